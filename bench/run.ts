@@ -1,0 +1,33 @@
+/**
+ * `npm run bench -- <name> [args…]` runs bench/<name>.ts; with no name, every bench in turn.
+ * Benches print medians and ratios against a baseline measured in the same run, because the
+ * machines are shared and noisy.
+ */
+const BENCHES = ['recordio', 'matching', 'allocator'] as const;
+
+interface BenchModule {
+  run(args: string[]): Promise<void>;
+}
+
+async function runOne(name: string, args: string[]): Promise<void> {
+  if (!(BENCHES as readonly string[]).includes(name)) {
+    throw new Error(`unknown bench '${name}'; known: ${BENCHES.join(', ')}`);
+  }
+  const mod = (await import(`./${name}.js`)) as BenchModule;
+  process.stdout.write(`\n== bench ${name} ==\n`);
+  await mod.run(args);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    for (const bench of BENCHES) await runOne(bench, []);
+    return;
+  }
+  await runOne(name, args);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,54 @@
+import type { FlagSpec } from './flags.js';
+
+export const DEFAULT_AGENT_RESOURCES = 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]';
+
+const LOG_LEVEL: FlagSpec = {
+  name: 'log_level', kind: 'string', default: 'info', value: 'LEVEL',
+  description: 'Log level: trace, debug, info, warn, error, fatal or silent',
+};
+
+/** Agent flags shared by `pacer mesos-local` and `pacer --master local`. */
+const LOCAL_AGENT_FLAGS: readonly FlagSpec[] = [
+  { name: 'agents', kind: 'number', default: 3, value: 'N', description: 'Local agents that run command tasks as child processes' },
+  { name: 'simulated_agents', kind: 'number', default: 0, value: 'N', description: 'Simulated agents whose tasks run without processes (for scale tests)' },
+  { name: 'agent_resources', kind: 'string', default: DEFAULT_AGENT_RESOURCES, value: 'RESOURCES', description: 'Resources of each local agent, Mesos syntax' },
+  { name: 'agent_attributes', kind: 'string', value: 'ATTRIBUTES', description: "Attributes of each local agent, Mesos syntax, e.g. 'rack:r1;zone:z1'" },
+  { name: 'work_dir', kind: 'string', value: 'DIR', description: 'Directory for agent sandboxes (default: a new temporary directory)' },
+];
+
+/** Flags of `pacer serve`, named as Marathon names them. */
+export const SERVE_FLAGS: readonly FlagSpec[] = [
+  { name: 'master', kind: 'string', default: 'local', value: 'MASTER', description: "Mesos master: 'local' (embedded), host:port[,host:port…] or zk://host:port[,…]/path" },
+  { name: 'zk', kind: 'string', value: 'zk://HOST:PORT/PATH', description: 'ZooKeeper URL for Pacer state and leader election (default: embedded store, no HA)' },
+  { name: 'http_address', kind: 'string', default: '127.0.0.1', value: 'ADDRESS', description: 'Address the API and UI listen on' },
+  { name: 'http_port', kind: 'number', default: 8080, value: 'PORT', description: 'Port of the API and UI' },
+  { name: 'hostname', kind: 'string', value: 'HOST', description: "Hostname advertised to Mesos and in redirects (default: the machine's hostname)" },
+  { name: 'webui_url', kind: 'string', value: 'URL', description: "UI link shown in the Mesos UI (default: http://<hostname>:<http_port>/ui/)" },
+  { name: 'framework_name', kind: 'string', default: 'pacer', value: 'NAME', description: 'Framework name registered with Mesos' },
+  { name: 'mesos_role', kind: 'string', default: '*', value: 'ROLE', description: 'Mesos role of the framework' },
+  { name: 'mesos_user', kind: 'string', value: 'USER', description: 'User tasks run as (default: the current user)' },
+  { name: 'failover_timeout', kind: 'number', default: 604800, value: 'SECONDS', description: 'How long Mesos keeps tasks running while Pacer is away' },
+  { name: 'checkpoint', kind: 'boolean', default: true, description: 'Ask agents to checkpoint tasks so they survive agent restarts' },
+  { name: 'disable_ha', kind: 'boolean', default: false, description: 'Run without leader election even when --zk is given' },
+  { name: 'http_credentials', kind: 'string', value: 'USER:PASS', description: 'HTTP Basic credentials required by the API and UI' },
+  { name: 'mesos_authentication_principal', kind: 'string', value: 'PRINCIPAL', description: 'Principal for HTTP authentication with the Mesos master' },
+  { name: 'mesos_authentication_secret_file', kind: 'string', value: 'FILE', description: 'File holding the secret for the Mesos principal' },
+  { name: 'mesos_content_type', kind: 'string', default: 'json', value: 'json|protobuf', description: 'Encoding of the scheduler API stream and calls' },
+  { name: 'reconciliation_interval', kind: 'number', default: 600000, value: 'MS', description: 'Milliseconds between periodic task reconciliations' },
+  { name: 'task_launch_timeout', kind: 'number', default: 300000, value: 'MS', description: 'Milliseconds a launched task may take to reach RUNNING' },
+  { name: 'data_dir', kind: 'string', default: './data', value: 'DIR', description: 'Directory of the embedded state store' },
+  ...LOCAL_AGENT_FLAGS.map((f) => ({ ...f, description: `With --master local: ${f.description.charAt(0).toLowerCase()}${f.description.slice(1)}` })),
+  LOG_LEVEL,
+];
+
+/** Flags of `pacer mesos-local`, named as Mesos names them. */
+export const MESOS_LOCAL_FLAGS: readonly FlagSpec[] = [
+  { name: 'ip', kind: 'string', default: '127.0.0.1', value: 'IP', description: 'IP address the master listens on' },
+  { name: 'port', kind: 'number', default: 5050, value: 'PORT', description: 'Port the master listens on' },
+  { name: 'hostname', kind: 'string', value: 'HOST', description: 'Hostname the master advertises (default: --ip)' },
+  ...LOCAL_AGENT_FLAGS,
+  { name: 'zk', kind: 'string', value: 'zk://HOST:PORT/PATH', description: 'Publish this master in ZooKeeper as a json.info_ znode' },
+  { name: 'allocation_interval', kind: 'string', default: '1secs', value: 'DURATION', description: 'Time between allocation passes' },
+  { name: 'heartbeat_interval', kind: 'string', default: '15secs', value: 'DURATION', description: 'Time between HEARTBEAT events on subscriptions' },
+  LOG_LEVEL,
+];

@@ -1,0 +1,57 @@
+import { FlagError, formatHelp, parseFlags } from './cli/flags.js';
+import { MESOS_LOCAL_FLAGS, SERVE_FLAGS } from './cli/specs.js';
+
+const SUMMARY = `Pacer: a Mesos framework scheduler that speaks Marathon's REST API.
+
+Commands:
+  pacer [serve] [flags]        Run the scheduler (default: embedded master and local agents)
+  pacer mesos-local [flags]    Run only the embedded Mesos-compatible master with local agents
+  pacer help [command]         Show help for a command`;
+
+const SERVE_USAGE = 'pacer [serve] [flags]';
+const MESOS_LOCAL_USAGE = 'pacer mesos-local [flags]';
+const MESOS_LOCAL_SUMMARY =
+  'Runs a Mesos-compatible master with in-process agents on the v1 scheduler HTTP API, for\n' +
+  'developing and testing any Mesos framework without a cluster. Not for production.';
+
+function helpFor(command: string | undefined): string {
+  if (command === 'mesos-local') return formatHelp(MESOS_LOCAL_USAGE, MESOS_LOCAL_SUMMARY, MESOS_LOCAL_FLAGS);
+  return formatHelp(SERVE_USAGE, SUMMARY, SERVE_FLAGS);
+}
+
+/** Entry point of the `pacer` binary. Resolves with an exit code, or once a server is up. */
+export async function main(argv: readonly string[]): Promise<number | undefined> {
+  const [first, ...rest] = argv;
+  try {
+    if (first === 'help') {
+      process.stdout.write(helpFor(rest[0]));
+      return 0;
+    }
+    if (first === 'mesos-local') {
+      const parsed = parseFlags(rest, MESOS_LOCAL_FLAGS);
+      if (parsed.help) {
+        process.stdout.write(helpFor('mesos-local'));
+        return 0;
+      }
+      const { runMesosLocal } = await import('./cli/mesos-local-command.js');
+      return await runMesosLocal(parsed.values);
+    }
+    const serveArgs = first === 'serve' ? rest : argv;
+    const parsed = parseFlags(serveArgs, SERVE_FLAGS);
+    if (parsed.help) {
+      process.stdout.write(helpFor('serve'));
+      return 0;
+    }
+    if (parsed.positionals.length > 0) {
+      throw new FlagError(`unknown command '${parsed.positionals[0]}' (see pacer --help)`);
+    }
+    const { runServe } = await import('./cli/serve-command.js');
+    return await runServe(parsed.values);
+  } catch (err) {
+    if (err instanceof FlagError) {
+      process.stderr.write(`pacer: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
