@@ -1,0 +1,160 @@
+// Publishes a master in ZooKeeper the way Mesos masters do, so that ZooKeeper detectors (ours,
+// Mesos's, other frameworks') find it: an EPHEMERAL_SEQUENTIAL znode `<path>/json.info_<seq>`
+// holding the MasterInfo as JSON. The lowest sequence leads, so the first master announced leads
+// until its node goes; two embedded masters therefore act out a leader change.
+import type { Logger } from 'pino';
+import type { DomainInfo, MasterInfo, MasterInfoCapability } from '../mesos/types.js';
+import { MASTER_INFO_JSON_LABEL, MasterInfoError, packIp } from '../mesos/zk-detector.js';
+import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession } from '../state/zookeeper.js';
+
+/** What a master knows about itself; buildMasterInfo derives the rest of MasterInfo. */
+export interface AnnouncedMaster {
+  id: string;
+  /** IPv4 address the master's HTTP API listens on. */
+  ip: string;
+  port: number;
+  /** Defaults to the ip. */
+  hostname?: string;
+  version?: string;
+  domain?: DomainInfo;
+  capabilities?: MasterInfoCapability[];
+}
+
+/** MasterInfo as a Mesos master fills it: deprecated ip/port/hostname/pid plus `address`. */
+export function buildMasterInfo(master: AnnouncedMaster): MasterInfo {
+  if (!Number.isInteger(master.port) || master.port < 1 || master.port > 65535) {
+    throw new MasterInfoError(`invalid master port ${master.port}`);
+  }
+  const hostname = master.hostname ?? master.ip;
+  return {
+    id: master.id,
+    ip: packIp(master.ip),
+    port: master.port,
+    pid: `master@${master.ip}:${master.port}`,
+    hostname,
+    ...(master.version !== undefined ? { version: master.version } : {}),
+    address: { hostname, ip: master.ip, port: master.port },
+    ...(master.domain !== undefined ? { domain: master.domain } : {}),
+    ...(master.capabilities !== undefined ? { capabilities: master.capabilities } : {}),
+  };
+}
+
+export interface AnnounceOptions {
+  sessionTimeoutMs?: number;
+  connectTimeoutMs?: number;
+  operationTimeoutMs?: number;
+}
+
+export interface MasterAnnouncement {
+  /** Full path of the current znode; undefined while it is being re-created after a session expiry. */
+  znode(): string | undefined;
+  /** The live ZooKeeper session, for diagnostics and tests. */
+  session(): ZkSession | undefined;
+  /** Removes the znode and ends the session, handing leadership to the next master. */
+  close(): Promise<void>;
+}
+
+const INITIAL_ATTEMPTS = 10;
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 2_000;
+
+/**
+ * Announces `master` under the path of `zkUrl` (parents created as needed). Accepts a complete
+ * MasterInfo (published as is) or an AnnouncedMaster. After a session expiry the node is
+ * re-created under the new session, which puts this master at the back of the line.
+ */
+export async function announceMaster(
+  zkUrl: string,
+  master: AnnouncedMaster | MasterInfo,
+  logger: Logger,
+  opts: AnnounceOptions = {},
+): Promise<MasterAnnouncement> {
+  const url = parseZkUrl(zkUrl);
+  const info = typeof master.ip === 'number' ? (master as MasterInfo) : buildMasterInfo(master as AnnouncedMaster);
+  const data = Buffer.from(JSON.stringify(info));
+  const log = logger.child({ component: 'zk-master-announce', zkUrl: redactUrl(zkUrl.trim()), masterId: info.id });
+
+  let znode: string | undefined;
+  let activeSession: ZkSession | undefined;
+  let closed = false;
+
+  const join = async (session: ZkSession, renewed: boolean): Promise<void> => {
+    activeSession = session;
+    znode = undefined;
+    const maxAttempts = renewed ? Number.POSITIVE_INFINITY : INITIAL_ATTEMPTS;
+    let delayMs = RETRY_MIN_MS;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        znode = (await findOwnMember(session, url.path)) ?? (await createMember(session, url.path, data));
+        log.info({ znode, zkSessionId: session.sessionId, renewed }, 'master announced in zookeeper');
+        return;
+      } catch (error) {
+        const sessionGone = error instanceof ZkError && (error.code === 'ZK_SESSION_EXPIRED' || error.code === 'ZK_CLOSED');
+        if (closed || sessionGone || attempt >= maxAttempts) throw error;
+        log.warn({ err: error, attempt, retryInMs: delayMs }, 'announcing master in zookeeper failed; retrying');
+        await sleep(delayMs);
+        delayMs = Math.min(delayMs * 2, RETRY_MAX_MS);
+      }
+    }
+  };
+
+  const keeper = await ZkSessionKeeper.start(
+    url,
+    log,
+    {
+      sessionTimeoutMs: opts.sessionTimeoutMs ?? 10_000,
+      ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+      ...(opts.operationTimeoutMs !== undefined ? { operationTimeoutMs: opts.operationTimeoutMs } : {}),
+    },
+    join,
+  );
+
+  return {
+    znode: () => znode,
+    session: () => activeSession,
+    async close() {
+      if (closed) return;
+      closed = true;
+      const session = keeper.current();
+      if (session && znode) {
+        try {
+          await session.remove(znode);
+        } catch (error) {
+          // Closing the session removes the ephemeral node anyway.
+          log.debug({ err: error, znode }, 'removing master znode failed');
+        }
+      }
+      znode = undefined;
+      await keeper.close();
+      log.info('master announcement withdrawn');
+    },
+  };
+}
+
+function createMember(session: ZkSession, path: string, data: Buffer): Promise<string> {
+  return session.create(joinPath(path, `${MASTER_INFO_JSON_LABEL}_`), data, { mode: 'ephemeral_sequential', createParents: true });
+}
+
+/**
+ * A create whose answer was lost may still have happened; a node this session owns is reused
+ * rather than leaving a second entry for the same master.
+ */
+async function findOwnMember(session: ZkSession, path: string): Promise<string | undefined> {
+  let children: string[];
+  try {
+    children = await session.getChildren(path);
+  } catch (error) {
+    if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
+    throw error;
+  }
+  for (const child of children) {
+    if (!child.startsWith(`${MASTER_INFO_JSON_LABEL}_`)) continue;
+    const stat = await session.exists(joinPath(path, child));
+    if (stat?.ephemeralOwner === session.sessionId) return joinPath(path, child);
+  }
+  return undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

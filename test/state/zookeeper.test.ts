@@ -1,0 +1,169 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkSessionState, type ZkWatchEvent } from '../../src/state/zookeeper.js';
+import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
+
+const logger = pino({ level: process.env.ZK_TEST_LOG ?? 'silent' });
+
+describe('parseZkUrl', () => {
+  it('parses Mesos and Marathon style URLs', () => {
+    expect(parseZkUrl('zk://zk1:2181,zk2:2182,zk3/mesos')).toEqual({
+      servers: ['zk1:2181', 'zk2:2182', 'zk3:2181'],
+      connectString: 'zk1:2181,zk2:2182,zk3:2181',
+      path: '/mesos',
+    });
+    expect(parseZkUrl('zk://user:p@ss@10.0.0.1:2181/a/b/')).toEqual({
+      servers: ['10.0.0.1:2181'],
+      connectString: '10.0.0.1:2181',
+      path: '/a/b',
+      credentials: { username: 'user', password: 'p@ss' },
+    });
+    expect(parseZkUrl('  zk://localhost  ').path).toBe('/');
+  });
+
+  it('rejects malformed URLs with typed errors', () => {
+    const bad = ['http://zk:2181/mesos', 'zk:///mesos', 'zk://zk:notaport/mesos', 'zk://zk:70000/x', 'zk://a b:2181/x', 'zk://zk:2181/a//b', 'zk://:secret@zk/x'];
+    for (const url of bad) {
+      expect(() => parseZkUrl(url), url).toThrow(ZkError);
+      try {
+        parseZkUrl(url);
+      } catch (error) {
+        expect((error as ZkError).code).toBe('ZK_BAD_URL');
+        expect((error as Error).message).not.toContain('secret');
+      }
+    }
+    expect(() => parseZkUrl('zk://zk:2181', { requirePath: true })).toThrow(/needs a znode path/);
+  });
+
+  it('redacts passwords', () => {
+    expect(redactUrl('zk://bob:hunter2@zk:2181/x')).toBe('zk://bob:***@zk:2181/x');
+  });
+});
+
+describe('zookeeperTestsEnabled', () => {
+  it('fails loudly in CI when ZooKeeper is missing, skips elsewhere', () => {
+    expect(() => zookeeperTestsEnabled({ CI: 'true' }, false)).toThrow(/CI=true.*install-zookeeper\.sh/);
+    expect(zookeeperTestsEnabled({}, false)).toBe(false);
+    expect(zookeeperTestsEnabled({ CI: 'true' }, true)).toBe(true);
+  });
+});
+
+describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', () => {
+  let server: ZooKeeperServer;
+  beforeAll(async () => {
+    server = await startZooKeeper();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('creates, reads, watches and removes nodes', async () => {
+    const session = await ZkSession.connect(server.connectString, logger, { sessionTimeoutMs: 4_000 });
+    try {
+      const created = await session.create('/plumbing/a/b', Buffer.from('hello'), { createParents: true });
+      expect(created).toBe('/plumbing/a/b');
+      expect((await session.getData('/plumbing/a/b')).data.toString()).toBe('hello');
+      await expect(session.create('/plumbing/a/b')).rejects.toMatchObject({ code: 'ZK_NODE_EXISTS' });
+      await expect(session.getData('/plumbing/missing')).rejects.toMatchObject({ code: 'ZK_NO_NODE' });
+      expect(await session.exists('/plumbing/missing')).toBeUndefined();
+
+      const sequential = await session.create('/plumbing/seq/item_', Buffer.alloc(0), { mode: 'ephemeral_sequential', createParents: true });
+      expect(sequential).toMatch(/^\/plumbing\/seq\/item_\d{10}$/);
+      const stat = await session.exists(sequential);
+      expect(stat?.ephemeralOwner).toBe(session.sessionId);
+
+      const event = new Promise<ZkWatchEvent>((resolve) => void session.getChildren('/plumbing/seq', resolve));
+      await session.create('/plumbing/seq/other');
+      expect(await event).toEqual({ type: 'children_changed', path: '/plumbing/seq' });
+
+      await expect(session.remove('/plumbing/a')).rejects.toMatchObject({ code: 'ZK_NOT_EMPTY' });
+      await session.remove('/plumbing/a/b');
+      expect(await session.getChildren('/plumbing/a')).toEqual([]);
+    } finally {
+      await session.close();
+    }
+    await expect(session.getChildren('/')).rejects.toMatchObject({ code: 'ZK_CLOSED' });
+  });
+
+  it('removes ephemeral nodes when the session closes', async () => {
+    const owner = await ZkSession.connect(server.connectString, logger);
+    const observer = await ZkSession.connect(server.connectString, logger);
+    try {
+      const path = await owner.create('/closing/node', Buffer.alloc(0), { mode: 'ephemeral', createParents: true });
+      expect(await observer.exists(path)).toBeDefined();
+      await owner.close();
+      expect(await observer.exists(path)).toBeUndefined();
+    } finally {
+      await observer.close();
+    }
+  });
+
+  it('reports expiry and the keeper opens a replacement session', async () => {
+    const renewals: string[] = [];
+    let renewed!: () => void;
+    const renewedOnce = new Promise<void>((resolve) => (renewed = resolve));
+    const keeper = await ZkSessionKeeper.start(
+      parseZkUrl(`zk://${server.connectString}/keeper`),
+      logger,
+      { sessionTimeoutMs: 2_000, retryMinMs: 50 },
+      async (session, isRenewal) => {
+        renewals.push(`${isRenewal}:${session.sessionId}`);
+        await session.create('/keeper/member', Buffer.alloc(0), { mode: 'ephemeral', createParents: true });
+        if (isRenewal) renewed();
+      },
+    );
+    try {
+      const first = keeper.current()!;
+      const states: ZkSessionState[] = [];
+      first.onStateChange((state) => states.push(state));
+      await expireSession(server.connectString, first.identity());
+      await renewedOnce;
+      expect(states).toContain('expired');
+      expect(renewals).toHaveLength(2);
+      const second = keeper.current()!;
+      expect(second.sessionId).not.toBe(first.sessionId);
+      expect((await second.exists('/keeper/member'))?.ephemeralOwner).toBe(second.sessionId);
+      await expect(first.getChildren('/')).rejects.toBeInstanceOf(ZkError);
+    } finally {
+      await keeper.close();
+    }
+  });
+
+  it('with digest credentials, nodes are world-readable but only their creator may change them', async () => {
+    const url = parseZkUrl(`zk://alice:secret@${server.connectString}/secured`);
+    const owner = await ZkSession.connect(url.connectString, logger, { credentials: url.credentials! });
+    const stranger = await ZkSession.connect(server.connectString, logger);
+    try {
+      await owner.create('/secured/node', Buffer.from('x'), { createParents: true });
+      expect((await stranger.getData('/secured/node')).data.toString()).toBe('x');
+      await expect(stranger.setData('/secured/node', Buffer.from('y'))).rejects.toMatchObject({ code: 'ZK_NO_AUTH' });
+      await owner.setData('/secured/node', Buffer.from('z'));
+      await owner.remove('/secured/node');
+    } finally {
+      await stranger.close();
+      await owner.close();
+    }
+  });
+
+  it('times out connecting to a port with no server', async () => {
+    await expect(ZkSession.connect('127.0.0.1:1', logger, { connectTimeoutMs: 500 })).rejects.toMatchObject({ code: 'ZK_CONNECT_TIMEOUT' });
+  });
+
+  it('bounds operations while the server is away, then resumes the same session', async () => {
+    const session = await ZkSession.connect(server.connectString, logger, { sessionTimeoutMs: 20_000, operationTimeoutMs: 300 });
+    try {
+      const before = session.sessionId;
+      const disconnected = new Promise<void>((resolve) => session.onStateChange((s) => s === 'disconnected' && resolve()));
+      const reconnected = new Promise<void>((resolve) => session.onStateChange((s) => s === 'connected' && resolve()));
+      const restarting = server.restart();
+      await disconnected;
+      await expect(session.getChildren('/')).rejects.toMatchObject({ code: expect.stringMatching(/ZK_OPERATION_TIMEOUT|ZK_CONNECTION_LOSS/) });
+      await restarting;
+      await reconnected;
+      expect(session.sessionId).toBe(before);
+      expect(await session.getChildren('/')).toContain('zookeeper');
+    } finally {
+      await session.close();
+    }
+  });
+});
