@@ -1,0 +1,309 @@
+/**
+ * The seams of the orchestrator. Three parts are built against these types:
+ *  - the core (instances, launch queue and backoff, offers → ACCEPT, status updates, kills,
+ *    reconciliation; Mesos-facing),
+ *  - groups and deployments (root group, plans, the deployment manager and its actions),
+ *  - the Marathon REST facade in src/api, which only reads snapshots and calls `PacerService`.
+ *
+ * Everything a client is told succeeded has been written to the Store first.
+ */
+import type { AppDefinition } from '../api/apps/types.js';
+import type { TaskState, TaskStatusReason } from '../mesos/types.js';
+
+export type { AppDefinition };
+
+/** Marathon timestamps: `yyyy-MM-ddTHH:mm:ss.SSSZ`, always UTC with milliseconds. */
+export type Timestamp = string;
+
+export function timestamp(epochMs: number): Timestamp {
+  return new Date(epochMs).toISOString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Instances
+
+/** What Pacer wants for an instance. Decommissioned instances are killed and then forgotten. */
+export type Goal = 'Running' | 'Stopped' | 'Decommissioned';
+
+/** Marathon's instance conditions (RAML `Condition`), plus the internal Scheduled/Provisioned. */
+export type Condition =
+  | 'Scheduled'
+  | 'Provisioned'
+  | 'Staging'
+  | 'Starting'
+  | 'Running'
+  | 'Killing'
+  | 'Finished'
+  | 'Failed'
+  | 'Killed'
+  | 'Error'
+  | 'Dropped'
+  | 'Gone'
+  | 'Unreachable'
+  | 'UnreachableInactive'
+  | 'Unknown';
+
+export interface IpAddress {
+  ipAddress: string;
+  protocol: 'IPv4' | 'IPv6';
+}
+
+/** The last Mesos status seen for the instance's task. */
+export interface MesosTaskStatus {
+  state: TaskState;
+  message?: string;
+  reason?: TaskStatusReason;
+  /** Mesos-native health (TaskStatus.healthy), when the task has a Mesos health check. */
+  healthy?: boolean;
+  /** Epoch ms of the update. */
+  timestamp: number;
+}
+
+/**
+ * One instance of an app (Marathon: an app instance has exactly one task). Stored in the
+ * `instances` collection under `instanceId` before any LAUNCH is sent for it.
+ */
+export interface Instance {
+  /** `<safePath>.instance-<uuid v1>` */
+  instanceId: string;
+  appId: string;
+  /** The app version (timestamp) this instance runs. */
+  runSpecVersion: Timestamp;
+  goal: Goal;
+  condition: Condition;
+  /** Epoch ms when the condition last changed. */
+  since: number;
+  /** Current task: `<instanceId>._app.<incarnation>`; absent while Scheduled. */
+  taskId?: string;
+  incarnation: number;
+  agentId?: string;
+  hostname?: string;
+  region?: string;
+  zone?: string;
+  /** Agent attributes at placement, kept so constraint counters survive restarts. */
+  agentAttributes?: Array<{ name: string; value: string }>;
+  hostPorts: number[];
+  role?: string;
+  ipAddresses: IpAddress[];
+  stagedAt?: Timestamp;
+  startedAt?: Timestamp;
+  status?: MesosTaskStatus;
+  /** Epoch ms since when the instance has been unreachable. */
+  unreachableSince?: number;
+}
+
+export const TERMINAL_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>([
+  'Finished',
+  'Failed',
+  'Killed',
+  'Error',
+  'Dropped',
+  'Gone',
+]);
+
+export const ACTIVE_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>([
+  'Provisioned',
+  'Staging',
+  'Starting',
+  'Running',
+  'Killing',
+  'Unreachable',
+]);
+
+export interface InstanceChange {
+  instance: Instance;
+  previous: Instance | undefined;
+  /** True when the instance was removed from the tracker (expunged). */
+  expunged: boolean;
+}
+
+export interface InstanceTracker {
+  all(): readonly Instance[];
+  ofApp(appId: string): readonly Instance[];
+  get(instanceId: string): Instance | undefined;
+  /** Synchronous, in order, after each change was persisted. Returns an unsubscribe function. */
+  onChange(listener: (change: InstanceChange) => void): () => void;
+  /**
+   * Persists the new goal, then acts: Decommissioned/Stopped instances with a task get a KILL
+   * (honouring the app's taskKillGracePeriodSeconds); Scheduled ones are simply removed.
+   * Resolves once the goal is persisted.
+   */
+  setGoal(instanceIds: readonly string[], goal: Goal, reason: string): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Health (Mesos-native now; Marathon-run HTTP/TCP checks plug in behind the same interface)
+
+export interface HealthCheckResult {
+  instanceId: string;
+  alive: boolean;
+  consecutiveFailures: number;
+  firstSuccess: Timestamp | null;
+  lastSuccess: Timestamp | null;
+  lastFailure: Timestamp | null;
+  lastFailureCause: string | null;
+}
+
+export interface HealthView {
+  /** undefined when the app has no health checks: then "healthy" means TASK_RUNNING. */
+  healthOf(instance: Instance, app: AppDefinition): boolean | undefined;
+  resultsOf(instanceId: string): readonly HealthCheckResult[];
+  /** Fires when an instance's health changes. */
+  onChange(listener: (instanceId: string, healthy: boolean | undefined) => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Launch queue and backoff
+
+export interface QueueDelay {
+  timeLeftSeconds: number;
+  overdue: boolean;
+}
+
+export interface LaunchQueue {
+  /** Persists `count` new Scheduled instances of the app and asks Mesos for offers. */
+  add(app: AppDefinition, count: number): Promise<readonly Instance[]>;
+  /** Removes the app's still-Scheduled instances (nothing launched yet). */
+  purge(appId: string): Promise<void>;
+  /** Clears the app's backoff delay (DELETE /v2/queue/{id}/delay, new deployments). */
+  resetDelay(appId: string): void;
+  delayOf(appId: string, now: number): QueueDelay | undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Groups and deployments
+
+export interface Group {
+  /** Absolute path, `/` for the root. */
+  id: string;
+  /** App ids directly in this group. */
+  apps: string[];
+  groups: Group[];
+  dependencies: string[];
+  version: Timestamp;
+  enforceRole?: boolean;
+}
+
+export interface RootGroup {
+  /** Every app by absolute id. */
+  apps: ReadonlyMap<string, AppDefinition>;
+  /** Group tree; apps are referenced by id. */
+  root: Group;
+  version: Timestamp;
+}
+
+export type DeploymentActionName =
+  | 'StartApplication'
+  | 'StopApplication'
+  | 'ScaleApplication'
+  | 'RestartApplication';
+
+export interface DeploymentAction {
+  action: DeploymentActionName;
+  app: string;
+}
+
+export interface ReadinessCheckResult {
+  name: string;
+  taskId: string;
+  ready: boolean;
+  lastResponse?: { status: number; contentType: string; body: string };
+}
+
+export interface DeploymentPlan {
+  id: string;
+  version: Timestamp;
+  affectedApps: string[];
+  steps: Array<{ actions: DeploymentAction[] }>;
+  /** 0 before the first step starts, then 1-based. */
+  currentStep: number;
+  currentActions: Array<DeploymentAction & { readinessCheckResults: ReadinessCheckResult[] }>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events (Marathon's event bus; the API renders them as SSE)
+
+export interface MarathonEvent {
+  eventType: string;
+  timestamp: Timestamp;
+  [field: string]: unknown;
+}
+
+export interface EventBus {
+  publish(event: MarathonEvent): void;
+  subscribe(listener: (event: MarathonEvent) => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the REST facade calls
+
+export class ServiceError extends Error {
+  readonly code = 'ERR_PACER_SERVICE';
+  constructor(
+    readonly status: 404 | 409 | 403 | 422 | 400 | 503,
+    message: string,
+    /** Extra fields of Marathon's error body, e.g. `deployments: [{id}]` for a 409 lock. */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'ServiceError';
+  }
+}
+
+export interface UpdateOptions {
+  force: boolean;
+  dryRun?: boolean;
+}
+
+export interface QueueEntry {
+  app: AppDefinition;
+  count: number;
+  delay: QueueDelay;
+  since: Timestamp;
+  processedOffersSummary: unknown;
+  lastUnusedOffers: unknown[];
+}
+
+export interface FrameworkStatus {
+  frameworkId: string | undefined;
+  /** Scheduler endpoint of the master we are subscribed to, when subscribed. */
+  master: string | undefined;
+  subscribed: boolean;
+}
+
+export interface PacerService {
+  readonly events: EventBus;
+  readonly instances: InstanceTracker;
+  readonly health: HealthView;
+
+  root(): RootGroup;
+  app(id: string): AppDefinition | undefined;
+  appVersions(id: string): Timestamp[];
+  appVersion(id: string, version: Timestamp): Promise<AppDefinition | undefined>;
+  deployments(): readonly DeploymentPlan[];
+  deploymentsOf(appId: string): readonly DeploymentPlan[];
+  queue(now: number): readonly QueueEntry[];
+  framework(): FrameworkStatus;
+
+  /**
+   * Applies a change to the root group: assigns versions and service ports, validates, persists
+   * the new root, and starts its deployment. Throws ServiceError 409 when a running deployment
+   * touches the same apps and `force` is false.
+   */
+  updateRoot(change: (root: RootGroup, version: Timestamp) => RootGroup, opts: UpdateOptions): Promise<DeploymentPlan>;
+  restartApp(id: string, opts: UpdateOptions): Promise<DeploymentPlan>;
+  /** Kills instances; with `scale` the app's instance count drops by as many (a deployment). */
+  killInstances(
+    instanceIds: readonly string[],
+    opts: { scale: boolean; wipe: boolean; force: boolean },
+  ): Promise<DeploymentPlan | undefined>;
+  /** Without force: a deployment that reverts the plan's changes. With force: just stop it. */
+  cancelDeployment(id: string, opts: { force: boolean }): Promise<DeploymentPlan | undefined>;
+  resetDelay(appId: string): boolean;
+}
+
+/** Current and past app definitions, owned by the group manager, read by the core. */
+export interface AppLookup {
+  app(id: string): AppDefinition | undefined;
+  appVersion(id: string, version: Timestamp): Promise<AppDefinition | undefined>;
+}
