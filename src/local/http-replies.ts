@@ -1,0 +1,86 @@
+/**
+ * Response shapes of a Mesos master (libprocess): errors are `text/plain; charset=utf-8` bodies
+ * with a Content-Length, bodiless statuses carry `Content-Length: 0`.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+
+export function replyText(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  const bytes = Buffer.from(body, 'utf8');
+  res.writeHead(status, {
+    ...headers,
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': bytes.length,
+  });
+  res.end(bytes);
+}
+
+export function replyEmpty(res: ServerResponse, status: number, headers: OutgoingHttpHeaders = {}): void {
+  res.writeHead(status, { ...headers, 'Content-Length': 0 });
+  res.end();
+}
+
+export function replyJson(res: ServerResponse, status: number, value: unknown): void {
+  const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': bytes.length });
+  res.end(bytes);
+}
+
+/** 405 worded as libprocess words it, with the Allow header RFC 7231 asks for. */
+export function replyMethodNotAllowed(res: ServerResponse, allowed: readonly string[], method: string | undefined): void {
+  const received = method === undefined ? '' : `, but received '${method}'`;
+  replyText(res, 405, `405 Method Not Allowed. Expecting one of { '${allowed.join("', '")}' }${received}.`, {
+    Allow: allowed.join(', '),
+  });
+}
+
+export function replyNotFound(res: ServerResponse): void {
+  replyText(res, 404, '404 Not Found.');
+}
+
+/**
+ * Whether the Accept header admits `mediaType`, by libprocess' rules: no header admits
+ * everything; the most specific matching entry (type/subtype, then type/*, then *\/*) decides,
+ * and it refuses only with q=0.
+ */
+export function acceptsMediaType(accept: string | undefined, mediaType: string): boolean {
+  if (accept === undefined) return true;
+  const [type] = mediaType.split('/');
+  const entries = accept.replace(/[ \t\n]/g, '').split(',').filter((entry) => entry !== '');
+  for (const candidate of [mediaType, `${type}/*`, '*/*']) {
+    for (const entry of entries) {
+      const [range, ...params] = entry.split(';');
+      if (range === undefined || range.toLowerCase() !== candidate) continue;
+      const q = params.map((p) => p.split('=')).filter(([name]) => name === 'q');
+      if (q.length !== 1 || q[0]!.length !== 2) return true;
+      const value = Number(q[0]![1]);
+      return Number.isFinite(value) && value > 0;
+    }
+  }
+  return false;
+}
+
+/** Reads the whole request body, refusing more than `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > limit) {
+        tooLarge = true;
+        chunks.length = 0;
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

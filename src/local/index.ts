@@ -1,0 +1,126 @@
+/**
+ * `pacer mesos-local`: an embedded Mesos-compatible master with in-process agents, serving the
+ * v1 scheduler API over real HTTP so that any framework, in any language, can run against it.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { MasterInfo } from '../mesos/types.js';
+import type { LocalAgent } from './agents/agent.js';
+import { buildAgentFleet } from './agent-fleet.js';
+import { LocalMaster } from './master/master.js';
+import { resolveMesosLocalOptions, type MesosLocalOptions } from './options.js';
+import { MesosLocalServer } from './server.js';
+import { announceMaster } from './zk-announce.js';
+
+export { resolveMesosLocalOptions, MESOS_LOCAL_DEFAULTS, MesosLocalOptionsError } from './options.js';
+export type { MesosLocalOptions } from './options.js';
+
+/** The Mesos release whose wire behaviour this master follows. */
+export const MESOS_COMPATIBLE_VERSION = '1.11.0';
+
+export interface MesosLocalHandle {
+  /** Base URL of the master, e.g. http://127.0.0.1:5050. */
+  readonly url: string;
+  readonly masterInfo: MasterInfo;
+  readonly master: LocalMaster;
+  readonly agents: readonly LocalAgent[];
+  /** Root of the agent sandboxes. */
+  readonly workDir: string;
+  /** Removes the ZooKeeper node, stops the master (ending every stream), kills every task, closes the server. */
+  close(): Promise<void>;
+}
+
+type Cleanup = () => Promise<void> | void;
+
+async function runCleanups(cleanups: Cleanup[], logger: Logger): Promise<void> {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (err) {
+      logger.warn({ err }, 'mesos-local shutdown step failed');
+    }
+  }
+}
+
+export async function startMesosLocal(options: Partial<MesosLocalOptions>, logger: Logger): Promise<MesosLocalHandle> {
+  const opts = resolveMesosLocalOptions(options);
+  const masterId = opts.masterId ?? randomUUID();
+  const log = logger.child({ component: 'mesos-local', masterId });
+  // Run in order of shutdown reversed: each step registers how to undo itself.
+  const cleanups: Cleanup[] = [];
+  try {
+    let workDir = opts.workDir;
+    if (workDir === undefined) {
+      const created = await mkdtemp(path.join(os.tmpdir(), 'pacer-mesos-local-'));
+      workDir = created;
+      cleanups.push(() => rm(created, { recursive: true, force: true }));
+    }
+
+    const server = new MesosLocalServer({
+      ip: opts.ip,
+      port: opts.port,
+      logger: log,
+      heartbeatIntervalMs: opts.heartbeatIntervalSeconds * 1000,
+      build: { version: MESOS_COMPATIBLE_VERSION, buildTime: Math.floor(Date.now() / 1000), buildUser: 'pacer' },
+    });
+    const port = await server.listen();
+    cleanups.push(() => server.close());
+
+    const hostname = opts.hostname ?? opts.ip;
+    const master = new LocalMaster(
+      {
+        masterId,
+        hostname,
+        ip: opts.ip,
+        port,
+        version: MESOS_COMPATIBLE_VERSION,
+        allocationIntervalMs: opts.allocationIntervalMs,
+        heartbeatIntervalSeconds: opts.heartbeatIntervalSeconds,
+      },
+      log,
+    );
+    const agents = buildAgentFleet({
+      masterId,
+      processAgents: opts.agents,
+      simulatedAgents: opts.simulatedAgents,
+      agentResources: opts.agentResources,
+      ...(opts.agentAttributes !== undefined ? { agentAttributes: opts.agentAttributes } : {}),
+      workDir,
+      machineHostname: hostname,
+      ip: opts.ip,
+      sink: master.statusSink,
+      logger: log,
+    });
+    cleanups.push(() => Promise.all(agents.map((agent) => agent.close())).then(() => undefined));
+    cleanups.push(() => master.stop());
+    for (const agent of agents) master.addAgent(agent);
+    master.start();
+    server.attach(master);
+
+    if (opts.zk !== undefined) {
+      const announcement = await announceMaster(opts.zk, master.info, log);
+      cleanups.push(() => announcement.close());
+    }
+
+    const url = `http://${opts.ip.includes(':') ? `[${opts.ip}]` : opts.ip}:${port}`;
+    log.info({ url, agents: opts.agents, simulatedAgents: opts.simulatedAgents, workDir }, 'mesos-local master started');
+    let closing: Promise<void> | undefined;
+    return {
+      url,
+      masterInfo: master.info,
+      master,
+      agents,
+      workDir,
+      close: () => {
+        closing ??= runCleanups(cleanups, log).then(() => log.info('mesos-local master stopped'));
+        return closing;
+      },
+    };
+  } catch (err) {
+    await runCleanups(cleanups, log);
+    throw err;
+  }
+}

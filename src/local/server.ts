@@ -1,0 +1,129 @@
+/**
+ * The HTTP face of the embedded master, on node:http because SUBSCRIBE answers are long-lived
+ * chunked streams whose bytes must be exactly what a Mesos master sends.
+ *
+ * The server listens before the master exists (an ephemeral port must be known to build the
+ * MasterInfo); until `attach` it answers 503 as a master that has not finished recovery does.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { replyNotFound, replyText } from './http-replies.js';
+import { handleOperatorRequest, type BuildInfo, type MasterView } from './operator-endpoints.js';
+import { SchedulerEndpoint, type SchedulerCallHandler } from './scheduler-endpoint.js';
+
+const CLOSE_GRACE_MS = 200;
+const IDLE_KEEP_ALIVE_MS = 10 * 60 * 1000;
+const SCHEDULER_PATHS = new Set(['/api/v1/scheduler', '/master/api/v1/scheduler']);
+
+export type EmbeddedMaster = SchedulerCallHandler & MasterView;
+
+export interface MesosLocalServerOptions {
+  readonly ip: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly logger: Logger;
+  /** HEARTBEAT period on every subscription stream; 0 leaves heartbeats to the master. */
+  readonly heartbeatIntervalMs: number;
+  readonly build: BuildInfo;
+}
+
+export class MesosLocalServerError extends Error {
+  readonly code = 'ERR_MESOS_LOCAL_SERVER';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MesosLocalServerError';
+  }
+}
+
+export class MesosLocalServer {
+  readonly #opts: MesosLocalServerOptions;
+  readonly #logger: Logger;
+  readonly #server: Server;
+  #master: EmbeddedMaster | undefined;
+  #scheduler: SchedulerEndpoint | undefined;
+  #port: number | undefined;
+
+  constructor(opts: MesosLocalServerOptions) {
+    this.#opts = opts;
+    this.#logger = opts.logger;
+    this.#server = createServer((req, res) => this.#route(req, res));
+    // Subscription streams stay open for hours, and libprocess never drops idle keep-alive
+    // sockets; Node's 5 s default would race clients that keep pooled sockets much longer.
+    this.#server.requestTimeout = 0;
+    this.#server.keepAliveTimeout = IDLE_KEEP_ALIVE_MS;
+  }
+
+  /** The bound port (after listen). */
+  get port(): number {
+    if (this.#port === undefined) throw new MesosLocalServerError('server is not listening');
+    return this.#port;
+  }
+
+  async listen(): Promise<number> {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => {
+        reject(new MesosLocalServerError(`cannot listen on ${this.#opts.ip}:${this.#opts.port}: ${err.message}`, { cause: err }));
+      };
+      this.#server.once('error', onError);
+      this.#server.listen(this.#opts.port, this.#opts.ip, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+    this.#port = (this.#server.address() as AddressInfo).port;
+    this.#server.on('error', (err) => this.#logger.error({ err }, 'master HTTP server error'));
+    return this.#port;
+  }
+
+  /** Starts serving the master's endpoints. */
+  attach(master: EmbeddedMaster): void {
+    this.#master = master;
+    this.#scheduler = new SchedulerEndpoint({
+      master,
+      logger: this.#logger,
+      heartbeatIntervalMs: this.#opts.heartbeatIntervalMs,
+    });
+  }
+
+  /** Open subscription streams (for diagnostics and tests). */
+  get subscriptionCount(): number {
+    return this.#scheduler?.connections.size ?? 0;
+  }
+
+  /** Ends every subscription stream and closes every socket. */
+  async close(): Promise<void> {
+    this.#scheduler?.closeAll();
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    // Ended streams get a moment to send their last chunk; then every socket goes.
+    const force = setTimeout(() => this.#server.closeAllConnections(), CLOSE_GRACE_MS);
+    await closed;
+    clearTimeout(force);
+  }
+
+  #route(req: IncomingMessage, res: ServerResponse): void {
+    const pathname = (req.url ?? '/').split('?', 1)[0]!;
+    const master = this.#master;
+    const scheduler = this.#scheduler;
+    if (master === undefined || scheduler === undefined) {
+      replyText(res, 503, 'Master has not finished recovery');
+      return;
+    }
+    if (SCHEDULER_PATHS.has(pathname)) {
+      scheduler.handle(req, res).catch((err: unknown) => {
+        // A client that hangs up mid-request is routine; anything else is a bug worth an error.
+        if (req.destroyed) this.#logger.debug({ err }, 'scheduler request aborted by the client');
+        else this.#logger.error({ err }, 'scheduler endpoint failed');
+        if (!res.headersSent) replyText(res, 500, '500 Internal Server Error.');
+        else res.destroy();
+      });
+      return;
+    }
+    try {
+      if (!handleOperatorRequest(req, res, pathname, master, this.#opts.build)) replyNotFound(res);
+    } catch (err) {
+      this.#logger.error({ err, path: pathname }, 'operator endpoint failed');
+      if (!res.headersSent) replyText(res, 500, '500 Internal Server Error.');
+    }
+  }
+}
