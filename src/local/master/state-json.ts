@@ -1,0 +1,211 @@
+import type { Attribute, MasterInfo, Resource, TaskStatus } from '../../mesos/types.js';
+import type { AgentDescription } from '../agents/agent.js';
+import type { FrameworkRecord, TaskRecord } from './frameworks.js';
+import type { OfferRecord } from './offers.js';
+import { ResourceBag } from './resources.js';
+
+/**
+ * The `/master/state` (and `/state.json`) body in upstream's JSON model (src/master/http.cpp and
+ * src/common/http.cpp `model(...)`): resources as `{cpus, mem, disk, gpus, ports: "[a-b]"}`
+ * objects next to `*_full` Resource arrays, times in seconds, agents under `slaves`.
+ */
+
+export interface MasterStateView {
+  readonly info: MasterInfo;
+  readonly startTime: number;
+  readonly allocationIntervalMs: number;
+  readonly agents: readonly {
+    readonly agent: AgentDescription;
+    readonly registeredTime: number;
+    readonly total: ResourceBag;
+    readonly allocated: ResourceBag;
+    readonly offered: readonly ResourceBag[];
+  }[];
+  readonly frameworks: readonly FrameworkRecord[];
+  readonly completedFrameworks: readonly FrameworkRecord[];
+  readonly offers: ReadonlyMap<string, OfferRecord>;
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+function rangesText(r: Resource): string {
+  return `[${(r.ranges?.range ?? []).map((x) => `${x.begin}-${x.end}`).join(', ')}]`;
+}
+
+/** Upstream's `model(Resources)`: scalar sums, ranges and sets as text; cpus/mem/disk/gpus always. */
+export function resourcesModel(resources: readonly Resource[]): Record<string, Json> {
+  const out: Record<string, Json> = { disk: 0, mem: 0, gpus: 0, cpus: 0 };
+  const scalars = new Map<string, number>();
+  ResourceBag.fromResources(resources).accumulateScalars(scalars, 1);
+  for (const [name, milli] of scalars) out[name] = milli / 1000;
+  const ranges = new Map<string, Resource[]>();
+  for (const r of resources) {
+    if (r.type === 'RANGES') ranges.set(r.name, [...(ranges.get(r.name) ?? []), r]);
+    if (r.type === 'SET') out[r.name] = `{${(r.set?.item ?? []).join(', ')}}`;
+  }
+  for (const [name, list] of ranges) out[name] = list.map(rangesText).join(', ');
+  return out;
+}
+
+function attributesModel(attributes: readonly Attribute[]): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const a of attributes) {
+    if (a.type === 'SCALAR') out[a.name] = a.scalar?.value ?? 0;
+    else if (a.type === 'RANGES') out[a.name] = rangesText({ name: a.name, type: 'RANGES', ...(a.ranges ? { ranges: a.ranges } : {}) });
+    else if (a.type === 'SET') out[a.name] = `{${(a.set?.item ?? []).join(', ')}}`;
+    else out[a.name] = a.text?.value ?? '';
+  }
+  return out;
+}
+
+function statusModel(s: TaskStatus): Json {
+  const out: Record<string, Json> = { state: s.state, timestamp: s.timestamp ?? 0 };
+  if (s.healthy !== undefined) out.healthy = s.healthy;
+  if (s.container_status !== undefined) out.container_status = s.container_status as unknown as Json;
+  return out;
+}
+
+function taskModel(task: TaskRecord): Json {
+  const resources = task.resources.toResources();
+  const out: Record<string, Json> = {
+    id: task.info.task_id.value,
+    name: task.info.name,
+    framework_id: task.frameworkId,
+    executor_id: task.executorId ?? '',
+    slave_id: task.agentId,
+    state: task.state,
+    resources: resourcesModel(resources),
+    role: task.role,
+    statuses: task.statuses.map(statusModel),
+  };
+  if (task.info.labels?.labels !== undefined) out.labels = task.info.labels.labels as unknown as Json;
+  if (task.info.discovery !== undefined) out.discovery = task.info.discovery as unknown as Json;
+  if (task.info.container !== undefined) out.container = task.info.container as unknown as Json;
+  if (task.info.health_check !== undefined) out.health_check = task.info.health_check as unknown as Json;
+  return out;
+}
+
+function sumOf(bags: Iterable<ResourceBag>): ResourceBag {
+  const total = new ResourceBag();
+  for (const b of bags) total.add(b);
+  return total;
+}
+
+function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRecord>): Json {
+  const offered = [...fw.offers].map((id) => offers.get(id)).filter((o): o is OfferRecord => o !== undefined);
+  const used = sumOf([...fw.tasks.values()].map((t) => t.resources));
+  for (const e of fw.executors.values()) used.add(e.resources);
+  const offeredBag = sumOf(offered.map((o) => o.resources));
+  const allocated = used.clone().add(offeredBag);
+  const counts: Record<string, number> = {
+    TASK_STAGING: 0, TASK_STARTING: 0, TASK_RUNNING: 0, TASK_KILLING: 0, TASK_FINISHED: 0, TASK_KILLED: 0,
+    TASK_FAILED: 0, TASK_LOST: 0, TASK_ERROR: 0, TASK_UNREACHABLE: 0,
+  };
+  for (const t of fw.tasks.values()) counts[t.state] = (counts[t.state] ?? 0) + 1;
+  for (const t of fw.completedTasks) counts[t.state] = (counts[t.state] ?? 0) + 1;
+  const multiRole = fw.hasCapability('MULTI_ROLE');
+  const out: Record<string, Json> = {
+    id: fw.id,
+    name: fw.info.name,
+    user: fw.info.user,
+    failover_timeout: fw.info.failover_timeout ?? 0,
+    checkpoint: fw.info.checkpoint ?? false,
+    hostname: fw.info.hostname ?? '',
+    webui_url: fw.info.webui_url ?? '',
+    capabilities: (fw.info.capabilities ?? []).map((c) => c.type ?? 'UNKNOWN'),
+    active: fw.connected,
+    connected: fw.connected,
+    recovered: false,
+    registered_time: fw.registeredTime / 1000,
+    unregistered_time: (fw.unregisteredTime ?? 0) / 1000,
+    resources: resourcesModel(allocated.toResources()),
+    used_resources: resourcesModel(used.toResources()),
+    offered_resources: resourcesModel(offeredBag.toResources()),
+    allocated_resources: resourcesModel(allocated.toResources()),
+    tasks: [...fw.tasks.values()].map(taskModel),
+    unreachable_tasks: [],
+    completed_tasks: fw.completedTasks.map(taskModel),
+    offers: offered.map((o) => ({
+      id: o.id,
+      framework_id: o.frameworkId,
+      slave_id: o.agentId,
+      resources: resourcesModel(o.wire.resources ?? []),
+      allocation_info: { role: o.role },
+    })),
+    executors: [...fw.executors.values()].map((e) => ({
+      executor_id: e.info.executor_id.value,
+      name: e.info.name ?? '',
+      framework_id: fw.id,
+      slave_id: e.agentId,
+      resources: resourcesModel(e.resources.toResources()),
+      type: e.info.type ?? 'UNKNOWN',
+    })),
+    ...Object.fromEntries(Object.entries(counts)),
+  };
+  if (multiRole) out.roles = fw.roles;
+  else out.role = fw.info.role ?? '*';
+  if (fw.reregisteredTime !== undefined) out.reregistered_time = fw.reregisteredTime / 1000;
+  if (fw.info.principal !== undefined) out.principal = fw.info.principal;
+  if (fw.info.labels?.labels !== undefined) out.labels = fw.info.labels.labels as unknown as Json;
+  return out;
+}
+
+export function buildStateJson(view: MasterStateView): object {
+  const { info } = view;
+  const slaves = view.agents.map(({ agent, registeredTime, total, allocated, offered }) => {
+    const offeredBag = sumOf(offered);
+    const used = allocated.clone().subtract(offeredBag).allocatedTo(undefined);
+    const totalList = total.toResources();
+    const out: Record<string, Json> = {
+      id: agent.id,
+      pid: `slave(1)@${info.address?.ip ?? '127.0.0.1'}:${info.port}`,
+      hostname: agent.hostname,
+      port: info.port,
+      registered_time: registeredTime / 1000,
+      resources: resourcesModel(totalList),
+      used_resources: resourcesModel(used.toResources()),
+      offered_resources: resourcesModel(offeredBag.allocatedTo(undefined).toResources()),
+      reserved_resources: {},
+      unreserved_resources: resourcesModel(totalList),
+      attributes: attributesModel(agent.attributes),
+      active: true,
+      deactivated: false,
+      version: info.version ?? '',
+      capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
+      resources_full: totalList as unknown as Json,
+      used_resources_full: allocated.clone().subtract(offeredBag).toResources() as unknown as Json,
+      offered_resources_full: offeredBag.toResources() as unknown as Json,
+      reserved_resources_full: {},
+      unreserved_resources_full: totalList as unknown as Json,
+    };
+    if (agent.domain !== undefined) out.domain = agent.domain as unknown as Json;
+    return out;
+  });
+
+  return {
+    version: info.version ?? '',
+    build_date: '',
+    build_time: 0,
+    build_user: '',
+    start_time: view.startTime / 1000,
+    elected_time: view.startTime / 1000,
+    id: info.id,
+    pid: info.pid ?? '',
+    hostname: info.hostname ?? '',
+    activated_slaves: view.agents.length,
+    deactivated_slaves: 0,
+    unreachable_slaves: 0,
+    leader: info.pid ?? '',
+    leader_info: info,
+    flags: {
+      allocation_interval: `${view.allocationIntervalMs / 1000}secs`,
+      port: String(info.port),
+      hostname: info.hostname ?? '',
+    },
+    slaves,
+    frameworks: view.frameworks.map((fw) => frameworkModel(fw, view.offers)),
+    completed_frameworks: view.completedFrameworks.map((fw) => frameworkModel(fw, view.offers)),
+    orphan_tasks: [],
+    unregistered_frameworks: [],
+  };
+}

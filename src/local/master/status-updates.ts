@@ -1,0 +1,127 @@
+import type { TaskStatus } from '../../mesos/types.js';
+
+/**
+ * Reliable delivery of task status updates, as a Mesos agent's status update manager does it:
+ * one stream per task, one update in flight per stream, the next one sent only after the
+ * scheduler acknowledges the current one; an unacknowledged update is resent with exponential
+ * backoff (10 s doubling to 10 min upstream). Updates of a disconnected framework wait and go
+ * out again when it re-subscribes.
+ */
+
+export const DEFAULT_FIRST_RETRY_MS = 10_000;
+export const MAX_RETRY_MS = 600_000;
+
+export interface StatusUpdateTransport {
+  /** Sends the update to the framework; false when it has no connected stream. */
+  deliver(frameworkId: string, status: TaskStatus): boolean;
+}
+
+interface Stream {
+  readonly frameworkId: string;
+  readonly taskId: string;
+  readonly queue: TaskStatus[];
+  /** When the head was last sent, undefined while it waits for a connected framework. */
+  nextRetryAt: number | undefined;
+  backoffMs: number;
+}
+
+export type AckOutcome =
+  | { readonly kind: 'acknowledged'; readonly status: TaskStatus; readonly next: TaskStatus | undefined }
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'mismatch'; readonly expected: string | undefined };
+
+function streamKey(frameworkId: string, taskId: string): string {
+  return `${frameworkId}\u0000${taskId}`;
+}
+
+export class StatusUpdateManager {
+  private readonly streams = new Map<string, Stream>();
+
+  constructor(
+    private readonly now: () => number,
+    private readonly firstRetryMs: number,
+    private readonly transport: StatusUpdateTransport,
+  ) {}
+
+  /** Queues an update (already stamped with its uuid); sends it at once if it is the head. */
+  enqueue(frameworkId: string, status: TaskStatus): void {
+    const key = streamKey(frameworkId, status.task_id.value);
+    let stream = this.streams.get(key);
+    if (stream === undefined) {
+      stream = { frameworkId, taskId: status.task_id.value, queue: [], nextRetryAt: undefined, backoffMs: this.firstRetryMs };
+      this.streams.set(key, stream);
+    }
+    stream.queue.push(status);
+    if (stream.queue.length === 1) this.sendHead(stream);
+  }
+
+  /** The update in flight for a task, if any. */
+  head(frameworkId: string, taskId: string): TaskStatus | undefined {
+    return this.streams.get(streamKey(frameworkId, taskId))?.queue[0];
+  }
+
+  pendingCount(frameworkId?: string): number {
+    let n = 0;
+    for (const s of this.streams.values()) if (frameworkId === undefined || s.frameworkId === frameworkId) n += s.queue.length;
+    return n;
+  }
+
+  acknowledge(frameworkId: string, taskId: string, uuid: string): AckOutcome {
+    const key = streamKey(frameworkId, taskId);
+    const stream = this.streams.get(key);
+    if (stream === undefined || stream.queue.length === 0) return { kind: 'unknown' };
+    const head = stream.queue[0]!;
+    if (head.uuid !== uuid) return { kind: 'mismatch', expected: head.uuid };
+    stream.queue.shift();
+    stream.backoffMs = this.firstRetryMs;
+    stream.nextRetryAt = undefined;
+    const next = stream.queue[0];
+    if (next === undefined) this.streams.delete(key);
+    else this.sendHead(stream);
+    return { kind: 'acknowledged', status: head, next };
+  }
+
+  /** Resends every head whose retry time has come. */
+  retryDue(): void {
+    const now = this.now();
+    for (const stream of this.streams.values()) {
+      if (stream.nextRetryAt !== undefined && stream.nextRetryAt <= now) {
+        stream.backoffMs = Math.min(stream.backoffMs * 2, MAX_RETRY_MS);
+        this.sendHead(stream, stream.backoffMs);
+      }
+    }
+  }
+
+  /** Earliest pending retry, for timer scheduling. */
+  nextRetryAt(): number | undefined {
+    let earliest: number | undefined;
+    for (const s of this.streams.values()) {
+      if (s.nextRetryAt !== undefined && (earliest === undefined || s.nextRetryAt < earliest)) earliest = s.nextRetryAt;
+    }
+    return earliest;
+  }
+
+  /** The framework (re)subscribed: send every pending head again, with a fresh backoff. */
+  resend(frameworkId: string): void {
+    for (const stream of this.streams.values()) {
+      if (stream.frameworkId !== frameworkId) continue;
+      stream.backoffMs = this.firstRetryMs;
+      this.sendHead(stream);
+    }
+  }
+
+  dropFramework(frameworkId: string): void {
+    for (const [key, stream] of this.streams) if (stream.frameworkId === frameworkId) this.streams.delete(key);
+  }
+
+  dropTask(frameworkId: string, taskId: string): void {
+    this.streams.delete(streamKey(frameworkId, taskId));
+  }
+
+  private sendHead(stream: Stream, delayMs = stream.backoffMs): void {
+    const head = stream.queue[0];
+    if (head === undefined) return;
+    const sent = this.transport.deliver(stream.frameworkId, head);
+    stream.nextRetryAt = sent ? this.now() + delayMs : undefined;
+  }
+}
