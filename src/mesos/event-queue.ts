@@ -1,0 +1,88 @@
+/**
+ * Single-consumer async queue between the stream reader and whoever iterates
+ * the driver's events. The producer awaits `waitForRoom()` above the high-water
+ * mark, so a slow consumer slows reading from the socket instead of growing
+ * memory without bound.
+ */
+export class EventQueue<T> implements AsyncIterable<T> {
+  readonly #highWaterMark: number;
+  #items: T[] = [];
+  #head = 0;
+  #ended = false;
+  #iterating = false;
+  #wakeConsumer: (() => void) | undefined;
+  #wakeProducer: (() => void) | undefined;
+
+  constructor(highWaterMark: number) {
+    this.#highWaterMark = Math.max(1, highWaterMark);
+  }
+
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  push(item: T): void {
+    if (this.#ended) return;
+    this.#items.push(item);
+    this.#wake('consumer');
+  }
+
+  /** No more items; the consumer finishes after draining what is queued. */
+  end(): void {
+    this.#ended = true;
+    this.#wake('consumer');
+    this.#wake('producer');
+  }
+
+  async waitForRoom(): Promise<void> {
+    while (!this.#ended && this.size >= this.#highWaterMark) {
+      await new Promise<void>((resolve) => {
+        this.#wakeProducer = resolve;
+      });
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    if (this.#iterating) throw new Error('EventQueue supports a single consumer');
+    this.#iterating = true;
+    try {
+      for (;;) {
+        if (this.size > 0) {
+          const item = this.#items[this.#head] as T;
+          this.#items[this.#head] = undefined as T;
+          this.#head += 1;
+          if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+            this.#items = this.#items.slice(this.#head);
+            this.#head = 0;
+          }
+          if (this.size < this.#highWaterMark) this.#wake('producer');
+          yield item;
+        } else if (this.#ended) {
+          return;
+        } else {
+          await new Promise<void>((resolve) => {
+            this.#wakeConsumer = resolve;
+          });
+        }
+      }
+    } finally {
+      // The consumer went away: nobody will drain the queue, so stop accepting items
+      // rather than let the producer block (or buffer) forever.
+      this.#iterating = false;
+      this.#items = [];
+      this.#head = 0;
+      this.end();
+    }
+  }
+
+  #wake(who: 'consumer' | 'producer'): void {
+    const wake = who === 'consumer' ? this.#wakeConsumer : this.#wakeProducer;
+    if (who === 'consumer') this.#wakeConsumer = undefined;
+    else this.#wakeProducer = undefined;
+    wake?.();
+  }
+}

@@ -1,0 +1,125 @@
+import type { Logger } from 'pino';
+import type { Dispatcher } from 'undici';
+import { Backoff, sleep, type BackoffOptions } from './backoff.js';
+import {
+  MesosDriverError,
+  MesosHttpError,
+  isAmbiguousStatus,
+  isConnectionError,
+  isNotSentError,
+  isRetryableStatus,
+} from './errors.js';
+import { headerValue, readBodyText, resolveLocation } from './http-util.js';
+import type { CallType } from './types.js';
+
+export interface CallSenderOptions {
+  /** Keep-alive pool for every call except SUBSCRIBE (which has its own connection). */
+  dispatcher: Dispatcher;
+  logger: Logger;
+  backoff: BackoffOptions;
+  maxRedirects: number;
+  /** Attempts per call, counting the first, for retryable failures. */
+  maxAttempts: number;
+  /** Time allowed for the response head; Mesos answers calls immediately with 202. */
+  requestTimeoutMs: number;
+  /** Told about every redirect target so the next subscription can start there. */
+  onRedirect?: (target: URL) => void;
+}
+
+export interface OutgoingCall {
+  endpoint: URL;
+  type: CallType;
+  body: Uint8Array;
+  headers: Record<string, string>;
+  /** Aborting it stops the call (and its retries); the abort reason is what the caller sees. */
+  signal: AbortSignal;
+}
+
+export interface CallResult {
+  /** Where the call was finally answered, after redirects. */
+  endpoint: URL;
+  status: number;
+}
+
+/**
+ * Calls that must not be sent twice if the first attempt might have reached the
+ * master: a repeated ACCEPT would find its offers used and report the tasks it
+ * just launched as DROPPED. Everything else Mesos treats idempotently enough.
+ */
+const UNSAFE_TO_REPEAT: ReadonlySet<CallType> = new Set<CallType>(['ACCEPT']);
+
+/** Posts one scheduler Call, following redirects and retrying what is safe to retry. */
+export class CallSender {
+  readonly #opts: CallSenderOptions;
+
+  constructor(opts: CallSenderOptions) {
+    this.#opts = opts;
+  }
+
+  async send(call: OutgoingCall): Promise<CallResult> {
+    const { logger, maxRedirects, maxAttempts, requestTimeoutMs } = this.#opts;
+    const backoff = new Backoff(this.#opts.backoff);
+    const repeatable = !UNSAFE_TO_REPEAT.has(call.type);
+    let endpoint = call.endpoint;
+    let redirects = 0;
+    let attempts = 0;
+
+    for (;;) {
+      if (call.signal.aborted) throw call.signal.reason;
+      attempts += 1;
+      let failure: Error;
+      try {
+        const res = await this.#opts.dispatcher.request({
+          origin: endpoint.origin,
+          path: `${endpoint.pathname}${endpoint.search}`,
+          method: 'POST',
+          headers: call.headers,
+          body: call.body,
+          signal: call.signal,
+          headersTimeout: requestTimeoutMs,
+          bodyTimeout: requestTimeoutMs,
+        });
+        const status = res.statusCode;
+        if (status >= 200 && status < 300) {
+          await res.body.dump();
+          return { endpoint, status };
+        }
+        const text = await readBodyText(res.body);
+        if (status === 307) {
+          const location = headerValue(res.headers, 'location');
+          if (!location) {
+            throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `307 from ${endpoint.href} without a Location header`);
+          }
+          redirects += 1;
+          if (redirects > maxRedirects) {
+            throw new MesosDriverError('ERR_MESOS_TOO_MANY_REDIRECTS', `${call.type}: more than ${maxRedirects} redirects`);
+          }
+          const target = resolveLocation(location, endpoint);
+          logger.info({ callType: call.type, from: endpoint.href, to: target.href }, 'call redirected to another master');
+          endpoint = target;
+          this.#opts.onRedirect?.(target);
+          attempts -= 1; // a redirect is progress, not a failed attempt
+          continue;
+        }
+        const error = new MesosHttpError(status, text, endpoint.href, call.type);
+        if (!(isRetryableStatus(status) || (repeatable && isAmbiguousStatus(status)))) throw error;
+        failure = error;
+      } catch (err) {
+        if (call.signal.aborted) throw call.signal.reason;
+        if (err instanceof MesosDriverError) throw err;
+        const retryable = isNotSentError(err) || (repeatable && isConnectionError(err));
+        const wrapped = new MesosDriverError(
+          'ERR_MESOS_CONNECTION',
+          `${call.type} to ${endpoint.href} failed: ${(err as Error).message}`,
+          { cause: err },
+        );
+        if (!retryable) throw wrapped;
+        failure = wrapped;
+      }
+      if (attempts >= maxAttempts) throw failure;
+      const delayMs = backoff.next();
+      logger.warn({ callType: call.type, master: endpoint.href, attempt: attempts, delayMs, err: failure.message }, 'call failed, retrying');
+      await sleep(delayMs, call.signal);
+    }
+  }
+}
