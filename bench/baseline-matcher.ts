@@ -1,0 +1,159 @@
+/**
+ * A straightforward matcher to compare against: every task tries the offers first-fit, and
+ * every constraint check rescans the app's placed instances (as Marathon did, issue #1421).
+ * Same inputs and outputs as the real matcher's bench usage; supports the bench's subset
+ * (cpus/mem/ports, unreserved resources, UNIQUE/GROUP_BY/MAX_PER/LIKE/IS/CLUSTER on hostname,
+ * @zone, @region and TEXT attributes).
+ */
+import type { LaunchRequest, MatchOffer, PlacedInstance } from '../src/matching/index.js';
+
+export interface BaselinePlacement {
+  readonly appKey: string;
+  readonly agentId: string;
+  readonly hostPorts: number[];
+}
+
+function fieldOf(offer: MatchOffer, field: string): string | undefined {
+  if (field === 'hostname' || field === '@hostname') return offer.hostname;
+  if (field === '@zone') return offer.domain?.fault_domain?.zone?.name;
+  if (field === '@region') return offer.domain?.fault_domain?.region?.name;
+  return offer.attributes?.find((a) => a.name === field)?.text?.value;
+}
+
+function placedField(p: PlacedInstance, field: string): string | undefined {
+  if (field === 'hostname' || field === '@hostname') return p.hostname;
+  if (field === '@zone') return p.zone;
+  if (field === '@region') return p.region;
+  return p.attributes?.find((a) => a.name === field)?.text?.value;
+}
+
+function meets(constraint: readonly string[], offer: MatchOffer, placed: readonly PlacedInstance[]): boolean {
+  const [field, op, value = ''] = constraint as [string, string, string?];
+  const v = fieldOf(offer, field);
+  if (v === undefined) return op === 'UNLIKE';
+  switch (op) {
+    case 'UNIQUE':
+      return placed.every((p) => placedField(p, field) !== v);
+    case 'LIKE':
+      return new RegExp(`^(?:${value})$`).test(v);
+    case 'UNLIKE':
+      return !new RegExp(`^(?:${value})$`).test(v);
+    case 'IS':
+      return v === value;
+    case 'CLUSTER':
+      return value !== '' ? v === value : placed.length === 0 || placedField(placed[0]!, field) === v;
+    case 'MAX_PER':
+      return placed.filter((p) => placedField(p, field) === v).length < Number(value);
+    case 'GROUP_BY': {
+      const counts = new Map<string | undefined, number>();
+      for (const p of placed) counts.set(placedField(p, field), (counts.get(placedField(p, field)) ?? 0) + 1);
+      const mine = counts.get(v);
+      if (mine === undefined) return true;
+      return counts.size >= Number(value || 0) && mine === Math.min(...counts.values());
+    }
+    default:
+      return false;
+  }
+}
+
+/**
+ * Task-centric first fit: tasks in round-robin order over the apps; each task tries the offers
+ * from the first one on and takes the first where resources fit and every constraint holds
+ * (each check rescanning the app's placed instances).
+ */
+export function baselineMatch(
+  offers: readonly MatchOffer[],
+  requests: readonly LaunchRequest[],
+  placedByApp: Map<string, PlacedInstance[]>,
+): BaselinePlacement[] {
+  const out: BaselinePlacement[] = [];
+  const free = offers.map((offer) => ({
+    cpus: Math.round((offer.resources.find((r) => r.name === 'cpus')?.scalar?.value ?? 0) * 1000),
+    mem: Math.round((offer.resources.find((r) => r.name === 'mem')?.scalar?.value ?? 0) * 1000),
+    ports: (offer.resources.find((r) => r.name === 'ports')?.ranges?.range ?? []).map((r) => ({ begin: r.begin, end: r.end })),
+  }));
+  const pending = requests.map((r) => ({ app: r, left: r.count }));
+  let progress = true;
+  while (progress) {
+    progress = false;
+    for (const p of pending) {
+      if (p.left === 0) continue;
+      const app = p.app;
+      const placed = placedByApp.get(app.key) ?? [];
+      placedByApp.set(app.key, placed);
+      const needCpus = Math.round(app.cpus * 1000);
+      const needMem = Math.round(app.mem * 1000);
+      let chosen = -1;
+      let ports: number[] | undefined;
+      for (let i = 0; i < offers.length; i++) {
+        const f = free[i]!;
+        if (f.cpus < needCpus || f.mem < needMem) continue;
+        if (!(app.constraints ?? []).every((c) => meets(c, offers[i]!, placed))) continue;
+        ports = takePorts(f.ports, app);
+        if (!ports) continue;
+        chosen = i;
+        break;
+      }
+      if (chosen < 0) {
+        p.left = 0; // identical tasks would fail the same way
+        continue;
+      }
+      const offer = offers[chosen]!;
+      free[chosen]!.cpus -= needCpus;
+      free[chosen]!.mem -= needMem;
+      p.left--;
+      progress = true;
+      placed.push({
+        hostname: offer.hostname,
+        ...(offer.domain?.fault_domain?.zone ? { zone: offer.domain.fault_domain.zone.name } : {}),
+        ...(offer.domain?.fault_domain?.region ? { region: offer.domain.fault_domain.region.name } : {}),
+        attributes: offer.attributes ?? [],
+      });
+      out.push({ appKey: app.key, agentId: offer.agent_id.value, hostPorts: ports! });
+    }
+  }
+  return out;
+}
+
+/** Fixed ports must be free; dynamic ones are the lowest free. Mutates `free` only on success. */
+function takePorts(free: { begin: number; end: number }[], app: LaunchRequest): number[] | undefined {
+  const wanted = (app.ports ?? []).map((p) => (app.requirePorts ? p.port : 0));
+  const taken = new Set<number>();
+  const isFree = (port: number) => !taken.has(port) && free.some((r) => r.begin <= port && port <= r.end);
+  for (const p of wanted) {
+    if (p !== 0) {
+      if (!isFree(p)) return undefined;
+      taken.add(p);
+    }
+  }
+  const result: number[] = [];
+  for (const p of wanted) {
+    if (p !== 0) {
+      result.push(p);
+      continue;
+    }
+    let found: number | undefined;
+    for (const r of free) {
+      for (let port = r.begin; port <= r.end; port++) {
+        if (!taken.has(port)) {
+          found = port;
+          break;
+        }
+      }
+      if (found !== undefined) break;
+    }
+    if (found === undefined) return undefined;
+    taken.add(found);
+    result.push(found);
+  }
+  for (const port of taken) {
+    const i = free.findIndex((r) => r.begin <= port && port <= r.end);
+    const r = free[i]!;
+    const pieces = [
+      ...(r.begin <= port - 1 ? [{ begin: r.begin, end: port - 1 }] : []),
+      ...(port + 1 <= r.end ? [{ begin: port + 1, end: r.end }] : []),
+    ];
+    free.splice(i, 1, ...pieces);
+  }
+  return result;
+}

@@ -1,0 +1,158 @@
+/**
+ * Offer-matching throughput: the real matcher against a rescanning first-fit baseline
+ * (bench/baseline-matcher.ts) on the same scenarios, in the same process. Offers arrive in
+ * batches (default 1,000 per match() call); requests carry over between batches with the
+ * instances placed so far passed as `placed`, as the orchestrator would.
+ *
+ * Usage: npm run bench -- matching [--reps N] [--baseline-reps N] [--batch N] [--only S1,S2]
+ * Prints progress lines, then one JSON line per scenario (medians over the repetitions).
+ */
+import { performance } from 'node:perf_hooks';
+import { match, type LaunchRequest, type MatchOffer, type PlacedInstance } from '../src/matching/index.js';
+import { baselineMatch } from './baseline-matcher.js';
+import { scenarios, type Scenario } from './matching-scenarios.js';
+
+interface Settings {
+  reps: number;
+  baselineReps: number;
+  batch: number;
+  only: string[] | undefined;
+}
+
+function parseArgs(args: string[]): Settings {
+  const s: Settings = { reps: 7, baselineReps: 3, batch: 1000, only: undefined };
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    const n = Number(next);
+    if (args[i] === '--reps' && Number.isInteger(n) && n > 0) (s.reps = n), i++;
+    else if (args[i] === '--baseline-reps' && Number.isInteger(n) && n > 0) (s.baselineReps = n), i++;
+    else if (args[i] === '--batch' && Number.isInteger(n) && n > 0) (s.batch = n), i++;
+    else if (args[i] === '--only' && next) (s.only = next.split(',')), i++;
+  }
+  return s;
+}
+
+interface RunStats {
+  placements: number;
+  totalMs: number;
+  batchMs: number[];
+  agentsUsed: number;
+}
+
+function placedOf(offer: MatchOffer): PlacedInstance {
+  return {
+    hostname: offer.hostname,
+    ...(offer.domain?.fault_domain?.zone ? { zone: offer.domain.fault_domain.zone.name } : {}),
+    ...(offer.domain?.fault_domain?.region ? { region: offer.domain.fault_domain.region.name } : {}),
+    attributes: offer.attributes ?? [],
+  };
+}
+
+function runFast(scenario: Scenario, batch: number, seed: number): RunStats {
+  const remaining = new Map(scenario.apps.map((a) => [a.key, a.count]));
+  const placed = new Map<string, PlacedInstance[]>(scenario.apps.map((a) => [a.key, []]));
+  const byAgent = new Map(scenario.agents.map((o) => [o.agent_id.value, o]));
+  const used = new Set<string>();
+  const batchMs: number[] = [];
+  let placements = 0;
+  let totalMs = 0;
+  for (let start = 0; start < scenario.agents.length; start += batch) {
+    const requests: LaunchRequest[] = scenario.apps
+      .filter((a) => remaining.get(a.key)! > 0)
+      .map((a) => ({ ...a, count: remaining.get(a.key)!, placed: placed.get(a.key)! }));
+    if (requests.length === 0) break; // the orchestrator would have suppressed offers
+    const offers = scenario.agents.slice(start, start + batch);
+    const t0 = performance.now();
+    const result = match({ offers, requests, options: { now: 0, seed, strategy: scenario.strategy, localRegion: 'region-1' } });
+    const ms = performance.now() - t0;
+    batchMs.push(ms);
+    totalMs += ms;
+    for (const launch of result.launches) {
+      used.add(launch.agentId);
+      for (const task of launch.tasks) {
+        placements++;
+        remaining.set(task.requestKey, remaining.get(task.requestKey)! - 1);
+        placed.get(task.requestKey)!.push(placedOf(byAgent.get(task.agentId)!));
+      }
+    }
+  }
+  return { placements, totalMs, batchMs, agentsUsed: used.size };
+}
+
+function runBaseline(scenario: Scenario, batch: number): RunStats {
+  const remaining = new Map(scenario.apps.map((a) => [a.key, a.count]));
+  const placed = new Map<string, PlacedInstance[]>();
+  const used = new Set<string>();
+  const batchMs: number[] = [];
+  let placements = 0;
+  let totalMs = 0;
+  for (let start = 0; start < scenario.agents.length; start += batch) {
+    const requests = scenario.apps.filter((a) => remaining.get(a.key)! > 0).map((a) => ({ ...a, count: remaining.get(a.key)! }));
+    if (requests.length === 0) break;
+    const offers = scenario.agents.slice(start, start + batch);
+    const t0 = performance.now();
+    const result = baselineMatch(offers, requests, placed);
+    const ms = performance.now() - t0;
+    batchMs.push(ms);
+    totalMs += ms;
+    for (const p of result) {
+      placements++;
+      used.add(p.agentId);
+      remaining.set(p.appKey, remaining.get(p.appKey)! - 1);
+    }
+  }
+  return { placements, totalMs, batchMs, agentsUsed: used.size };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const round1 = (x: number) => Math.round(x * 10) / 10;
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+export async function run(args: string[]): Promise<void> {
+  const settings = parseArgs(args);
+  const lines: string[] = [];
+  for (const scenario of scenarios()) {
+    if (settings.only && !settings.only.includes(scenario.name)) continue;
+    const tasks = scenario.apps.reduce((n, a) => n + a.count, 0);
+    runFast(scenario, settings.batch, 1); // warm-up: JIT and allocation sites
+    const fast: RunStats[] = [];
+    for (let r = 0; r < settings.reps; r++) fast.push(runFast(scenario, settings.batch, r + 1));
+    const base: RunStats[] = [];
+    for (let r = 0; r < settings.baselineReps; r++) base.push(runBaseline(scenario, settings.batch));
+    const fastRate = median(fast.map((s) => (s.placements / s.totalMs) * 1000));
+    const baseRate = median(base.map((s) => (s.placements / s.totalMs) * 1000));
+    const line = {
+      scenario: scenario.name,
+      agents: scenario.agents.length,
+      tasks,
+      placed: median(fast.map((s) => s.placements)),
+      placementsPerSec: Math.round(fastRate),
+      p99BatchMs: round3(median(fast.map((s) => percentile(s.batchMs, 99)))),
+      medianBatchMs: round3(median(fast.map((s) => median(s.batchMs)))),
+      batches: fast[0]!.batchMs.length,
+      agentsUsed: median(fast.map((s) => s.agentsUsed)),
+      strategy: scenario.strategy,
+      baselinePlaced: median(base.map((s) => s.placements)),
+      baselinePlacementsPerSec: Math.round(baseRate),
+      baselineAgentsUsed: median(base.map((s) => s.agentsUsed)),
+      // Both sides ran the full scenario; the ratio is of placement rates on the same input.
+      speedupVsBaseline: round1(fastRate / baseRate),
+      reps: settings.reps,
+      baselineReps: settings.baselineReps,
+      batchSize: settings.batch,
+    };
+    process.stdout.write(`${scenario.name}: ${line.placementsPerSec} placements/s, p99 batch ${line.p99BatchMs} ms, ${line.speedupVsBaseline}x baseline\n`);
+    lines.push(JSON.stringify(line));
+  }
+  for (const line of lines) process.stdout.write(`${line}\n`);
+}
