@@ -1,0 +1,77 @@
+/**
+ * Typed failures of the state layer. Every Store implementation (embedded SQLite, ZooKeeper)
+ * throws these, so callers can branch on `code` without knowing which backend is in use.
+ */
+export type StoreErrorCode =
+  /** Another process (or another handle in this process) has the store open. */
+  | 'STORE_LOCKED'
+  /** The store was written by a newer Pacer whose on-disk format this build cannot read. */
+  | 'STORE_FORMAT_TOO_NEW'
+  /** The stored bytes are not a Pacer store, or a stored value is not valid JSON. */
+  | 'STORE_CORRUPT'
+  /** A value cannot be stored: not JSON-serialisable (BigInt, cycle, undefined) or too large. */
+  | 'STORE_INVALID_VALUE'
+  /** A key or prefix breaks the key rules (empty, too long, NUL, lone surrogate). */
+  | 'STORE_INVALID_KEY'
+  /** A collection name that is not one of `COLLECTIONS`. */
+  | 'STORE_INVALID_COLLECTION'
+  /** The store was closed; no further reads or writes are possible. */
+  | 'STORE_CLOSED'
+  /** The backend failed to read or write (disk full, permissions, I/O error). Not retryable. */
+  | 'STORE_IO'
+  /** The flags ask for a backend or setting that is missing or malformed. */
+  | 'STORE_CONFIG'
+  /** The flags ask for a backend this build does not provide. */
+  | 'STORE_UNSUPPORTED';
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Who holds the lock, as far as the holder recorded it. Advisory: the lock itself is the OS's. */
+export interface LockHolder {
+  pid: number;
+  hostname: string;
+  /** ISO-8601 time the holder opened the store. */
+  since: string;
+}
+
+export class StoreLockedError extends StoreError {
+  override name = 'StoreLockedError';
+
+  constructor(
+    /** What is locked: a data directory, or a ZooKeeper path. */
+    readonly location: string,
+    readonly holder: LockHolder | undefined,
+    options?: { cause?: unknown },
+  ) {
+    const who = holder === undefined ? 'another process' : `pid ${holder.pid} on ${holder.hostname} (since ${holder.since})`;
+    super('STORE_LOCKED', `state store ${location} is in use by ${who}; only one Pacer may use it at a time`, options);
+  }
+}
+
+export class StoreFormatError extends StoreError {
+  override name = 'StoreFormatError';
+
+  constructor(
+    readonly location: string,
+    /** Format version found in the store. */
+    readonly found: number,
+    /** Newest format version this build reads and writes. */
+    readonly supported: number,
+  ) {
+    super(
+      'STORE_FORMAT_TOO_NEW',
+      `state store ${location} has format version ${found}, but this Pacer supports up to ${supported}; ` +
+        'run a Pacer at least as new as the one that wrote it',
+    );
+  }
+}

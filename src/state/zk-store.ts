@@ -1,0 +1,500 @@
+/**
+ * The Store in ZooKeeper, shared by every Pacer of an HA cluster (`--zk zk://…/path`).
+ *
+ * Layout under `<path>/state` (Marathon keeps its state under the same name):
+ *   meta/format                                   format version as decimal text
+ *   entries/<collection>/<bucket>/<escaped key>   one node per entry, framed JSON (zk-codec.ts)
+ *
+ * `apply` is one ZooKeeper multi, so a batch commits atomically and is durable once the quorum
+ * acknowledged it. A multi is one request and must fit ZooKeeper's jute.maxbuffer (1 MiB by
+ * default); batches that do not are refused with STORE_INVALID_VALUE rather than split, because
+ * splitting would give up atomicity. Any single value fits (see zk-codec.ts).
+ *
+ * Every call waits at most `operationTimeoutMs` for a connected session (across reconnects and
+ * session replacement) and then at most that long again for ZooKeeper's answer; it never hangs.
+ * A write that failed with STORE_IO because the connection dropped while it was in flight may
+ * still have committed: ZooKeeper itself cannot say, which is why STORE_IO means "stop".
+ */
+import type { Logger } from 'pino';
+import type { FlagValues } from '../cli/flags.js';
+import { num } from '../cli/flags.js';
+import { StoreError, StoreFormatError } from './errors.js';
+import type { ZkStoreOpener } from './open-store.js';
+import {
+  compareKeys,
+  encodeBatch,
+  validateCollection,
+  validateKey,
+  type Collection,
+  type EncodedWrite,
+  type Store,
+  type StoreEntry,
+  type StoreWrite,
+} from './store.js';
+import {
+  bucketNames,
+  bucketOf,
+  decodeNodeName,
+  decodeNodeValue,
+  DEFAULT_COMPRESSION_THRESHOLD_BYTES,
+  encodeNodeName,
+  encodeNodeValue,
+} from './zk-codec.js';
+import { commitMulti, ZkMultiError, type ZkMultiOp } from './zk-multi.js';
+import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkUrl } from './zookeeper.js';
+
+/** The layout this build reads and writes; stores with a higher version are refused. */
+export const ZK_FORMAT_VERSION = 1;
+
+/**
+ * Upper bound for one multi request as this module estimates it. ZooKeeper's default
+ * jute.maxbuffer is 1,048,575 bytes; the estimate over-counts each op, and the rest is headroom.
+ */
+export const DEFAULT_MAX_BATCH_BYTES = 1_040_000;
+/** Per-op bytes beyond path and data in a multi request: op header, lengths, version, ACLs, flags. */
+const OP_OVERHEAD_BYTES = 128;
+/** A multi fails as a whole when another writer changed a node between our reads and the commit. */
+const MAX_COMMIT_ATTEMPTS = 3;
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export interface ZkStoreOptions {
+  /** Requested ZooKeeper session timeout. Default 10 s (Marathon's zk_session_timeout). */
+  sessionTimeoutMs?: number;
+  /** How long `open` waits for the first session. Default 10 s. */
+  connectTimeoutMs?: number;
+  /** Bound on waiting for a connected session, and again on each request. Default 10 s. */
+  operationTimeoutMs?: number;
+  /** Values whose JSON is longer are gzip-compressed. Default 64 KiB, as Marathon. */
+  compressionThresholdBytes?: number;
+  /** Largest multi request (estimated) a batch may need. Default DEFAULT_MAX_BATCH_BYTES. */
+  maxBatchBytes?: number;
+  /**
+   * Fencing for HA: returns the path of a node that must exist for a write to commit (the
+   * leader's election node, LeaderElection.fencingPath), or undefined when this process must
+   * not write. The check runs inside each multi, so a deposed leader cannot commit.
+   */
+  writeGuard?: () => string | undefined;
+}
+
+interface PendingBatch {
+  writes: EncodedWrite[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/** A batch reduced to its net effect: node path -> framed value, or null for a delete. */
+interface PreparedBatch {
+  batches: PendingBatch[];
+  nodes: Map<string, Buffer | null>;
+  bytes: number;
+}
+
+export class ZkStore implements Store {
+  private keeper: ZkSessionKeeper | undefined;
+  private readonly stateRoot: string;
+  private readonly entriesRoot: string;
+  private readonly operationTimeoutMs: number;
+  private readonly compressionThresholdBytes: number;
+  private readonly maxBatchBytes: number;
+  private readonly ensuredParents = new Set<string>();
+  private readonly wakers = new Set<() => void>();
+  private readonly gate = new ListGate();
+  private queue: PendingBatch[] = [];
+  private draining: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private released = false;
+
+  private constructor(
+    private readonly url: ZkUrl,
+    /** Where the state lives, password redacted, for messages. */
+    readonly location: string,
+    private readonly logger: Logger,
+    private readonly opts: ZkStoreOptions,
+  ) {
+    this.stateRoot = joinPath(url.path, 'state');
+    this.entriesRoot = joinPath(this.stateRoot, 'entries');
+    this.operationTimeoutMs = opts.operationTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.compressionThresholdBytes = opts.compressionThresholdBytes ?? DEFAULT_COMPRESSION_THRESHOLD_BYTES;
+    this.maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+  }
+
+  /**
+   * Connects to `zkUrl` (`zk://[user:pass@]host:port[,…]/path`), creates or checks the format
+   * node and returns the open store. Rejects with STORE_CONFIG for a bad URL,
+   * STORE_FORMAT_TOO_NEW for a newer layout and STORE_IO when ZooKeeper cannot be reached.
+   */
+  static async open(zkUrl: string, logger: Logger, opts: ZkStoreOptions = {}): Promise<ZkStore> {
+    let url: ZkUrl;
+    try {
+      url = parseZkUrl(zkUrl, { requirePath: true });
+    } catch (error) {
+      throw new StoreError('STORE_CONFIG', (error as Error).message, { cause: error });
+    }
+    const location = `${redactUrl(zkUrl.trim()).replace(/\/+$/, '')}/state`;
+    const store = new ZkStore(url, location, logger.child({ zkStore: location }), opts);
+    try {
+      store.keeper = await ZkSessionKeeper.start(
+        url,
+        store.logger,
+        {
+          sessionTimeoutMs: opts.sessionTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+          connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+          operationTimeoutMs: store.operationTimeoutMs,
+        },
+        (session, renewed) => store.adoptSession(session, renewed),
+      );
+    } catch (error) {
+      throw toStoreError(error, `opening state store ${location}`);
+    }
+    store.logger.info({ formatVersion: ZK_FORMAT_VERSION }, 'state store opened');
+    return store;
+  }
+
+  async get<T>(collection: Collection, key: string): Promise<T | undefined> {
+    this.assertOpen();
+    validateCollection(collection);
+    validateKey(key);
+    const session = await this.connectedSession(`get ${collection}/${key}`);
+    try {
+      const { data } = await session.getData(this.entryPath(collection, key));
+      return (await decodeNodeValue(data, `${collection}/${key}`)) as T;
+    } catch (error) {
+      if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
+      throw toStoreError(error, `get ${collection}/${key}`);
+    }
+  }
+
+  async list<T>(collection: Collection, prefix?: string): Promise<Array<StoreEntry<T>>> {
+    this.assertOpen();
+    validateCollection(collection);
+    if (prefix !== undefined) validateKey(prefix, 'prefix');
+    const what = `list ${collection}${prefix ? ` '${prefix}'` : ''}`;
+    const session = await this.connectedSession(what);
+    const collectionPath = joinPath(this.entriesRoot, collection);
+    try {
+      // Inside the gate no multi of ours is in flight, so the listing cannot see half a batch.
+      const found = await this.gate.read(async () => {
+        const perBucket = await Promise.all(
+          bucketNames().map(async (bucket) => {
+            const bucketPath = joinPath(collectionPath, bucket);
+            const names = await childrenOrNone(session, bucketPath);
+            return names.map((name) => ({ name, bucketPath, key: decodeNodeName(name) }));
+          }),
+        );
+        const wanted = perBucket.flat().filter((child): child is { name: string; bucketPath: string; key: string } => {
+          if (child.key === undefined) {
+            this.logger.warn({ collection, node: joinPath(child.bucketPath, child.name) }, 'ignoring a node that is not a store entry');
+            return false;
+          }
+          return prefix === undefined || child.key.startsWith(prefix);
+        });
+        return Promise.all(
+          wanted.map(async ({ name, bucketPath, key }) => {
+            const data = await dataOrNone(session, joinPath(bucketPath, name));
+            return data === undefined ? undefined : { key, data };
+          }),
+        );
+      });
+      const entries = found.filter((entry): entry is { key: string; data: Buffer } => entry !== undefined);
+      entries.sort((a, b) => compareKeys(a.key, b.key));
+      return await Promise.all(
+        entries.map(async ({ key, data }) => ({ key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T })),
+      );
+    } catch (error) {
+      throw toStoreError(error, what);
+    }
+  }
+
+  apply(writes: readonly StoreWrite[]): Promise<void> {
+    if (this.closing !== undefined) return Promise.reject(closedError());
+    let encoded: EncodedWrite[];
+    try {
+      encoded = encodeBatch(writes);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.queue.push({ writes: encoded, resolve, reject });
+      this.draining ??= this.drain();
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.draining;
+      this.released = true;
+      this.wake();
+      await this.keeper?.close();
+      this.logger.info('state store closed');
+    })();
+    return this.closing;
+  }
+
+  /** The session in use right now, for tests that expire it. */
+  currentSession(): ZkSession | undefined {
+    return this.keeper?.current();
+  }
+
+  private async adoptSession(session: ZkSession, renewed: boolean): Promise<void> {
+    session.onStateChange(() => this.wake());
+    if (!renewed) await this.checkFormat(session);
+    this.wake();
+  }
+
+  private async checkFormat(session: ZkSession): Promise<void> {
+    const formatPath = joinPath(joinPath(this.stateRoot, 'meta'), 'format');
+    await session.ensurePath(joinPath(this.stateRoot, 'meta'));
+    try {
+      await session.create(formatPath, Buffer.from(String(ZK_FORMAT_VERSION)));
+      this.logger.info({ formatVersion: ZK_FORMAT_VERSION }, 'created a new state store');
+      return;
+    } catch (error) {
+      if (!(error instanceof ZkError && error.code === 'ZK_NODE_EXISTS')) throw error;
+    }
+    const text = (await session.getData(formatPath)).data.toString('utf8');
+    const found = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(found) || found < 1) {
+      throw new StoreError('STORE_CORRUPT', `state store ${this.location} has an unreadable format version '${text}'`);
+    }
+    if (found > ZK_FORMAT_VERSION) throw new StoreFormatError(this.location, found, ZK_FORMAT_VERSION);
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      const group = await this.takeGroup();
+      if (group === undefined) continue;
+      try {
+        await this.commit(group.nodes);
+      } catch (error) {
+        const storeError = toStoreError(error, `commit of ${group.batches.length} batch(es)`);
+        this.logger.error({ err: storeError, batches: group.batches.length }, 'state store commit failed');
+        for (const batch of group.batches) batch.reject(storeError);
+        continue;
+      }
+      for (const batch of group.batches) batch.resolve();
+    }
+    this.draining = undefined;
+  }
+
+  /**
+   * Takes the next batches off the queue that fit one multi together (group commit: one round
+   * trip for many small batches). Merging keeps each batch atomic: the group commits or fails
+   * as a whole, and a failed group rejects every batch in it. Returns undefined when the first
+   * batch itself cannot be written (it has been rejected).
+   */
+  private async takeGroup(): Promise<PreparedBatch | undefined> {
+    const first = this.queue.shift()!;
+    const group = await this.prepare(first);
+    if (group instanceof StoreError) {
+      first.reject(group);
+      return undefined;
+    }
+    while (this.queue.length > 0) {
+      const candidate = this.queue[0]!;
+      const next = await this.prepare(candidate);
+      // A batch that cannot be written is rejected on its own when it comes first.
+      if (next instanceof StoreError || group.bytes + next.bytes > this.maxBatchBytes) break;
+      this.queue.shift();
+      group.batches.push(candidate);
+      for (const [path, data] of next.nodes) {
+        group.nodes.delete(path); // re-inserted so the map keeps the order of last writes
+        group.nodes.set(path, data);
+      }
+      group.bytes += next.bytes;
+    }
+    return group;
+  }
+
+  private readonly prepared = new WeakMap<PendingBatch, Promise<PreparedBatch | StoreError>>();
+
+  /** Frames a batch once, however often the grouping looks at it. */
+  private prepare(batch: PendingBatch): Promise<PreparedBatch | StoreError> {
+    let prepared = this.prepared.get(batch);
+    if (prepared === undefined) {
+      prepared = this.frame(batch).catch((error: unknown) => toStoreError(error, 'preparing a batch'));
+      this.prepared.set(batch, prepared);
+    }
+    return prepared;
+  }
+
+  private async frame(batch: PendingBatch): Promise<PreparedBatch> {
+    const nodes = new Map<string, Buffer | null>();
+    for (const write of batch.writes) {
+      const path = this.entryPath(write.collection, write.key);
+      nodes.delete(path);
+      nodes.set(path, write.op === 'put' ? await encodeNodeValue(write.json, this.compressionThresholdBytes) : null);
+    }
+    let bytes = OP_OVERHEAD_BYTES * 2; // request header, end marker, and the fencing check
+    for (const [path, data] of nodes) bytes += Buffer.byteLength(path) + (data?.length ?? 0) + OP_OVERHEAD_BYTES;
+    if (bytes > this.maxBatchBytes) {
+      throw new StoreError(
+        'STORE_INVALID_VALUE',
+        `a batch of ${batch.writes.length} writes needs about ${bytes} bytes in one ZooKeeper request; ` +
+          `the limit is ${this.maxBatchBytes} (jute.maxbuffer); split it into smaller atomic batches`,
+      );
+    }
+    return { batches: [batch], nodes, bytes };
+  }
+
+  private async commit(nodes: Map<string, Buffer | null>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const session = await this.connectedSession('apply');
+      const puts = [...nodes].filter(([, data]) => data !== null).map(([path]) => path);
+      const parents = [...new Set(puts.map(parentOf))].filter((parent) => !this.ensuredParents.has(parent));
+      await Promise.all(parents.map((parent) => session.ensurePath(parent)));
+      for (const parent of parents) this.ensuredParents.add(parent);
+
+      const present = await Promise.all([...nodes.keys()].map((path) => session.exists(path)));
+      const ops: ZkMultiOp[] = [];
+      const guardPath = this.guardPath();
+      if (guardPath !== undefined) ops.push({ type: 'check', path: guardPath });
+      [...nodes].forEach(([path, data], index) => {
+        const exists = present[index] !== undefined;
+        if (data !== null) ops.push(exists ? { type: 'setData', path, data } : { type: 'create', path, data });
+        else if (exists) ops.push({ type: 'remove', path });
+      });
+      if (ops.length === (guardPath === undefined ? 0 : 1)) return;
+
+      try {
+        await this.gate.write(() => commitMulti(session, ops, this.operationTimeoutMs));
+        return;
+      } catch (error) {
+        if (error instanceof ZkMultiError && guardPath !== undefined && error.failedIndex === 0) {
+          throw new StoreError('STORE_IO', `write refused: this Pacer no longer holds leadership (${guardPath} is gone)`, { cause: error });
+        }
+        const raced = error instanceof ZkMultiError && (error.code === 'ZK_NODE_EXISTS' || error.code === 'ZK_NO_NODE');
+        if (!raced || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
+        // Another writer created or removed a node (or a bucket) since we looked: look again.
+        this.logger.warn({ err: error, attempt }, 'state store commit raced with another writer; retrying');
+        this.ensuredParents.clear();
+      }
+    }
+  }
+
+  private guardPath(): string | undefined {
+    if (this.opts.writeGuard === undefined) return undefined;
+    const path = this.opts.writeGuard();
+    if (path === undefined) throw new StoreError('STORE_IO', 'write refused: this Pacer is not the leader');
+    return path;
+  }
+
+  private entryPath(collection: Collection, key: string): string {
+    return `${this.entriesRoot}/${collection}/${bucketOf(key)}/${encodeNodeName(key)}`;
+  }
+
+  /** Waits (bounded) until there is a connected session; reconnects and session renewals count. */
+  private async connectedSession(what: string): Promise<ZkSession> {
+    const deadline = Date.now() + this.operationTimeoutMs;
+    for (;;) {
+      if (this.released) throw closedError();
+      const session = this.keeper?.current();
+      if (session !== undefined && session.state === 'connected') return session;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) {
+        throw new StoreError('STORE_IO', `${what}: no ZooKeeper connection for ${this.operationTimeoutMs} ms (${this.location})`);
+      }
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.wakers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, remaining);
+        this.wakers.add(done);
+      });
+    }
+  }
+
+  private wake(): void {
+    for (const waker of [...this.wakers]) waker();
+  }
+
+  private assertOpen(): void {
+    if (this.closing !== undefined) throw closedError();
+  }
+}
+
+/** Lists and multis of one store exclude each other, so a listing is a consistent snapshot. */
+class ListGate {
+  private readers = 0;
+  private readonly idle: Array<() => void> = [];
+  private writing: Promise<void> | undefined;
+
+  async read<T>(fn: () => Promise<T>): Promise<T> {
+    while (this.writing !== undefined) await this.writing;
+    this.readers++;
+    try {
+      return await fn();
+    } finally {
+      this.readers--;
+      if (this.readers === 0) for (const resolve of this.idle.splice(0)) resolve();
+    }
+  }
+
+  /** Only ever called by the single drain loop, so writers never overlap each other. */
+  async write<T>(fn: () => Promise<T>): Promise<T> {
+    let release!: () => void;
+    this.writing = new Promise<void>((resolve) => (release = resolve));
+    try {
+      if (this.readers > 0) await new Promise<void>((resolve) => this.idle.push(resolve));
+      return await fn();
+    } finally {
+      this.writing = undefined;
+      release();
+    }
+  }
+}
+
+async function childrenOrNone(session: ZkSession, path: string): Promise<string[]> {
+  try {
+    return await session.getChildren(path);
+  } catch (error) {
+    if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return [];
+    throw error;
+  }
+}
+
+async function dataOrNone(session: ZkSession, path: string): Promise<Buffer | undefined> {
+  try {
+    return (await session.getData(path)).data;
+  } catch (error) {
+    if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
+    throw error;
+  }
+}
+
+function parentOf(path: string): string {
+  return path.slice(0, path.lastIndexOf('/'));
+}
+
+function toStoreError(error: unknown, what: string): StoreError {
+  if (error instanceof StoreError) return error;
+  if (error instanceof ZkError) {
+    const unknownOutcome = error.code === 'ZK_OPERATION_TIMEOUT' || error.code === 'ZK_CONNECTION_LOSS';
+    const suffix = unknownOutcome && what.startsWith('commit') ? ' (the write may or may not have been applied)' : '';
+    return new StoreError('STORE_IO', `${what}: ZooKeeper ${error.code}: ${error.message}${suffix}`, { cause: error });
+  }
+  return new StoreError('STORE_IO', `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+}
+
+function closedError(): StoreError {
+  return new StoreError('STORE_CLOSED', 'the state store is closed');
+}
+
+/**
+ * The `--zk` seam of open-store.ts. Reads Marathon's ZooKeeper timeout flags when the build
+ * defines them (`--zk_session_timeout`, `--zk_timeout`, `--zk_connection_timeout`, in ms).
+ */
+export const openZkStore: ZkStoreOpener = ({ url, flags, logger }: { url: string; flags: FlagValues; logger: Logger }) =>
+  ZkStore.open(url, logger, zkStoreOptionsFromFlags(flags));
+
+export function zkStoreOptionsFromFlags(flags: FlagValues): ZkStoreOptions {
+  const options: ZkStoreOptions = {};
+  const session = num(flags, 'zk_session_timeout');
+  const operation = num(flags, 'zk_timeout');
+  const connect = num(flags, 'zk_connection_timeout');
+  if (session !== undefined) options.sessionTimeoutMs = session;
+  if (operation !== undefined) options.operationTimeoutMs = operation;
+  if (connect !== undefined) options.connectTimeoutMs = connect;
+  return options;
+}
