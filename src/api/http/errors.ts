@@ -1,0 +1,80 @@
+/**
+ * Errors the facade raises itself (not validation, not the service), each with the status and
+ * body Marathon answers for the same case, plus the handler that turns every error a route can
+ * throw into Marathon's error body.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { AppValidationError } from '../apps/index.js';
+import { ServiceError } from '../../scheduler/contracts.js';
+
+export type HttpErrorCode =
+  | 'ERR_API_BAD_REQUEST'
+  | 'ERR_API_NOT_FOUND'
+  | 'ERR_API_UNPROCESSABLE'
+  | 'ERR_API_METHOD_NOT_ALLOWED'
+  | 'ERR_API_INTERNAL';
+
+const STATUS_CODES: Record<HttpErrorCode, number> = {
+  ERR_API_BAD_REQUEST: 400,
+  ERR_API_NOT_FOUND: 404,
+  ERR_API_UNPROCESSABLE: 422,
+  ERR_API_METHOD_NOT_ALLOWED: 405,
+  ERR_API_INTERNAL: 500,
+};
+
+export class HttpError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: HttpErrorCode,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = STATUS_CODES[code];
+  }
+
+  body(): Record<string, unknown> {
+    return { message: this.message, ...this.extra };
+  }
+}
+
+export const badRequest = (message: string): HttpError => new HttpError('ERR_API_BAD_REQUEST', message);
+export const notFound = (message: string): HttpError => new HttpError('ERR_API_NOT_FOUND', message);
+export const unprocessable = (message: string, extra: Record<string, unknown> = {}): HttpError =>
+  new HttpError('ERR_API_UNPROCESSABLE', message, extra);
+
+/** Marathon's not-found messages (RestResource.unknownApp & co.). */
+export const unknownApp = (id: string, version?: string): HttpError =>
+  notFound(`App '${id}' does not exist${version === undefined ? '' : ` in version ${version}`}`);
+export const unknownGroup = (id: string, version?: string): HttpError =>
+  notFound(`Group '${id}' does not exist${version === undefined ? '' : ` in version ${version}`}`);
+export const unknownTask = (id: string): HttpError => notFound(`Task '${id}' does not exist`);
+
+export interface ErrorAnswer {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** Status and body for anything a route threw. */
+export function errorAnswer(err: unknown): ErrorAnswer {
+  if (err instanceof AppValidationError) return { status: err.status, body: { ...err.body } };
+  if (err instanceof ServiceError) return { status: err.status, body: { message: err.message, ...err.extra } };
+  if (err instanceof HttpError) return { status: err.status, body: err.body() };
+  const fastifyErr = err as Partial<FastifyError>;
+  if (typeof fastifyErr.statusCode === 'number' && fastifyErr.statusCode >= 400 && fastifyErr.statusCode < 500) {
+    return { status: fastifyErr.statusCode, body: { message: fastifyErr.message ?? 'Bad Request' } };
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 500, body: { message } };
+}
+
+export function errorHandler(logger: Logger) {
+  return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
+    const { status, body } = errorAnswer(err);
+    if (status >= 500) logger.error({ err, method: request.method, url: request.url }, 'request failed');
+    else logger.debug({ status, method: request.method, url: request.url, message: body.message }, 'request refused');
+    void reply.code(status).send(body);
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * `/v2/groups` (api/v2/GroupsResource.scala, api/GroupApiService.scala). Group ids contain
+ * slashes, so each method has one wildcard route; `…/apps`, `…/versions` and
+ * `…/versions/{v}` are recognised by their last segments.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { parseJsonBody } from '../apps/parse.js';
+import { ServiceError, type RootGroup, type Timestamp } from '../../scheduler/contracts.js';
+import { groupEmbedsFromQuery } from '../http/embed.js';
+import { unknownGroup, unprocessable } from '../http/errors.js';
+import { absoluteId } from '../http/paths.js';
+import { queryBool, type Query } from '../http/query.js';
+import { renderAppInfo } from '../render/app-info.js';
+import { renderDeploymentSteps } from '../render/deployment.js';
+import { renderGroup } from '../render/group.js';
+import { bodyText, locationOf, sendDeploymentResult, type RouteContext } from './context.js';
+import { groupFromUpdate, readGroupUpdate, scaledApps, type GroupUpdateTree } from './group-update.js';
+import { findGroup, putApp, putGroup, removeGroup, transitiveAppIds } from './root-edits.js';
+
+type Request = FastifyRequest<{ Querystring: Query; Params: { '*'?: string } }>;
+
+const rest = (req: Request): string => req.params['*'] ?? '';
+
+export function registerGroupRoutes(app: FastifyInstance, ctx: RouteContext): void {
+  for (const path of ['/v2/groups', '/v2/groups/*']) {
+    app.get(path, (req: Request) => showGroup(ctx, rest(req), req.query));
+    app.post(path, (req: Request, reply) => createGroup(ctx, req, reply));
+    app.put(path, (req: Request, reply) => updateGroup(ctx, req, reply));
+    app.delete(path, (req: Request, reply) => deleteGroup(ctx, req, reply));
+  }
+}
+
+function sources(ctx: RouteContext) {
+  return { service: ctx.service, now: ctx.now(), taskFailures: ctx.taskFailures };
+}
+
+function showGroup(ctx: RouteContext, raw: string, query: Query): unknown {
+  const root = ctx.service.root();
+  let m = /^(?:(.+)\/)?apps$/.exec(raw);
+  if (m) {
+    const group = findGroup(root.root, absoluteId(m[1] ?? '/'));
+    if (group === undefined) throw unknownGroup(absoluteId(m[1] ?? '/'));
+    const embeds = groupEmbedsFromQuery(query).app;
+    return transitiveAppIds(group).flatMap((id) => {
+      const def = root.apps.get(id);
+      return def === undefined ? [] : [renderAppInfo(def, embeds, sources(ctx))];
+    });
+  }
+  m = /^(?:(.+)\/)?versions$/.exec(raw);
+  if (m) {
+    // Only the current version is known to the facade (the service keeps no group history).
+    const id = absoluteId(m[1] ?? '/');
+    const group = findGroup(root.root, id);
+    if (group === undefined) throw unknownGroup(id);
+    return [group.version];
+  }
+  m = /^(?:(.+)\/)?versions\/([^/]+)$/.exec(raw);
+  if (m) {
+    const id = absoluteId(m[1] ?? '/');
+    const group = findGroup(root.root, id);
+    if (group === undefined || group.version !== m[2]) throw unknownGroup(id, m[2]);
+    return renderGroup(group, root, groupEmbedsFromQuery(query), sources(ctx));
+  }
+  const id = absoluteId(raw);
+  const group = findGroup(root.root, id);
+  if (group === undefined) throw unknownGroup(id);
+  return renderGroup(group, root, groupEmbedsFromQuery(query), sources(ctx));
+}
+
+function readUpdate(ctx: RouteContext, req: Request): { base: string; update: GroupUpdateTree } {
+  const base = absoluteId(rest(req));
+  const update = readGroupUpdate(parseJsonBody(bodyText(req)), base, base, ctx.appParse);
+  return { base, update };
+}
+
+/** The root after applying a GroupUpdate: a scale of every app below it, or a structural change. */
+function applyUpdate(root: RootGroup, update: GroupUpdateTree, version: Timestamp): RootGroup {
+  if (update.scaleBy !== undefined) {
+    return scaledApps(root, update.id, update.scaleBy).reduce((r, app) => putApp(r, app, version), root);
+  }
+  const { group, apps } = groupFromUpdate(update, root, version);
+  return putGroup(root, group, apps, version);
+}
+
+function refuseVersionRevert(update: GroupUpdateTree): void {
+  if (update.version !== undefined) {
+    throw unprocessable(`Group ${update.id} not available in version ${update.version}`);
+  }
+}
+
+async function createGroup(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {
+  const force = queryBool(req.query, 'force', false);
+  const { update } = readUpdate(ctx, req);
+  refuseVersionRevert(update);
+  const plan = await ctx.service.updateRoot((root, version) => {
+    if (findGroup(root.root, update.id) !== undefined) {
+      throw new ServiceError(409, `Group ${update.id} is already created. Use PUT to change this group.`);
+    }
+    if (root.apps.has(update.id)) throw new ServiceError(409, `An app with the path ${update.id} already exists.`);
+    return applyUpdate(root, update, version);
+  }, { force });
+  void reply.header('Location', locationOf(req, update.id));
+  return sendDeploymentResult(reply, plan, 201);
+}
+
+async function updateGroup(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {
+  const force = queryBool(req.query, 'force', false);
+  const dryRun = queryBool(req.query, 'dryRun', false);
+  const { update } = readUpdate(ctx, req);
+  refuseVersionRevert(update);
+  const change = (root: RootGroup, version: Timestamp): RootGroup => applyUpdate(root, update, version);
+  if (dryRun) {
+    const plan = await ctx.service.updateRoot(change, { force, dryRun: true });
+    return reply.send({ steps: renderDeploymentSteps(plan) });
+  }
+  return sendDeploymentResult(reply, await ctx.service.updateRoot(change, { force }));
+}
+
+async function deleteGroup(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {
+  const force = queryBool(req.query, 'force', false);
+  const id = absoluteId(rest(req));
+  if (id !== '/' && findGroup(ctx.service.root().root, id) === undefined) throw unknownGroup(id);
+  const plan = await ctx.service.updateRoot((root, version) => {
+    if (id !== '/' && findGroup(root.root, id) === undefined) throw new ServiceError(404, `Group '${id}' does not exist`);
+    return removeGroup(root, id, version);
+  }, { force });
+  return sendDeploymentResult(reply, plan);
+}
+

@@ -1,0 +1,88 @@
+/**
+ * The Marathon REST facade as a Fastify instance (not listening; the caller decides where).
+ * Every body is read as text so app bodies reach Marathon's parser unchanged, `//` in paths is
+ * collapsed, and every answer carries Marathon's cache and leader headers. `/v2/events` and
+ * `/metrics` are plugins registered by the caller on the returned instance.
+ */
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { AppParseOptions } from './apps/index.js';
+import type { PacerService } from '../scheduler/contracts.js';
+import { errorHandler } from './http/errors.js';
+import { applyCommonHeaders, type LeadershipView } from './http/headers.js';
+import { collapseSlashes } from './http/paths.js';
+import { registerStaticUi } from './http/static-ui.js';
+import type { TaskFailureSource } from './render/app-info.js';
+import type { InfoOptions } from './render/info.js';
+import { registerAppRoutes } from './routes/apps.js';
+import type { RouteContext } from './routes/context.js';
+import { registerDeploymentRoutes } from './routes/deployments.js';
+import { registerGroupRoutes } from './routes/groups.js';
+import { registerInfoRoutes } from './routes/info.js';
+import { registerQueueRoutes } from './routes/queue.js';
+import { registerTaskRoutes } from './routes/tasks.js';
+
+export type { InfoOptions } from './render/info.js';
+export type { LeadershipView } from './http/headers.js';
+export type { TaskFailureJson, TaskFailureSource } from './render/app-info.js';
+
+export interface ApiServerOptions {
+  service: PacerService;
+  logger: Logger;
+  appParse: AppParseOptions;
+  info: InfoOptions;
+  /** Epoch milliseconds; defaults to Date.now. */
+  clock?: () => number;
+  /** Directory with the web UI, served under `/ui/`. */
+  uiDir?: string;
+  /**
+   * Current leadership, read per request. Defaults to "this instance leads at
+   * `info.leaderHostPort`", right for a single scheduler.
+   */
+  leadership?: () => LeadershipView;
+  /** Last task failure per app (`lastTaskFailure` embed); without it the field is never shown. */
+  taskFailures?: TaskFailureSource;
+  /** Largest accepted request body in bytes (default 10 MiB: group bodies get big). */
+  bodyLimit?: number;
+}
+
+export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: opts.logger,
+    // Per-request lines would drown the scheduler's own logs; errors are logged by the handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
+    rewriteUrl: (req) => collapseSlashes(req.url ?? '/'),
+  }) as unknown as FastifyInstance;
+
+  const leadership = opts.leadership ?? ((): LeadershipView => ({ elected: true, leaderHostPort: opts.info.leaderHostPort }));
+  const ctx: RouteContext = {
+    service: opts.service,
+    logger: opts.logger,
+    appParse: opts.appParse,
+    info: opts.info,
+    now: opts.clock ?? Date.now,
+    leadership,
+    taskFailures: opts.taskFailures,
+  };
+
+  // Bodies stay text: the app parser gives Marathon's answers for empty and malformed JSON.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.addHook('onRequest', async (_req, reply) => {
+    applyCommonHeaders(reply, leadership());
+  });
+  app.setErrorHandler(errorHandler(opts.logger));
+  // Jersey answers an unknown route with NotFoundException, which Marathon maps to 500.
+  app.setNotFoundHandler((_req, reply) => reply.code(500).send({ message: 'URI not found' }));
+
+  registerAppRoutes(app, ctx);
+  registerTaskRoutes(app, ctx);
+  registerDeploymentRoutes(app, ctx);
+  registerQueueRoutes(app, ctx);
+  registerGroupRoutes(app, ctx);
+  registerInfoRoutes(app, ctx);
+  if (opts.uiDir !== undefined) registerStaticUi(app, opts.uiDir);
+  return app;
+}
