@@ -1,0 +1,150 @@
+/**
+ * Deployment plans (Marathon's DeploymentPlan.apply):
+ *  1. StopApplication for every app missing from the target,
+ *  2. StartApplication for every new app (a no-op kept for compatibility),
+ *  3. per dependency layer (longest dependency path, shortest first), for each new or changed app:
+ *     ScaleApplication for a new app, a scale-only change or a target of 0 instances;
+ *     RestartApplication for a configuration change or a restart (new versionInfo).
+ * Empty steps are dropped. A plan's id is a random (v4) UUID; its version is the target's.
+ */
+import { randomUUID } from 'node:crypto';
+import { isConfigChange } from '../../api/apps/change.js';
+import { stableStringify } from '../../api/apps/read.js';
+import type { AppDefinition, DeploymentAction, DeploymentPlan, RootGroup, Timestamp } from '../contracts.js';
+import { dependencyLayers } from '../groups/dependencies.js';
+
+/** A plan with what the manager and the reverter need besides the contract's view. */
+export interface Deployment {
+  /** The live view served by /v2/deployments; the manager updates currentStep/currentActions. */
+  plan: DeploymentPlan;
+  original: RootGroup;
+  target: RootGroup;
+  /** Instances that ScaleApplication must kill first (Marathon's `toKill`), by app id. */
+  sentenced: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface PlanOptions {
+  /** Apps to restart although their definition is unchanged. */
+  restarts?: ReadonlySet<string>;
+  sentenced?: ReadonlyMap<string, readonly string[]>;
+  /** Reuse an id (resuming a persisted plan); a new v4 UUID otherwise. */
+  id?: string;
+}
+
+function sameDefinition(a: AppDefinition, b: AppDefinition): boolean {
+  return stableStringify(a) === stableStringify(b);
+}
+
+function versionInfoChanged(a: AppDefinition, b: AppDefinition): boolean {
+  return (
+    a.version !== b.version ||
+    a.versionInfo?.lastConfigChangeAt !== b.versionInfo?.lastConfigChangeAt ||
+    a.versionInfo?.lastScalingAt !== b.versionInfo?.lastScalingAt
+  );
+}
+
+/** The action for one new or changed app, or undefined when nothing has to run. */
+function actionFor(old: AppDefinition | undefined, next: AppDefinition, restart: boolean): DeploymentAction | undefined {
+  if (old === undefined) return { action: 'ScaleApplication', app: next.id };
+  const upgrade = isConfigChange(old, next);
+  if ((!upgrade && old.instances !== next.instances) || next.instances === 0) return { action: 'ScaleApplication', app: next.id };
+  if (upgrade || restart || versionInfoChanged(old, next)) return { action: 'RestartApplication', app: next.id };
+  return undefined;
+}
+
+export function computePlan(original: RootGroup, target: RootGroup, opts: PlanOptions = {}): Deployment {
+  const restarts = opts.restarts ?? new Set<string>();
+  const sentenced = opts.sentenced ?? new Map<string, readonly string[]>();
+  const removed = [...original.apps.keys()].filter((id) => !target.apps.has(id)).sort();
+  const added = [...target.apps.keys()].filter((id) => !original.apps.has(id)).sort();
+  const changed = [...target.apps.values()]
+    .filter((app) => {
+      const old = original.apps.get(app.id);
+      return old === undefined || restarts.has(app.id) || sentenced.has(app.id) || !sameDefinition(old, app);
+    })
+    .map((app) => app.id);
+
+  const steps: Array<{ actions: DeploymentAction[] }> = [
+    { actions: removed.map((app) => ({ action: 'StopApplication', app })) },
+    { actions: added.map((app) => ({ action: 'StartApplication', app })) },
+  ];
+  for (const layer of dependencyLayers(target, changed)) {
+    const actions = layer.flatMap((id) => {
+      const action = actionFor(original.apps.get(id), target.apps.get(id)!, restarts.has(id));
+      return action === undefined ? [] : [action];
+    });
+    steps.push({ actions });
+  }
+  const nonEmpty = steps.filter((s) => s.actions.length > 0);
+  const affected = new Set(nonEmpty.flatMap((s) => s.actions.map((a) => a.app)));
+  const plan: DeploymentPlan = {
+    id: opts.id ?? randomUUID(),
+    version: target.version,
+    affectedApps: [...affected].sort(),
+    steps: nonEmpty,
+    currentStep: 0,
+    currentActions: [],
+  };
+  return { plan, original, target, sentenced };
+}
+
+export function isAffectedBy(a: DeploymentPlan, b: DeploymentPlan): boolean {
+  const other = new Set(b.affectedApps);
+  return a.affectedApps.some((id) => other.has(id));
+}
+
+/** A deep copy that callers may keep while the manager advances the live plan. */
+export function snapshotPlan(plan: DeploymentPlan): DeploymentPlan {
+  return structuredClone(plan);
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON shapes
+
+export interface DeploymentStepJson {
+  actions: Array<{ action: string; app: string }>;
+}
+
+/** One element of GET /v2/deployments (RAML DeploymentStepInfo). */
+export interface DeploymentJson {
+  id: string;
+  version: Timestamp;
+  affectedApps: string[];
+  affectedPods: string[];
+  steps: DeploymentStepJson[];
+  currentActions: Array<{ action: string; app: string; readinessCheckResults: unknown[] }>;
+  currentStep: number;
+  totalSteps: number;
+}
+
+/** The light plan Marathon puts into deployment events since 1.8 (RAML DeploymentPlan). */
+export interface LightPlanJson {
+  id: string;
+  steps: DeploymentStepJson[];
+  version: Timestamp;
+}
+
+export function renderStep(step: { actions: readonly DeploymentAction[] }): DeploymentStepJson {
+  return { actions: step.actions.map((a) => ({ action: a.action, app: a.app })) };
+}
+
+export function renderDeployment(plan: DeploymentPlan): DeploymentJson {
+  return {
+    id: plan.id,
+    version: plan.version,
+    affectedApps: [...plan.affectedApps],
+    affectedPods: [],
+    steps: plan.steps.map(renderStep),
+    currentActions: plan.currentActions.map((a) => ({
+      action: a.action,
+      app: a.app,
+      readinessCheckResults: a.readinessCheckResults.map((r) => ({ ...r })),
+    })),
+    currentStep: plan.currentStep,
+    totalSteps: plan.steps.length,
+  };
+}
+
+export function renderLightPlan(plan: DeploymentPlan): LightPlanJson {
+  return { id: plan.id, steps: plan.steps.map(renderStep), version: plan.version };
+}

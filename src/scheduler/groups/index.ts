@@ -1,0 +1,12 @@
+export * from './root-group.js';
+export { dependencyGraph, dependencyLayers, hasCycle, longestPathLengths, type DependencyGraph } from './dependencies.js';
+export { validateRootGroup, groupViolations, MESSAGES as GROUP_MESSAGES, type GroupViolation } from './validation.js';
+export {
+  assignServicePorts,
+  servicePorts,
+  PortRangeExhaustedError,
+  DEFAULT_LOCAL_PORT_RANGE,
+  type PortRange,
+} from './service-ports.js';
+export * from './persistence.js';
+export { assignVersions, versionApp, classifyChange, type VersionChange } from './versioning.js';

@@ -1,0 +1,272 @@
+/**
+ * In-memory stand-ins for the core's InstanceTracker, LaunchQueue and HealthView, driven by a
+ * simulated cluster on a controllable clock: each `tick()` moves every instance one stage along
+ * (Scheduled -> Staging -> Running -> healthy; killed instances -> Killed -> expunged; failed
+ * instances with goal Running are relaunched). Tests call `tick()` and then `settle()` so the
+ * deployment logic reacts, and can inspect the cluster between any two stages.
+ */
+import type {
+  AppDefinition,
+  Goal,
+  HealthCheckResult,
+  HealthView,
+  Instance,
+  InstanceChange,
+  InstanceTracker,
+  LaunchQueue,
+  QueueDelay,
+} from '../../../src/scheduler/contracts.js';
+import { TERMINAL_CONDITIONS, timestamp } from '../../../src/scheduler/contracts.js';
+
+export class FakeInstanceTracker implements InstanceTracker {
+  readonly #instances = new Map<string, Instance>();
+  readonly #listeners = new Set<(change: InstanceChange) => void>();
+  readonly goalChanges: Array<{ ids: string[]; goal: Goal; reason: string }> = [];
+
+  all(): readonly Instance[] {
+    return [...this.#instances.values()];
+  }
+
+  ofApp(appId: string): readonly Instance[] {
+    return this.all().filter((i) => i.appId === appId);
+  }
+
+  get(instanceId: string): Instance | undefined {
+    return this.#instances.get(instanceId);
+  }
+
+  onChange(listener: (change: InstanceChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async setGoal(instanceIds: readonly string[], goal: Goal, reason: string): Promise<void> {
+    this.goalChanges.push({ ids: [...instanceIds], goal, reason });
+    for (const id of instanceIds) {
+      const instance = this.#instances.get(id);
+      if (instance === undefined) continue;
+      if (goal !== 'Running' && instance.condition === 'Scheduled') this.expunge(id);
+      else this.put({ ...instance, goal });
+    }
+  }
+
+  put(instance: Instance): void {
+    const previous = this.#instances.get(instance.instanceId);
+    this.#instances.set(instance.instanceId, instance);
+    this.#emit({ instance, previous, expunged: false });
+  }
+
+  expunge(instanceId: string): void {
+    const instance = this.#instances.get(instanceId);
+    if (instance === undefined) return;
+    this.#instances.delete(instanceId);
+    this.#emit({ instance, previous: instance, expunged: true });
+  }
+
+  #emit(change: InstanceChange): void {
+    for (const listener of [...this.#listeners]) listener(change);
+  }
+}
+
+export class FakeHealthView implements HealthView {
+  readonly #healthy = new Map<string, boolean>();
+  readonly #listeners = new Set<(instanceId: string, healthy: boolean | undefined) => void>();
+
+  healthOf(instance: Instance, app: AppDefinition): boolean | undefined {
+    if (app.healthChecks.length === 0) return undefined;
+    return this.#healthy.get(instance.instanceId) ?? false;
+  }
+
+  resultsOf(): readonly HealthCheckResult[] {
+    return [];
+  }
+
+  onChange(listener: (instanceId: string, healthy: boolean | undefined) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  set(instanceId: string, healthy: boolean | undefined): void {
+    if (healthy === undefined) this.#healthy.delete(instanceId);
+    else this.#healthy.set(instanceId, healthy);
+    for (const listener of [...this.#listeners]) listener(instanceId, healthy);
+  }
+
+  known(instanceId: string): boolean | undefined {
+    return this.#healthy.get(instanceId);
+  }
+}
+
+export class FakeLaunchQueue implements LaunchQueue {
+  readonly resets: string[] = [];
+  readonly purges: string[] = [];
+  readonly added: Array<{ appId: string; version: string | undefined; count: number }> = [];
+  #sequence = 0;
+
+  constructor(
+    private readonly tracker: FakeInstanceTracker,
+    private readonly clock: () => number,
+  ) {}
+
+  async add(app: AppDefinition, count: number): Promise<readonly Instance[]> {
+    this.added.push({ appId: app.id, version: app.version, count });
+    const created: Instance[] = [];
+    for (let i = 0; i < count; i++) {
+      const instance: Instance = {
+        instanceId: `${app.id.slice(1).replaceAll('/', '_')}.instance-${String(++this.#sequence).padStart(4, '0')}`,
+        appId: app.id,
+        runSpecVersion: app.version ?? timestamp(0),
+        goal: 'Running',
+        condition: 'Scheduled',
+        since: this.clock(),
+        incarnation: 0,
+        hostPorts: [],
+        ipAddresses: [],
+      };
+      this.tracker.put(instance);
+      created.push(instance);
+    }
+    return created;
+  }
+
+  async purge(appId: string): Promise<void> {
+    this.purges.push(appId);
+    for (const instance of this.tracker.ofApp(appId)) if (instance.condition === 'Scheduled') this.tracker.expunge(instance.instanceId);
+  }
+
+  resetDelay(appId: string): void {
+    this.resets.push(appId);
+  }
+
+  delayOf(): QueueDelay | undefined {
+    return undefined;
+  }
+}
+
+export interface FakeClusterOptions {
+  /** App definitions by id, so health checks are known when instances start. */
+  appOf: (appId: string) => AppDefinition | undefined;
+  /** Instances become healthy one tick after Running when true (default). */
+  autoHealthy?: boolean;
+  startMs?: number;
+  tickMs?: number;
+}
+
+export class FakeCluster {
+  readonly tracker = new FakeInstanceTracker();
+  readonly health = new FakeHealthView();
+  readonly queue: FakeLaunchQueue;
+  nowMs: number;
+  readonly #opts: FakeClusterOptions;
+  /** Instances for which this returns true do not become healthy (a failing check). */
+  blockHealth: (instance: Instance) => boolean = () => false;
+
+  constructor(opts: FakeClusterOptions) {
+    this.#opts = opts;
+    this.nowMs = opts.startMs ?? Date.parse('2024-01-01T00:00:00.000Z');
+    this.queue = new FakeLaunchQueue(this.tracker, () => this.nowMs);
+  }
+
+  now = (): number => this.nowMs;
+
+  /** Moves every instance one stage along; returns true when anything changed. */
+  tick(): boolean {
+    this.nowMs += this.#opts.tickMs ?? 1000;
+    let changed = false;
+    for (const instance of [...this.tracker.all()].sort((a, b) => a.instanceId.localeCompare(b.instanceId))) {
+      changed = this.#advance(instance) || changed;
+    }
+    return changed;
+  }
+
+  #advance(instance: Instance): boolean {
+    const now = this.nowMs;
+    const set = (patch: Partial<Instance>): true => {
+      this.tracker.put({ ...instance, ...patch, since: patch.condition !== undefined ? now : instance.since });
+      return true;
+    };
+    if (instance.goal !== 'Running') {
+      if (TERMINAL_CONDITIONS.has(instance.condition)) {
+        this.tracker.expunge(instance.instanceId);
+        return true;
+      }
+      return set({ condition: 'Killed' });
+    }
+    switch (instance.condition) {
+      case 'Scheduled':
+        return set({ condition: 'Staging', incarnation: instance.incarnation + 1, stagedAt: timestamp(now) });
+      case 'Staging':
+        return set({ condition: 'Running', startedAt: timestamp(now) });
+      case 'Running': {
+        const app = this.#opts.appOf(instance.appId);
+        const wantsHealth = app !== undefined && app.healthChecks.length > 0;
+        if (wantsHealth && (this.#opts.autoHealthy ?? true) && !this.blockHealth(instance)) {
+          if (this.health.known(instance.instanceId) !== true) {
+            this.health.set(instance.instanceId, true);
+            return true;
+          }
+        }
+        return false;
+      }
+      default:
+        if (TERMINAL_CONDITIONS.has(instance.condition)) {
+          this.health.set(instance.instanceId, undefined);
+          return set({ condition: 'Scheduled' });
+        }
+        return false;
+    }
+  }
+
+  /** Puts an instance straight into Running (and healthy, if the app has health checks). */
+  seedRunning(app: AppDefinition, count: number): Instance[] {
+    const out: Instance[] = [];
+    for (let i = 0; i < count; i++) {
+      const id = `${app.id.slice(1).replaceAll('/', '_')}.instance-seed-${String(this.tracker.all().length + 1).padStart(3, '0')}`;
+      this.nowMs += 10;
+      const instance: Instance = {
+        instanceId: id,
+        appId: app.id,
+        runSpecVersion: app.version ?? timestamp(0),
+        goal: 'Running',
+        condition: 'Running',
+        since: this.nowMs,
+        incarnation: 1,
+        hostPorts: [],
+        ipAddresses: [],
+        stagedAt: timestamp(this.nowMs - 5),
+        startedAt: timestamp(this.nowMs),
+      };
+      this.tracker.put(instance);
+      if (app.healthChecks.length > 0) this.health.set(id, true);
+      out.push(instance);
+    }
+    return out;
+  }
+
+  fail(instanceId: string): void {
+    const instance = this.tracker.get(instanceId);
+    if (instance !== undefined) this.tracker.put({ ...instance, condition: 'Failed', since: this.nowMs });
+  }
+}
+
+/** Lets pending promise chains and reactions run (bounded). */
+export async function settle(rounds = 20): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Ticks the cluster until `done()` holds, calling `check` after every settled tick; fails after
+ * `maxTicks` so a stuck deployment cannot hang the test.
+ */
+export async function runUntil(cluster: FakeCluster, done: () => boolean, check: () => void = () => {}, maxTicks = 200): Promise<number> {
+  await settle();
+  check();
+  for (let ticks = 0; ticks < maxTicks; ticks++) {
+    if (done()) return ticks;
+    cluster.tick();
+    await settle();
+    check();
+  }
+  if (done()) return maxTicks;
+  throw new Error(`condition not reached within ${maxTicks} ticks`);
+}
