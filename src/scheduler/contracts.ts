@@ -240,7 +240,7 @@ export interface EventBus {
 export class ServiceError extends Error {
   readonly code = 'ERR_PACER_SERVICE';
   constructor(
-    readonly status: 404 | 409 | 403 | 422 | 400 | 503,
+    readonly status: 400 | 403 | 404 | 409 | 422 | 500 | 503,
     message: string,
     /** Extra fields of Marathon's error body, e.g. `deployments: [{id}]` for a 409 lock. */
     readonly extra: Record<string, unknown> = {},
@@ -253,6 +253,8 @@ export class ServiceError extends Error {
 export interface UpdateOptions {
   force: boolean;
   dryRun?: boolean;
+  /** The group the change is about, reported in group_change_* events (default `/`). */
+  groupId?: string;
 }
 
 export interface QueueEntry {

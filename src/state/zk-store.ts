@@ -482,11 +482,14 @@ function closedError(): StoreError {
 }
 
 /**
- * The `--zk` seam of open-store.ts. Reads Marathon's ZooKeeper timeout flags when the build
- * defines them (`--zk_session_timeout`, `--zk_timeout`, `--zk_connection_timeout`, in ms).
+ * The `--zk` seam of open-store.ts: `openStore(flags, { logger, openZkStore: zkStoreOpener({ writeGuard }) })`.
+ * Reads Marathon's ZooKeeper timeout flags when the build defines them (`--zk_session_timeout`,
+ * `--zk_timeout`, `--zk_connection_timeout`, in ms); `extra` adds what flags cannot say.
  */
-export const openZkStore: ZkStoreOpener = ({ url, flags, logger }: { url: string; flags: FlagValues; logger: Logger }) =>
-  ZkStore.open(url, logger, zkStoreOptionsFromFlags(flags));
+export function zkStoreOpener(extra: ZkStoreOptions = {}): ZkStoreOpener {
+  return ({ url, flags, logger }: { url: string; flags: FlagValues; logger: Logger }) =>
+    ZkStore.open(url, logger, { ...zkStoreOptionsFromFlags(flags), ...extra });
+}
 
 export function zkStoreOptionsFromFlags(flags: FlagValues): ZkStoreOptions {
   const options: ZkStoreOptions = {};

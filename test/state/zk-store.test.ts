@@ -1,0 +1,209 @@
+// ZooKeeper-specific behaviour of ZkStore on a real ZooKeeper server: layout and framing of
+// nodes, the format node, failures inside a multi, ZooKeeper's request-size limit, fencing,
+// session expiry and a connection that goes away. The shared semantics are in the contract test.
+import { randomBytes } from 'node:crypto';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { StoreFormatError } from '../../src/state/errors.js';
+import { bucketOf, encodeNodeName, VALUE_TAG_GZIP_JSON, VALUE_TAG_JSON } from '../../src/state/zk-codec.js';
+import { openStore } from '../../src/state/open-store.js';
+import { ZK_FORMAT_VERSION, ZkStore, zkStoreOpener, type ZkStoreOptions } from '../../src/state/zk-store.js';
+import { ZkSession } from '../../src/state/zookeeper.js';
+import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
+import { del, put } from './store-contract.js';
+import { PausableProxy, removeTree, waitFor } from './zk-store.helpers.js';
+
+const logger = pino({ level: 'silent' });
+
+describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
+  let server: ZooKeeperServer;
+  let admin: ZkSession;
+  let next = 0;
+  const stores: ZkStore[] = [];
+  const paths: string[] = [];
+  const proxies: PausableProxy[] = [];
+
+  beforeAll(async () => {
+    server = await startZooKeeper();
+    admin = await ZkSession.connect(server.connectString, logger, { sessionTimeoutMs: 4_000 });
+  });
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    for (const proxy of proxies.splice(0)) await proxy.close();
+    for (const path of paths.splice(0)) await removeTree(admin, path);
+  });
+  afterAll(async () => {
+    await admin?.close();
+    await server?.stop();
+  });
+
+  function freshPath(): string {
+    const path = `/specific-${++next}`;
+    paths.push(path);
+    return path;
+  }
+
+  async function open(path: string, opts: ZkStoreOptions = {}, connectString = server.connectString): Promise<ZkStore> {
+    const store = await ZkStore.open(`zk://${connectString}${path}`, logger, { sessionTimeoutMs: 4_000, ...opts });
+    stores.push(store);
+    return store;
+  }
+
+  const entryNode = (path: string, collection: string, key: string): string =>
+    `${path}/state/entries/${collection}/${bucketOf(key)}/${encodeNodeName(key)}`;
+
+  it('lays entries out as escaped nodes in buckets, with framed values compressed past the threshold', async () => {
+    const path = freshPath();
+    const store = await open(path);
+    expect((await admin.getData(`${path}/state/meta/format`)).data.toString()).toBe(String(ZK_FORMAT_VERSION));
+
+    const big = { id: '/prod/web', cmd: 'sleep 1000 '.repeat(10_000) };
+    await store.apply([put('apps', '/prod/web', { id: '/prod/web' }), put('apps', '/prod/big', big)]);
+    expect(entryNode(path, 'apps', '/prod/web')).toMatch(/\/state\/entries\/apps\/[0-9a-f]\/%2Fprod%2Fweb$/);
+
+    const small = (await admin.getData(entryNode(path, 'apps', '/prod/web'))).data;
+    expect(small[0]).toBe(VALUE_TAG_JSON);
+    expect(small.subarray(1).toString()).toBe('{"id":"/prod/web"}');
+
+    const compressed = (await admin.getData(entryNode(path, 'apps', '/prod/big'))).data;
+    expect(compressed[0]).toBe(VALUE_TAG_GZIP_JSON);
+    expect(compressed.length).toBeLessThan(JSON.stringify(big).length / 10);
+    expect(await store.get('apps', '/prod/big')).toEqual(big);
+  });
+
+  it('refuses a store in a newer format, and a format node it cannot read', async () => {
+    const newer = freshPath();
+    await admin.create(`${newer}/state/meta/format`, Buffer.from(String(ZK_FORMAT_VERSION + 1)), { createParents: true });
+    const attempt = open(newer);
+    await expect(attempt).rejects.toBeInstanceOf(StoreFormatError);
+    await expect(attempt).rejects.toMatchObject({ code: 'STORE_FORMAT_TOO_NEW', found: ZK_FORMAT_VERSION + 1, supported: ZK_FORMAT_VERSION });
+
+    const garbage = freshPath();
+    await admin.create(`${garbage}/state/meta/format`, Buffer.from('v1?'), { createParents: true });
+    await expect(open(garbage)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+  });
+
+  it('reports corrupt node data as STORE_CORRUPT', async () => {
+    const path = freshPath();
+    const store = await open(path);
+    await store.apply([put('apps', '/a', 1)]);
+    await admin.setData(entryNode(path, 'apps', '/a'), Buffer.from([0x7f, 0x31]));
+    await expect(store.get('apps', '/a')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await admin.setData(entryNode(path, 'apps', '/a'), Buffer.from([VALUE_TAG_GZIP_JSON, 1, 2, 3]));
+    await expect(store.list('apps')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+  });
+
+  it('writes nothing when ZooKeeper refuses the multi part-way', async () => {
+    const path = freshPath();
+    const store = await open(path);
+    await store.apply([put('apps', '/keep', 'old'), put('apps', '/blocked', 'x')]);
+    // A child under an entry node makes its removal fail with NOT_EMPTY inside the multi.
+    await admin.create(`${entryNode(path, 'apps', '/blocked')}/child`);
+
+    const attempt = store.apply([put('apps', '/keep', 'new'), put('apps', '/created', 1), del('apps', '/blocked'), put('apps', '/after', 2)]);
+    await expect(attempt).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(attempt).rejects.toThrow(/ZK_NOT_EMPTY/);
+    expect(await store.list('apps')).toEqual([
+      { key: '/blocked', value: 'x' },
+      { key: '/keep', value: 'old' },
+    ]);
+    // The store keeps working for batches ZooKeeper accepts.
+    await store.apply([put('apps', '/keep', 'newer')]);
+    expect(await store.get('apps', '/keep')).toBe('newer');
+  });
+
+  it('refuses, as a whole, a batch too large for one ZooKeeper request', async () => {
+    const path = freshPath();
+    const store = await open(path);
+    // Random base64 compresses to about 3/4, so each value needs some 600 kB in the request.
+    const noise = (): string => randomBytes(600_000).toString('base64');
+    const attempt = store.apply([put('apps', '/small', 1), put('apps', '/one', noise()), put('apps', '/two', noise())]);
+    await expect(attempt).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
+    await expect(attempt).rejects.toThrow(/jute\.maxbuffer/);
+    expect(await store.list('apps')).toEqual([]);
+    // Each half fits on its own.
+    await store.apply([put('apps', '/one', noise())]);
+    await store.apply([put('apps', '/two', noise())]);
+    expect((await store.list('apps')).map((e) => e.key)).toEqual(['/one', '/two']);
+  });
+
+  it('fences writes on a guard node: a deposed leader cannot commit', async () => {
+    const path = freshPath();
+    const guard = `${path}/leader/member-x_0000000001`;
+    await admin.create(guard, Buffer.alloc(0), { createParents: true });
+    let guardPath: string | undefined = guard;
+    const store = await open(path, { writeGuard: () => guardPath });
+    await store.apply([put('framework', 'id', 'f1')]);
+
+    await admin.remove(guard);
+    await expect(store.apply([put('framework', 'id', 'f2'), put('apps', '/x', 1)])).rejects.toThrow(/no longer holds leadership/);
+    guardPath = undefined;
+    await expect(store.apply([put('framework', 'id', 'f3')])).rejects.toMatchObject({ code: 'STORE_IO' });
+    expect(await store.get('framework', 'id')).toBe('f1');
+    expect(await store.get('apps', '/x')).toBeUndefined();
+  });
+
+  it('resumes reads and writes on a new session after its session expires', async () => {
+    const path = freshPath();
+    const store = await open(path);
+    await store.apply([put('instances', 'before', 1)]);
+    const expired = store.currentSession()!;
+    await expireSession(server.connectString, expired.identity());
+
+    // The store waits (bounded) for its replacement session, then carries on.
+    await store.apply([put('instances', 'after', 2)]);
+    expect(store.currentSession()).not.toBe(expired);
+    expect(expired.state).toBe('closed');
+    expect(await store.list('instances')).toEqual([
+      { key: 'after', value: 2 },
+      { key: 'before', value: 1 },
+    ]);
+  });
+
+  it('fails reads and writes with STORE_IO after a bounded wait while ZooKeeper is unreachable, then resumes', async () => {
+    const proxy = await PausableProxy.start(server.port);
+    proxies.push(proxy);
+    const path = freshPath();
+    const store = await open(path, { sessionTimeoutMs: 20_000, operationTimeoutMs: 400 }, `127.0.0.1:${proxy.port}`);
+    await store.apply([put('apps', '/a', 1)]);
+
+    await proxy.pause();
+    await expect(store.get('apps', '/a')).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(store.list('apps')).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(store.apply([put('apps', '/b', 2)])).rejects.toMatchObject({ code: 'STORE_IO' });
+
+    proxy.resume();
+    const session = store.currentSession()!;
+    await waitFor(() => session.state === 'connected');
+    await store.apply([put('apps', '/c', 3)]);
+    expect(await store.list('apps')).toEqual([
+      { key: '/a', value: 1 },
+      { key: '/c', value: 3 },
+    ]);
+  });
+
+  it('reports an unreachable ZooKeeper and a bad URL at open', async () => {
+    const proxy = await PausableProxy.start(server.port);
+    proxies.push(proxy);
+    await proxy.pause();
+    await expect(open('/unreachable', { connectTimeoutMs: 300 }, `127.0.0.1:${proxy.port}`)).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(ZkStore.open('zk://127.0.0.1:1', logger)).rejects.toMatchObject({ code: 'STORE_CONFIG' });
+    await expect(ZkStore.open('http://x/y', logger)).rejects.toMatchObject({ code: 'STORE_CONFIG' });
+  });
+
+  it('opens through the --zk seam of openStore, with timeouts from Marathon-style flags', async () => {
+    const path = freshPath();
+    const store = await openStore(
+      { zk: `zk://${server.connectString}${path}`, data_dir: './unused', zk_session_timeout: 4_000, zk_timeout: 2_000 },
+      { logger, openZkStore: zkStoreOpener() },
+    );
+    try {
+      expect(store).toBeInstanceOf(ZkStore);
+      await store.apply([put('framework', 'id', 'fw-1')]);
+      expect((await admin.getData(`${path}/state/entries/framework/${bucketOf('id')}/id`)).data.subarray(1).toString()).toBe('"fw-1"');
+      expect((store as ZkStore).currentSession()?.sessionTimeoutMs).toBe(4_000);
+    } finally {
+      await store.close();
+    }
+  });
+});
