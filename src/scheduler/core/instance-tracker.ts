@@ -1,0 +1,155 @@
+/**
+ * The instances Pacer knows, in memory and in the Store's `instances` collection. Every change
+ * is committed to the Store first; only then is the in-memory view updated and are listeners
+ * told, so nothing downstream (events, LAUNCH, ACK) acts on state a crash could lose.
+ *
+ * All mutations run one at a time (`exclusive`), so a read-decide-write step such as an offer
+ * round never interleaves with a goal change.
+ */
+import type { Logger } from 'pino';
+import type { Store, StoreWrite } from '../../state/store.js';
+import type { Goal, Instance, InstanceChange, InstanceTracker } from '../contracts.js';
+
+export type InstanceWrite = { put: Instance } | { expunge: string };
+
+/** Called after a goal change was persisted, for each instance that now needs its task killed. */
+export type KillRequester = (instance: Instance, reason: string) => void;
+
+export class StoredInstanceTracker implements InstanceTracker {
+  readonly #store: Store;
+  readonly #logger: Logger;
+  readonly #instances = new Map<string, Instance>();
+  readonly #byApp = new Map<string, Map<string, Instance>>();
+  readonly #listeners = new Set<(change: InstanceChange) => void>();
+  #tail: Promise<unknown> = Promise.resolve();
+  #kill: KillRequester = () => undefined;
+
+  constructor(opts: { store: Store; logger: Logger }) {
+    this.#store = opts.store;
+    this.#logger = opts.logger;
+  }
+
+  /** Wires the kill service (it is built after the tracker). */
+  setKillRequester(kill: KillRequester): void {
+    this.#kill = kill;
+  }
+
+  async load(): Promise<void> {
+    const entries = await this.#store.list<Instance>('instances');
+    this.#instances.clear();
+    this.#byApp.clear();
+    for (const { value } of entries) this.#index(value);
+  }
+
+  all(): readonly Instance[] {
+    return [...this.#instances.values()];
+  }
+
+  ofApp(appId: string): readonly Instance[] {
+    const forApp = this.#byApp.get(appId);
+    return forApp ? [...forApp.values()] : [];
+  }
+
+  get(instanceId: string): Instance | undefined {
+    return this.#instances.get(instanceId);
+  }
+
+  onChange(listener: (change: InstanceChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Runs `step` after every earlier step has finished; steps may `commit` inside. */
+  exclusive<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(step, step);
+    this.#tail = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Persists instance writes (plus `extra` writes, in the same atomic batch), then updates the
+   * in-memory view and notifies listeners in write order. Call from inside `exclusive`.
+   */
+  async commit(writes: readonly InstanceWrite[], extra: readonly StoreWrite[] = []): Promise<InstanceChange[]> {
+    if (writes.length === 0 && extra.length === 0) return [];
+    const batch: StoreWrite[] = writes.map((w) =>
+      'put' in w
+        ? { op: 'put', collection: 'instances', key: w.put.instanceId, value: w.put }
+        : { op: 'delete', collection: 'instances', key: w.expunge },
+    );
+    batch.push(...extra);
+    await this.#store.apply(batch);
+
+    const changes: InstanceChange[] = [];
+    for (const w of writes) {
+      if ('put' in w) {
+        const previous = this.#instances.get(w.put.instanceId);
+        this.#index(w.put);
+        changes.push({ instance: w.put, previous, expunged: false });
+      } else {
+        const previous = this.#instances.get(w.expunge);
+        if (!previous) continue;
+        this.#unindex(previous);
+        changes.push({ instance: previous, previous, expunged: true });
+      }
+    }
+    for (const change of changes) this.#emit(change);
+    return changes;
+  }
+
+  async setGoal(instanceIds: readonly string[], goal: Goal, reason: string): Promise<void> {
+    const toKill = await this.exclusive(async () => {
+      const writes: InstanceWrite[] = [];
+      const kill: Instance[] = [];
+      for (const id of new Set(instanceIds)) {
+        const instance = this.#instances.get(id);
+        if (!instance || instance.goal === goal) continue;
+        if (instance.condition === 'Scheduled' && goal !== 'Running') {
+          // Nothing was launched: forgetting it is all a kill would achieve.
+          writes.push({ expunge: id });
+          continue;
+        }
+        const updated: Instance = { ...instance, goal };
+        writes.push({ put: updated });
+        if (goal !== 'Running' && updated.taskId !== undefined) kill.push(updated);
+      }
+      await this.commit(writes);
+      return kill;
+    });
+    for (const instance of toKill) {
+      this.#logger.info({ instanceId: instance.instanceId, taskId: instance.taskId, appId: instance.appId, goal, reason }, 'instance goal changed; killing its task');
+      this.#kill(instance, reason);
+    }
+  }
+
+  #index(instance: Instance): void {
+    const previous = this.#instances.get(instance.instanceId);
+    if (previous && previous.appId !== instance.appId) this.#unindex(previous);
+    this.#instances.set(instance.instanceId, instance);
+    let forApp = this.#byApp.get(instance.appId);
+    if (!forApp) {
+      forApp = new Map();
+      this.#byApp.set(instance.appId, forApp);
+    }
+    forApp.set(instance.instanceId, instance);
+  }
+
+  #unindex(instance: Instance): void {
+    this.#instances.delete(instance.instanceId);
+    const forApp = this.#byApp.get(instance.appId);
+    forApp?.delete(instance.instanceId);
+    if (forApp?.size === 0) this.#byApp.delete(instance.appId);
+  }
+
+  #emit(change: InstanceChange): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.#logger.error({ err, instanceId: change.instance.instanceId }, 'instance change listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,108 @@
+/**
+ * KILL calls with the app's kill policy, repeated every `retryIntervalMs` until the task's
+ * terminal update arrives (or the instance is gone), at most `maxAttempts` times, as Marathon's
+ * kill service does: a KILL is fire-and-forget in Mesos and may be lost with a master failover.
+ */
+import type { Logger } from 'pino';
+import type { KillPolicy } from '../../mesos/types.js';
+import type { AppLookup, Instance, InstanceTracker } from '../contracts.js';
+import { isTerminalCondition } from './conditions.js';
+import type { DriverPort } from './driver-port.js';
+
+export interface KillServiceOptions {
+  driver: () => DriverPort | undefined;
+  apps: AppLookup;
+  instances: InstanceTracker;
+  logger: Logger;
+  retryIntervalMs?: number;
+  maxAttempts?: number;
+}
+
+interface PendingKill {
+  taskId: string;
+  agentId: string | undefined;
+  instanceId: string | undefined;
+  killPolicy: KillPolicy | undefined;
+  attempts: number;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class KillService {
+  readonly #opts: KillServiceOptions;
+  readonly #retryIntervalMs: number;
+  readonly #maxAttempts: number;
+  readonly #pending = new Map<string, PendingKill>();
+  readonly #unsubscribe: () => void;
+
+  constructor(opts: KillServiceOptions) {
+    this.#opts = opts;
+    this.#retryIntervalMs = opts.retryIntervalMs ?? 10_000;
+    this.#maxAttempts = opts.maxAttempts ?? 5;
+    this.#unsubscribe = opts.instances.onChange(({ instance, expunged }) => {
+      const pending = [...this.#pending.values()].filter((p) => p.instanceId === instance.instanceId);
+      for (const p of pending) {
+        if (expunged || isTerminalCondition(instance.condition) || instance.taskId !== p.taskId) this.#done(p.taskId);
+      }
+    });
+  }
+
+  /** Kills the instance's current task with its app's kill policy. */
+  kill(instance: Instance, reason: string): void {
+    if (instance.taskId === undefined) return;
+    const grace = this.#opts.apps.app(instance.appId)?.taskKillGracePeriodSeconds;
+    const killPolicy: KillPolicy | undefined = grace !== undefined ? { grace_period: { nanoseconds: Math.round(grace * 1e9) } } : undefined;
+    this.#start({ taskId: instance.taskId, agentId: instance.agentId, instanceId: instance.instanceId, killPolicy }, reason);
+  }
+
+  /** Kills a task Pacer does not track (found by reconciliation or a stray update). */
+  killUnknown(taskId: string, agentId: string | undefined, reason: string): void {
+    this.#start({ taskId, agentId, instanceId: undefined, killPolicy: undefined }, reason);
+  }
+
+  /** A terminal update arrived for the task: stop retrying. */
+  terminated(taskId: string): void {
+    this.#done(taskId);
+  }
+
+  isKilling(taskId: string): boolean {
+    return this.#pending.has(taskId);
+  }
+
+  close(): void {
+    this.#unsubscribe();
+    for (const p of this.#pending.values()) clearTimeout(p.timer);
+    this.#pending.clear();
+  }
+
+  #start(target: Omit<PendingKill, 'attempts' | 'timer'>, reason: string): void {
+    if (this.#pending.has(target.taskId)) return;
+    const pending: PendingKill = { ...target, attempts: 0, timer: undefined };
+    this.#pending.set(target.taskId, pending);
+    this.#opts.logger.info({ taskId: target.taskId, agentId: target.agentId, instanceId: target.instanceId, reason }, 'killing task');
+    this.#attempt(pending);
+  }
+
+  #attempt(pending: PendingKill): void {
+    if (this.#pending.get(pending.taskId) !== pending) return;
+    pending.attempts++;
+    const driver = this.#opts.driver();
+    if (driver && driver.state === 'subscribed') {
+      driver
+        .kill({ value: pending.taskId }, pending.agentId !== undefined ? { value: pending.agentId } : undefined, pending.killPolicy)
+        .catch((err: unknown) => this.#opts.logger.warn({ err, taskId: pending.taskId, agentId: pending.agentId }, 'KILL call failed; will retry'));
+    }
+    if (pending.attempts >= this.#maxAttempts) {
+      this.#opts.logger.warn({ taskId: pending.taskId, attempts: pending.attempts }, 'task still not terminal after the last KILL retry; leaving it to reconciliation');
+      this.#pending.delete(pending.taskId);
+      return;
+    }
+    pending.timer = setTimeout(() => this.#attempt(pending), this.#retryIntervalMs);
+  }
+
+  #done(taskId: string): void {
+    const pending = this.#pending.get(taskId);
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    this.#pending.delete(taskId);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Instances waiting to be launched (condition Scheduled, goal Running), their apps' backoff,
+ * and the offer statistics Marathon shows in /v2/queue.
+ */
+import type { Logger } from 'pino';
+import {
+  EMPTY_QUEUE_OFFER_STATS,
+  recordRound,
+  renderLastUnusedOffers,
+  renderProcessedOffersSummary,
+  type QueueOfferStats,
+  type RequestOutcome,
+} from '../../matching/index.js';
+import type { Store } from '../../state/store.js';
+import { timestamp, type AppDefinition, type AppLookup, type Instance, type LaunchQueue, type QueueDelay, type QueueEntry } from '../contracts.js';
+import { CoreError } from './errors.js';
+import { newInstanceId } from './ids.js';
+import type { StoredInstanceTracker } from './instance-tracker.js';
+import type { OfferDemand } from './offer-demand.js';
+import type { LaunchDelay, RateLimiter } from './rate-limiter.js';
+
+export interface CoreLaunchQueueOptions {
+  tracker: StoredInstanceTracker;
+  store: Store;
+  rateLimiter: RateLimiter;
+  apps: AppLookup;
+  demand: OfferDemand;
+  clock: () => number;
+  logger: Logger;
+}
+
+export function scheduledInstance(app: AppDefinition, now: number): Instance {
+  if (app.version === undefined) {
+    throw new CoreError('ERR_PACER_CORE_APP_VERSION', `app ${app.id} has no version; the group manager assigns one before launching`);
+  }
+  return {
+    instanceId: newInstanceId(app.id, now),
+    appId: app.id,
+    runSpecVersion: app.version,
+    goal: 'Running',
+    condition: 'Scheduled',
+    since: now,
+    incarnation: 0,
+    hostPorts: [],
+    ipAddresses: [],
+  };
+}
+
+export function isWaitingForLaunch(instance: Instance): boolean {
+  return instance.condition === 'Scheduled' && instance.goal === 'Running';
+}
+
+export class CoreLaunchQueue implements LaunchQueue {
+  readonly #opts: CoreLaunchQueueOptions;
+  readonly #stats = new Map<string, QueueOfferStats>();
+
+  constructor(opts: CoreLaunchQueueOptions) {
+    this.#opts = opts;
+  }
+
+  async load(): Promise<void> {
+    const delays = await this.#opts.store.list<LaunchDelay>('launchDelays');
+    this.#opts.rateLimiter.load(delays.map((e) => e.value));
+  }
+
+  async add(app: AppDefinition, count: number): Promise<readonly Instance[]> {
+    if (!Number.isInteger(count) || count < 0) {
+      throw new CoreError('ERR_PACER_CORE_BAD_COUNT', `instance count must be a non-negative integer, got ${count}`);
+    }
+    const now = this.#opts.clock();
+    const created = Array.from({ length: count }, () => scheduledInstance(app, now));
+    if (created.length === 0) return [];
+    await this.#opts.tracker.exclusive(() => this.#opts.tracker.commit(created.map((put) => ({ put }))));
+    this.#opts.logger.info({ appId: app.id, count, version: app.version }, 'instances scheduled');
+    this.#opts.demand.refresh();
+    return created;
+  }
+
+  async purge(appId: string): Promise<void> {
+    await this.#opts.tracker.exclusive(() =>
+      this.#opts.tracker.commit(
+        this.#opts.tracker
+          .ofApp(appId)
+          .filter((i) => i.condition === 'Scheduled')
+          .map((i) => ({ expunge: i.instanceId })),
+      ),
+    );
+    this.#stats.delete(appId);
+    this.#opts.demand.refresh();
+  }
+
+  resetDelay(appId: string): void {
+    const writes = this.#opts.rateLimiter.reset(appId);
+    if (writes.length > 0) {
+      this.#opts.store.apply(writes).catch((err: unknown) => this.#opts.logger.error({ err, appId }, 'cannot persist launch delay reset'));
+    }
+    this.#opts.demand.refresh();
+  }
+
+  delayOf(appId: string, now: number): QueueDelay | undefined {
+    const app = this.#opts.apps.app(appId);
+    return app ? this.#opts.rateLimiter.delayOf(app, now) : undefined;
+  }
+
+  /** Whether the app's waiting instances are held back by backoff right now. */
+  isDelayed(app: AppDefinition, now: number): boolean {
+    return this.#opts.rateLimiter.isDelayed(app, now);
+  }
+
+  /** Waiting instances, grouped by `appId@version`, whose app is not backed off. */
+  launchable(now: number): Map<string, Instance[]> {
+    const groups = new Map<string, Instance[]>();
+    const delayed = new Map<string, boolean>();
+    for (const instance of this.#opts.tracker.all()) {
+      if (!isWaitingForLaunch(instance)) continue;
+      let isDelayed = delayed.get(instance.appId);
+      if (isDelayed === undefined) {
+        const app = this.#opts.apps.app(instance.appId);
+        isDelayed = app === undefined || this.#opts.rateLimiter.isDelayed(app, now);
+        delayed.set(instance.appId, isDelayed);
+      }
+      if (isDelayed) continue;
+      const key = launchKey(instance.appId, instance.runSpecVersion);
+      const group = groups.get(key);
+      if (group) group.push(instance);
+      else groups.set(key, [instance]);
+    }
+    return groups;
+  }
+
+  recordOutcome(appId: string, outcome: RequestOutcome, now: number): void {
+    this.#stats.set(appId, recordRound(this.#stats.get(appId) ?? EMPTY_QUEUE_OFFER_STATS, outcome, now));
+  }
+
+  /** /v2/queue: apps with instances left to launch. */
+  entries(now: number): QueueEntry[] {
+    const byApp = new Map<string, Instance[]>();
+    for (const instance of this.#opts.tracker.all()) {
+      if (!isWaitingForLaunch(instance)) continue;
+      const list = byApp.get(instance.appId);
+      if (list) list.push(instance);
+      else byApp.set(instance.appId, [instance]);
+    }
+    for (const appId of this.#stats.keys()) if (!byApp.has(appId)) this.#stats.delete(appId);
+    const entries: QueueEntry[] = [];
+    for (const [appId, waiting] of byApp) {
+      const app = this.#opts.apps.app(appId);
+      if (!app) continue;
+      const stats = this.#stats.get(appId) ?? EMPTY_QUEUE_OFFER_STATS;
+      entries.push({
+        app,
+        count: waiting.length,
+        delay: this.#opts.rateLimiter.delayOf(app, now) ?? { timeLeftSeconds: 0, overdue: true },
+        since: timestamp(Math.min(...waiting.map((i) => i.since))),
+        processedOffersSummary: renderProcessedOffersSummary(stats),
+        lastUnusedOffers: renderLastUnusedOffers(stats),
+      });
+    }
+    return entries;
+  }
+}
+
+export function launchKey(appId: string, version: string): string {
+  return `${appId}@${version}`;
+}

@@ -1,0 +1,221 @@
+/**
+ * One OFFERS event: waiting instances become launch requests, the matcher places them, every
+ * placed instance is persisted as Provisioned in one batch, and only then are the ACCEPTs sent.
+ * Unused offers are declined with the matcher's refuse seconds. Each offer goes into exactly
+ * one ACCEPT or DECLINE.
+ */
+import type { Logger } from 'pino';
+import { formatAttribute } from '../../matching/constraints/values.js';
+import { match, type LaunchRequest, type MatchOffer, type MatchResult, type MatchOptions, type PlacedInstance, type TaskPlacement } from '../../matching/index.js';
+import type { Offer, OfferOperation, TaskInfo } from '../../mesos/types.js';
+import { timestamp, type AppDefinition, type AppLookup, type Instance } from '../contracts.js';
+import { isActiveCondition } from './conditions.js';
+import type { DriverPort } from './driver-port.js';
+import { taskIdOf } from './ids.js';
+import type { InstanceWrite, StoredInstanceTracker } from './instance-tracker.js';
+import type { CoreLaunchQueue } from './launch-queue.js';
+import type { OfferDemand } from './offer-demand.js';
+import { portRequests } from './ports.js';
+import { buildTaskInfo } from './task-builder.js';
+
+export interface OfferProcessorOptions {
+  tracker: StoredInstanceTracker;
+  queue: CoreLaunchQueue;
+  apps: AppLookup;
+  demand: OfferDemand;
+  driver: () => DriverPort | undefined;
+  clock: () => number;
+  logger: Logger;
+  matchOptions?: Omit<MatchOptions, 'now'>;
+  /** Region of the master we are subscribed to (MasterInfo.domain); offers elsewhere are remote. */
+  localRegion?: () => string | undefined;
+}
+
+interface PendingGroup {
+  key: string;
+  app: AppDefinition;
+  instances: Instance[];
+}
+
+/** Refuse seconds for offers nobody wants (Marathon `--decline_offer_duration`). */
+const DEFAULT_DECLINE_SECONDS = 120;
+
+export class OfferProcessor {
+  readonly #opts: OfferProcessorOptions;
+
+  constructor(opts: OfferProcessorOptions) {
+    this.#opts = opts;
+  }
+
+  async process(offers: readonly Offer[]): Promise<void> {
+    if (offers.length === 0) return;
+    await this.#opts.tracker.exclusive(() => this.#round(offers));
+    this.#opts.demand.refresh();
+  }
+
+  async #round(offers: readonly Offer[]): Promise<void> {
+    const { tracker, queue, logger } = this.#opts;
+    const driver = this.#opts.driver();
+    if (!driver) return;
+    const now = this.#opts.clock();
+    const groups = await this.#pendingGroups(now);
+    if (groups.length === 0) {
+      await this.#decline(driver, offers.map((o) => o.id.value), this.#opts.matchOptions?.declineRefuseSeconds ?? DEFAULT_DECLINE_SECONDS);
+      return;
+    }
+
+    const byKey = new Map(groups.map((g) => [g.key, g]));
+    let result: MatchResult;
+    try {
+      result = match({
+        offers: offers as readonly MatchOffer[],
+        requests: groups.map((g) => this.#request(g)),
+        options: { ...this.#opts.matchOptions, localRegion: this.#opts.localRegion?.() ?? this.#opts.matchOptions?.localRegion, now },
+      });
+    } catch (err) {
+      // Never sit on offers: hand them back briefly and try again with the next ones.
+      logger.error({ err, offerIds: offers.map((o) => o.id.value) }, 'offer matching failed; declining the offers');
+      await this.#decline(driver, offers.map((o) => o.id.value), this.#opts.matchOptions?.starvedRefuseSeconds ?? 5);
+      return;
+    }
+    logger.debug(
+      { offers: offers.length, requests: groups.map((g) => `${g.key}x${g.instances.length}`), launches: result.launches.length, outcomes: result.requests.map((r) => ({ key: r.key, placed: r.placed, reasons: r.diagnosis.reasonCounts })) },
+      'offer round matched',
+    );
+    for (const invalid of result.invalidRequests) {
+      logger.error({ requestKey: invalid.key, err: invalid.error }, 'launch request rejected by the matcher');
+    }
+    for (const invalid of result.invalidOffers) {
+      logger.warn({ offerId: invalid.offerId, err: invalid.error }, 'malformed offer declined');
+    }
+    for (const outcome of result.requests) {
+      const group = byKey.get(outcome.key);
+      if (group) queue.recordOutcome(group.app.id, outcome, now);
+    }
+
+    const offerByAgent = new Map(offers.map((o) => [o.agent_id.value, o]));
+    const writes: InstanceWrite[] = [];
+    const accepts: Array<{ offerIds: string[]; tasks: TaskInfo[]; refuseSeconds: number }> = [];
+    const unusedOfferIds: string[] = [];
+    for (const launch of result.launches) {
+      const tasks: TaskInfo[] = [];
+      for (const placement of launch.tasks) {
+        const group = byKey.get(placement.requestKey);
+        const instance = group?.instances[placement.instanceIndex];
+        if (!group || !instance) continue;
+        const provisioned = this.#provision(instance, group.app, placement, offerByAgent.get(launch.agentId), launch.allocationRole, now);
+        try {
+          tasks.push(buildTaskInfo({
+            app: group.app,
+            taskId: provisioned.taskId!,
+            agentId: placement.agentId,
+            hostname: placement.hostname,
+            resources: placement.resources,
+            hostPorts: placement.hostPorts,
+          }));
+          writes.push({ put: provisioned });
+        } catch (err) {
+          logger.error({ err, appId: group.app.id, instanceId: instance.instanceId }, 'cannot build TaskInfo; instance stays scheduled');
+        }
+      }
+      if (tasks.length > 0) accepts.push({ offerIds: launch.offerIds, tasks, refuseSeconds: launch.refuseSeconds });
+      else unusedOfferIds.push(...launch.offerIds);
+    }
+
+    // Write-ahead: a crash after this line finds Provisioned instances and reconciles them.
+    await tracker.commit(writes);
+
+    await Promise.all([
+      ...accepts.map(async (a) => {
+        const operations: OfferOperation[] = [{ type: 'LAUNCH', launch: { task_infos: a.tasks } }];
+        try {
+          await driver.accept(a.offerIds.map((value) => ({ value })), operations, { refuse_seconds: a.refuseSeconds });
+          logger.info({ offerIds: a.offerIds, agentId: a.tasks[0]?.agent_id.value, taskIds: a.tasks.map((t) => t.task_id.value) }, 'offers accepted; tasks launched');
+        } catch (err) {
+          // Ambiguous: the master may have taken it. Reconciliation and the launch timeout settle it.
+          logger.error({ err, offerIds: a.offerIds }, 'ACCEPT failed');
+        }
+      }),
+      ...result.declines.map((d) => this.#decline(driver, d.offerIds, d.refuseSeconds)),
+      ...(unusedOfferIds.length > 0 ? [this.#decline(driver, unusedOfferIds, this.#opts.matchOptions?.starvedRefuseSeconds ?? 5)] : []),
+    ]);
+  }
+
+  async #pendingGroups(now: number): Promise<PendingGroup[]> {
+    const groups: PendingGroup[] = [];
+    for (const [key, instances] of this.#opts.queue.launchable(now)) {
+      const first = instances[0]!;
+      const current = this.#opts.apps.app(first.appId);
+      const app = current?.version === first.runSpecVersion ? current : await this.#opts.apps.appVersion(first.appId, first.runSpecVersion);
+      if (!app) {
+        this.#opts.logger.warn({ appId: first.appId, version: first.runSpecVersion }, 'no app definition for waiting instances; not launching them');
+        continue;
+      }
+      // Re-read: the lookup may have yielded, and the lock keeps others from changing these.
+      const stillWaiting = instances.filter((i) => this.#opts.tracker.get(i.instanceId)?.condition === 'Scheduled');
+      if (stillWaiting.length > 0) groups.push({ key, app, instances: stillWaiting });
+    }
+    return groups;
+  }
+
+  #request(group: PendingGroup): LaunchRequest {
+    const { app } = group;
+    const ports = portRequests(app);
+    const placed: PlacedInstance[] = this.#opts.tracker
+      .ofApp(app.id)
+      .filter((i) => isActiveCondition(i.condition) && i.hostname !== undefined)
+      .map((i) => ({
+        hostname: i.hostname!,
+        ...(i.region !== undefined ? { region: i.region } : {}),
+        ...(i.zone !== undefined ? { zone: i.zone } : {}),
+        attributes: (i.agentAttributes ?? []).map((a) => ({ name: a.name, type: 'TEXT' as const, text: { value: a.value } })),
+      }));
+    return {
+      key: group.key,
+      count: group.instances.length,
+      cpus: app.cpus,
+      mem: app.mem,
+      disk: app.disk,
+      gpus: app.gpus,
+      ports: ports.ports,
+      requirePorts: ports.requirePorts,
+      constraints: app.constraints,
+      role: app.role,
+      ...(app.acceptedResourceRoles !== undefined ? { acceptedResourceRoles: app.acceptedResourceRoles } : {}),
+      labels: app.labels,
+      placed,
+    };
+  }
+
+  #provision(instance: Instance, app: AppDefinition, placement: TaskPlacement, offer: Offer | undefined, allocationRole: string | undefined, now: number): Instance {
+    const incarnation = instance.incarnation + 1;
+    const region = offer?.domain?.fault_domain?.region.name;
+    const zone = offer?.domain?.fault_domain?.zone.name;
+    return {
+      ...instance,
+      condition: 'Provisioned',
+      since: now,
+      taskId: taskIdOf(instance.instanceId, incarnation),
+      incarnation,
+      agentId: placement.agentId,
+      hostname: placement.hostname,
+      ...(region !== undefined ? { region } : {}),
+      ...(zone !== undefined ? { zone } : {}),
+      // Stored as text in Marathon's formatting so constraint counters read the same values later.
+      agentAttributes: (offer?.attributes ?? []).map((a) => ({ name: a.name, value: formatAttribute(a) })),
+      hostPorts: [...placement.hostPorts],
+      role: allocationRole ?? app.role,
+      ipAddresses: [],
+      stagedAt: timestamp(now),
+    };
+  }
+
+  async #decline(driver: DriverPort, offerIds: readonly string[], refuseSeconds: number): Promise<void> {
+    if (offerIds.length === 0) return;
+    try {
+      await driver.decline(offerIds.map((value) => ({ value })), { refuse_seconds: refuseSeconds });
+    } catch (err) {
+      this.#opts.logger.warn({ err, offerIds }, 'DECLINE failed');
+    }
+  }
+}
