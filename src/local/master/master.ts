@@ -52,6 +52,9 @@ export interface LocalMasterOptions {
   /** First resend of an unacknowledged status update; doubles up to 10 min. Default 10 s. */
   statusUpdateRetryMs?: number;
   now?: () => number;
+  /** Fault domain of the master (default region `local`, zone `zone-0`, matching local agents). */
+  region?: string;
+  zone?: string;
 }
 
 const DEFAULT_VERSION = '1.11.0';
@@ -158,6 +161,9 @@ export class LocalMaster {
       version: opts.version ?? DEFAULT_VERSION,
       address: { hostname: opts.hostname, ip: opts.ip, port: opts.port },
       capabilities: [{ type: 'AGENT_UPDATE' }, { type: 'AGENT_DRAINING' }, { type: 'QUOTA_V2' }],
+      // Local agents carry a fault domain in this region; a real master refuses such agents
+      // unless it has a domain itself, and frameworks treat agents of other regions as remote.
+      domain: { fault_domain: { region: { name: opts.region ?? 'local' }, zone: { name: opts.zone ?? 'zone-0' } } },
     };
     this.statusSink = { statusUpdate: (frameworkId, status) => this.agentStatusUpdate(frameworkId, status) };
   }

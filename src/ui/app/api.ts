@@ -1,0 +1,136 @@
+/// <reference lib="dom" />
+/**
+ * The UI's only way to the server: Marathon's public REST API, same origin. Credentials are
+ * sent with every request so that a server configured for HTTP Basic (which answers 401 with
+ * WWW-Authenticate) makes the browser prompt once and then reuse what the user typed.
+ */
+import type { AppInfo, Deployment, DeploymentResult, ErrorBody, QueueEntry, ServerInfo, Task } from './marathon-types.js';
+
+export class ApiError extends Error {
+  readonly code = 'ERR_MARATHON_API';
+
+  constructor(
+    readonly status: number,
+    readonly body: ErrorBody | undefined,
+    readonly url: string,
+  ) {
+    super(body?.message ?? `HTTP ${status} from ${url}`);
+    this.name = 'ApiError';
+  }
+}
+
+export interface Mutation<T = DeploymentResult> {
+  status: number;
+  /** From the Marathon-Deployment-Id header, or the body's deploymentId. */
+  deploymentId: string | undefined;
+  body: T;
+}
+
+export interface WriteOptions {
+  force?: boolean;
+}
+
+/** `/foo/bar` -> `/foo/bar` with each segment URL-encoded (ids are absolute paths). */
+export function appPath(appId: string): string {
+  const absolute = appId.startsWith('/') ? appId : `/${appId}`;
+  return absolute.split('/').map(encodeURIComponent).join('/');
+}
+
+export class MarathonClient {
+  constructor(private readonly base = '') {}
+
+  async listApps(): Promise<AppInfo[]> {
+    const body = await this.get<{ apps: AppInfo[] }>('/v2/apps?embed=apps.counts&embed=apps.deployments');
+    return body.apps;
+  }
+
+  async getApp(appId: string): Promise<AppInfo> {
+    const body = await this.get<{ app: AppInfo }>(`/v2/apps${appPath(appId)}?embed=app.tasks&embed=app.lastTaskFailure`);
+    return body.app;
+  }
+
+  async appTasks(appId: string): Promise<Task[]> {
+    return (await this.get<{ tasks: Task[] }>(`/v2/apps${appPath(appId)}/tasks`)).tasks;
+  }
+
+  async versions(appId: string): Promise<string[]> {
+    return (await this.get<{ versions: string[] }>(`/v2/apps${appPath(appId)}/versions`)).versions;
+  }
+
+  async appVersion(appId: string, version: string): Promise<Record<string, unknown>> {
+    return this.get<Record<string, unknown>>(`/v2/apps${appPath(appId)}/versions/${encodeURIComponent(version)}`);
+  }
+
+  async deployments(): Promise<Deployment[]> {
+    return this.get<Deployment[]>('/v2/deployments');
+  }
+
+  async queue(): Promise<QueueEntry[]> {
+    return (await this.get<{ queue: QueueEntry[] }>('/v2/queue?embed=lastUnusedOffers')).queue;
+  }
+
+  async info(): Promise<ServerInfo> {
+    return this.get<ServerInfo>('/v2/info');
+  }
+
+  /** POST /v2/apps with the user's text as typed (the server validates it). */
+  async createApp(bodyText: string, opts: WriteOptions = {}): Promise<Mutation<AppInfo>> {
+    return this.send<AppInfo>('POST', `/v2/apps${forceQuery(opts, '?')}`, bodyText);
+  }
+
+  async updateApp(appId: string, bodyText: string, opts: WriteOptions = {}): Promise<Mutation> {
+    return this.send('PUT', `/v2/apps${appPath(appId)}${forceQuery(opts, '?')}`, bodyText);
+  }
+
+  async scaleApp(appId: string, instances: number, opts: WriteOptions = {}): Promise<Mutation> {
+    return this.updateApp(appId, JSON.stringify({ instances }), opts);
+  }
+
+  async restartApp(appId: string, opts: WriteOptions = {}): Promise<Mutation> {
+    return this.send('POST', `/v2/apps${appPath(appId)}/restart${forceQuery(opts, '?')}`, undefined);
+  }
+
+  async destroyApp(appId: string, opts: WriteOptions = {}): Promise<Mutation> {
+    return this.send('DELETE', `/v2/apps${appPath(appId)}${forceQuery(opts, '?')}`, undefined);
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const response = await fetch(this.base + path, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    const body = await readJson(response);
+    if (!response.ok) throw new ApiError(response.status, asErrorBody(body), path);
+    return body as T;
+  }
+
+  private async send<T>(method: string, path: string, bodyText: string | undefined): Promise<Mutation<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (bodyText !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(this.base + path, { method, credentials: 'same-origin', headers, body: bodyText ?? null });
+    const body = await readJson(response);
+    if (!response.ok) throw new ApiError(response.status, asErrorBody(body), path);
+    const fromBody = (body as DeploymentResult | undefined)?.deploymentId;
+    const fromList = (body as AppInfo | undefined)?.deployments?.[0]?.id;
+    return {
+      status: response.status,
+      deploymentId: response.headers.get('marathon-deployment-id') ?? fromBody ?? fromList,
+      body: body as T,
+    };
+  }
+}
+
+function forceQuery(opts: WriteOptions, lead: string): string {
+  return opts.force === true ? `${lead}force=true` : '';
+}
+
+async function readJson(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text.length === 0) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return { message: text.slice(0, 500) };
+  }
+}
+
+function asErrorBody(body: unknown): ErrorBody | undefined {
+  return typeof body === 'object' && body !== null ? (body as ErrorBody) : undefined;
+}

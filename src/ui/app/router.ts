@@ -1,0 +1,28 @@
+/** Hash routes: `#/apps`, `#/apps/<app id path>`, `#/new`, `#/edit/<app id path>`. */
+
+export type Route = { view: 'apps' } | { view: 'app'; appId: string } | { view: 'new' } | { view: 'edit'; appId: string };
+
+export function parseRoute(hash: string): Route {
+  const path = hash.replace(/^#/, '');
+  const match = /^\/(apps|edit|new)(\/.*)?$/.exec(path);
+  if (match === null) return { view: 'apps' };
+  const [, head, rest] = match;
+  const appId = rest === undefined || rest === '/' ? undefined : decodeId(rest);
+  if (head === 'new') return { view: 'new' };
+  if (appId === undefined) return { view: 'apps' };
+  return head === 'edit' ? { view: 'edit', appId } : { view: 'app', appId };
+}
+
+function decodeId(rest: string): string {
+  const segments = rest
+    .split('/')
+    .filter((s) => s.length > 0)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
+  return `/${segments.join('/')}`;
+}
