@@ -84,6 +84,7 @@ export class SchedulerCore {
   #subscriptions = 0;
   #localRegion: string | undefined;
   #state: 'new' | 'started' | 'stopped' = 'new';
+  #loaded = false;
 
   constructor(opts: SchedulerCoreOptions) {
     if (!opts.driver && !opts.driverFactory) {
@@ -186,13 +187,23 @@ export class SchedulerCore {
     return this.#reconciler.idle();
   }
 
-  /** Loads instances, delays and the framework id, then subscribes. */
+  /**
+   * Loads instances and delays from the store. Separate from `start()` so that whoever owns
+   * the app definitions can load too before any Mesos event is acted on.
+   */
+  async load(): Promise<void> {
+    if (this.#loaded) return;
+    this.#loaded = true;
+    await this.#tracker.load();
+    await this.#queue.load();
+  }
+
+  /** Loads (if not done yet) and the framework id, then subscribes. */
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new CoreError('ERR_PACER_CORE_STOPPED', `SchedulerCore cannot start twice (state ${this.#state})`);
     this.#state = 'started';
     const { store } = this.#opts;
-    await this.#tracker.load();
-    await this.#queue.load();
+    await this.load();
     const stored = await store.get<{ frameworkId: string }>('framework', FRAMEWORK_ID_KEY);
     const init: DriverInit = {
       frameworkId: stored?.frameworkId,
@@ -208,6 +219,17 @@ export class SchedulerCore {
     this.#loop = this.#consume(driver);
     driver.start();
     this.#supervisor.start();
+  }
+
+  /**
+   * Marathon's kill without scale or wipe: kills the instances' current tasks and leaves
+   * their goal Running, so each is replaced (subject to backoff) when its task ends.
+   */
+  async killTasks(instanceIds: readonly string[], reason: string): Promise<void> {
+    for (const id of instanceIds) {
+      const instance = this.#tracker.get(id);
+      if (instance !== undefined) this.#kills.kill(instance, reason);
+    }
   }
 
   /** Unsubscribes and stops every timer. Tasks keep running (failover_timeout); the store stays open. */

@@ -1,0 +1,72 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import type { LevelWithSilent } from 'pino';
+import type { MediaType } from '../mesos/codec.js';
+import { createLogger } from '../log.js';
+import { startPacer, type PacerSettings } from '../pacer.js';
+import { bool, FlagError, num, str, type FlagValues } from './flags.js';
+import { untilSignal } from './signals.js';
+
+const CONTENT_TYPES: Record<string, MediaType> = {
+  json: 'application/json',
+  protobuf: 'application/x-protobuf',
+};
+
+async function mesosCredentials(values: FlagValues): Promise<PacerSettings['mesosCredentials']> {
+  const principal = str(values, 'mesos_authentication_principal');
+  if (principal === undefined) return undefined;
+  const file = str(values, 'mesos_authentication_secret_file');
+  if (file === undefined) {
+    throw new FlagError('--mesos_authentication_principal needs --mesos_authentication_secret_file');
+  }
+  const secret = (await readFile(file, 'utf8')).trim();
+  return { principal, secret };
+}
+
+export async function settingsFromFlags(values: FlagValues): Promise<PacerSettings> {
+  const contentType = CONTENT_TYPES[str(values, 'mesos_content_type') ?? 'json'];
+  if (contentType === undefined) throw new FlagError("--mesos_content_type must be 'json' or 'protobuf'");
+  const httpAddress = str(values, 'http_address') ?? '127.0.0.1';
+  const wildcard = httpAddress === '0.0.0.0' || httpAddress === '::';
+  return {
+    master: str(values, 'master') ?? 'local',
+    zk: str(values, 'zk'),
+    disableHa: bool(values, 'disable_ha'),
+    httpAddress,
+    httpPort: num(values, 'http_port') ?? 8080,
+    // Bound to one address, that address is how others reach us; bound to all, the hostname is.
+    hostname: str(values, 'hostname') ?? (wildcard ? os.hostname() : httpAddress),
+    webuiUrl: str(values, 'webui_url'),
+    frameworkName: str(values, 'framework_name') ?? 'pacer',
+    mesosRole: str(values, 'mesos_role') ?? '*',
+    mesosUser: str(values, 'mesos_user') ?? os.userInfo().username,
+    failoverTimeoutSeconds: num(values, 'failover_timeout') ?? 604800,
+    checkpoint: values.checkpoint !== false,
+    mesosCredentials: await mesosCredentials(values),
+    mesosContentType: contentType,
+    reconciliationIntervalMs: num(values, 'reconciliation_interval') ?? 600000,
+    taskLaunchTimeoutMs: num(values, 'task_launch_timeout') ?? 300000,
+    local: {
+      agents: num(values, 'agents') ?? 3,
+      simulatedAgents: num(values, 'simulated_agents') ?? 0,
+      agentResources: str(values, 'agent_resources') ?? 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]',
+      agentAttributes: str(values, 'agent_attributes'),
+      workDir: str(values, 'work_dir'),
+    },
+    flags: values,
+  };
+}
+
+/** `pacer` / `pacer serve`: the scheduler, until SIGINT/SIGTERM or lost leadership. */
+export async function runServe(values: FlagValues): Promise<number> {
+  const logger = createLogger((str(values, 'log_level') ?? 'info') as LevelWithSilent);
+  const settings = await settingsFromFlags(values);
+  const pacer = await startPacer(settings, logger);
+  const outcome = await Promise.race([
+    untilSignal().then((signal) => ({ signal, reason: undefined })),
+    pacer.finished.then((reason) => ({ signal: undefined, reason })),
+  ]);
+  logger.info(outcome, 'shutting down');
+  await pacer.close();
+  return outcome.reason === undefined ? 0 : 1;
+}

@@ -1,0 +1,292 @@
+/**
+ * The scheduler process, assembled: embedded master (with `--master local`), state store,
+ * orchestrator core, groups and deployments, and the Marathon REST facade with events,
+ * metrics and the UI. With `--zk` and HA on, only the elected leader runs the orchestrator;
+ * standbys serve the API by proxying to the leader.
+ */
+import type { FastifyInstance } from 'fastify';
+import { createServer } from 'node:net';
+import type { Logger } from 'pino';
+import { eventsPlugin } from './api/events/index.js';
+import { leaderProxyPlugin } from './api/leader-proxy.js';
+import { metricsPlugin } from './api/metrics/index.js';
+import { PacerMetrics } from './api/metrics/registry.js';
+import { buildApiServer, type InfoOptions } from './api/server.js';
+import { startMesosLocal, type MesosLocalHandle } from './local/index.js';
+import type { MediaType } from './mesos/codec.js';
+import { createMasterDetector, type MasterDetector } from './mesos/detector.js';
+import { buildFrameworkInfo } from './mesos/framework-info.js';
+import type { AppLookup } from './scheduler/contracts.js';
+import { SchedulerCore } from './scheduler/core/index.js';
+import { LocalEventBus } from './scheduler/event-bus.js';
+import { PacerServiceImpl } from './scheduler/service.js';
+import type { FlagValues } from './cli/flags.js';
+import { LeaderElection } from './state/leader-election.js';
+import { openStore } from './state/open-store.js';
+import type { Store } from './state/store.js';
+import { zkStoreOpener } from './state/zk-store.js';
+import { uiPlugin } from './ui/plugin.js';
+import { PACER_VERSION } from './version.js';
+
+export interface LocalMasterSettings {
+  agents: number;
+  simulatedAgents: number;
+  agentResources: string;
+  agentAttributes?: string;
+  workDir?: string;
+}
+
+export interface PacerSettings {
+  /** `local`, `host:port[,…]` or `zk://…/mesos`. */
+  master: string;
+  zk?: string;
+  disableHa: boolean;
+  httpAddress: string;
+  httpPort: number;
+  hostname: string;
+  webuiUrl?: string;
+  frameworkName: string;
+  mesosRole: string;
+  mesosUser: string;
+  failoverTimeoutSeconds: number;
+  checkpoint: boolean;
+  mesosCredentials?: { principal: string; secret: string };
+  mesosContentType: MediaType;
+  reconciliationIntervalMs: number;
+  taskLaunchTimeoutMs: number;
+  local: LocalMasterSettings;
+  /** All flags, for the store factory (`--data_dir`, `--zk`). */
+  flags: FlagValues;
+}
+
+export interface PacerHandle {
+  /** Base URL of the API, e.g. http://127.0.0.1:8080. */
+  readonly url: string;
+  /** The embedded master, with `--master local`. */
+  readonly localMaster: MesosLocalHandle | undefined;
+  close(): Promise<void>;
+  /** Resolves when the process should exit on its own (e.g. leadership lost beyond repair). */
+  readonly finished: Promise<string>;
+}
+
+/** The orchestrator half that only the leader runs. */
+class Orchestrator {
+  readonly core: SchedulerCore;
+  readonly service: PacerServiceImpl;
+
+  constructor(store: Store, detector: MasterDetector, settings: PacerSettings, events: LocalEventBus, logger: Logger) {
+    let service: PacerServiceImpl | undefined;
+    const apps: AppLookup = {
+      app: (id) => service?.app(id),
+      appVersion: async (id, version) => service?.appVersion(id, version),
+    };
+    this.core = new SchedulerCore({
+      store,
+      apps,
+      events,
+      logger: logger.child({ component: 'core' }),
+      driver: {
+        detector,
+        frameworkInfo: buildFrameworkInfo({
+          name: settings.frameworkName,
+          user: settings.mesosUser,
+          hostname: settings.hostname,
+          webuiUrl: settings.webuiUrl ?? `http://${settings.hostname}:${settings.httpPort}/ui/`,
+          failoverTimeoutSeconds: settings.failoverTimeoutSeconds,
+          checkpoint: settings.checkpoint,
+          roles: [settings.mesosRole],
+          principal: settings.mesosCredentials?.principal,
+        }),
+        mediaType: settings.mesosContentType,
+        credentials: settings.mesosCredentials,
+      },
+      reconciliationIntervalMs: settings.reconciliationIntervalMs,
+      taskLaunchTimeoutMs: settings.taskLaunchTimeoutMs,
+      // The embedded master and its agents live in region `local`; a real master names its own.
+      matchOptions: { defaultRole: settings.mesosRole, localRegion: 'local' },
+    });
+    this.service = new PacerServiceImpl({ store, core: this.core, events, logger: logger.child({ component: 'deployments' }) });
+    service = this.service;
+  }
+
+  /** Instances first, then apps and deployments, and only then Mesos: nothing acts on half a state. */
+  async start(): Promise<void> {
+    await this.core.load();
+    await this.service.start();
+    await this.core.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.service.stop();
+    await this.core.stop();
+  }
+}
+
+export async function startPacer(settings: PacerSettings, logger: Logger): Promise<PacerHandle> {
+  const cleanups: Array<() => Promise<void>> = [];
+  const runCleanups = async (): Promise<void> => {
+    for (const cleanup of cleanups.reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.warn({ err }, 'shutdown step failed');
+      }
+    }
+  };
+  let finish!: (reason: string) => void;
+  const finished = new Promise<string>((resolve) => (finish = resolve));
+
+  try {
+    let localMaster: MesosLocalHandle | undefined;
+    let masterSpec = settings.master;
+    if (settings.master === 'local') {
+      localMaster = await startMesosLocal(
+        {
+          ip: '127.0.0.1',
+          port: 0,
+          agents: settings.local.agents,
+          simulatedAgents: settings.local.simulatedAgents,
+          agentResources: settings.local.agentResources,
+          agentAttributes: settings.local.agentAttributes,
+          workDir: settings.local.workDir,
+        },
+        logger.child({ component: 'mesos-local' }),
+      );
+      const handle = localMaster;
+      cleanups.push(() => handle.close());
+      masterSpec = localMaster.url;
+      logger.info({ master: masterSpec }, 'embedded Mesos-compatible master started');
+    }
+
+    const ha = settings.zk !== undefined && !settings.disableHa;
+    let election: LeaderElection | undefined;
+    const store = await openStore(settings.flags, {
+      logger,
+      openZkStore: zkStoreOpener(ha ? { writeGuard: () => election?.fencingPath() } : {}),
+    });
+    cleanups.push(() => store.close());
+
+    const detector = await createMasterDetector(masterSpec, logger);
+    cleanups.push(() => detector.close());
+
+    const events = new LocalEventBus((err, event) => logger.error({ err, eventType: event.eventType }, 'event listener failed'));
+    const metrics = new PacerMetrics();
+
+    // Port 0 means "any free port"; it is chosen before the API is built because /v2/info,
+    // the leader id and the framework's webui_url all name it.
+    const port = settings.httpPort === 0 ? await freePort(settings.httpAddress) : settings.httpPort;
+    settings = { ...settings, httpPort: port };
+    const orchestrator = new Orchestrator(store, detector, settings, events, logger);
+    const api = buildApi(settings, orchestrator, events, metrics, logger, () => election);
+    await api.listen({ host: settings.httpAddress, port });
+    cleanups.push(() => api.close());
+    const url = `http://${settings.httpAddress}:${port}`;
+
+    if (ha) {
+      const selfId = `${settings.hostname}:${port}`;
+      let running: Promise<void> | undefined;
+      election = await LeaderElection.start(settings.zk!, selfId, logger, {
+        onElected: () => {
+          logger.info({ selfId }, 'elected leader: starting the orchestrator');
+          running = orchestrator.start().catch((err: unknown) => {
+            logger.fatal({ err }, 'orchestrator failed to start as leader');
+            finish('orchestrator failed');
+          });
+        },
+        onDefeated: (reason) => {
+          // A deposed leader must stop acting at once; a fresh process is the only clean
+          // way back to standby, as with Marathon, so we exit and let the supervisor restart.
+          logger.warn({ reason }, 'leadership lost: stopping');
+          void (running ?? Promise.resolve()).then(() => orchestrator.stop()).finally(() => finish(`leadership lost (${reason})`));
+        },
+      });
+      const current = election;
+      cleanups.push(() => current.close());
+    } else {
+      await orchestrator.start();
+    }
+    cleanups.push(() => orchestrator.stop());
+
+    logger.info({ url, master: masterSpec, ha }, 'Pacer API listening');
+    return {
+      url,
+      localMaster,
+      finished,
+      close: runCleanups,
+    };
+  } catch (err) {
+    await runCleanups();
+    throw err;
+  }
+}
+
+function buildApi(
+  settings: PacerSettings,
+  orchestrator: Orchestrator,
+  events: LocalEventBus,
+  metrics: PacerMetrics,
+  logger: Logger,
+  election: () => LeaderElection | undefined,
+): FastifyInstance {
+  const selfHostPort = `${settings.hostname}:${settings.httpPort}`;
+  const info: InfoOptions = {
+    version: PACER_VERSION,
+    leaderHostPort: selfHostPort,
+    httpPort: settings.httpPort,
+    frameworkName: settings.frameworkName,
+    master: settings.master,
+    zk: settings.zk,
+    hostname: settings.hostname,
+    webuiUrl: settings.webuiUrl,
+    failoverTimeout: settings.failoverTimeoutSeconds,
+    checkpoint: settings.checkpoint,
+    mesosRole: settings.mesosRole,
+    mesosUser: settings.mesosUser,
+    reconciliationInterval: settings.reconciliationIntervalMs,
+    taskLaunchTimeout: settings.taskLaunchTimeoutMs,
+    ha: settings.zk !== undefined && !settings.disableHa,
+  };
+  const leadership = {
+    isLeader: (): boolean => election()?.isLeader() ?? true,
+    leader: (): string | undefined => {
+      const current = election();
+      return current === undefined ? selfHostPort : current.leader();
+    },
+  };
+  const api = buildApiServer({
+    service: orchestrator.service,
+    logger: logger.child({ component: 'api' }),
+    appParse: { mesosRole: settings.mesosRole },
+    info,
+    leadership: () => {
+      const leader = leadership.leader();
+      return { elected: leadership.isLeader(), leaderHostPort: leader };
+    },
+  });
+  void api.register(leaderProxyPlugin, { election: leadership, selfId: selfHostPort, logger });
+  void api.register(eventsPlugin, {
+    bus: events,
+    logger,
+    metrics,
+    isLeader: leadership.isLeader,
+    leaderUrl: () => {
+      const leader = leadership.leader();
+      return leader === undefined ? undefined : `http://${leader}`;
+    },
+  });
+  void api.register(metricsPlugin, { registry: metrics });
+  void api.register(uiPlugin, {});
+  return api;
+}
+
+function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen({ host, port: 0 }, () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
