@@ -14,13 +14,14 @@ import { PacerMetrics } from './api/metrics/registry.js';
 import { buildApiServer, type InfoOptions } from './api/server.js';
 import { startMesosLocal, type MesosLocalHandle } from './local/index.js';
 import type { MediaType } from './mesos/codec.js';
+import type { TaskState } from './mesos/types.js';
 import { createMasterDetector, type MasterDetector } from './mesos/detector.js';
 import { buildFrameworkInfo } from './mesos/framework-info.js';
-import type { AppLookup } from './scheduler/contracts.js';
+import type { AppLookup, MarathonEvent } from './scheduler/contracts.js';
 import { SchedulerCore } from './scheduler/core/index.js';
 import { LocalEventBus } from './scheduler/event-bus.js';
 import { PacerServiceImpl } from './scheduler/service.js';
-import type { FlagValues } from './cli/flags.js';
+import { num, type FlagValues } from './cli/flags.js';
 import { LeaderElection } from './state/leader-election.js';
 import { openStore } from './state/open-store.js';
 import type { Store } from './state/store.js';
@@ -74,7 +75,15 @@ class Orchestrator {
   readonly core: SchedulerCore;
   readonly service: PacerServiceImpl;
 
-  constructor(store: Store, detector: MasterDetector, settings: PacerSettings, events: LocalEventBus, logger: Logger) {
+  constructor(
+    store: Store,
+    detector: MasterDetector,
+    settings: PacerSettings,
+    events: LocalEventBus,
+    metrics: PacerMetrics,
+    logger: Logger,
+    onFatal: (reason: string) => void,
+  ) {
     let service: PacerServiceImpl | undefined;
     const apps: AppLookup = {
       app: (id) => service?.app(id),
@@ -104,6 +113,20 @@ class Orchestrator {
       taskLaunchTimeoutMs: settings.taskLaunchTimeoutMs,
       // The embedded master and its agents live in region `local`; a real master names its own.
       matchOptions: { defaultRole: settings.mesosRole, localRegion: 'local' },
+      metrics: {
+        offersReceived: (n) => metrics.offersReceived.inc(n),
+        offersDeclined: (n) => metrics.offersDeclined.inc(n),
+        offersUsed: (n) => metrics.offersUsed.inc(n),
+        matched: (seconds, placements) => {
+          metrics.matcherDuration.observe(seconds);
+          metrics.placements.inc(placements);
+        },
+        launched: (n) => metrics.launches.inc(n),
+      },
+      onDisconnected: () => metrics.streamReconnects.inc(),
+      // Like Marathon, give up the process rather than linger unsubscribed: a supervisor
+      // restarts it, and a restart re-subscribes with the stored framework id.
+      onDriverStopped: (error) => onFatal(`Mesos driver stopped: ${error?.message ?? 'no reason given'}`),
     });
     this.service = new PacerServiceImpl({ store, core: this.core, events, logger: logger.child({ component: 'deployments' }) });
     service = this.service;
@@ -176,7 +199,8 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     // the leader id and the framework's webui_url all name it.
     const port = settings.httpPort === 0 ? await freePort(settings.httpAddress) : settings.httpPort;
     settings = { ...settings, httpPort: port };
-    const orchestrator = new Orchestrator(store, detector, settings, events, logger);
+    observeEvents(events, metrics);
+    const orchestrator = new Orchestrator(store, detector, settings, events, metrics, logger, finish);
     const api = buildApi(settings, orchestrator, events, metrics, logger, () => election);
     await api.listen({ host: settings.httpAddress, port });
     cleanups.push(() => api.close());
@@ -186,6 +210,8 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
       const selfId = `${settings.hostname}:${port}`;
       let running: Promise<void> | undefined;
       election = await LeaderElection.start(settings.zk!, selfId, logger, {
+        // The store reads the same flag (zkStoreOptionsFromFlags), so both sessions expire alike.
+        sessionTimeoutMs: num(settings.flags, 'zk_session_timeout'),
         onElected: () => {
           logger.info({ selfId }, 'elected leader: starting the orchestrator');
           running = orchestrator.start().catch((err: unknown) => {
@@ -288,5 +314,36 @@ function freePort(host: string): Promise<number> {
       const port = typeof address === 'object' && address !== null ? address.port : 0;
       probe.close(() => resolve(port));
     });
+  });
+}
+
+/** Task-state and deployment counters come from the event bus, so no layer needs to know. */
+function observeEvents(events: LocalEventBus, metrics: PacerMetrics): void {
+  const running = new Set<string>();
+  const planId = (event: MarathonEvent): string | undefined => {
+    const plan = event.plan as { id?: unknown } | undefined;
+    const id = typeof event.id === 'string' ? event.id : plan?.id;
+    return typeof id === 'string' ? id : undefined;
+  };
+  events.subscribe((event) => {
+    const id = planId(event);
+    switch (event.eventType) {
+      case 'status_update_event':
+        if (typeof event.taskStatus === 'string') metrics.recordTaskState(event.taskStatus as TaskState);
+        return;
+      case 'deployment_info':
+        if (id !== undefined && !running.has(id)) {
+          running.add(id);
+          metrics.deploymentsStarted.inc();
+          metrics.deploymentsRunning.set(running.size);
+        }
+        return;
+      case 'deployment_success':
+      case 'deployment_failed':
+        (event.eventType === 'deployment_success' ? metrics.deploymentsSucceeded : metrics.deploymentsFailed).inc();
+        if (id !== undefined) running.delete(id);
+        metrics.deploymentsRunning.set(running.size);
+        return;
+    }
   });
 }

@@ -29,6 +29,16 @@ export interface OfferProcessorOptions {
   matchOptions?: Omit<MatchOptions, 'now'>;
   /** Region of the master we are subscribed to (MasterInfo.domain); offers elsewhere are remote. */
   localRegion?: () => string | undefined;
+  metrics?: OfferMetrics;
+}
+
+/** What the offer path reports for /metrics; implemented outside the core. */
+export interface OfferMetrics {
+  offersReceived(count: number): void;
+  offersDeclined(count: number): void;
+  offersUsed(count: number): void;
+  matched(seconds: number, placements: number): void;
+  launched(count: number): void;
 }
 
 interface PendingGroup {
@@ -49,6 +59,7 @@ export class OfferProcessor {
 
   async process(offers: readonly Offer[]): Promise<void> {
     if (offers.length === 0) return;
+    this.#opts.metrics?.offersReceived(offers.length);
     await this.#opts.tracker.exclusive(() => this.#round(offers));
     this.#opts.demand.refresh();
   }
@@ -66,6 +77,7 @@ export class OfferProcessor {
 
     const byKey = new Map(groups.map((g) => [g.key, g]));
     let result: MatchResult;
+    const matchStarted = performance.now();
     try {
       result = match({
         offers: offers as readonly MatchOffer[],
@@ -78,6 +90,10 @@ export class OfferProcessor {
       await this.#decline(driver, offers.map((o) => o.id.value), this.#opts.matchOptions?.starvedRefuseSeconds ?? 5);
       return;
     }
+    this.#opts.metrics?.matched(
+      (performance.now() - matchStarted) / 1000,
+      result.launches.reduce((sum, l) => sum + l.tasks.length, 0),
+    );
     logger.debug(
       { offers: offers.length, requests: groups.map((g) => `${g.key}x${g.instances.length}`), launches: result.launches.length, outcomes: result.requests.map((r) => ({ key: r.key, placed: r.placed, reasons: r.diagnosis.reasonCounts })) },
       'offer round matched',
@@ -130,6 +146,8 @@ export class OfferProcessor {
         const operations: OfferOperation[] = [{ type: 'LAUNCH', launch: { task_infos: a.tasks } }];
         try {
           await driver.accept(a.offerIds.map((value) => ({ value })), operations, { refuse_seconds: a.refuseSeconds });
+          this.#opts.metrics?.offersUsed(a.offerIds.length);
+          this.#opts.metrics?.launched(a.tasks.length);
           logger.info({ offerIds: a.offerIds, agentId: a.tasks[0]?.agent_id.value, taskIds: a.tasks.map((t) => t.task_id.value) }, 'offers accepted; tasks launched');
         } catch (err) {
           // Ambiguous: the master may have taken it. Reconciliation and the launch timeout settle it.
@@ -214,6 +232,7 @@ export class OfferProcessor {
     if (offerIds.length === 0) return;
     try {
       await driver.decline(offerIds.map((value) => ({ value })), { refuse_seconds: refuseSeconds });
+      this.#opts.metrics?.offersDeclined(offerIds.length);
     } catch (err) {
       this.#opts.logger.warn({ err, offerIds }, 'DECLINE failed');
     }

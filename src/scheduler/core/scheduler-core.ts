@@ -19,7 +19,7 @@ import { StoredInstanceTracker } from './instance-tracker.js';
 import { KillService } from './kill-service.js';
 import { CoreLaunchQueue, isWaitingForLaunch, launchKey } from './launch-queue.js';
 import { OfferDemand } from './offer-demand.js';
-import { OfferProcessor } from './offer-processor.js';
+import { OfferProcessor, type OfferMetrics } from './offer-processor.js';
 import { RateLimiter } from './rate-limiter.js';
 import { Reconciler } from './reconciler.js';
 import { StatusProcessor } from './status-processor.js';
@@ -63,6 +63,15 @@ export interface SchedulerCoreOptions {
   supervisionIntervalMs?: number;
   /** Pacer-run HTTP/TCP checks, once they exist. */
   marathonHealthChecks?: HealthView;
+  /** Offer and launch counters for /metrics. */
+  metrics?: OfferMetrics;
+  /** Called each time the Mesos subscription drops (for /metrics). */
+  onDisconnected?: () => void;
+  /**
+   * The driver gave up for good (an ERROR event such as "Framework failed over", or a refused
+   * SUBSCRIBE) while the core was meant to run: nothing will be scheduled any more.
+   */
+  onDriverStopped?: (error: Error | undefined) => void;
 }
 
 export class SchedulerCore {
@@ -120,6 +129,7 @@ export class SchedulerCore {
       logger,
       ...(opts.matchOptions ? { matchOptions: opts.matchOptions } : {}),
       localRegion: () => this.#localRegion,
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
     });
     this.#reconciler = new Reconciler({
       instances: this.#tracker,
@@ -277,11 +287,13 @@ export class SchedulerCore {
         this.#reconciler.onSubscribed();
         return;
       case 'disconnected':
+        this.#opts.onDisconnected?.();
         this.#reconciler.cancel();
         this.#opts.events.publish(schedulerDisconnectedEvent(now));
         return;
       case 'stopped':
         if (item.error) this.#logger.error({ err: item.error }, 'scheduler driver stopped with an error');
+        if (this.#state !== 'stopped') this.#opts.onDriverStopped?.(item.error);
         return;
       case 'event':
         await this.#onEvent(item.event, now);
