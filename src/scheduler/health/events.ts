@@ -1,0 +1,53 @@
+/** Marathon's health check events (marathon.md §5), with Marathon's field names. */
+import type { HealthCheck } from '../../api/apps/types.js';
+import { timestamp, type Instance, type MarathonEvent, type Timestamp } from '../contracts.js';
+
+/** The check as the API writes it (RAML AppHealthCheck). */
+export function healthCheckJson(check: HealthCheck): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (check.command !== undefined) out.command = { ...check.command };
+  out.gracePeriodSeconds = check.gracePeriodSeconds;
+  if (check.ignoreHttp1xx !== undefined) out.ignoreHttp1xx = check.ignoreHttp1xx;
+  out.intervalSeconds = check.intervalSeconds;
+  out.maxConsecutiveFailures = check.maxConsecutiveFailures;
+  if (check.path !== undefined) out.path = check.path;
+  if (check.port !== undefined) out.port = check.port;
+  if (check.portIndex !== undefined) out.portIndex = check.portIndex;
+  out.protocol = check.protocol;
+  out.ipProtocol = check.ipProtocol;
+  out.timeoutSeconds = check.timeoutSeconds;
+  out.delaySeconds = check.delaySeconds;
+  return out;
+}
+
+export function addHealthCheckEvent(appId: string, version: Timestamp, check: HealthCheck, now: number): MarathonEvent {
+  return { eventType: 'add_health_check_event', timestamp: timestamp(now), appId, healthCheck: healthCheckJson(check), version };
+}
+
+export function removeHealthCheckEvent(appId: string, now: number): MarathonEvent {
+  return { eventType: 'remove_health_check_event', timestamp: timestamp(now), appId };
+}
+
+/** Marathon names the instance id `taskId` in this event. */
+export function failedHealthCheckEvent(appId: string, instanceId: string, check: HealthCheck, now: number): MarathonEvent {
+  return { eventType: 'failed_health_check_event', timestamp: timestamp(now), appId, healthCheck: healthCheckJson(check), taskId: instanceId };
+}
+
+export function healthStatusChangedEvent(appId: string, instanceId: string, version: Timestamp, alive: boolean, now: number): MarathonEvent {
+  return { eventType: 'health_status_changed_event', timestamp: timestamp(now), appId, instanceId, version, alive };
+}
+
+/** Timestamped with the failure that sealed the instance's fate, as Marathon does. */
+export function unhealthyInstanceKillEvent(instance: Instance, taskId: string, reason: string, failedAt: number): MarathonEvent {
+  return {
+    eventType: 'unhealthy_instance_kill_event',
+    timestamp: timestamp(failedAt),
+    appId: instance.appId,
+    taskId,
+    instanceId: instance.instanceId,
+    version: instance.runSpecVersion,
+    reason,
+    host: instance.hostname ?? 'unknown',
+    slaveId: instance.agentId ?? null,
+  };
+}

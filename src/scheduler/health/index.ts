@@ -1,0 +1,17 @@
+export { MarathonHealthChecks, FIRST_CHECK_WITHIN_MS, type MarathonHealthChecksOptions, type KillInstance } from './marathon-health-checks.js';
+export { ReadinessChecker, type ReadinessCheckerOptions } from './readiness-checker.js';
+export { combinedHealth, isPacerRun } from './combined-health.js';
+export { ConcurrencyLimiter, DEFAULT_MAX_CONCURRENT_PROBES } from './limiter.js';
+export { HealthCheckError, type HealthErrorCode } from './errors.js';
+export { healthCheckEndpoint, readinessEndpoint, type ProbeEndpoint } from './endpoints.js';
+export {
+  createProbeDispatcher,
+  fetchForReadiness,
+  probeHttp,
+  probeTcp,
+  probeUrl,
+  MAX_READINESS_BODY_BYTES,
+  type HttpProbeTarget,
+  type HttpResponseSummary,
+  type ProbeOutcome,
+} from './probes.js';
