@@ -20,6 +20,7 @@ import { buildFrameworkInfo } from './mesos/framework-info.js';
 import type { AppLookup, MarathonEvent } from './scheduler/contracts.js';
 import { SchedulerCore } from './scheduler/core/index.js';
 import { LocalEventBus } from './scheduler/event-bus.js';
+import { ConcurrencyLimiter, DEFAULT_MAX_CONCURRENT_PROBES, MarathonHealthChecks, ReadinessChecker } from './scheduler/health/index.js';
 import { PacerServiceImpl } from './scheduler/service.js';
 import { num, type FlagValues } from './cli/flags.js';
 import { LeaderElection } from './state/leader-election.js';
@@ -74,6 +75,9 @@ export interface PacerHandle {
 class Orchestrator {
   readonly core: SchedulerCore;
   readonly service: PacerServiceImpl;
+  readonly #healthChecks: MarathonHealthChecks;
+  readonly #readiness: ReadinessChecker;
+  #stateLoaded = false;
 
   constructor(
     store: Store,
@@ -89,6 +93,22 @@ class Orchestrator {
       app: (id) => service?.app(id),
       appVersion: async (id, version) => service?.appVersion(id, version),
     };
+    // One cap on sockets for health and readiness probes together.
+    const probes = new ConcurrencyLimiter(DEFAULT_MAX_CONCURRENT_PROBES);
+    this.#healthChecks = new MarathonHealthChecks({
+      instances: () => this.core.instances,
+      apps,
+      events,
+      logger: logger.child({ component: 'health' }),
+      killInstance: (id, reason) => this.core.killTasks([id], reason),
+      limiter: probes,
+    });
+    this.#readiness = new ReadinessChecker({
+      instances: () => this.core.instances,
+      apps,
+      logger: logger.child({ component: 'readiness' }),
+      limiter: probes,
+    });
     this.core = new SchedulerCore({
       store,
       apps,
@@ -109,6 +129,7 @@ class Orchestrator {
         mediaType: settings.mesosContentType,
         credentials: settings.mesosCredentials,
       },
+      marathonHealthChecks: this.#healthChecks,
       reconciliationIntervalMs: settings.reconciliationIntervalMs,
       taskLaunchTimeoutMs: settings.taskLaunchTimeoutMs,
       // The embedded master and its agents live in region `local`; a real master names its own.
@@ -128,19 +149,38 @@ class Orchestrator {
       // restarts it, and a restart re-subscribes with the stored framework id.
       onDriverStopped: (error) => onFatal(`Mesos driver stopped: ${error?.message ?? 'no reason given'}`),
     });
-    this.service = new PacerServiceImpl({ store, core: this.core, events, logger: logger.child({ component: 'deployments' }) });
+    this.service = new PacerServiceImpl({
+      store,
+      core: this.core,
+      events,
+      readiness: this.#readiness,
+      logger: logger.child({ component: 'deployments' }),
+    });
     service = this.service;
+  }
+
+  /**
+   * True once instances, apps and deployments are loaded. Until then the service holds an empty
+   * root, so the API must not answer as leader (it would list no apps after a failover).
+   */
+  get stateLoaded(): boolean {
+    return this.#stateLoaded;
   }
 
   /** Instances first, then apps and deployments, and only then Mesos: nothing acts on half a state. */
   async start(): Promise<void> {
     await this.core.load();
     await this.service.start();
+    this.#stateLoaded = true;
     await this.core.start();
+    this.#healthChecks.start();
   }
 
   async stop(): Promise<void> {
+    this.#stateLoaded = false;
     await this.service.stop();
+    await this.#readiness.close();
+    await this.#healthChecks.stop();
     await this.core.stop();
   }
 }
@@ -273,7 +313,9 @@ function buildApi(
     ha: settings.zk !== undefined && !settings.disableHa,
   };
   const leadership = {
-    isLeader: (): boolean => election()?.isLeader() ?? true,
+    // Elected is not enough: until its state is loaded the leader waits, like a leader in
+    // transition (the proxy holds requests briefly, then answers 502), instead of serving an empty root.
+    isLeader: (): boolean => (election()?.isLeader() ?? true) && orchestrator.stateLoaded,
     leader: (): string | undefined => {
       const current = election();
       return current === undefined ? selfHostPort : current.leader();

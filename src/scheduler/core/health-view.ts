@@ -8,6 +8,9 @@ import type { AppDefinition, HealthCheckResult, HealthView, Instance } from '../
 import { timestamp } from '../contracts.js';
 import { hasMesosHealthCheck } from './task-builder.js';
 
+/** Checks Marathon (and so Pacer) runs itself rather than the agent. */
+const PACER_RUN_PROTOCOLS: ReadonlySet<string> = new Set(['HTTP', 'HTTPS', 'TCP']);
+
 interface MesosHealthRecord {
   healthy: boolean;
   consecutiveFailures: number;
@@ -27,10 +30,14 @@ export class MesosHealthView implements HealthView {
   }
 
   healthOf(instance: Instance, app: AppDefinition): boolean | undefined {
+    // With Pacer-run checks present, the checker judges all of the app's checks together
+    // (it reads the Mesos-native verdict from the instance itself).
+    if (this.#marathonChecks && app.healthChecks.some((c) => PACER_RUN_PROTOCOLS.has(c.protocol))) {
+      return this.#marathonChecks.healthOf(instance, app);
+    }
     if (hasMesosHealthCheck(app)) {
       return instance.condition === 'Running' && instance.status?.healthy === true;
     }
-    if (app.healthChecks.length > 0 && this.#marathonChecks) return this.#marathonChecks.healthOf(instance, app);
     return undefined;
   }
 
