@@ -11,6 +11,7 @@ import { eventsPlugin } from './api/events/index.js';
 import { leaderProxyPlugin } from './api/leader-proxy.js';
 import { metricsPlugin } from './api/metrics/index.js';
 import { PacerMetrics } from './api/metrics/registry.js';
+import type { BasicCredentials } from './api/http/auth.js';
 import { buildApiServer, type InfoOptions } from './api/server.js';
 import { startMesosLocal, type MesosLocalHandle } from './local/index.js';
 import type { MediaType } from './mesos/codec.js';
@@ -59,6 +60,10 @@ export interface PacerSettings {
   local: LocalMasterSettings;
   /** All flags, for the store factory (`--data_dir`, `--zk`). */
   flags: FlagValues;
+  /** `--http_credentials`. */
+  httpCredentials?: BasicCredentials;
+  /** `--ssl_cert_file` / `--ssl_key_file`: the API speaks HTTPS. */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 export interface PacerHandle {
@@ -99,28 +104,28 @@ class Orchestrator {
       instances: () => this.core.instances,
       apps,
       events,
-      logger: logger.child({ component: 'health' }),
+      logger,
       killInstance: (id, reason) => this.core.killTasks([id], reason),
       limiter: probes,
     });
     this.#readiness = new ReadinessChecker({
       instances: () => this.core.instances,
       apps,
-      logger: logger.child({ component: 'readiness' }),
+      logger,
       limiter: probes,
     });
     this.core = new SchedulerCore({
       store,
       apps,
       events,
-      logger: logger.child({ component: 'core' }),
+      logger,
       driver: {
         detector,
         frameworkInfo: buildFrameworkInfo({
           name: settings.frameworkName,
           user: settings.mesosUser,
           hostname: settings.hostname,
-          webuiUrl: settings.webuiUrl ?? `http://${settings.hostname}:${settings.httpPort}/ui/`,
+          webuiUrl: settings.webuiUrl ?? `${settings.tls ? 'https' : 'http'}://${settings.hostname}:${settings.httpPort}/ui/`,
           failoverTimeoutSeconds: settings.failoverTimeoutSeconds,
           checkpoint: settings.checkpoint,
           roles: [settings.mesosRole],
@@ -213,7 +218,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
           agentAttributes: settings.local.agentAttributes,
           workDir: settings.local.workDir,
         },
-        logger.child({ component: 'mesos-local' }),
+        logger,
       );
       const handle = localMaster;
       cleanups.push(() => handle.close());
@@ -244,7 +249,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     const api = buildApi(settings, orchestrator, events, metrics, logger, () => election);
     await api.listen({ host: settings.httpAddress, port });
     cleanups.push(() => api.close());
-    const url = `http://${settings.httpAddress}:${port}`;
+    const url = `${settings.tls ? 'https' : 'http'}://${settings.httpAddress}:${port}`;
 
     if (ha) {
       const selfId = `${settings.hostname}:${port}`;
@@ -326,6 +331,8 @@ function buildApi(
     logger: logger.child({ component: 'api' }),
     appParse: { mesosRole: settings.mesosRole },
     info,
+    ...(settings.httpCredentials ? { credentials: settings.httpCredentials } : {}),
+    ...(settings.tls ? { tls: settings.tls } : {}),
     leadership: () => {
       const leader = leadership.leader();
       return { elected: leadership.isLeader(), leaderHostPort: leader };

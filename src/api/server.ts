@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { AppParseOptions } from './apps/index.js';
 import type { PacerService } from '../scheduler/contracts.js';
 import { errorHandler } from './http/errors.js';
+import { requireBasicAuth, type BasicCredentials } from './http/auth.js';
 import { applyCommonHeaders, type LeadershipView } from './http/headers.js';
 import { collapseSlashes } from './http/paths.js';
 import { registerStaticUi } from './http/static-ui.js';
@@ -44,6 +45,10 @@ export interface ApiServerOptions {
   taskFailures?: TaskFailureSource;
   /** Largest accepted request body in bytes (default 10 MiB: group bodies get big). */
   bodyLimit?: number;
+  /** `--http_credentials`: HTTP Basic on every route but /ping. */
+  credentials?: BasicCredentials;
+  /** Serve the API over TLS with this key and certificate (PEM). */
+  tls?: { key: Buffer; cert: Buffer };
 }
 
 export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
@@ -53,7 +58,9 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
     rewriteUrl: (req) => collapseSlashes(req.url ?? '/'),
+    ...(opts.tls ? { https: opts.tls } : {}),
   }) as unknown as FastifyInstance;
+  if (opts.credentials) requireBasicAuth(app, opts.credentials);
 
   const leadership = opts.leadership ?? ((): LeadershipView => ({ elected: true, leaderHostPort: opts.info.leaderHostPort }));
   const ctx: RouteContext = {

@@ -19,6 +19,7 @@ export async function runMesosLocal(values: FlagValues): Promise<number> {
       agentAttributes: str(values, 'agent_attributes'),
       workDir: str(values, 'work_dir'),
       zk: str(values, 'zk'),
+      zkSessionTimeoutMs: parseDurationMs(values.zk_session_timeout as string | number, 's', 'zk_session_timeout'),
       allocationIntervalMs: parseDurationMs(values.allocation_interval as string | number, 's', 'allocation_interval'),
       heartbeatIntervalSeconds:
         parseDurationMs(values.heartbeat_interval as string | number, 's', 'heartbeat_interval') / 1000,

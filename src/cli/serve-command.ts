@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { LevelWithSilent } from 'pino';
+import { parseHttpCredentials, type BasicCredentials } from '../api/http/auth.js';
 import type { MediaType } from '../mesos/codec.js';
 import { createLogger } from '../log.js';
 import { startPacer, type PacerSettings } from '../pacer.js';
@@ -54,7 +55,27 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
       workDir: str(values, 'work_dir'),
     },
     flags: values,
+    ...(str(values, 'http_credentials') !== undefined ? { httpCredentials: credentialsFlag(str(values, 'http_credentials')!) } : {}),
+    ...(await tlsFlags(values)),
   };
+}
+
+function credentialsFlag(raw: string): BasicCredentials {
+  try {
+    return parseHttpCredentials(raw);
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
+}
+
+async function tlsFlags(values: FlagValues): Promise<{ tls?: { key: Buffer; cert: Buffer } }> {
+  const certFile = str(values, 'ssl_cert_file');
+  const keyFile = str(values, 'ssl_key_file');
+  if (certFile === undefined && keyFile === undefined) return {};
+  if (certFile === undefined || keyFile === undefined) {
+    throw new FlagError('--ssl_cert_file and --ssl_key_file go together');
+  }
+  return { tls: { cert: await readFile(certFile), key: await readFile(keyFile) } };
 }
 
 /** `pacer` / `pacer serve`: the scheduler, until SIGINT/SIGTERM or lost leadership. */
