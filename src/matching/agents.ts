@@ -7,7 +7,7 @@
 import { MatchingInputError } from './errors.js';
 import { normalizeRanges, rangeCount, type RangeSet } from './ranges.js';
 import type { MatchOffer, MesosReservation, MesosResource } from './types.js';
-import { CPUS, DimensionTable, MEM, toMilli } from './units.js';
+import { CPUS, DimensionTable, fromMilli, MEM, toMilli } from './units.js';
 
 /** What decides whether a request may use an entry. */
 export interface EntryTraits {
@@ -51,19 +51,36 @@ function traitsOf(r: MesosResource): EntryTraits {
 
 const SIMPLE_FIELDS = new Set(['name', 'type', 'scalar', 'ranges', 'set', 'role', 'allocation_info']);
 
-/** Deterministic JSON of a resource without its value: the identity that keeps entries apart. */
-function identityKey(r: MesosResource): string {
-  // Fast path for the common unreserved resource: name, type, legacy role, allocation role.
-  let simple = true;
+/** Identity keys of plain resources by name, type, legacy role and allocation role. */
+type SimpleKeys = Map<string, Map<string, Map<string, Map<string, string>>>>;
+
+function level<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
+  let value = map.get(key);
+  if (value === undefined) map.set(key, (value = new Map()));
+  return value;
+}
+
+/**
+ * The identity that keeps entries apart: a resource without its value, as deterministic JSON.
+ * Plain unreserved resources (name, type, legacy role, allocation role) are common and get a
+ * short key, looked up in `simple` so that each distinct one is built once per round.
+ */
+function identityKey(r: MesosResource, simple: SimpleKeys): string {
+  let plain = true;
   for (const k in r) {
     if (!SIMPLE_FIELDS.has(k)) {
-      simple = false;
+      plain = false;
       break;
     }
   }
   const alloc = r.allocation_info;
-  if (simple && (alloc === undefined || (Object.keys(alloc).length <= 1 && (alloc.role === undefined || typeof alloc.role === 'string')))) {
-    return `s\u0000${r.name}\u0000${r.type}\u0000${r.role ?? '\u0001'}\u0000${alloc?.role ?? '\u0001'}`;
+  if (plain && (alloc === undefined || (Object.keys(alloc).length <= 1 && (alloc.role === undefined || typeof alloc.role === 'string')))) {
+    const role = r.role ?? '\u0001';
+    const allocRole = alloc?.role ?? '\u0001';
+    const byAlloc = level(level(level(simple, r.name), r.type), role);
+    let key = byAlloc.get(allocRole);
+    if (key === undefined) byAlloc.set(allocRole, (key = `s\u0000${r.name}\u0000${r.type}\u0000${role}\u0000${allocRole}`));
+    return key;
   }
   const { scalar: _s, ranges: _r, set: _set, ...identity } = r;
   return `j\u0000${stableStringify(identity)}`;
@@ -80,19 +97,41 @@ function stableStringify(value: unknown): string {
     .join(',')}}`;
 }
 
+/** Index ≥ from of `key` in `keys`, or -1. */
+function findKey(keys: readonly string[], from: number, key: string): number {
+  for (let i = from; i < keys.length; i++) if (keys[i] === key) return i;
+  return -1;
+}
+
+const NO_RANGES: readonly { begin: number; end: number }[] = [];
+
+function bad(path: string, message: string): MatchingInputError {
+  return new MatchingInputError('PACER_ERR_MATCH_BAD_OFFER', path, message);
+}
+
+/** The offer's allocation role: on the offer, else on its first resource that has one. */
+function allocationRoleOf(offer: MatchOffer): string | undefined {
+  if (offer.allocation_info?.role !== undefined) return offer.allocation_info.role;
+  for (let i = 0; i < offer.resources.length; i++) {
+    const role = offer.resources[i]!.allocation_info?.role;
+    if (role) return role;
+  }
+  return undefined;
+}
+
 function validateOffer(offer: MatchOffer): MatchingInputError | undefined {
-  const bad = (path: string, message: string) => new MatchingInputError('PACER_ERR_MATCH_BAD_OFFER', path, message);
   if (typeof offer?.id?.value !== 'string') return bad('id', 'offer id.value must be a string');
   if (typeof offer.agent_id?.value !== 'string') return bad('agent_id', 'agent_id.value must be a string');
   if (typeof offer.hostname !== 'string') return bad('hostname', 'hostname must be a string');
   if (!Array.isArray(offer.resources)) return bad('resources', 'resources must be an array');
-  for (const [i, r] of offer.resources.entries()) {
+  for (let i = 0; i < offer.resources.length; i++) {
+    const r = offer.resources[i]!;
     if (typeof r?.name !== 'string') return bad(`resources[${i}].name`, 'resource name must be a string');
     if (r.type === 'SCALAR') {
       const v = r.scalar?.value;
       if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return bad(`resources[${i}].scalar`, 'scalar must be a finite number >= 0');
     } else if (r.type === 'RANGES') {
-      for (const range of r.ranges?.range ?? []) {
+      for (const range of r.ranges?.range ?? NO_RANGES) {
         if (!Number.isSafeInteger(range?.begin) || !Number.isSafeInteger(range?.end) || range.begin > range.end || range.begin < 0) {
           return bad(`resources[${i}].ranges`, 'ranges must be integer intervals with begin <= end');
         }
@@ -123,16 +162,20 @@ export class OfferBook {
   /** Remaining cpus and mem of each group over all its entries, for ranking agents. */
   groupCpus!: Float64Array;
   groupMem!: Float64Array;
+  /** Last launch resource built per scalar entry and its amount, reused for equal slices. */
+  #sliceAmount!: Float64Array;
+  readonly #slice: (MesosResource | undefined)[] = [];
 
   constructor(offers: readonly MatchOffer[]) {
     const byKey = new Map<string, MatchOffer[]>();
-    for (const offer of offers) {
+    for (let o = 0; o < offers.length; o++) {
+      const offer = offers[o]!;
       const error = validateOffer(offer);
       if (error) {
         this.invalid.push({ offer, error });
         continue;
       }
-      const role = offer.allocation_info?.role ?? offer.resources.find((r) => r.allocation_info?.role)?.allocation_info?.role;
+      const role = allocationRoleOf(offer);
       const key = `${offer.agent_id.value}\u0000${role ?? ''}`;
       const list = byKey.get(key);
       if (list) list.push(offer);
@@ -140,6 +183,17 @@ export class OfferBook {
     }
     // Sorted so that the round does not depend on the order offers arrived in.
     const keys = [...byKey.keys()].sort();
+    // Entries with equal identity have equal traits: computed once per identity in the round.
+    const traitsById = new Map<string, EntryTraits>();
+    const simpleKeys: SimpleKeys = new Map();
+    const traits = (id: string, r: MesosResource): EntryTraits => {
+      let t = traitsById.get(id);
+      if (!t) traitsById.set(id, (t = traitsOf(r)));
+      return t;
+    };
+    // Identity key per entry; a group has few entries, so a linear search beats a Map per group.
+    const scalarKeys: string[] = [];
+    const portKeys: string[] = [];
     const dimList: number[] = [];
     const remainingList: number[] = [];
     const groupList: number[] = [];
@@ -151,7 +205,7 @@ export class OfferBook {
       const group: AgentGroup = {
         agentId: first.agent_id.value,
         hostname: first.hostname,
-        allocationRole: first.allocation_info?.role ?? first.resources.find((r) => r.allocation_info?.role)?.allocation_info?.role,
+        allocationRole: allocationRoleOf(first),
         offers: groupOffers,
         entryStart: this.entryResource.length,
         entryEnd: 0,
@@ -159,41 +213,41 @@ export class OfferBook {
         portEnd: 0,
         gpusOffered: false,
       };
-      const scalarIndex = new Map<string, number>();
-      const portIndex = new Map<string, number>();
-      for (const offer of groupOffers) {
-        for (const r of offer.resources) {
+      for (let o = 0; o < groupOffers.length; o++) {
+        const resources = groupOffers[o]!.resources;
+        for (let ri = 0; ri < resources.length; ri++) {
+          const r = resources[ri]!;
           if (r.type === 'SCALAR') {
             const milli = toMilli(r.scalar!.value);
             if (r.name === 'gpus' && milli > 0) group.gpusOffered = true;
-            const id = identityKey(r);
-            const existing = scalarIndex.get(id);
-            if (existing !== undefined) {
-              remainingList[existing] = remainingList[existing]! + milli;
+            const id = identityKey(r, simpleKeys);
+            const e = findKey(scalarKeys, group.entryStart, id);
+            if (e >= 0) {
+              remainingList[e] = remainingList[e]! + milli;
               continue;
             }
-            scalarIndex.set(id, remainingList.length);
+            scalarKeys.push(id);
             dimList.push(this.dims.idOf(r.name));
             remainingList.push(milli);
             groupList.push(g);
             this.entryResource.push(r);
-            this.entryTraits.push(traitsOf(r));
+            this.entryTraits.push(traits(id, r));
           } else if (r.type === 'RANGES' && r.name === 'ports') {
-            const id = identityKey(r);
-            const existing = portIndex.get(id);
-            const ranges = normalizeRanges(r.ranges?.range ?? []);
-            if (existing !== undefined) {
+            const id = identityKey(r, simpleKeys);
+            const pe = findKey(portKeys, group.portStart, id);
+            const ranges = normalizeRanges(r.ranges?.range ?? NO_RANGES);
+            if (pe >= 0) {
               const merged: { begin: number; end: number }[] = [];
-              for (const set of [this.portFree[existing]!, ranges]) {
+              for (const set of [this.portFree[pe]!, ranges]) {
                 for (let i = 0; i < set.length; i += 2) merged.push({ begin: set[i]!, end: set[i + 1]! });
               }
-              this.portFree[existing] = normalizeRanges(merged);
+              this.portFree[pe] = normalizeRanges(merged);
               continue;
             }
-            portIndex.set(id, this.portFree.length);
+            portKeys.push(id);
             this.portFree.push(ranges);
             this.portResource.push(r);
-            this.portTraits.push(traitsOf(r));
+            this.portTraits.push(traits(id, r));
             portGroupList.push(g);
           }
           // Other RANGES and SET resources are never requested; they stay in the offer.
@@ -207,6 +261,7 @@ export class OfferBook {
     this.entryRemaining = Float64Array.from(remainingList);
     this.entryGroup = Int32Array.from(groupList);
     this.portGroup = Int32Array.from(portGroupList);
+    this.#sliceAmount = new Float64Array(remainingList.length).fill(-1);
     this.groupCpus = new Float64Array(this.groups.length);
     this.groupMem = new Float64Array(this.groups.length);
     for (let e = 0; e < this.entryRemaining.length; e++) {
@@ -214,6 +269,19 @@ export class OfferBook {
       if (d === CPUS) this.groupCpus[this.entryGroup[e]!] += this.entryRemaining[e]!;
       else if (d === MEM) this.groupMem[this.entryGroup[e]!] += this.entryRemaining[e]!;
     }
+  }
+
+  /**
+   * The launch resource for `milli` taken from scalar entry `e`: the offered resource with its
+   * identity fields and the amount. Tasks taking equal amounts from one entry share the
+   * (read-only) object, which keeps a round's output small.
+   */
+  scalarSlice(e: number, milli: number): MesosResource {
+    if (this.#sliceAmount[e] === milli) return this.#slice[e]!;
+    const resource: MesosResource = { ...this.entryResource[e]!, scalar: { value: fromMilli(milli) } };
+    this.#sliceAmount[e] = milli;
+    this.#slice[e] = resource;
+    return resource;
   }
 
   freePortCount(portEntry: number): number {

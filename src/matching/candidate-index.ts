@@ -9,6 +9,8 @@
  * look only at the values its balance allows.
  */
 
+import type { ScratchPool } from './scratch.js';
+
 export const BUCKETS = 256;
 const WORDS = BUCKETS / 32;
 
@@ -24,15 +26,16 @@ export class CandidateIndex {
   readonly #bits: Uint32Array;
   size = 0;
 
-  constructor(groupCount: number, partitionOf: Int32Array | null = null, partitions = 1) {
+  constructor(groupCount: number, partitionOf: Int32Array | null = null, partitions = 1, pool?: ScratchPool) {
     this.partitions = partitions;
     this.partitionOf = partitionOf;
-    this.#prev = new Int32Array(groupCount);
-    this.#next = new Int32Array(groupCount);
-    this.#bucketOf = new Int32Array(groupCount).fill(-1);
-    this.#head = new Int32Array(partitions * BUCKETS).fill(-1);
-    this.#tail = new Int32Array(partitions * BUCKETS).fill(-1);
-    this.#bits = new Uint32Array(partitions * WORDS);
+    const int32 = (n: number) => (pool ? pool.int32(n) : new Int32Array(n));
+    this.#prev = int32(groupCount);
+    this.#next = int32(groupCount);
+    this.#bucketOf = int32(groupCount).fill(-1);
+    this.#head = int32(partitions * BUCKETS).fill(-1);
+    this.#tail = int32(partitions * BUCKETS).fill(-1);
+    this.#bits = pool ? pool.uint32(partitions * WORDS) : new Uint32Array(partitions * WORDS);
   }
 
   has(g: number): boolean {

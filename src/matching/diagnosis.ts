@@ -4,8 +4,10 @@
 import type { OfferBook } from './agents.js';
 import type { MatchingInputError } from './errors.js';
 import type { RequestDiagnosis, RequestOutcome, UnusedOffer } from './outcome.js';
-import { funnelReason, reasonsOf, type MarathonRejectReason, type RejectReason } from './reasons.js';
+import { funnelReason, REASON_BIT, reasonsOf, type MarathonRejectReason, type RejectReason } from './reasons.js';
+import { MISSING_VALUE } from './constraints/values.js';
 import type { RequestState, Search } from './search.js';
+import type { ScratchPool } from './scratch.js';
 import type { MatchOffer, OfferDecline } from './types.js';
 
 /** Reason bits of many groups summed up, each group weighted by its number of offers. */
@@ -30,29 +32,42 @@ function copyTally(t: Tally): Tally {
   return { offers: t.offers, rejectSummary: { ...t.rejectSummary }, reasonCounts: { ...t.reasonCounts } };
 }
 
-interface Explained {
-  readonly masks: Uint32Array;
-  readonly tally: Tally;
-}
+/** Reason masks have this many bits (see reasons.ts), so a histogram over masks is small. */
+const MASK_SPACE = 1 << 12;
 
 /**
  * Builds each request's diagnosis. A request still waiting has processed every offer and gets
- * every unused group explained against the end-of-round state; requests that share an index
- * and have no placement constraints share that work. A satisfied request has processed the
- * offers it used or turned down: the static rejections of its class plus the agents its
- * search visited and refused.
+ * every unused group explained against the end-of-round state: the static verdict and resource
+ * shortfall (computed once per class of requests with equal demand and verdicts) plus its own
+ * placement constraints. A satisfied request has processed the offers it used or turned down:
+ * the static rejections of its class plus the agents its search visited and refused.
  */
 export class Diagnoser {
   readonly #book: OfferBook;
   readonly #search: Search;
   readonly #limit: number;
-  readonly #explained = new Map<object, Explained>();
+  readonly #pool: ScratchPool;
+  /** Per class (keyed by its shared index): static verdict | resource shortfall per group. */
+  readonly #classMasks = new Map<object, Uint32Array>();
+  /** Per class: the tally of those masks over every group. */
+  readonly #classTallies = new Map<object, Tally>();
   readonly #staticTallies = new Map<Uint32Array, Tally>();
+  /** Offers per mask (a signed change when correcting a class tally), for one tally at a time. */
+  readonly #histogram: Int32Array;
+  readonly #isTouched: Int32Array;
+  readonly #touched: number[] = [];
+  /** Groups already corrected in the current tally: marked with the tally's stamp. */
+  readonly #marks: Int32Array;
+  #stamp = 0;
 
-  constructor(book: OfferBook, search: Search, unusedLimit: number) {
+  constructor(book: OfferBook, search: Search, unusedLimit: number, pool: ScratchPool) {
     this.#book = book;
     this.#search = search;
     this.#limit = unusedLimit;
+    this.#pool = pool;
+    this.#histogram = pool.int32(MASK_SPACE);
+    this.#isTouched = pool.int32(MASK_SPACE);
+    this.#marks = pool.int32(book.groups.length);
   }
 
   diagnose(state: RequestState): RequestOutcome {
@@ -71,36 +86,107 @@ export class Diagnoser {
     return this.#book.groups[g]!.offers.length;
   }
 
-  #waiting(state: RequestState): RequestDiagnosis {
-    const shareable = state.counters.length === 0;
-    let explained = shareable ? this.#explained.get(state.index) : undefined;
-    if (!explained) {
-      const masks = new Uint32Array(this.#book.groups.length);
-      const offersByMask = new Map<number, number>();
-      for (let g = 0; g < masks.length; g++) {
-        const mask = this.#search.explain(state, g);
-        masks[g] = mask;
-        offersByMask.set(mask, (offersByMask.get(mask) ?? 0) + this.#offers(g));
+  #classMasksOf(state: RequestState): Uint32Array {
+    let masks = this.#classMasks.get(state.sharedIndex);
+    if (!masks) {
+      masks = this.#pool.uint32(this.#book.groups.length);
+      for (let g = 0; g < masks.length; g++) masks[g] = this.#search.classBits(state, g);
+      this.#classMasks.set(state.sharedIndex, masks);
+    }
+    return masks;
+  }
+
+  #count(mask: number, offers: number): void {
+    if (this.#isTouched[mask] === 0) {
+      this.#isTouched[mask] = 1;
+      this.#touched.push(mask);
+    }
+    this.#histogram[mask] += offers;
+  }
+
+  /** The histogram added to `into` (a fresh tally by default); clears it for the next one. */
+  #drain(into: Tally = emptyTally()): Tally {
+    this.#touched.sort((x, y) => x - y);
+    for (const mask of this.#touched) {
+      if (this.#histogram[mask] !== 0) addToTally(into, mask, this.#histogram[mask]!);
+      this.#histogram[mask] = 0;
+      this.#isTouched[mask] = 0;
+    }
+    this.#touched.length = 0;
+    dropZeros(into);
+    return into;
+  }
+
+  #classTally(state: RequestState, masks: Uint32Array): Tally {
+    let classTally = this.#classTallies.get(state.sharedIndex);
+    if (!classTally) {
+      for (let g = 0; g < masks.length; g++) this.#count(masks[g]!, this.#offers(g));
+      classTally = this.#drain();
+      this.#classTallies.set(state.sharedIndex, classTally);
+    }
+    return classTally;
+  }
+
+  /**
+   * Tally of a constrained request's unused groups, as its class tally corrected for the groups
+   * it used and the groups its constraints refuse. Refused groups are found through the values
+   * the counters hold, so the cost follows the request's placements, not the number of agents.
+   */
+  #constrainedTally(state: RequestState, masks: Uint32Array): Tally {
+    const stamp = ++this.#stamp;
+    const marks = this.#marks;
+    for (const g of state.usedGroups) {
+      marks[g] = stamp;
+      this.#count(masks[g]!, -this.#offers(g));
+    }
+    for (const counter of state.counters) {
+      const { offsets, list } = counter.dictionary.groupsByValue();
+      const values = counter.countedValues;
+      for (let i = -1; i < values.length; i++) {
+        const value = i < 0 ? MISSING_VALUE : values[i]!;
+        if (counter.allows(value)) continue;
+        for (let k = offsets[value]!; k < offsets[value + 1]!; k++) {
+          const g = list[k]!;
+          if (marks[g] === stamp) continue;
+          marks[g] = stamp;
+          const offers = this.#offers(g);
+          this.#count(masks[g]!, -offers);
+          this.#count(masks[g]! | REASON_BIT.UnfulfilledConstraint, offers);
+        }
       }
-      const tally = emptyTally();
-      for (const [mask, offers] of offersByMask) addToTally(tally, mask, offers);
-      explained = { masks, tally };
-      if (shareable) this.#explained.set(state.index, explained);
     }
-    // Groups this request used are not unused: take them back out of the shared tally.
-    let usedTally: Tally | undefined;
-    let used = 0;
-    for (const g of state.used.keys()) {
-      usedTally ??= emptyTally();
-      addToTally(usedTally, explained.masks[g]!, this.#offers(g));
-      used += this.#offers(g);
-    }
-    const tally = copyTally(explained.tally);
-    if (usedTally) subtract(tally, usedTally);
+    return this.#drain(copyTally(this.#classTally(state, masks)));
+  }
+
+  #waiting(state: RequestState): RequestDiagnosis {
+    const masks = this.#classMasksOf(state);
+    const groups = masks.length;
     const unusedOffers: UnusedOffer[] = [];
-    for (let g = 0; g < explained.masks.length && unusedOffers.length < this.#limit; g++) {
-      if (state.used.has(g)) continue;
-      this.#pushUnused(unusedOffers, g, explained.masks[g]!);
+    let tally: Tally;
+    let used = 0;
+    for (const g of state.usedGroups) used += this.#offers(g);
+    if (state.counters.length === 0) {
+      // Same masks for the whole class: tally once, then take out the groups this request used.
+      tally = copyTally(this.#classTally(state, masks));
+      if (state.usedGroups.length > 0) {
+        for (const g of state.usedGroups) this.#count(masks[g]!, -this.#offers(g));
+        this.#drain(tally);
+      }
+      for (let g = 0; g < groups && unusedOffers.length < this.#limit; g++) {
+        if (state.usedCount[g] === 0) this.#pushUnused(unusedOffers, g, masks[g]!);
+      }
+    } else {
+      if (state.counters.every((c) => c.refusalsAreSparse)) {
+        tally = this.#constrainedTally(state, masks);
+      } else {
+        for (let g = 0; g < groups; g++) {
+          if (state.usedCount[g] === 0) this.#count(masks[g]! | this.#search.constraintBits(state, g), this.#offers(g));
+        }
+        tally = this.#drain();
+      }
+      for (let g = 0; g < groups && unusedOffers.length < this.#limit; g++) {
+        if (state.usedCount[g] === 0) this.#pushUnused(unusedOffers, g, masks[g]! | this.#search.constraintBits(state, g));
+      }
     }
     return {
       offersProcessed: tally.offers + used,
@@ -115,22 +201,22 @@ export class Diagnoser {
   #satisfied(state: RequestState): RequestDiagnosis {
     let staticTally = this.#staticTallies.get(state.verdicts);
     if (!staticTally) {
-      staticTally = emptyTally();
       for (let g = 0; g < state.verdicts.length; g++) {
-        if (state.verdicts[g] !== 0) addToTally(staticTally, state.verdicts[g]!, this.#offers(g));
+        if (state.verdicts[g] !== 0) this.#count(state.verdicts[g]!, this.#offers(g));
       }
+      staticTally = this.#drain();
       this.#staticTallies.set(state.verdicts, staticTally);
     }
-    const tally = copyTally(staticTally);
     const unusedOffers: UnusedOffer[] = [];
     for (let g = 0; g < state.verdicts.length; g++) {
       const mask = state.verdicts[g] !== 0 ? state.verdicts[g]! : state.rejected[g]!;
       if (mask === 0) continue;
-      if (state.verdicts[g] === 0) addToTally(tally, mask, this.#offers(g));
+      if (state.verdicts[g] === 0) this.#count(mask, this.#offers(g));
       if (unusedOffers.length < this.#limit) this.#pushUnused(unusedOffers, g, mask);
     }
+    const tally = this.#drain(copyTally(staticTally));
     let used = 0;
-    for (const g of state.used.keys()) used += this.#offers(g);
+    for (const g of state.usedGroups) used += this.#offers(g);
     return {
       offersProcessed: tally.offers + used,
       offersUsed: used,
@@ -147,18 +233,9 @@ export class Diagnoser {
   }
 }
 
-function subtract(from: Tally, part: Tally): void {
-  from.offers -= part.offers;
-  for (const [k, n] of Object.entries(part.rejectSummary) as [MarathonRejectReason, number][]) {
-    const left = (from.rejectSummary[k] ?? 0) - n;
-    if (left > 0) from.rejectSummary[k] = left;
-    else delete from.rejectSummary[k];
-  }
-  for (const [k, n] of Object.entries(part.reasonCounts) as [RejectReason, number][]) {
-    const left = (from.reasonCounts[k] ?? 0) - n;
-    if (left > 0) from.reasonCounts[k] = left;
-    else delete from.reasonCounts[k];
-  }
+function dropZeros(t: Tally): void {
+  for (const k of Object.keys(t.rejectSummary) as MarathonRejectReason[]) if (t.rejectSummary[k] === 0) delete t.rejectSummary[k];
+  for (const k of Object.keys(t.reasonCounts) as RejectReason[]) if (t.reasonCounts[k] === 0) delete t.reasonCounts[k];
 }
 
 /**

@@ -4,12 +4,12 @@
  * resources out of the group and returns the exact Mesos resources for TaskInfo.resources.
  */
 import type { OfferBook } from './agents.js';
-import { rangesFromValues, removeValue, rangeContains, toMesosRanges, type RangeSet } from './ranges.js';
+import { removeValue, rangeContains, type RangeSet } from './ranges.js';
 import { REASON_BIT } from './reasons.js';
 import type { ProfileView } from './roles.js';
 import type { SeededRandom } from './rng.js';
-import type { MesosResource } from './types.js';
-import { CPUS, DISK, fromMilli, GPUS, MEM } from './units.js';
+import type { MesosRange, MesosResource } from './types.js';
+import { CPUS, DISK, GPUS, MEM } from './units.js';
 
 /** One task's needs, compiled once per request. */
 export interface Demand {
@@ -64,15 +64,34 @@ function fixedPortsFree(book: OfferBook, view: ProfileView, g: number, ports: re
   return true;
 }
 
-export interface Allocation {
-  readonly resources: MesosResource[];
-  readonly hostPorts: number[];
+/**
+ * Port entries and ports taken for the task being placed: reused, as one task is placed at a
+ * time (typed arrays with a count, since emptying an array by `length = 0` drops its storage).
+ */
+let takenEntries = new Int32Array(64);
+let takenPorts = new Int32Array(64);
+let takenCount = 0;
+
+function pushTaken(pe: number, port: number): void {
+  if (takenCount === takenPorts.length) {
+    const entries = new Int32Array(takenCount * 2);
+    const ports = new Int32Array(takenCount * 2);
+    entries.set(takenEntries);
+    ports.set(takenPorts);
+    takenEntries = entries;
+    takenPorts = ports;
+  }
+  takenEntries[takenCount] = pe;
+  takenPorts[takenCount] = port;
+  takenCount++;
 }
 
 /**
  * Take one task's resources from group `g` (which must fit) as seen by `view`, updating every
- * profile view. Scalars are taken from entries in offer order; dynamic ports start at a seeded
- * random position and run consecutively (Marathon does the same, to avoid reusing ports at once).
+ * profile view, and return the exact Mesos resources. `hostPorts` is a copy of the demand's host
+ * ports (0 = dynamic) whose dynamic slots are filled in, keeping declared order. Scalars are
+ * taken from entries in offer order; dynamic ports start at a seeded random position and run
+ * consecutively (Marathon does the same, to avoid reusing ports at once).
  */
 export function allocate(
   book: OfferBook,
@@ -81,10 +100,13 @@ export function allocate(
   g: number,
   demand: Demand,
   rng: SeededRandom,
-): Allocation {
+  hostPorts: number[],
+): MesosResource[] {
   const group = book.groups[g]!;
-  const resources: MesosResource[] = [];
   const { dims, amounts } = demand;
+  // Usually one entry per dimension and one port entry: size the list for that.
+  const resources = new Array<MesosResource>(dims.length + (demand.hostPorts.length > 0 ? 1 : 0));
+  let filled = 0;
   for (let i = 0; i < dims.length; i++) {
     const dim = dims[i]!;
     let need = amounts[i]!;
@@ -94,14 +116,27 @@ export function allocate(
       if (take <= 0) continue;
       need -= take;
       book.entryRemaining[e] = book.entryRemaining[e]! - take;
-      for (const v of views) if (v.entryUsable[e]) v.avail[g * v.dimCount + dim] -= take;
+      for (let v = 0; v < views.length; v++) {
+        const other = views[v]!;
+        if (other.entryUsable[e]) other.avail[g * other.dimCount + dim] -= take;
+      }
       if (dim === CPUS) book.groupCpus[g] -= take;
       else if (dim === MEM) book.groupMem[g] -= take;
-      resources.push({ ...book.entryResource[e]!, scalar: { value: fromMilli(take) } });
+      const slice = book.scalarSlice(e, take);
+      if (filled < resources.length) resources[filled] = slice;
+      else resources.push(slice);
+      filled++;
     }
   }
-  const hostPorts = demand.hostPorts.length > 0 ? allocatePorts(book, views, view, g, demand, rng, resources) : [];
-  return { resources, hostPorts };
+  resources.length = filled;
+  if (demand.hostPorts.length > 0) allocatePorts(book, views, view, g, demand, rng, resources, hostPorts);
+  return resources;
+}
+
+function takePort(book: OfferBook, views: readonly ProfileView[], g: number, pe: number, port: number): void {
+  removeValue(book.portFree[pe]!, port);
+  for (let v = 0; v < views.length; v++) if (views[v]!.portUsable[pe]) views[v]!.portsFree[g] -= 1;
+  pushTaken(pe, port);
 }
 
 function allocatePorts(
@@ -112,50 +147,72 @@ function allocatePorts(
   demand: Demand,
   rng: SeededRandom,
   resources: MesosResource[],
-): number[] {
+  hostPorts: number[],
+): void {
   const { portStart, portEnd } = book.groups[g]!;
-  // Parallel lists: port entry and port, in the order taken.
-  const entries: number[] = [];
-  const taken: number[] = [];
-  const take = (pe: number, port: number) => {
-    removeValue(book.portFree[pe]!, port);
-    for (const v of views) if (v.portUsable[pe]) v.portsFree[g] -= 1;
-    entries.push(pe);
-    taken.push(port);
-  };
+  takenCount = 0;
   for (const port of demand.fixedPorts) {
     for (let pe = portStart; pe < portEnd; pe++) {
       if (view.portUsable[pe] && rangeContains(book.portFree[pe]!, port)) {
-        take(pe, port);
+        takePort(book, views, g, pe, port);
         break;
       }
     }
   }
-  const firstDynamic = taken.length;
-  if (demand.dynamicPorts > 0) pickConsecutive(book, view, g, demand.dynamicPorts, rng, take);
+  const firstDynamic = takenCount;
+  if (demand.dynamicPorts > 0) pickConsecutive(book, views, view, g, demand.dynamicPorts, rng);
+  const taken = takenCount;
   for (let pe = portStart; pe < portEnd; pe++) {
-    let ports: number[] | undefined;
-    for (let i = 0; i < entries.length; i++) if (entries[i] === pe) (ports ??= []).push(taken[i]!);
-    if (ports) resources.push({ ...book.portResource[pe]!, ranges: { range: toMesosRanges(rangesFromValues(ports)) } });
+    let count = 0;
+    for (let i = 0; i < taken; i++) if (takenEntries[i] === pe) count++;
+    if (count > 0) resources.push({ ...book.portResource[pe]!, ranges: { range: portRanges(pe, count) } });
   }
-  const hostPorts = demand.hostPorts.slice();
   let next = firstDynamic;
-  for (let i = 0; i < hostPorts.length; i++) if (hostPorts[i] === 0) hostPorts[i] = taken[next++]!;
-  return hostPorts;
+  for (let i = 0; i < hostPorts.length; i++) if (hostPorts[i] === 0) hostPorts[i] = takenPorts[next++]!;
+}
+
+/** Ports of the task being placed that sit in one entry, sorted. */
+let entryPorts = new Int32Array(64);
+
+/** The `count` ports taken from entry `pe` as sorted, merged Mesos ranges. */
+function portRanges(pe: number, count: number): MesosRange[] {
+  if (count === 1) {
+    const port = takenPorts[takenEntries.indexOf(pe)]!;
+    return [{ begin: port, end: port }];
+  }
+  if (entryPorts.length < count) entryPorts = new Int32Array(count * 2);
+  let n = 0;
+  for (let i = 0; i < takenCount; i++) {
+    if (takenEntries[i] !== pe) continue;
+    // Insertion sort: a task holds a handful of ports, mostly in order already.
+    const port = takenPorts[i]!;
+    let k = n++;
+    while (k > 0 && entryPorts[k - 1]! > port) {
+      entryPorts[k] = entryPorts[k - 1]!;
+      k--;
+    }
+    entryPorts[k] = port;
+  }
+  const out: MesosRange[] = [];
+  let begin = entryPorts[0]!;
+  let end = begin;
+  for (let i = 1; i < n; i++) {
+    const port = entryPorts[i]!;
+    if (port === end + 1) end = port;
+    else {
+      out.push({ begin, end });
+      begin = end = port;
+    }
+  }
+  out.push({ begin, end });
+  return out;
 }
 
 /**
  * Take `count` free ports starting at a random offset of the usable ports, wrapping around.
  * Positions are located first and taken afterwards, so splitting intervals cannot shift them.
  */
-function pickConsecutive(
-  book: OfferBook,
-  view: ProfileView,
-  g: number,
-  count: number,
-  rng: SeededRandom,
-  take: (pe: number, port: number) => void,
-): void {
+function pickConsecutive(book: OfferBook, views: readonly ProfileView[], view: ProfileView, g: number, count: number, rng: SeededRandom): void {
   const { portStart, portEnd } = book.groups[g]!;
   let offset = rng.below(view.portsFree[g]!);
   let ei = portStart;
@@ -170,13 +227,11 @@ function pickConsecutive(
       offset -= size;
     }
   }
-  const pickedEntries: number[] = [];
-  const pickedPorts: number[] = [];
+  const start = takenCount;
   let value = set[ii]! + offset;
   for (;;) {
-    pickedEntries.push(ei);
-    pickedPorts.push(value);
-    if (pickedPorts.length === count) break;
+    pushTaken(ei, value);
+    if (takenCount - start === count) break;
     if (value < set[ii + 1]!) {
       value++;
       continue;
@@ -190,5 +245,11 @@ function pickConsecutive(
     }
     value = set[ii]!;
   }
-  for (let i = 0; i < count; i++) take(pickedEntries[i]!, pickedPorts[i]!);
+  // Located above, now taken: a run inside one interval shrinks it once per port.
+  for (let i = start; i < start + count; i++) {
+    const pe = takenEntries[i]!;
+    const port = takenPorts[i]!;
+    removeValue(book.portFree[pe]!, port);
+    for (let v = 0; v < views.length; v++) if (views[v]!.portUsable[pe]) views[v]!.portsFree[g] -= 1;
+  }
 }

@@ -4,8 +4,8 @@
  * 1. agents.ts merges offers per agent into groups of exact resource entries.
  * 2. prepare.ts compiles each request once; invalid ones are reported and skipped.
  * 3. eligibility.ts computes static verdicts per class; eligible agents enter a candidate
- *    index (shared by requests with equal demand and no placement constraints, private
- *    otherwise so that UNIQUE/MAX_PER/CLUSTER refusals can drop agents for good).
+ *    index shared by the requests with equal demand and verdicts (search.ts gives a request
+ *    a private one when its placement constraints make it skip too many shared agents).
  * 4. Requests take turns, one instance per turn (round-robin fairness). Each turn walks the
  *    request's index in strategy order; see search.ts.
  * 5. Launches become one ACCEPT per group; everything else is declined with refuse seconds.
@@ -13,12 +13,14 @@
 import { OfferBook } from './agents.js';
 import { CandidateIndex } from './candidate-index.js';
 import { FieldDictionary, placedFieldValue } from './constraints/values.js';
+import type { ParsedConstraint } from './constraints/parse.js';
 import { PlacementCounter } from './constraints/placement.js';
 import { staticVerdicts } from './eligibility.js';
 import { MatchingInputError } from './errors.js';
 import { demandKey, prepareRequest, type PreparedRequest } from './prepare.js';
 import { ProfileView, RoleProfiles } from './roles.js';
 import { SeededRandom } from './rng.js';
+import { ScratchPool } from './scratch.js';
 import { RequestState, Search } from './search.js';
 import { buildDeclines, Diagnoser } from './diagnosis.js';
 import type { MatchResult } from './outcome.js';
@@ -31,10 +33,16 @@ export interface MatchInput {
   readonly options: MatchOptions;
 }
 
-/** GROUP_BY fields with at most this many values get one index partition per value. */
-const MAX_PARTITIONS = 64;
-
 export function match(input: MatchInput): MatchResult {
+  const pool = ScratchPool.acquire();
+  try {
+    return matchRound(input, pool);
+  } finally {
+    pool.release();
+  }
+}
+
+function matchRound(input: MatchInput, pool: ScratchPool): MatchResult {
   const options = input.options;
   const rng = new SeededRandom(options.seed ?? 0);
   const book = new OfferBook(input.offers);
@@ -60,20 +68,16 @@ export function match(input: MatchInput): MatchResult {
   }
   const views = profiles.list.map((profile) => new ProfileView(profile, book));
 
-  // Field dictionaries: agents' values first, then values only placed instances have.
+  // Field dictionaries number the values the round's agents have.
   const dictionaries = new Map<string, FieldDictionary>();
   const agentOffers = book.groups.map((g) => g.offers[0]!);
+  const addDictionary = (c: ParsedConstraint) => {
+    if (!dictionaries.has(c.field)) dictionaries.set(c.field, new FieldDictionary(c.field, agentOffers));
+  };
   for (const p of prepared) {
-    for (const c of [...p.staticConstraints, ...p.placementConstraints]) {
-      if (!dictionaries.has(c.field)) dictionaries.set(c.field, new FieldDictionary(c.field, agentOffers));
-    }
+    p.staticConstraints.forEach(addDictionary);
+    p.placementConstraints.forEach(addDictionary);
   }
-  const placedIds = prepared.map((p) =>
-    p.placementConstraints.map((c) => {
-      const dict = dictionaries.get(c.field)!;
-      return (p.request.placed ?? []).map((inst) => dict.idOf(placedFieldValue(inst, c.field)));
-    }),
-  );
 
   const order = rng.shuffle(book.groups.map((_, g) => g));
   const minimum = { cpus: Number.POSITIVE_INFINITY, mem: Number.POSITIVE_INFINITY };
@@ -86,11 +90,11 @@ export function match(input: MatchInput): MatchResult {
     minimum.cpus = Math.min(minimum.cpus, need(CPUS));
     minimum.mem = Math.min(minimum.mem, need(MEM));
   }
-  const search = new Search(book, views, rng, options.maxLaunchesPerAgent ?? Number.POSITIVE_INFINITY, minimum);
+  const search = new Search(book, views, rng, pool, order, options.maxLaunchesPerAgent ?? Number.POSITIVE_INFINITY, minimum);
   const staticCache = new Map<string, Uint32Array>();
   const sharedIndexes = new Map<string, CandidateIndex>();
   const states: RequestState[] = [];
-  for (const [i, p] of prepared.entries()) {
+  for (const p of prepared) {
     const view = views[p.profile.id]!;
     let verdicts = staticCache.get(p.staticKey);
     if (!verdicts) {
@@ -102,40 +106,26 @@ export function match(input: MatchInput): MatchResult {
       });
       staticCache.set(p.staticKey, verdicts);
     }
-    const counters = p.placementConstraints.map((c, ci) => {
-      const counter = new PlacementCounter(c, dictionaries.get(c.field)!);
-      for (const id of placedIds[i]![ci]!) counter.add(id);
+    const placed = p.request.placed ?? [];
+    const counters = p.placementConstraints.map((c) => {
+      const dictionary = dictionaries.get(c.field)!;
+      const counter = new PlacementCounter(c, dictionary, pool.int32(dictionary.size));
+      for (const instance of placed) counter.addPlaced(placedFieldValue(instance, c.field));
       return counter;
     });
-    const partitionBy = counters.find((c) => c.constraint.operator === 'GROUP_BY' && c.dictionary.size <= MAX_PARTITIONS + 1);
-    let index: CandidateIndex | undefined;
-    const shareKey = counters.length === 0 ? demandKey(p) : undefined;
-    if (shareKey !== undefined) index = sharedIndexes.get(shareKey);
+    const shareKey = demandKey(p);
+    let index = sharedIndexes.get(shareKey);
     if (!index) {
-      index = partitionBy
-        ? new CandidateIndex(book.groups.length, partitionBy.dictionary.agentValues, partitionBy.dictionary.size)
-        : new CandidateIndex(book.groups.length);
-      search.register(index, order, verdicts);
-      if (shareKey !== undefined) sharedIndexes.set(shareKey, index);
+      index = search.sharedIndex(verdicts);
+      sharedIndexes.set(shareKey, index);
     }
-    states.push(new RequestState(p, view, verdicts, counters, index, partitionBy));
+    states.push(new RequestState(p, view, verdicts, counters, index, pool));
   }
 
-  // Round-robin: every waiting request places one instance per turn, in input order.
-  let active = states.filter((s) => s.remaining > 0);
-  while (active.length > 0) {
-    let kept = 0;
-    for (const state of active) {
-      const g = search.findAgent(state);
-      if (g < 0) continue;
-      search.place(state, g);
-      if (state.remaining > 0) active[kept++] = state;
-    }
-    active.length = kept;
-  }
+  search.placeRoundRobin(states);
 
   const launches: AgentLaunch[] = [];
-  for (const g of book.groups.keys()) {
+  for (let g = 0; g < book.groups.length; g++) {
     const tasks = search.tasks[g];
     if (!tasks) continue;
     const group = book.groups[g]!;
@@ -149,7 +139,7 @@ export function match(input: MatchInput): MatchResult {
     });
   }
   const limit = options.unusedOffersPerRequest ?? 10;
-  const diagnoser = new Diagnoser(book, search, limit);
+  const diagnoser = new Diagnoser(book, search, limit, pool);
   const requests = states.map((s) => diagnoser.diagnose(s));
   const declines = buildDeclines(book, search, states, book.invalid, {
     long: options.declineRefuseSeconds ?? 120,

@@ -7,6 +7,17 @@ export type RangeSet = number[];
 
 /** Sort and merge arbitrary (possibly overlapping or adjacent) intervals. */
 export function normalizeRanges(ranges: readonly { readonly begin: number; readonly end: number }[]): RangeSet {
+  // Agents usually send sorted, disjoint ranges: copy them without sorting.
+  let ordered = true;
+  for (let i = 0; i < ranges.length && ordered; i++) {
+    const r = ranges[i]!;
+    ordered = r.end >= r.begin && (i === 0 || r.begin > ranges[i - 1]!.end + 1);
+  }
+  if (ordered) {
+    const out: RangeSet = [];
+    for (let i = 0; i < ranges.length; i++) out.push(ranges[i]!.begin, ranges[i]!.end);
+    return out;
+  }
   const sorted = ranges
     .filter((r) => r.end >= r.begin)
     .map((r) => [r.begin, r.end] as const)
@@ -54,10 +65,20 @@ export function removeValue(set: RangeSet, value: number): boolean {
   if (i < 0) return false;
   const b = set[i]!;
   const e = set[i + 1]!;
-  if (b === e) set.splice(i, 2);
-  else if (value === b) set[i] = b + 1;
+  if (b === e) {
+    // Shift left over the emptied interval (splice would allocate the removed part).
+    for (let k = i + 2; k < set.length; k++) set[k - 2] = set[k]!;
+    set.length -= 2;
+  } else if (value === b) set[i] = b + 1;
   else if (value === e) set[i + 1] = e - 1;
-  else set.splice(i, 2, b, value - 1, value + 1, e);
+  else {
+    // Split: make room for one more interval after this one.
+    set.push(0, 0);
+    for (let k = set.length - 1; k >= i + 4; k--) set[k] = set[k - 2]!;
+    set[i + 1] = value - 1;
+    set[i + 2] = value + 1;
+    set[i + 3] = e;
+  }
   return true;
 }
 

@@ -163,7 +163,10 @@ export interface TaskPlacement {
   readonly instanceIndex: number;
   readonly agentId: string;
   readonly hostname: string;
-  /** Exact resources for TaskInfo.resources, identity fields copied from the offer. */
+  /**
+   * Exact resources for TaskInfo.resources, identity fields copied from the offer. Tasks that
+   * take equal amounts from one offered resource share that (read-only) resource object.
+   */
   readonly resources: MesosResource[];
   /** Host ports in the order of `LaunchRequest.ports` (PORT0, PORT1, …). */
   readonly hostPorts: number[];

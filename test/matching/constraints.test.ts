@@ -154,3 +154,51 @@ describe('GROUP_BY counter (Marathon 1.10 semantics)', () => {
     expect(counter.allows(b)).toBe(true);
   });
 });
+
+describe('requests sharing a candidate index', () => {
+  // Big agents keep ranking first under binpack after each placement, so a UNIQUE app skips
+  // more and more of them in the shared index until it moves to an index of its own.
+  const big = () => Array.from({ length: 300 }, (_, i) => offer({ agent: `b${String(i).padStart(3, '0')}`, zone: `z${i % 3}`, region: 'r', cpus: 64, mem: 65536 }));
+
+  it('UNIQUE holds for many instances, and an unconstrained app with the same demand is still placed', () => {
+    const result = match({
+      offers: big(),
+      requests: [app('/unique', { count: 250, constraints: [['hostname', 'UNIQUE']] }), app('/free', { count: 250 })],
+      options: { now: NOW, seed: 3, localRegion: 'r' },
+    });
+    const unique = result.launches.map((l) => l.tasks.filter((t) => t.requestKey === '/unique').length);
+    expect(unique.reduce((a, b) => a + b, 0)).toBe(250);
+    expect(Math.max(...unique)).toBe(1);
+    expect(result.launches.flatMap((l) => l.tasks).filter((t) => t.requestKey === '/free')).toHaveLength(250);
+  });
+
+  it('GROUP_BY stays balanced over many instances', () => {
+    const result = match({
+      offers: big(),
+      requests: [app('/zones', { count: 240, constraints: [['@zone', 'GROUP_BY', '3'], ['hostname', 'UNIQUE']] }), app('/free', { count: 100 })],
+      options: { now: NOW, seed: 5, localRegion: 'r' },
+    });
+    const perZone = new Map<string, number>();
+    for (const l of result.launches) {
+      const n = l.tasks.filter((t) => t.requestKey === '/zones').length;
+      if (n > 0) perZone.set(`z${Number(l.agentId.slice(1)) % 3}`, (perZone.get(`z${Number(l.agentId.slice(1)) % 3}`) ?? 0) + n);
+    }
+    expect([...perZone.values()]).toEqual([80, 80, 80]);
+  });
+
+  it('each request keeps its own constraint reasons when it shares an index with others', () => {
+    const agents = ['a', 'b', 'c'].map((a) => offer({ agent: a, cpus: 2, mem: 4096 }));
+    const result = match({
+      offers: agents,
+      requests: [app('/unique', { count: 5, constraints: [['hostname', 'UNIQUE']] }), app('/free', { count: 1 }), app('/other', { count: 9 })],
+      options: { now: NOW },
+    });
+    const byKey = new Map(result.requests.map((r) => [r.key, r]));
+    expect(byKey.get('/unique')!.placed).toBe(3);
+    // /unique is waiting: the agents it used are not unused; nothing else is left.
+    expect(byKey.get('/unique')!.diagnosis.offersUnused).toBe(0);
+    // /other is waiting with no constraints: its unused agents are full, never constrained.
+    const other = byKey.get('/other')!.diagnosis;
+    expect(other.reasonCounts.UnfulfilledConstraint).toBeUndefined();
+  });
+});

@@ -210,6 +210,20 @@ describe('matcher properties', () => {
             }
             placedAgents.push(agent);
           }
+          // A waiting app has processed every offer. An unused one counts UnfulfilledConstraint
+          // exactly when one of the app's constraints fails on its agent given every instance
+          // placed by the end of the round.
+          if (outcome.unplaced > 0) {
+            const usedAgents = new Set(tasks.map((t) => t.agentId));
+            const unused = world.offers.filter((o) => !usedAgents.has(o.agent_id.value));
+            const refused = unused.filter((o) => {
+              const agent = world.agents.find((a) => a.name === o.agent_id.value)!;
+              return (request.constraints ?? []).some((c) => !holds(c, fieldValue(agent, c[0]!), placedAgents.map((a) => fieldValue(a, c[0]!))));
+            });
+            expect(outcome.diagnosis.offersProcessed).toBe(world.offers.length);
+            expect(outcome.diagnosis.offersUnused).toBe(unused.length);
+            expect(outcome.diagnosis.reasonCounts.UnfulfilledConstraint ?? 0, `${request.key} diagnosis`).toBe(refused.length);
+          }
         }
       }),
       { numRuns: 150 },

@@ -6,6 +6,16 @@
 import type { ParsedConstraint } from './parse.js';
 import { MISSING_VALUE, type FieldDictionary } from './values.js';
 
+/** CLUSTER anchored at a value no agent of the round has: nothing qualifies. */
+const FOREIGN_ANCHOR = -2;
+
+/** Operators as small integers: `allows` runs once per visited agent. */
+const UNIQUE = 1;
+const MAX_PER = 2;
+const CLUSTER = 3;
+const GROUP_BY = 4;
+const OPERATOR_CODE: Partial<Record<ParsedConstraint['operator'], number>> = { UNIQUE, MAX_PER, CLUSTER, GROUP_BY };
+
 export class PlacementCounter {
   readonly constraint: ParsedConstraint;
   readonly dictionary: FieldDictionary;
@@ -17,11 +27,39 @@ export class PlacementCounter {
   readonly #groupsWithCount: number[] = [0];
   /** CLUSTER without value: value id of the first counted instance, -1 before any. */
   #clusterAnchor = -1;
+  /** Value ids of the round's agents that hold at least one instance, in first-count order. */
+  readonly countedValues: number[] = [];
+  /** Counts of values only placed instances have (no agent of the round offers them). */
+  #foreign: Map<string, number> | undefined;
 
-  constructor(constraint: ParsedConstraint, dictionary: FieldDictionary) {
+  /** `counts` (zeroed, at least `dictionary.size` long) lets the round supply scratch memory. */
+  readonly #operator: number;
+  readonly #limit: number;
+
+  constructor(constraint: ParsedConstraint, dictionary: FieldDictionary, counts?: Int32Array) {
     this.constraint = constraint;
+    this.#operator = OPERATOR_CODE[constraint.operator] ?? 0;
+    this.#limit = constraint.number ?? 0;
     this.dictionary = dictionary;
-    this.#counts = new Int32Array(dictionary.size);
+    this.#counts = counts ?? new Int32Array(dictionary.size);
+  }
+
+  /**
+   * Count an instance placed before the round by its field value. Values no agent of the round
+   * has are kept apart: UNIQUE and MAX_PER never ask about them, but they are groups for
+   * GROUP_BY and may anchor CLUSTER.
+   */
+  addPlaced(value: string | undefined): void {
+    const id = value === undefined ? MISSING_VALUE : this.dictionary.find(value);
+    if (id !== undefined) {
+      this.add(id);
+      return;
+    }
+    if (this.#clusterAnchor === -1) this.#clusterAnchor = FOREIGN_ANCHOR;
+    const foreign = (this.#foreign ??= new Map());
+    const before = foreign.get(value!) ?? 0;
+    foreign.set(value!, before + 1);
+    this.#count(before);
   }
 
   countOf(valueId: number): number {
@@ -29,9 +67,15 @@ export class PlacementCounter {
   }
 
   add(valueId: number): void {
-    if (this.#clusterAnchor < 0) this.#clusterAnchor = valueId;
+    if (this.#clusterAnchor === -1) this.#clusterAnchor = valueId;
     const before = this.#counts[valueId]!;
     this.#counts[valueId] = before + 1;
+    if (before === 0) this.countedValues.push(valueId);
+    this.#count(before);
+  }
+
+  /** Histogram update for one group going from `before` to `before + 1` instances. */
+  #count(before: number): void {
     const hist = this.#groupsWithCount;
     while (hist.length <= before + 1) hist.push(0);
     if (before === 0) {
@@ -48,17 +92,32 @@ export class PlacementCounter {
   allows(valueId: number): boolean {
     if (valueId === MISSING_VALUE) return false;
     const count = this.#counts[valueId]!;
-    switch (this.constraint.operator) {
-      case 'UNIQUE':
+    switch (this.#operator) {
+      case UNIQUE:
         return count === 0;
-      case 'MAX_PER':
-        return count < this.constraint.number!;
-      case 'CLUSTER':
-        return this.#clusterAnchor < 0 || this.#clusterAnchor === valueId;
-      case 'GROUP_BY':
+      case MAX_PER:
+        return count < this.#limit;
+      case CLUSTER:
+        return this.#clusterAnchor === -1 || this.#clusterAnchor === valueId;
+      case GROUP_BY:
         // Marathon 1.10 semantics (docs/constraints.md): a value not used yet is always fine;
         // a used one only once the desired number of groups exists and it is among the smallest.
-        return count === 0 || (this.#groups >= this.constraint.number! && count === this.#minCount);
+        return count === 0 || (this.#groups >= this.#limit && count === this.#minCount);
+      default:
+        return true;
+    }
+  }
+
+  /**
+   * Whether every value this counter refuses is MISSING_VALUE or in `countedValues` (true unless
+   * MAX_PER allows none or CLUSTER is anchored), so refusals can be listed without a full scan.
+   */
+  get refusalsAreSparse(): boolean {
+    switch (this.constraint.operator) {
+      case 'MAX_PER':
+        return this.constraint.number! >= 1;
+      case 'CLUSTER':
+        return this.#clusterAnchor === -1;
       default:
         return true;
     }

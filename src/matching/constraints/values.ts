@@ -89,6 +89,7 @@ export class FieldDictionary {
   readonly agentValues: Int32Array;
   readonly strings: (string | undefined)[] = [undefined];
   readonly #ids = new Map<string, number>();
+  #byValue: { readonly offsets: Int32Array; readonly list: Int32Array } | undefined;
 
   constructor(field: string, agentOffers: readonly MatchOffer[]) {
     this.field = field;
@@ -107,6 +108,24 @@ export class FieldDictionary {
       this.#ids.set(value, id);
     }
     return id;
+  }
+
+  /** Agent groups by value id: those with value v are `list[offsets[v] .. offsets[v + 1])`. */
+  groupsByValue(): { readonly offsets: Int32Array; readonly list: Int32Array } {
+    if (this.#byValue) return this.#byValue;
+    const offsets = new Int32Array(this.size + 1);
+    for (let g = 0; g < this.agentValues.length; g++) offsets[this.agentValues[g]! + 1]!++;
+    for (let v = 0; v < this.size; v++) offsets[v + 1]! += offsets[v]!;
+    const next = offsets.slice(0, this.size);
+    const list = new Int32Array(this.agentValues.length);
+    for (let g = 0; g < this.agentValues.length; g++) list[next[this.agentValues[g]!]!++] = g;
+    this.#byValue = { offsets, list };
+    return this.#byValue;
+  }
+
+  /** Id of a value already numbered, else undefined (never adds). */
+  find(value: string): number | undefined {
+    return this.#ids.get(value);
   }
 
   get size(): number {
