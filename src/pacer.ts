@@ -23,6 +23,7 @@ import { SchedulerCore } from './scheduler/core/index.js';
 import { LocalEventBus } from './scheduler/event-bus.js';
 import { ConcurrencyLimiter, DEFAULT_MAX_CONCURRENT_PROBES, MarathonHealthChecks, ReadinessChecker } from './scheduler/health/index.js';
 import { PacerServiceImpl } from './scheduler/service.js';
+import { TaskFailureRepository } from './scheduler/task-failures.js';
 import { num, type FlagValues } from './cli/flags.js';
 import { LeaderElection } from './state/leader-election.js';
 import { openStore } from './state/open-store.js';
@@ -80,6 +81,8 @@ export interface PacerHandle {
 class Orchestrator {
   readonly core: SchedulerCore;
   readonly service: PacerServiceImpl;
+  readonly taskFailures: TaskFailureRepository;
+  readonly #events: LocalEventBus;
   readonly #healthChecks: MarathonHealthChecks;
   readonly #readiness: ReadinessChecker;
   #stateLoaded = false;
@@ -93,11 +96,13 @@ class Orchestrator {
     logger: Logger,
     onFatal: (reason: string) => void,
   ) {
+    this.#events = events;
     let service: PacerServiceImpl | undefined;
     const apps: AppLookup = {
       app: (id) => service?.app(id),
       appVersion: async (id, version) => service?.appVersion(id, version),
     };
+    this.taskFailures = new TaskFailureRepository(store, logger);
     // One cap on sockets for health and readiness probes together.
     const probes = new ConcurrencyLimiter(DEFAULT_MAX_CONCURRENT_PROBES);
     this.#healthChecks = new MarathonHealthChecks({
@@ -174,6 +179,8 @@ class Orchestrator {
 
   /** Instances first, then apps and deployments, and only then Mesos: nothing acts on half a state. */
   async start(): Promise<void> {
+    await this.taskFailures.load();
+    this.taskFailures.attach(this.#events);
     await this.core.load();
     await this.service.start();
     this.#stateLoaded = true;
@@ -331,6 +338,7 @@ function buildApi(
     logger: logger.child({ component: 'api' }),
     appParse: { mesosRole: settings.mesosRole },
     info,
+    taskFailures: orchestrator.taskFailures,
     ...(settings.httpCredentials ? { credentials: settings.httpCredentials } : {}),
     ...(settings.tls ? { tls: settings.tls } : {}),
     leadership: () => {
