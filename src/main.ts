@@ -6,7 +6,11 @@ const SUMMARY = `Pacer: a Mesos framework scheduler that speaks Marathon's REST 
 Commands:
   pacer [serve] [flags]        Run the scheduler (default: embedded master and local agents)
   pacer mesos-local [flags]    Run only the embedded Mesos-compatible master with local agents
+  pacer app|task|deployment|queue|events …
+                               Client commands for any Marathon-compatible server (--url)
   pacer help [command]         Show help for a command`;
+
+const CLIENT_GROUPS = new Set(['app', 'task', 'deployment', 'queue', 'events']);
 
 const SERVE_USAGE = 'pacer [serve] [flags]';
 const MESOS_LOCAL_USAGE = 'pacer mesos-local [flags]';
@@ -24,8 +28,16 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   const [first, ...rest] = argv;
   try {
     if (first === 'help') {
-      process.stdout.write(helpFor(rest[0]));
+      const clientText =
+        rest[0] !== undefined && CLIENT_GROUPS.has(rest[0])
+          ? (await import('./cli/client/index.js')).clientHelp(rest[0], rest[1])
+          : undefined;
+      process.stdout.write(clientText ?? helpFor(rest[0]));
       return 0;
+    }
+    if (first !== undefined && CLIENT_GROUPS.has(first)) {
+      const { runClientCommand } = await import('./cli/client/index.js');
+      return await runClientCommand(argv);
     }
     if (first === 'mesos-local') {
       const parsed = parseFlags(rest, MESOS_LOCAL_FLAGS);

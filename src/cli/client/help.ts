@@ -21,8 +21,8 @@ function flagLeft(spec: FlagSpec): string {
   return `  --${spec.name}=${spec.value ?? spec.kind.toUpperCase()}`;
 }
 
-export function formatFlags(specs: readonly FlagSpec[]): string {
-  const rows = specs.map((s) => ({
+export function formatFlags(specs: readonly FlagSpec[], withHelp = false): string {
+  const rows = [...specs, ...(withHelp ? [{ name: 'help', kind: 'boolean' as const, description: 'Show this help' }] : [])].map((s) => ({
     left: flagLeft(s),
     right: `${s.description}${s.default === undefined || s.kind === 'boolean' ? '' : ` (default: ${String(s.default)})`}`,
   }));
@@ -34,7 +34,7 @@ export function formatFlags(specs: readonly FlagSpec[]): string {
 
 export function commandHelp(def: CommandDef): string {
   const details = def.details === undefined ? '' : `\n${def.details}\n`;
-  return `Usage: ${usageOf(def)}\n\n${def.summary}\n${details}\nFlags (hyphens may replace underscores):\n${formatFlags(def.flags)}\n  --help${' '.repeat(26)}Show this help\n\n${EXIT_CODES_HELP}\n`;
+  return `Usage: ${usageOf(def)}\n\n${def.summary}\n${details}\nFlags (hyphens may replace underscores):\n${formatFlags(def.flags, true)}\n\n${EXIT_CODES_HELP}\n`;
 }
 
 export function groupHelp(group: string, defs: readonly CommandDef[]): string {

@@ -94,7 +94,8 @@ export function renderProgressFrame(state: ProgressState, columns: number, tick:
   const pct = `${String(Math.floor(progressFraction(state) * 100)).padStart(3)}%`;
   const tail = ` ${pct} ${stepText(state)} ${formatElapsed(state.elapsedMs)}`;
   const detail = [state.actions.join(', '), appCounts(state.apps)].filter((s) => s !== '').join(' · ');
-  const barWidth = Math.max(MIN_BAR, Math.min(MAX_BAR, width - head.length - tail.length - 2 - Math.min(detail.length, 30)));
+  // The bar gives up width first so the detail fits; below MIN_BAR the detail is cut instead.
+  const barWidth = Math.max(MIN_BAR, Math.min(MAX_BAR, width - head.length - tail.length - 2 - (detail === '' ? 0 : detail.length + 1)));
   const line = `${head}${renderBar(progressFraction(state), barWidth)}${tail}${detail === '' ? '' : ` ${detail}`}`;
   return truncate(line, width);
 }

@@ -49,6 +49,7 @@ export function renderTable(columns: readonly Column[], rows: readonly (readonly
         // No trailing blanks after the last column.
         return i === columns.length - 1 && c.align !== 'right' ? text : pad(text, widths[i]!, c.align ?? 'left');
       })
-      .join(GAP);
+      .join(GAP)
+      .trimEnd();
   return [line(columns.map((c) => c.header)), ...cells.map(line)].join('\n') + '\n';
 }
