@@ -253,7 +253,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     settings = { ...settings, httpPort: port };
     observeEvents(events, metrics);
     const orchestrator = new Orchestrator(store, detector, settings, events, metrics, logger, finish);
-    const api = buildApi(settings, orchestrator, events, metrics, logger, () => election);
+    const api = buildApi(settings, orchestrator, events, metrics, logger, () => election, finish);
     await api.listen({ host: settings.httpAddress, port });
     cleanups.push(() => api.close());
     const url = `${settings.tls ? 'https' : 'http'}://${settings.httpAddress}:${port}`;
@@ -305,6 +305,7 @@ function buildApi(
   metrics: PacerMetrics,
   logger: Logger,
   election: () => LeaderElection | undefined,
+  exit: (reason: string) => void,
 ): FastifyInstance {
   const selfHostPort = `${settings.hostname}:${settings.httpPort}`;
   const info: InfoOptions = {
@@ -358,6 +359,17 @@ function buildApi(
     },
   });
   void api.register(metricsPlugin, { registry: metrics });
+  // Marathon's abdication: with an election, hand leadership over (this process then exits
+  // through onDefeated and is restarted as a standby by its supervisor); without one, exit.
+  api.delete('/v2/leader', async (_request, reply) => {
+    const current = election();
+    if (current !== undefined && !current.isLeader()) return reply.code(404).send({ message: 'There is no leader' });
+    setImmediate(() => {
+      if (current !== undefined) void current.abdicate();
+      else exit('leadership abdicated');
+    });
+    return reply.code(200).send({ message: 'Leadership abdicated' });
+  });
   void api.register(uiPlugin, {});
   return api;
 }

@@ -90,11 +90,11 @@ export class HttpFrameworkConnection implements FrameworkConnection {
       this.#logger.error({ err, streamId: this.streamId, eventType: event.type }, 'cannot encode event; dropped');
       return;
     }
-    if (this.#held !== undefined) {
-      this.#held.push(record);
-      return;
-    }
-    this.#write(record);
+    if (this.#held !== undefined) this.#held.push(record);
+    else this.#write(record);
+    // Upstream starts a subscription's heartbeater right after SUBSCRIBED, and its first beat
+    // goes out at once: HEARTBEAT is always the second event (SchedulerHttpApiTest.Subscribe).
+    if (event.type === 'SUBSCRIBED' && this.#heartbeatIntervalMs > 0) this.send({ type: 'HEARTBEAT' });
   }
 
   close(): void {

@@ -101,7 +101,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
     server.attach(master);
 
     if (opts.zk !== undefined) {
-      const announcement = await announceMaster(opts.zk, master.info, log);
+      const announcement = await announceMaster(opts.zk, master.info, log, { sessionTimeoutMs: opts.zkSessionTimeoutMs });
       cleanups.push(() => announcement.close());
     }
 

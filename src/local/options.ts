@@ -23,6 +23,8 @@ export interface MesosLocalOptions {
   workDir?: string;
   /** Publish the master in ZooKeeper (`--zk`), e.g. zk://127.0.0.1:2181/mesos. */
   zk?: string;
+  /** Session timeout of the ZooKeeper announcement (`--zk_session_timeout`); default 10 s, as Mesos. */
+  zkSessionTimeoutMs?: number;
   /** Time between allocation passes (`--allocation_interval`). */
   allocationIntervalMs: number;
   /** Time between HEARTBEAT events on each subscription (`--heartbeat_interval`). */
@@ -76,6 +78,7 @@ export function resolveMesosLocalOptions(partial: Partial<MesosLocalOptions> = {
   requireInteger('simulatedAgents', opts.simulatedAgents, 0, 1_000_000);
   requirePositive('allocationIntervalMs', opts.allocationIntervalMs);
   requirePositive('heartbeatIntervalSeconds', opts.heartbeatIntervalSeconds);
+  if (opts.zkSessionTimeoutMs !== undefined) requirePositive('zkSessionTimeoutMs', opts.zkSessionTimeoutMs);
   if (opts.zk !== undefined && !opts.zk.startsWith('zk://')) {
     throw new MesosLocalOptionsError(`zk must be a zk://host:port[,host:port]/path URL, got '${opts.zk}'`);
   }

@@ -91,7 +91,7 @@ function commandTask(taskId: string, agentId: string, cpus: number): Json {
 }
 
 describe('JSON subscription', () => {
-  it('streams SUBSCRIBED, then OFFERS, then HEARTBEAT as RecordIO over a chunked 200', async () => {
+  it('streams SUBSCRIBED, then HEARTBEAT, then OFFERS as RecordIO over a chunked 200', async () => {
     const stream = await openStream(base, {
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
       body: JSON.stringify(subscribeCall('json-stream')),
@@ -108,6 +108,9 @@ describe('JSON subscription', () => {
     expect(subscribed.subscribed.framework_id.value).toEqual(expect.any(String));
     expect(subscribed.subscribed.heartbeat_interval_seconds).toBe(HEARTBEAT_SECONDS);
     expect(subscribed.subscribed.master_info).toMatchObject({ id: local.masterInfo.id, port: local.masterInfo.port });
+
+    // Upstream's heartbeater beats at once after SUBSCRIBED (SchedulerHttpApiTest.Subscribe).
+    expect(await stream.records.nextJson()).toEqual({ type: 'HEARTBEAT' });
 
     const offers = (await stream.records.nextJson()) as Json;
     expect(offers.type).toBe('OFFERS');
@@ -178,6 +181,7 @@ describe('protobuf subscription', () => {
     expect(subscribed.subscribed.master_info.id).toBe(local.masterInfo.id);
     expect(subscribed.subscribed.master_info.port).toBe(local.masterInfo.port);
 
+    expect(toObject(await stream.records.next()).type).toBe('HEARTBEAT');
     const offers = toObject(await stream.records.next());
     expect(offers.type).toBe('OFFERS');
     expect(offers.offers.offers[0].agent_id.value).toEqual(expect.any(String));
