@@ -3,7 +3,7 @@
  * Benches print medians and ratios against a baseline measured in the same run, because the
  * machines are shared and noisy.
  */
-const BENCHES = ['recordio', 'matching', 'allocator', 'launch', 'groups'] as const;
+const BENCHES = ['recordio', 'matching', 'allocator', 'launch', 'groups', 'store'] as const;
 
 interface BenchModule {
   run(args: string[]): Promise<void>;

@@ -17,8 +17,15 @@ export type StoreErrorCode =
   | 'STORE_INVALID_COLLECTION'
   /** The store was closed; no further reads or writes are possible. */
   | 'STORE_CLOSED'
-  /** The backend failed to read or write (disk full, permissions, I/O error). Not retryable. */
+  /** The backend failed to read or write (I/O error, lost connection). Not retryable. */
   | 'STORE_IO'
+  /**
+   * The disk holding the store has no space left. The failed write changed nothing, and writes
+   * succeed again once space is freed; reads keep working meanwhile.
+   */
+  | 'STORE_FULL'
+  /** The store cannot be written: its directory is on a read-only file system or not writable. */
+  | 'STORE_READ_ONLY'
   /** The flags ask for a backend or setting that is missing or malformed. */
   | 'STORE_CONFIG'
   /** The flags ask for a backend this build does not provide. */

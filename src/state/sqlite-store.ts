@@ -4,11 +4,12 @@
  * Concurrent `apply` calls made in the same event-loop turn are committed as one transaction
  * (group commit): each commit costs an fsync, so merging them multiplies write throughput.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
+import { prepareDataDir } from './data-dir.js';
 import { StoreError, StoreFormatError, StoreLockedError, type LockHolder } from './errors.js';
 import {
   encodeBatch,
@@ -99,11 +100,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
   const dir = resolve(options.dataDir);
   const file = join(dir, DATABASE_FILE);
   const created = !fileExists(file);
-  try {
-    mkdirSync(dir, { recursive: true });
-  } catch (err) {
-    throw new StoreError('STORE_IO', `cannot create data directory ${dir}: ${(err as Error).message}`, { cause: err });
-  }
+  prepareDataDir(dir, [DATABASE_FILE, `${DATABASE_FILE}-wal`]);
 
   let db: SqliteDatabase;
   try {
@@ -315,11 +312,22 @@ function translate(err: unknown, dir: string): StoreError {
   if (err instanceof StoreError) return err;
   const code = (err as { code?: unknown }).code;
   const message = err instanceof Error ? err.message : String(err);
+  const reason = typeof code === 'string' ? `${message} (${code})` : message;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new StoreLockedError(dir, readOwner(dir), { cause: err });
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-    return new StoreError('STORE_CORRUPT', `state store in ${dir} is damaged: ${message}`, { cause: err });
+    return new StoreError('STORE_CORRUPT', `state store in ${dir} is damaged: ${reason}`, { cause: err });
   }
-  return new StoreError('STORE_IO', `state store in ${dir} failed: ${message}`, { cause: err });
+  // SQLite rolls the whole transaction back on SQLITE_FULL, so the store stays as it was before
+  // the failed commit and takes writes again once space is freed.
+  if (code === 'SQLITE_FULL') {
+    return new StoreError('STORE_FULL', `state store in ${dir} cannot save changes: no space left on its device (${code}); nothing was written`, {
+      cause: err,
+    });
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) {
+    return new StoreError('STORE_READ_ONLY', `state store in ${dir} cannot save changes: it is read-only (${code})`, { cause: err });
+  }
+  return new StoreError('STORE_IO', `state store in ${dir} failed: ${reason}`, { cause: err });
 }
 
 function closedError(): StoreError {

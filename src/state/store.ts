@@ -16,7 +16,9 @@
  *   not see that batch; await the `apply` first to read your own write.
  * - `list` returns entries ordered by key in Unicode code point order (`compareKeys`).
  * - A rejected `apply` wrote nothing. Errors are `StoreError`s (see errors.ts); `STORE_IO` means
- *   the backend is failing and the caller should stop rather than retry blindly.
+ *   the backend is failing and the caller should stop rather than retry blindly. `STORE_FULL`
+ *   and `STORE_READ_ONLY` mean the disk refused the write; the store is intact and takes writes
+ *   again once an operator frees space or makes it writable.
  */
 import { StoreError } from './errors.js';
 

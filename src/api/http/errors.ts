@@ -7,6 +7,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppValidationError } from '../apps/index.js';
 import { ServiceError } from '../../scheduler/contracts.js';
+import { StoreError, type StoreErrorCode } from '../../state/errors.js';
 
 export type HttpErrorCode =
   | 'ERR_API_BAD_REQUEST'
@@ -52,6 +53,19 @@ export const unknownGroup = (id: string, version?: string): HttpError =>
   notFound(`Group '${id}' does not exist${version === undefined ? '' : ` in version ${version}`}`);
 export const unknownTask = (id: string): HttpError => notFound(`Task '${id}' does not exist`);
 
+/**
+ * Store failures that say "the state cannot be written (or read) right now": the request was not
+ * carried out and may succeed once an operator acts, so they answer 503 Service Unavailable
+ * rather than blame the request. The other codes point at damaged data or a bug and stay 500.
+ */
+const STORE_UNAVAILABLE: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>([
+  'STORE_IO',
+  'STORE_FULL',
+  'STORE_READ_ONLY',
+  'STORE_CLOSED',
+  'STORE_LOCKED',
+]);
+
 export interface ErrorAnswer {
   status: number;
   body: Record<string, unknown>;
@@ -62,6 +76,7 @@ export function errorAnswer(err: unknown): ErrorAnswer {
   if (err instanceof AppValidationError) return { status: err.status, body: { ...err.body } };
   if (err instanceof ServiceError) return { status: err.status, body: { message: err.message, ...err.extra } };
   if (err instanceof HttpError) return { status: err.status, body: err.body() };
+  if (err instanceof StoreError) return { status: STORE_UNAVAILABLE.has(err.code) ? 503 : 500, body: { message: err.message } };
   const fastifyErr = err as Partial<FastifyError>;
   if (typeof fastifyErr.statusCode === 'number' && fastifyErr.statusCode >= 400 && fastifyErr.statusCode < 500) {
     return { status: fastifyErr.statusCode, body: { message: fastifyErr.message ?? 'Bad Request' } };
