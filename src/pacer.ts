@@ -249,13 +249,31 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
 
     // Port 0 means "any free port"; it is chosen before the API is built because /v2/info,
     // the leader id and the framework's webui_url all name it.
-    const port = settings.httpPort === 0 ? await freePort(settings.httpAddress) : settings.httpPort;
-    settings = { ...settings, httpPort: port };
-    observeEvents(events, metrics);
-    const orchestrator = new Orchestrator(store, detector, settings, events, metrics, logger, finish);
-    const api = buildApi(settings, orchestrator, events, metrics, logger, () => election, finish);
-    await api.listen({ host: settings.httpAddress, port });
-    cleanups.push(() => api.close());
+    // Port 0 means "any free port". It is chosen before the API is built because /v2/info, the
+    // leader id and the framework's webui_url all name it; another process may take it in the
+    // moment between, so a chosen port that turns out busy is simply chosen again.
+    const requestedPort = settings.httpPort;
+    let orchestrator: Orchestrator | undefined;
+    let api: FastifyInstance | undefined;
+    for (let attempt = 1; api === undefined; attempt++) {
+      const port = requestedPort === 0 ? await freePort(settings.httpAddress) : requestedPort;
+      settings = { ...settings, httpPort: port };
+      const candidate = new Orchestrator(store, detector, settings, events, metrics, logger, finish);
+      const server = buildApi(settings, candidate, events, metrics, logger, () => election, finish);
+      try {
+        await server.listen({ host: settings.httpAddress, port });
+        orchestrator = candidate;
+        api = server;
+      } catch (err) {
+        await server.close();
+        const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
+        if (!busy || requestedPort !== 0 || attempt >= 5) throw err;
+      }
+    }
+    const port = settings.httpPort;
+    const active = orchestrator!;
+    const listening = api;
+    cleanups.push(() => listening.close());
     const url = `${settings.tls ? 'https' : 'http'}://${settings.httpAddress}:${port}`;
 
     if (ha) {
@@ -266,7 +284,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
         sessionTimeoutMs: num(settings.flags, 'zk_session_timeout'),
         onElected: () => {
           logger.info({ selfId }, 'elected leader: starting the orchestrator');
-          running = orchestrator.start().catch((err: unknown) => {
+          running = active.start().catch((err: unknown) => {
             logger.fatal({ err }, 'orchestrator failed to start as leader');
             finish('orchestrator failed');
           });
@@ -275,15 +293,15 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
           // A deposed leader must stop acting at once; a fresh process is the only clean
           // way back to standby, as with Marathon, so we exit and let the supervisor restart.
           logger.warn({ reason }, 'leadership lost: stopping');
-          void (running ?? Promise.resolve()).then(() => orchestrator.stop()).finally(() => finish(`leadership lost (${reason})`));
+          void (running ?? Promise.resolve()).then(() => active.stop()).finally(() => finish(`leadership lost (${reason})`));
         },
       });
       const current = election;
       cleanups.push(() => current.close());
     } else {
-      await orchestrator.start();
+      await active.start();
     }
-    cleanups.push(() => orchestrator.stop());
+    cleanups.push(() => active.stop());
 
     logger.info({ url, master: masterSpec, ha }, 'Pacer API listening');
     return {

@@ -90,7 +90,8 @@ async function spawnListening(
 ): Promise<ManagedProcess> {
   requireBuild();
   mkdirSync(SYSTEM_ARTIFACTS, { recursive: true });
-  const logFile = path.join(SYSTEM_ARTIFACTS, `${opts.name}.log`);
+  // The runner's pid keeps two test runs on one checkout from reading each other's logs.
+  const logFile = path.join(SYSTEM_ARTIFACTS, `${opts.name}-${process.pid}.log`);
   const fd = openSync(logFile, logsInUse.has(logFile) ? 'a' : 'w');
   logsInUse.add(logFile);
   const startOffset = fileSize(logFile);
