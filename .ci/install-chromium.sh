@@ -5,6 +5,8 @@
 #
 # Usage: bash .ci/install-chromium.sh        (needs root, or sudo without a password)
 set -euo pipefail
+# shellcheck source=apt.sh
+source "$(dirname "$0")/apt.sh"
 
 CHROMIUM=/usr/bin/chromium
 
@@ -13,20 +15,9 @@ if [ -x "$CHROMIUM" ]; then
   exit 0
 fi
 
-SUDO=''
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO='sudo -n'
-  else
-    echo "install-chromium: must run as root (or with passwordless sudo)" >&2
-    exit 1
-  fi
-fi
 
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 # Fonts keep screenshots legible; recommends would pull in a desktop's worth of packages.
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
+apt_install install-chromium chromium fonts-dejavu-core
 
 if [ ! -x "$CHROMIUM" ]; then
   echo "install-chromium: $CHROMIUM not found after install" >&2

@@ -7,6 +7,8 @@
 #
 # Usage: bash .ci/install-python-marathon.sh        (needs root, or sudo without a password)
 set -euo pipefail
+# shellcheck source=apt.sh
+source "$(dirname "$0")/apt.sh"
 
 DEBIAN_PYTHON=/usr/bin/python3
 
@@ -19,19 +21,8 @@ if client_present; then
   exit 0
 fi
 
-SUDO=''
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO='sudo -n'
-  else
-    echo "install-python-marathon: must run as root (or with passwordless sudo)" >&2
-    exit 1
-  fi
-fi
 
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends python3-marathon
+apt_install install-python-marathon python3-marathon
 
 if ! client_present; then
   echo "install-python-marathon: $DEBIAN_PYTHON cannot import marathon after install" >&2

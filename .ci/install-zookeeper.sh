@@ -5,6 +5,8 @@
 #
 # Usage: bash .ci/install-zookeeper.sh        (needs root, or sudo without a password)
 set -euo pipefail
+# shellcheck source=apt.sh
+source "$(dirname "$0")/apt.sh"
 
 zookeeper_jar_present() {
   compgen -G '/usr/share/java/zookeeper*.jar' >/dev/null
@@ -15,17 +17,7 @@ if zookeeper_jar_present && command -v java >/dev/null 2>&1; then
   exit 0
 fi
 
-SUDO=''
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO='sudo -n'
-  else
-    echo "install-zookeeper: must run as root (or with passwordless sudo)" >&2
-    exit 1
-  fi
-fi
 
-export DEBIAN_FRONTEND=noninteractive
 packages=(zookeeper)
 if ! command -v java >/dev/null 2>&1; then
   # The zookeeper package depends on a JRE through an alternative; naming a headless one keeps
@@ -33,9 +25,8 @@ if ! command -v java >/dev/null 2>&1; then
   packages+=(default-jre-headless)
 fi
 
-$SUDO apt-get update -qq
 # Tests never use a system-wide server the package may start: they run their own on free ports.
-$SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}"
+apt_install install-zookeeper "${packages[@]}"
 
 if ! zookeeper_jar_present; then
   echo "install-zookeeper: zookeeper jars not found under /usr/share/java after install" >&2
