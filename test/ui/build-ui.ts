@@ -1,47 +1,32 @@
 /**
- * The browser needs JavaScript. `npm test` builds dist/ first (pretest); when a developer runs
- * the UI tests alone and dist/src/ui/app is missing or older than the sources, the modules are
- * compiled with the repository's compiler options into a temporary directory instead.
+ * The browser tests drive a real `bin/pacer.js`, which runs the compiled tree and serves the UI's
+ * browser modules from dist/src/ui/app. A stale or missing build would make them test yesterday's
+ * code, so they refuse to start until `npm run build` has compiled the current sources.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import ts from 'typescript';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-const SOURCE_DIR = path.join(REPO_ROOT, 'src/ui/app');
-const DIST_DIR = path.join(REPO_ROOT, 'dist/src/ui/app');
+const UI_SOURCE_DIR = path.join(REPO_ROOT, 'src/ui/app');
+const UI_DIST_DIR = path.join(REPO_ROOT, 'dist/src/ui/app');
+const SERVER_ENTRY = path.join(REPO_ROOT, 'dist/src/main.js');
 
-export interface BuiltUi {
-  modulesDir: string;
-  /** Removes the temporary directory, if one was made. */
-  cleanup(): void;
-}
-
-function distIsFresh(): boolean {
-  for (const name of readdirSync(SOURCE_DIR)) {
-    if (!name.endsWith('.ts')) continue;
-    const js = path.join(DIST_DIR, name.replace(/\.ts$/, '.js'));
-    if (!existsSync(js) || statSync(js).mtimeMs < statSync(path.join(SOURCE_DIR, name)).mtimeMs) return false;
+export class StaleBuildError extends Error {
+  readonly code = 'ERR_STALE_BUILD';
+  constructor(detail: string) {
+    super(`${detail}; run \`npm run build\` before the UI tests`);
+    this.name = 'StaleBuildError';
   }
-  return true;
 }
 
-export function browserModules(): BuiltUi {
-  if (distIsFresh()) return { modulesDir: DIST_DIR, cleanup: () => {} };
-  const out = mkdtempSync(path.join(tmpdir(), 'pacer-ui-'));
-  // Same compiler options as the build, so the browser gets what production serves.
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(REPO_ROOT, 'tsconfig.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (d) => {
-      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
-    },
-  });
-  const files = readdirSync(SOURCE_DIR)
-    .filter((name) => name.endsWith('.ts'))
-    .map((name) => path.join(SOURCE_DIR, name));
-  const program = ts.createProgram(files, { ...config!.options, noEmit: false, outDir: out, rootDir: SOURCE_DIR, sourceMap: false });
-  const result = program.emit();
-  if (result.emitSkipped) throw new Error('could not compile src/ui/app for the browser');
-  return { modulesDir: out, cleanup: () => rmSync(out, { recursive: true, force: true }) };
+/** Throws StaleBuildError unless dist/ holds the server and every UI module, newer than its source. */
+export function assertUiBuilt(): void {
+  if (!existsSync(SERVER_ENTRY)) throw new StaleBuildError(`${SERVER_ENTRY} is missing`);
+  for (const name of readdirSync(UI_SOURCE_DIR)) {
+    if (!name.endsWith('.ts')) continue;
+    const source = path.join(UI_SOURCE_DIR, name);
+    const compiled = path.join(UI_DIST_DIR, name.replace(/\.ts$/, '.js'));
+    if (!existsSync(compiled)) throw new StaleBuildError(`${compiled} is missing`);
+    if (statSync(compiled).mtimeMs < statSync(source).mtimeMs) throw new StaleBuildError(`${compiled} is older than ${source}`);
+  }
 }
