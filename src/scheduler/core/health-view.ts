@@ -36,7 +36,8 @@ export class MesosHealthView implements HealthView {
       return this.#marathonChecks.healthOf(instance, app);
     }
     if (hasMesosHealthCheck(app)) {
-      return instance.condition === 'Running' && instance.status?.healthy === true;
+      // Until the agent reports a verdict the instance is neither healthy nor unhealthy.
+      return instance.condition === 'Running' ? instance.status?.healthy : undefined;
     }
     return undefined;
   }

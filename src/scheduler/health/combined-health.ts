@@ -34,6 +34,7 @@ export function combinedHealth(
     if (alive === undefined) unknown = true;
     else if (!alive) failing = true;
   }
-  if (unknown) return null;
-  return !failing;
+  // A failed check makes the instance unhealthy even while another has no result yet.
+  if (failing) return false;
+  return unknown ? null : true;
 }

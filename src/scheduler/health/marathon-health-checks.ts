@@ -173,7 +173,8 @@ export class MarathonHealthChecks implements HealthView {
     const checks = own && own.healthChecks.length > 0 ? own.healthChecks : app.healthChecks;
     const state = this.#states.get(instance.instanceId);
     const records = state && state.taskId === instance.taskId && state.version === instance.runSpecVersion ? state.records : undefined;
-    return combinedHealth(checks, instance, (index) => records?.get(index)) === true;
+    // No verdict yet (no probe has answered) is neither healthy nor unhealthy, as in Marathon.
+    return combinedHealth(checks, instance, (index) => records?.get(index)) ?? undefined;
   }
 
   resultsOf(instanceId: string): readonly HealthCheckResult[] {

@@ -13,10 +13,11 @@ describe('combinedHealth', () => {
   const instance = runningInstance(appWith(), 1);
   const records = (...list: Array<HealthRecord | undefined>) => (index: number) => list[index];
 
-  it('is healthy only when every check is alive, unknown while any has no result, else unhealthy', () => {
+  it('is healthy only when every check is alive, unhealthy once any has failed, else unknown', () => {
     expect(combinedHealth([legacy, legacy], instance, records(alive, alive))).toBe(true);
     expect(combinedHealth([legacy, legacy], instance, records(alive, dead))).toBe(false);
-    expect(combinedHealth([legacy, legacy], instance, records(dead, undefined))).toBeNull();
+    expect(combinedHealth([legacy, legacy], instance, records(dead, undefined))).toBe(false);
+    expect(combinedHealth([legacy, legacy], instance, records(alive, undefined))).toBeNull();
     // A result that only saw ignored failures is known, and not alive.
     expect(combinedHealth([legacy], instance, records(NO_HEALTH_YET))).toBe(false);
   });

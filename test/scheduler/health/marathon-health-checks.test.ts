@@ -75,7 +75,7 @@ describe('HTTP checks', () => {
     const app = appWith({ healthChecks: [fastCheck()] });
     const { tracker, log, checks } = setup(app);
     const instance = tracker.put(runningInstance(app, server.port));
-    expect(checks.healthOf(instance, app)).toBe(false); // checks but no result yet
+    expect(checks.healthOf(instance, app)).toBeUndefined(); // checks but no result yet: neither healthy nor unhealthy
     checks.start();
 
     await until(() => first(checks, instance)?.alive === true, 'a successful check');
@@ -389,7 +389,7 @@ describe('bookkeeping', () => {
     tracker.expunge(old.instanceId);
     expect(checks.resultsOf(old.instanceId)).toEqual([]);
     expect(log.of('remove_health_check_event')).toEqual([expect.objectContaining({ appId: '/web' })]);
-    expect(checks.healthOf(old, v1)).toBe(false);
+    expect(checks.healthOf(old, v1)).toBeUndefined();
   });
 
   it('starts afresh when the instance gets a new task', async () => {
