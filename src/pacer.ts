@@ -246,6 +246,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
 
     const events = new LocalEventBus((err, event) => logger.error({ err, eventType: event.eventType }, 'event listener failed'));
     const metrics = new PacerMetrics();
+    observeEvents(events, metrics);
 
     // Port 0 means "any free port"; it is chosen before the API is built because /v2/info,
     // the leader id and the framework's webui_url all name it.

@@ -32,16 +32,20 @@ export class KillService {
   readonly #retryIntervalMs: number;
   readonly #maxAttempts: number;
   readonly #pending = new Map<string, PendingKill>();
+  /** Task ids of #pending by instance id. */
+  readonly #byInstance = new Map<string, Set<string>>();
   readonly #unsubscribe: () => void;
 
   constructor(opts: KillServiceOptions) {
     this.#opts = opts;
     this.#retryIntervalMs = opts.retryIntervalMs ?? 10_000;
     this.#maxAttempts = opts.maxAttempts ?? 5;
+    // Called for every instance change, so it looks up only the kills of that instance.
     this.#unsubscribe = opts.instances.onChange(({ instance, expunged }) => {
-      const pending = [...this.#pending.values()].filter((p) => p.instanceId === instance.instanceId);
-      for (const p of pending) {
-        if (expunged || isTerminalCondition(instance.condition) || instance.taskId !== p.taskId) this.#done(p.taskId);
+      const taskIds = this.#byInstance.get(instance.instanceId);
+      if (taskIds === undefined) return;
+      for (const taskId of [...taskIds]) {
+        if (expunged || isTerminalCondition(instance.condition) || instance.taskId !== taskId) this.#done(taskId);
       }
     });
   }
@@ -72,12 +76,18 @@ export class KillService {
     this.#unsubscribe();
     for (const p of this.#pending.values()) clearTimeout(p.timer);
     this.#pending.clear();
+    this.#byInstance.clear();
   }
 
   #start(target: Omit<PendingKill, 'attempts' | 'timer'>, reason: string): void {
     if (this.#pending.has(target.taskId)) return;
     const pending: PendingKill = { ...target, attempts: 0, timer: undefined };
     this.#pending.set(target.taskId, pending);
+    if (target.instanceId !== undefined) {
+      const taskIds = this.#byInstance.get(target.instanceId);
+      if (taskIds) taskIds.add(target.taskId);
+      else this.#byInstance.set(target.instanceId, new Set([target.taskId]));
+    }
     this.#opts.logger.info({ taskId: target.taskId, agentId: target.agentId, instanceId: target.instanceId, reason }, 'killing task');
     this.#attempt(pending);
   }
@@ -93,7 +103,7 @@ export class KillService {
     }
     if (pending.attempts >= this.#maxAttempts) {
       this.#opts.logger.warn({ taskId: pending.taskId, attempts: pending.attempts }, 'task still not terminal after the last KILL retry; leaving it to reconciliation');
-      this.#pending.delete(pending.taskId);
+      this.#forget(pending);
       return;
     }
     pending.timer = setTimeout(() => this.#attempt(pending), this.#retryIntervalMs);
@@ -103,6 +113,14 @@ export class KillService {
     const pending = this.#pending.get(taskId);
     if (!pending) return;
     clearTimeout(pending.timer);
-    this.#pending.delete(taskId);
+    this.#forget(pending);
+  }
+
+  #forget(pending: PendingKill): void {
+    this.#pending.delete(pending.taskId);
+    if (pending.instanceId === undefined) return;
+    const taskIds = this.#byInstance.get(pending.instanceId);
+    taskIds?.delete(pending.taskId);
+    if (taskIds?.size === 0) this.#byInstance.delete(pending.instanceId);
   }
 }

@@ -3,6 +3,10 @@
  * placed instance is persisted as Provisioned in one batch, and only then are the ACCEPTs sent.
  * Unused offers are declined with the matcher's refuse seconds. Each offer goes into exactly
  * one ACCEPT or DECLINE.
+ *
+ * Matching and the commit run under the tracker's lock; the calls go out after it is released,
+ * so status updates are not held up by ACCEPT round trips. The next round cannot pick the same
+ * instances again: once committed they are Provisioned, no longer Scheduled.
  */
 import type { Logger } from 'pino';
 import { formatAttribute } from '../../matching/constraints/values.js';
@@ -41,6 +45,14 @@ export interface OfferMetrics {
   launched(count: number): void;
 }
 
+export interface OfferRoundOutcome {
+  /** The round's ACCEPT and DECLINE calls; resolves when all were answered or failed, never rejects. */
+  readonly answered: Promise<void>;
+}
+
+/** A call to make once the round's launches are durable; never rejects. */
+type OfferCall = () => Promise<void>;
+
 interface PendingGroup {
   key: string;
   app: AppDefinition;
@@ -57,23 +69,34 @@ export class OfferProcessor {
     this.#opts = opts;
   }
 
-  async process(offers: readonly Offer[]): Promise<void> {
-    if (offers.length === 0) return;
+  /**
+   * Resolves once the round's launches are durable; `answered` then tells when the ACCEPT and
+   * DECLINE calls it started were answered (it never rejects).
+   */
+  async process(offers: readonly Offer[]): Promise<OfferRoundOutcome> {
+    if (offers.length === 0) return { answered: Promise.resolve() };
     this.#opts.metrics?.offersReceived(offers.length);
-    await this.#opts.tracker.exclusive(() => this.#round(offers));
+    const driver = this.#opts.driver();
+    if (!driver) return { answered: Promise.resolve() };
+    let calls: OfferCall[];
+    try {
+      calls = await this.#opts.tracker.exclusive(() => this.#round(driver, offers));
+    } catch (err) {
+      // Never sit on offers: whatever went wrong, hand them back briefly.
+      this.#opts.logger.error({ err, offerIds: offers.map((o) => o.id.value) }, 'offer round failed; declining the offers');
+      calls = [() => this.#decline(driver, offers.map((o) => o.id.value), this.#opts.matchOptions?.starvedRefuseSeconds ?? 5)];
+    }
     this.#opts.demand.refresh();
+    return { answered: Promise.all(calls.map((call) => call())).then(() => undefined) };
   }
 
-  async #round(offers: readonly Offer[]): Promise<void> {
+  /** Matches and persists; returns the calls to make once the lock is released. */
+  async #round(driver: DriverPort, offers: readonly Offer[]): Promise<OfferCall[]> {
     const { tracker, queue, logger } = this.#opts;
-    const driver = this.#opts.driver();
-    if (!driver) return;
     const now = this.#opts.clock();
+    const declineAll = (refuseSeconds: number): OfferCall[] => [() => this.#decline(driver, offers.map((o) => o.id.value), refuseSeconds)];
     const groups = await this.#pendingGroups(now);
-    if (groups.length === 0) {
-      await this.#decline(driver, offers.map((o) => o.id.value), this.#opts.matchOptions?.declineRefuseSeconds ?? DEFAULT_DECLINE_SECONDS);
-      return;
-    }
+    if (groups.length === 0) return declineAll(this.#opts.matchOptions?.declineRefuseSeconds ?? DEFAULT_DECLINE_SECONDS);
 
     const byKey = new Map(groups.map((g) => [g.key, g]));
     let result: MatchResult;
@@ -87,17 +110,18 @@ export class OfferProcessor {
     } catch (err) {
       // Never sit on offers: hand them back briefly and try again with the next ones.
       logger.error({ err, offerIds: offers.map((o) => o.id.value) }, 'offer matching failed; declining the offers');
-      await this.#decline(driver, offers.map((o) => o.id.value), this.#opts.matchOptions?.starvedRefuseSeconds ?? 5);
-      return;
+      return declineAll(this.#opts.matchOptions?.starvedRefuseSeconds ?? 5);
     }
     this.#opts.metrics?.matched(
       (performance.now() - matchStarted) / 1000,
       result.launches.reduce((sum, l) => sum + l.tasks.length, 0),
     );
-    logger.debug(
-      { offers: offers.length, requests: groups.map((g) => `${g.key}x${g.instances.length}`), launches: result.launches.length, outcomes: result.requests.map((r) => ({ key: r.key, placed: r.placed, reasons: r.diagnosis.reasonCounts })) },
-      'offer round matched',
-    );
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug(
+        { offers: offers.length, requests: groups.map((g) => `${g.key}x${g.instances.length}`), launches: result.launches.length, outcomes: result.requests.map((r) => ({ key: r.key, placed: r.placed, reasons: r.diagnosis.reasonCounts })) },
+        'offer round matched',
+      );
+    }
     for (const invalid of result.invalidRequests) {
       logger.error({ requestKey: invalid.key, err: invalid.error }, 'launch request rejected by the matcher');
     }
@@ -110,6 +134,7 @@ export class OfferProcessor {
     }
 
     const offerByAgent = new Map(offers.map((o) => [o.agent_id.value, o]));
+    const stagedAt = timestamp(now);
     const writes: InstanceWrite[] = [];
     const accepts: Array<{ offerIds: string[]; tasks: TaskInfo[]; refuseSeconds: number }> = [];
     const unusedOfferIds: string[] = [];
@@ -119,7 +144,7 @@ export class OfferProcessor {
         const group = byKey.get(placement.requestKey);
         const instance = group?.instances[placement.instanceIndex];
         if (!group || !instance) continue;
-        const provisioned = this.#provision(instance, group.app, placement, offerByAgent.get(launch.agentId), launch.allocationRole, now);
+        const provisioned = this.#provision(instance, group.app, placement, offerByAgent.get(launch.agentId), launch.allocationRole, now, stagedAt);
         try {
           tasks.push(buildTaskInfo({
             app: group.app,
@@ -139,10 +164,16 @@ export class OfferProcessor {
     }
 
     // Write-ahead: a crash after this line finds Provisioned instances and reconciles them.
-    await tracker.commit(writes);
+    try {
+      await tracker.commit(writes);
+    } catch (err) {
+      // Nothing was launched and the instances are still Scheduled: give the offers back soon.
+      logger.error({ err, offers: offers.length, instances: writes.length }, 'cannot persist provisioned instances; declining the offers');
+      return declineAll(this.#opts.matchOptions?.starvedRefuseSeconds ?? 5);
+    }
 
-    await Promise.all([
-      ...accepts.map(async (a) => {
+    return [
+      ...accepts.map((a) => async () => {
         const operations: OfferOperation[] = [{ type: 'LAUNCH', launch: { task_infos: a.tasks } }];
         try {
           await driver.accept(a.offerIds.map((value) => ({ value })), operations, { refuse_seconds: a.refuseSeconds });
@@ -154,9 +185,9 @@ export class OfferProcessor {
           logger.error({ err, offerIds: a.offerIds }, 'ACCEPT failed');
         }
       }),
-      ...result.declines.map((d) => this.#decline(driver, d.offerIds, d.refuseSeconds)),
-      ...(unusedOfferIds.length > 0 ? [this.#decline(driver, unusedOfferIds, this.#opts.matchOptions?.starvedRefuseSeconds ?? 5)] : []),
-    ]);
+      ...result.declines.map((d) => () => this.#decline(driver, d.offerIds, d.refuseSeconds)),
+      ...(unusedOfferIds.length > 0 ? [() => this.#decline(driver, unusedOfferIds, this.#opts.matchOptions?.starvedRefuseSeconds ?? 5)] : []),
+    ];
   }
 
   async #pendingGroups(now: number): Promise<PendingGroup[]> {
@@ -205,10 +236,18 @@ export class OfferProcessor {
     };
   }
 
-  #provision(instance: Instance, app: AppDefinition, placement: TaskPlacement, offer: Offer | undefined, allocationRole: string | undefined, now: number): Instance {
+  #provision(
+    instance: Instance,
+    app: AppDefinition,
+    placement: TaskPlacement,
+    offer: Offer | undefined,
+    allocationRole: string | undefined,
+    now: number,
+    stagedAt: string,
+  ): Instance {
     const incarnation = instance.incarnation + 1;
-    const region = offer?.domain?.fault_domain?.region.name;
-    const zone = offer?.domain?.fault_domain?.zone.name;
+    const region = offer?.domain?.fault_domain?.region?.name;
+    const zone = offer?.domain?.fault_domain?.zone?.name;
     return {
       ...instance,
       condition: 'Provisioned',
@@ -224,7 +263,7 @@ export class OfferProcessor {
       hostPorts: [...placement.hostPorts],
       role: allocationRole ?? app.role,
       ipAddresses: [],
-      stagedAt: timestamp(now),
+      stagedAt,
     };
   }
 

@@ -26,10 +26,16 @@ export interface ReconcilerOptions {
   maxRounds?: number;
 }
 
+interface ReconcileRun {
+  cancelled: boolean;
+  wake: (() => void) | undefined;
+  /** Tasks an update arrived for since the run began. */
+  answered: Set<string>;
+}
+
 export class Reconciler {
   readonly #opts: ReconcilerOptions;
-  readonly #lastUpdate = new Map<string, number>();
-  #run: { cancelled: boolean; wake: (() => void) | undefined } | undefined;
+  #run: ReconcileRun | undefined;
   #runDone: Promise<void> = Promise.resolve();
   #periodic: NodeJS.Timeout | undefined;
   #completedRuns = 0;
@@ -38,9 +44,9 @@ export class Reconciler {
     this.#opts = opts;
   }
 
-  /** Any update for the task counts as an answer. */
-  noteUpdate(taskId: string, at: number): void {
-    this.#lastUpdate.set(taskId, at);
+  /** Any update for the task during a run counts as an answer (kept only while a run lasts). */
+  noteUpdate(taskId: string, _at: number): void {
+    this.#run?.answered.add(taskId);
   }
 
   /** Runs that reached their implicit reconciliation. */
@@ -55,13 +61,17 @@ export class Reconciler {
 
   onSubscribed(): void {
     this.cancel();
-    const run = { cancelled: false, wake: undefined as (() => void) | undefined };
+    const run: ReconcileRun = { cancelled: false, wake: undefined, answered: new Set() };
     this.#run = run;
-    this.#runDone = this.#reconcile(run).catch((err: unknown) => {
-      // A run cut short by a lost subscription is retried by the next SUBSCRIBED.
-      if (run.cancelled) this.#opts.logger.debug({ err }, 'reconciliation run ended with its subscription');
-      else this.#opts.logger.warn({ err }, 'reconciliation run failed');
-    });
+    this.#runDone = this.#reconcile(run)
+      .catch((err: unknown) => {
+        // A run cut short by a lost subscription is retried by the next SUBSCRIBED.
+        if (run.cancelled) this.#opts.logger.debug({ err }, 'reconciliation run ended with its subscription');
+        else this.#opts.logger.warn({ err }, 'reconciliation run failed');
+      })
+      .finally(() => {
+        if (this.#run === run) this.#run = undefined;
+      });
     this.#schedulePeriodic();
   }
 
@@ -79,9 +89,8 @@ export class Reconciler {
     this.#periodic = undefined;
   }
 
-  async #reconcile(run: { cancelled: boolean; wake: (() => void) | undefined }): Promise<void> {
+  async #reconcile(run: ReconcileRun): Promise<void> {
     const { logger } = this.#opts;
-    const start = this.#opts.clock();
     let remaining = this.#liveTasks();
     let backoff = this.#opts.initialBackoffMs ?? 1000;
     const maxRounds = this.#opts.maxRounds ?? 12;
@@ -94,7 +103,7 @@ export class Reconciler {
       if (run.cancelled) return;
       backoff = Math.min(backoff * 2, this.#opts.maxBackoffMs ?? 30_000);
       const live = new Set(this.#liveTasks().map((t) => t.task_id.value));
-      remaining = remaining.filter((t) => live.has(t.task_id.value) && (this.#lastUpdate.get(t.task_id.value) ?? -Infinity) < start);
+      remaining = remaining.filter((t) => live.has(t.task_id.value) && !run.answered.has(t.task_id.value));
     }
     if (remaining.length > 0) {
       logger.warn({ taskIds: remaining.map((t) => t.task_id.value) }, 'tasks unanswered by explicit reconciliation; trying again next run');

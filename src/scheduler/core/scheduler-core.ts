@@ -8,11 +8,12 @@ import type { Logger } from 'pino';
 import type { MatchOptions } from '../../matching/index.js';
 import { SchedulerDriver } from '../../mesos/driver.js';
 import type { DriverEvent, SchedulerDriverOptions } from '../../mesos/driver-types.js';
-import type { Event, FrameworkInfo } from '../../mesos/types.js';
+import type { Event, FrameworkInfo, TaskStatus } from '../../mesos/types.js';
 import type { Store } from '../../state/store.js';
 import type { AppLookup, EventBus, FrameworkStatus, HealthView, InstanceTracker, LaunchQueue, QueueEntry } from '../contracts.js';
 import type { DriverPort } from './driver-port.js';
 import { CoreError } from './errors.js';
+import { batchesOf } from './event-batches.js';
 import { frameworkMessageEvent, schedulerDisconnectedEvent, schedulerRegisteredEvent, schedulerReregisteredEvent } from './events.js';
 import { MesosHealthView } from './health-view.js';
 import { StoredInstanceTracker } from './instance-tracker.js';
@@ -27,6 +28,12 @@ import { Supervisor } from './supervisor.js';
 
 /** Where the framework id lives: collection `framework`, this key, value `{ frameworkId }`. */
 export const FRAMEWORK_ID_KEY = 'id';
+
+/**
+ * Most driver events taken into one batch. The driver buffers up to 1024 before it stops
+ * reading; a bound keeps one commit (and the events published after it) reasonably sized.
+ */
+const MAX_EVENT_BATCH = 2048;
 
 export type CoreDriverSettings = Omit<SchedulerDriverOptions, 'persistFrameworkId' | 'logger'>;
 
@@ -94,6 +101,7 @@ export class SchedulerCore {
   #localRegion: string | undefined;
   #state: 'new' | 'started' | 'stopped' = 'new';
   #loaded = false;
+  readonly #calls = new Set<Promise<void>>();
 
   constructor(opts: SchedulerCoreOptions) {
     if (!opts.driver && !opts.driverFactory) {
@@ -252,6 +260,8 @@ export class SchedulerCore {
     this.#kills.close();
     await this.#driver?.close();
     await this.#loop;
+    // The driver is closed, so these end quickly (answered or failed).
+    await Promise.all([...this.#calls]);
     await this.#reconciler.idle();
     // Let commits already under way land before the caller closes the store.
     await this.#tracker.exclusive(async () => undefined);
@@ -263,15 +273,53 @@ export class SchedulerCore {
     return new SchedulerDriver({ ...settings, frameworkInfo, persistFrameworkId: init.persistFrameworkId, logger: init.logger });
   }
 
+  /**
+   * Events are taken in batches (all that is buffered when the loop gets to them). Runs of
+   * UPDATE events are persisted with one commit each; any other event is handled only after the
+   * updates that arrived before it, so the relative order of everything is kept. ACKs and offer
+   * answers are not awaited here: HTTP round trips must not hold up the next batch.
+   */
   async #consume(driver: DriverPort): Promise<void> {
-    for await (const item of driver.events()) {
-      try {
-        await this.#handle(item);
-      } catch (err) {
-        this.#logger.error({ err, kind: item.kind }, 'driver event handling failed');
+    for await (const batch of batchesOf(driver.events(), MAX_EVENT_BATCH)) {
+      let updates: TaskStatus[] = [];
+      let stopped = false;
+      for (const item of batch) {
+        if (item.kind === 'event' && item.event.type === 'UPDATE') {
+          if (item.event.update) updates.push(item.event.update.status);
+          continue;
+        }
+        if (updates.length > 0) {
+          await this.#applyUpdates(updates);
+          updates = [];
+        }
+        try {
+          await this.#handle(item);
+        } catch (err) {
+          this.#logger.error({ err, kind: item.kind }, 'driver event handling failed');
+        }
+        if (item.kind === 'stopped') {
+          stopped = true;
+          break;
+        }
       }
-      if (item.kind === 'stopped') break;
+      if (updates.length > 0) await this.#applyUpdates(updates);
+      if (stopped) break;
     }
+  }
+
+  async #applyUpdates(statuses: readonly TaskStatus[]): Promise<void> {
+    try {
+      const outcome = await this.#statuses.processBatch(statuses);
+      this.#track(outcome.acknowledged);
+    } catch (err) {
+      this.#logger.error({ err, updates: statuses.length }, 'status update handling failed');
+    }
+  }
+
+  /** Keeps calls that outlive the event that caused them, so stop() can wait for them. */
+  #track(calls: Promise<void>): void {
+    this.#calls.add(calls);
+    void calls.finally(() => this.#calls.delete(calls));
   }
 
   async #handle(item: DriverEvent): Promise<void> {
@@ -304,10 +352,11 @@ export class SchedulerCore {
   async #onEvent(event: Event, now: number): Promise<void> {
     switch (event.type) {
       case 'OFFERS':
-        await this.#offers.process(event.offers?.offers ?? []);
+        this.#track((await this.#offers.process(event.offers?.offers ?? [])).answered);
         return;
       case 'UPDATE':
-        if (event.update) await this.#statuses.process(event.update.status);
+        // Reached only for updates handed in outside #consume's batching.
+        if (event.update) await this.#applyUpdates([event.update.status]);
         return;
       case 'MESSAGE':
         if (event.message) {

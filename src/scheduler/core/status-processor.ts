@@ -1,13 +1,18 @@
 /**
- * One task status update: map it to the instance's condition, persist, publish Marathon's
- * events, and only then ACKNOWLEDGE (when the update carries a uuid, copied verbatim).
+ * Task status updates, a batch at a time: each update is mapped to its instance's condition in
+ * arrival order (a later update of the same task sees what the earlier one decided), the whole
+ * batch is persisted in one commit, Marathon's events are published, and only then are the
+ * updates ACKNOWLEDGEd (when they carry a uuid, copied verbatim). A batch whose commit fails is
+ * neither acted on nor acknowledged: the agents resend every update of it.
  *
  * Terminal tasks are expunged; while the goal is Running a replacement is scheduled in the same
  * batch, subject to the app's backoff. Tasks Pacer does not know are killed if still alive.
  */
 import type { Logger } from 'pino';
 import type { TaskStatus } from '../../mesos/types.js';
+import type { StoreWrite } from '../../state/store.js';
 import { timestamp, type AppLookup, type EventBus, type Instance, type IpAddress } from '../contracts.js';
+import { Acknowledger } from './acknowledger.js';
 import { conditionOf, hasLiveTask, isTerminalCondition } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
 import { instanceChangedEvent, instanceHealthChangedEvent, statusUpdateEvent, unknownInstanceTerminatedEvent } from './events.js';
@@ -32,6 +37,48 @@ export interface StatusProcessorOptions {
   logger: Logger;
   /** Told about every update as it arrives (reconciliation tracks answers). */
   onUpdateSeen?: (taskId: string, at: number) => void;
+  /** Sends the ACKs; by default one with DEFAULT_MAX_ACKS_IN_FLIGHT over `driver`. */
+  acknowledger?: Acknowledger;
+}
+
+export interface StatusBatchOutcome {
+  /** False when the commit failed: nothing of the batch was acted on or acknowledged. */
+  readonly persisted: boolean;
+  /** The batch's ACKs, sent once it was durable; resolves when all were answered or failed, never rejects. */
+  readonly acknowledged: Promise<void>;
+}
+
+/** Task ids named in a log line about a whole batch. */
+const LOGGED_TASK_IDS = 10;
+
+/**
+ * The instances as a batch leaves them before it is committed: writes are collected in order,
+ * and reads see the batch's own earlier writes.
+ */
+class BatchDraft {
+  readonly writes: InstanceWrite[] = [];
+  readonly extra: StoreWrite[] = [];
+  /** Run in order once the batch is durable. */
+  readonly effects: Array<() => void> = [];
+  readonly #touched = new Map<string, Instance | null>();
+
+  constructor(private readonly tracker: StoredInstanceTracker) {}
+
+  get(instanceId: string): Instance | undefined {
+    const touched = this.#touched.get(instanceId);
+    if (touched === null) return undefined;
+    return touched ?? this.tracker.get(instanceId);
+  }
+
+  put(instance: Instance): void {
+    this.writes.push({ put: instance });
+    this.#touched.set(instance.instanceId, instance);
+  }
+
+  expunge(instanceId: string): void {
+    this.writes.push({ expunge: instanceId });
+    this.#touched.set(instanceId, null);
+  }
 }
 
 export function ipAddressesOf(status: TaskStatus): IpAddress[] | undefined {
@@ -48,67 +95,105 @@ export function ipAddressesOf(status: TaskStatus): IpAddress[] | undefined {
 
 export class StatusProcessor {
   readonly #opts: StatusProcessorOptions;
+  readonly #acks: Acknowledger;
 
   constructor(opts: StatusProcessorOptions) {
     this.#opts = opts;
+    this.#acks = opts.acknowledger ?? new Acknowledger({ driver: opts.driver, logger: opts.logger });
   }
 
+  /** One update: persisted, acted on, then acknowledged; resolves after the ACK was answered. */
   async process(status: TaskStatus): Promise<void> {
-    const now = this.#opts.clock();
-    const taskId = status.task_id.value;
-    this.#opts.onUpdateSeen?.(taskId, now);
-    try {
-      await this.#opts.tracker.exclusive(() => this.#apply(status, now));
-    } catch (err) {
-      // Not acknowledged: the agent resends it and we try again.
-      this.#opts.logger.error({ err, taskId, state: status.state }, 'cannot persist task status; not acknowledging it');
-      return;
-    }
-    await this.#acknowledge(status);
+    const outcome = await this.processBatch([status]);
+    await outcome.acknowledged;
   }
 
-  async #apply(status: TaskStatus, now: number): Promise<void> {
+  /**
+   * Updates in arrival order, persisted in one commit. Resolves once the batch is durable (or
+   * refused); the ACKs are then under way and `acknowledged` tells when they were answered.
+   */
+  async processBatch(statuses: readonly TaskStatus[]): Promise<StatusBatchOutcome> {
+    if (statuses.length === 0) return { persisted: true, acknowledged: Promise.resolve() };
+    const now = this.#opts.clock();
+    for (const status of statuses) this.#opts.onUpdateSeen?.(status.task_id.value, now);
+    try {
+      await this.#opts.tracker.exclusive(() => this.#applyBatch(statuses, now));
+    } catch (err) {
+      // Not acknowledged: the agents resend and we try again.
+      this.#opts.logger.error(
+        { err, updates: statuses.length, taskIds: statuses.slice(0, LOGGED_TASK_IDS).map((s) => s.task_id.value) },
+        'cannot persist task statuses; not acknowledging them',
+      );
+      return { persisted: false, acknowledged: Promise.resolve() };
+    }
+    return { persisted: true, acknowledged: this.#acks.send(statuses) };
+  }
+
+  async #applyBatch(statuses: readonly TaskStatus[], now: number): Promise<void> {
+    const draft = new BatchDraft(this.#opts.tracker);
+    for (const status of statuses) this.#plan(draft, status, now);
+    await this.#opts.tracker.commit(draft.writes, draft.extra);
+    for (const effect of draft.effects) {
+      try {
+        effect();
+      } catch (err) {
+        // The batch is durable; one failing listener must not cost the others their turn.
+        this.#opts.logger.error({ err }, 'acting on a persisted task status failed');
+      }
+    }
+  }
+
+  #plan(draft: BatchDraft, status: TaskStatus, now: number): void {
     const taskId = status.task_id.value;
     const parsed = parseTaskId(taskId);
-    const instance = parsed ? this.#opts.tracker.get(parsed.instanceId) : undefined;
+    const instance = parsed ? draft.get(parsed.instanceId) : undefined;
     if (!instance || instance.taskId !== taskId) {
-      this.#unknownTask(status, parsed?.instanceId ?? taskId, parsed?.appId ?? '', now);
+      draft.effects.push(() => this.#unknownTask(status, parsed?.instanceId ?? taskId, parsed?.appId ?? '', now));
       return;
     }
-    const { tracker, apps, rateLimiter, kills, events } = this.#opts;
+    const { tracker, apps, rateLimiter, kills, events, health, demand, logger } = this.#opts;
     const reported = conditionOf(status.state, status.reason);
     // A second "unreachable" answer must not undo the decision to replace the instance.
     const condition = instance.condition === 'UnreachableInactive' && (reported === 'Unreachable' || reported === 'Unknown') ? instance.condition : reported;
     const app = apps.app(instance.appId);
     const updated = this.#updatedInstance(instance, status, condition, now);
     const delayWrites = app ? rateLimiter.onCondition(app, condition, status.reason, now) : [];
+    draft.extra.push(...delayWrites);
 
-    const writes: InstanceWrite[] = [];
     if (isTerminalCondition(condition)) {
-      kills.terminated(taskId);
-      writes.push({ expunge: instance.instanceId });
+      draft.expunge(instance.instanceId);
       // An instance already replaced while unreachable gets no second replacement.
       const replace = instance.goal === 'Running' && instance.condition !== 'UnreachableInactive' && app !== undefined;
-      if (replace) writes.push({ put: scheduledInstance(app, now) });
-      await tracker.commit(writes, delayWrites);
-      this.#opts.health.forget(instance.instanceId);
-      if (replace) this.#opts.demand.refresh();
-      this.#opts.logger.info(
-        { taskId, instanceId: instance.instanceId, appId: instance.appId, agentId: updated.agentId, state: status.state, reason: status.reason, replaced: replace },
-        'task terminal; instance expunged',
-      );
+      if (replace) draft.put(scheduledInstance(app, now));
+      draft.effects.push(() => {
+        kills.terminated(taskId);
+        health.forget(instance.instanceId);
+        if (replace) demand.refresh();
+        logger.info(
+          { taskId, instanceId: instance.instanceId, appId: instance.appId, agentId: updated.agentId, state: status.state, reason: status.reason, replaced: replace },
+          'task terminal; instance expunged',
+        );
+      });
     } else {
-      if (materiallyChanged(instance, updated) || delayWrites.length > 0) await tracker.commit([{ put: updated }], delayWrites);
-      if (instance.goal !== 'Running' && hasLiveTask(condition)) kills.kill(updated, `goal is ${instance.goal}`);
-    }
-
-    events.publish(statusUpdateEvent(updated, status, now));
-    if (condition !== instance.condition) events.publish(instanceChangedEvent(updated, now));
-    if (status.healthy !== undefined && !isTerminalCondition(condition)) {
-      if (this.#opts.health.record(instance.instanceId, status.healthy, now)) {
-        events.publish(instanceHealthChangedEvent(updated, status.healthy, now));
+      if (materiallyChanged(instance, updated) || delayWrites.length > 0) draft.put(updated);
+      if (instance.goal !== 'Running' && hasLiveTask(condition)) {
+        draft.effects.push(() => {
+          // Judged on what the whole batch left: a later update may already have ended the task.
+          const current = tracker.get(instance.instanceId);
+          if (current?.taskId === taskId && current.goal !== 'Running' && hasLiveTask(current.condition)) kills.kill(current, `goal is ${current.goal}`);
+        });
       }
     }
+
+    draft.effects.push(() => {
+      events.publish(statusUpdateEvent(updated, status, now));
+      if (condition !== instance.condition) events.publish(instanceChangedEvent(updated, now));
+      if (status.healthy !== undefined && !isTerminalCondition(condition)) {
+        if (health.record(instance.instanceId, status.healthy, now)) {
+          events.publish(instanceHealthChangedEvent(updated, status.healthy, now));
+        }
+      }
+    });
   }
 
   #updatedInstance(instance: Instance, status: TaskStatus, condition: Instance['condition'], now: number): Instance {
@@ -145,20 +230,6 @@ export class StatusProcessor {
       return;
     }
     this.#opts.kills.killUnknown(taskId, status.agent_id?.value, `unknown task reported ${status.state}`);
-  }
-
-  async #acknowledge(status: TaskStatus): Promise<void> {
-    if (status.uuid === undefined) return;
-    const driver = this.#opts.driver();
-    if (!driver || !status.agent_id) {
-      this.#opts.logger.warn({ taskId: status.task_id.value }, 'cannot acknowledge an update without agent id or driver');
-      return;
-    }
-    try {
-      await driver.acknowledge(status.agent_id, status.task_id, status.uuid);
-    } catch (err) {
-      this.#opts.logger.warn({ err, taskId: status.task_id.value, agentId: status.agent_id.value }, 'ACKNOWLEDGE failed; the agent will resend');
-    }
   }
 }
 

@@ -2,7 +2,10 @@
  * The four deployment actions. Each run looks at the instance tracker afresh whenever something
  * about its app changes (the manager pokes it on instance, health and readiness changes, plus a
  * slow safety timer) and does the next thing needed; it never polls in a loop of its own.
- * Reconciliation passes of one run never overlap: a poke during a pass schedules one more pass.
+ * Reconciliation passes of one run never overlap, and pokes are coalesced: however many arrive,
+ * a run makes at most one pass per event-loop turn. Each pass is told which instances changed
+ * since the last one, so a run that keeps counts can update them in O(changed) instead of
+ * rescanning every instance of the app on every status update.
  */
 import type { Logger } from 'pino';
 import type { AppDefinition, EventBus, HealthView, Instance, InstanceTracker, LaunchQueue } from '../contracts.js';
@@ -38,6 +41,14 @@ function isResident(app: AppDefinition): boolean {
   return (app.container?.volumes ?? []).some((v) => v.kind === 'persistent');
 }
 
+/** What changed since the previous pass of a run. */
+export interface PassChanges {
+  /** Look at every instance of the app (first pass, safety re-check, a poke without an instance). */
+  readonly all: boolean;
+  /** Instances that changed (or whose health or readiness did); meaningful when `all` is false. */
+  readonly instanceIds: ReadonlySet<string>;
+}
+
 export abstract class ActionRun {
   readonly done: Promise<void>;
   #resolve!: () => void;
@@ -45,7 +56,10 @@ export abstract class ActionRun {
   #settled = false;
   #running = false;
   #dirty = false;
+  #scheduled: NodeJS.Immediate | undefined;
   #initialized = false;
+  #changedAll = true;
+  #changed = new Set<string>();
   /** Instances this run asked the launch queue for that the tracker has not shown yet. */
   readonly #launched = new Set<string>();
   readonly #expunged = new Set<string>();
@@ -75,37 +89,54 @@ export abstract class ActionRun {
     return this.ctx.logger;
   }
 
-  /** Something about the app changed: reconcile again (coalesced). */
-  poke(expungedInstanceId?: string): void {
-    if (expungedInstanceId !== undefined) this.#expunged.add(expungedInstanceId);
+  /**
+   * Something about the app changed: reconcile again, in a later turn, coalesced with every other
+   * poke until then. `instanceId` names the instance concerned; without one the next pass looks
+   * at all of them.
+   */
+  poke(instanceId?: string, expunged = false): void {
+    if (instanceId !== undefined && expunged) this.#expunged.add(instanceId);
     if (this.#settled) return;
-    if (this.#running) {
-      this.#dirty = true;
-      return;
+    if (instanceId === undefined) {
+      this.#changedAll = true;
+      this.#changed.clear();
+    } else if (!this.#changedAll) {
+      this.#changed.add(instanceId);
     }
-    void this.#loop();
+    this.#dirty = true;
+    this.#schedule();
   }
 
   cancel(): void {
     this.#settled = true;
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
   }
 
-  async #loop(): Promise<void> {
+  #schedule(): void {
+    if (this.#running || this.#scheduled !== undefined || this.#settled) return;
+    this.#scheduled = setImmediate(() => {
+      this.#scheduled = undefined;
+      void this.#pass();
+    });
+  }
+
+  async #pass(): Promise<void> {
     this.#running = true;
     try {
-      do {
-        this.#dirty = false;
-        if (!this.#initialized) {
-          await this.init();
-          this.#initialized = true;
-        }
-        if (this.#settled) return;
-        if (await this.reconcile()) {
-          this.#settled = true;
-          this.#resolve();
-          return;
-        }
-      } while (this.#dirty && !this.#settled);
+      this.#dirty = false;
+      if (!this.#initialized) {
+        await this.init();
+        this.#initialized = true;
+      }
+      if (this.#settled) return;
+      const changes: PassChanges = { all: this.#changedAll, instanceIds: this.#changed };
+      this.#changedAll = false;
+      this.#changed = new Set();
+      if (await this.reconcile(changes)) {
+        this.#settled = true;
+        this.#resolve();
+      }
     } catch (err) {
       if (!this.#settled) {
         this.#settled = true;
@@ -113,12 +144,14 @@ export abstract class ActionRun {
       }
     } finally {
       this.#running = false;
+      // Pokes that came during the pass get one more pass, in a later turn.
+      if (this.#dirty) this.#schedule();
     }
   }
 
   protected abstract init(): Promise<void>;
   /** One pass; true when the action is complete. */
-  protected abstract reconcile(): Promise<boolean>;
+  protected abstract reconcile(changes: PassChanges): Promise<boolean>;
 
   protected ofApp(): readonly Instance[] {
     return this.ctx.instances.ofApp(this.appId);
@@ -169,7 +202,12 @@ export class StartApplicationRun extends ActionRun {
  */
 export class ScaleApplicationRun extends ActionRun {
   readonly #sentenced: readonly string[];
-  readonly #decommissioned = new Set<string>();
+  /** Decommissioned by this run and not yet terminal or gone. */
+  readonly #dying = new Set<string>();
+  /** Instances of the app with goal Running that count towards the target. */
+  readonly #wanted = new Set<string>();
+  /** The part of #wanted that is running, healthy and ready. */
+  readonly #healthyWanted = new Set<string>();
 
   constructor(ctx: ActionContext, app: AppDefinition, sentenced: readonly string[] = []) {
     super(ctx, 'ScaleApplication', app);
@@ -179,23 +217,44 @@ export class ScaleApplicationRun extends ActionRun {
   protected async init(): Promise<void> {
     const proposal = proposeScaling(this.ofApp(), this.#sentenced, this.app.instances, this.app.killSelection, this.ctx.now());
     const ids = proposal.toDecommission.map((i) => i.instanceId);
-    for (const id of ids) this.#decommissioned.add(id);
+    for (const id of ids) this.#dying.add(id);
     await this.decommission(ids, 'deployment scaling');
   }
 
-  protected async reconcile(): Promise<boolean> {
-    const stillDying = [...this.#decommissioned].some((id) => {
-      const instance = this.ctx.instances.get(id);
-      return instance !== undefined && !isTerminal(instance);
-    });
-    if (stillDying) return false;
-    const wanted = this.ofApp().filter((i) => i.goal === 'Running' && i.condition !== 'UnreachableInactive');
-    const missing = this.app.instances - wanted.length - this.pendingLaunches();
+  protected async reconcile(changes: PassChanges): Promise<boolean> {
+    this.#recount(changes);
+    if (this.#dying.size > 0) return false;
+    const missing = this.app.instances - this.#wanted.size - this.pendingLaunches();
     if (missing > 0) {
       await this.launch(missing);
       return false;
     }
-    return wanted.filter((i) => this.healthy(i)).length >= this.app.instances;
+    return this.#healthyWanted.size >= this.app.instances;
+  }
+
+  #recount(changes: PassChanges): void {
+    if (changes.all) {
+      this.#wanted.clear();
+      this.#healthyWanted.clear();
+      for (const instance of this.ofApp()) this.#classify(instance.instanceId, instance);
+      for (const id of this.#dying) this.#classify(id, this.ctx.instances.get(id));
+      return;
+    }
+    for (const id of changes.instanceIds) this.#classify(id, this.ctx.instances.get(id));
+  }
+
+  /** Puts one instance into the sets it belongs to now (none when it is gone). */
+  #classify(id: string, instance: Instance | undefined): void {
+    const ours = instance !== undefined && instance.appId === this.appId;
+    if (!ours || isTerminal(instance)) this.#dying.delete(id);
+    if (ours && instance.goal === 'Running' && instance.condition !== 'UnreachableInactive') {
+      this.#wanted.add(id);
+      if (this.healthy(instance)) this.#healthyWanted.add(id);
+      else this.#healthyWanted.delete(id);
+    } else {
+      this.#wanted.delete(id);
+      this.#healthyWanted.delete(id);
+    }
   }
 }
 

@@ -96,7 +96,7 @@ export class DeploymentManager {
     this.#readiness = opts.readiness ?? NO_READINESS_CHECKS;
     this.#now = opts.now ?? Date.now;
     this.#unsubscribe.push(
-      opts.instances.onChange((change) => this.#pokeApp(change.instance.appId, change.expunged ? change.instance.instanceId : undefined)),
+      opts.instances.onChange((change) => this.#pokeApp(change.instance.appId, change.instance.instanceId, change.expunged)),
       opts.health.onChange((instanceId) => this.#pokeInstance(instanceId)),
       this.#readiness.onChange((instanceId) => this.#pokeInstance(instanceId)),
     );
@@ -266,15 +266,15 @@ export class DeploymentManager {
     await this.#opts.store.apply([{ op: 'delete', collection: 'deployments', key: id }]);
   }
 
-  #pokeApp(appId: string, expungedInstanceId?: string): void {
+  #pokeApp(appId: string, instanceId: string, expunged: boolean): void {
     for (const entry of this.#running.values()) {
-      for (const run of entry.runs) if (run.appId === appId) run.poke(expungedInstanceId);
+      for (const run of entry.runs) if (run.appId === appId) run.poke(instanceId, expunged);
     }
   }
 
   #pokeInstance(instanceId: string): void {
     const instance = this.#opts.instances.get(instanceId);
-    if (instance !== undefined) this.#pokeApp(instance.appId);
+    if (instance !== undefined) this.#pokeApp(instance.appId, instanceId, false);
   }
 
   #ensureTimer(): void {

@@ -282,6 +282,10 @@ export class MarathonHealthChecks implements HealthView {
   /** Drops the checks of versions that no active instance runs and that are not current. */
   #retireVersions(appId: string): void {
     const current = this.#opts.apps.app(appId)?.version;
+    // Usually only the current version is registered: nothing to retire, no need to scan.
+    let retirable = false;
+    for (const entry of this.#versions.values()) if (entry.appId === appId && entry.version !== current) retirable = true;
+    if (!retirable) return;
     const inUse = new Set<string>();
     for (const instance of this.#tracker().ofApp(appId)) if (!isGone(instance)) inUse.add(instance.runSpecVersion);
     for (const [key, entry] of this.#versions) {

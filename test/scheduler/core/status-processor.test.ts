@@ -6,7 +6,6 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { TaskStatus } from '../../../src/mesos/types.js';
 import type { Instance, MarathonEvent } from '../../../src/scheduler/contracts.js';
-import type { DriverPort } from '../../../src/scheduler/core/driver-port.js';
 import { MesosHealthView } from '../../../src/scheduler/core/health-view.js';
 import { newInstanceId, taskIdOf } from '../../../src/scheduler/core/ids.js';
 import { StoredInstanceTracker } from '../../../src/scheduler/core/instance-tracker.js';
@@ -15,62 +14,11 @@ import { OfferDemand } from '../../../src/scheduler/core/offer-demand.js';
 import { RateLimiter } from '../../../src/scheduler/core/rate-limiter.js';
 import { StatusProcessor } from '../../../src/scheduler/core/status-processor.js';
 import { LocalEventBus } from '../../../src/scheduler/event-bus.js';
-import type { Collection, Store, StoreEntry, StoreWrite } from '../../../src/state/store.js';
+import type { StoreWrite } from '../../../src/state/store.js';
 import { appOf, MapAppLookup } from './fixtures.js';
+import { JournalStore, kinds, recordingDriver, type Entry } from './recording-doubles.js';
 
 const logger = pino({ level: 'silent' });
-
-type Entry = { kind: 'store'; writes: StoreWrite[] } | { kind: 'call'; type: string; args: unknown[] };
-
-class JournalStore implements Store {
-  readonly data = new Map<string, unknown>();
-  failNext = false;
-  constructor(readonly journal: Entry[]) {}
-  get<T>(collection: Collection, key: string): Promise<T | undefined> {
-    return Promise.resolve(this.data.get(`${collection}/${key}`) as T | undefined);
-  }
-  list<T>(collection: Collection): Promise<Array<StoreEntry<T>>> {
-    const prefix = `${collection}/`;
-    return Promise.resolve([...this.data].filter(([k]) => k.startsWith(prefix)).map(([k, v]) => ({ key: k.slice(prefix.length), value: v as T })));
-  }
-  async apply(writes: readonly StoreWrite[]): Promise<void> {
-    await new Promise((r) => setImmediate(r)); // durable "later", as a real store is
-    if (this.failNext) {
-      this.failNext = false;
-      throw new Error('disk full');
-    }
-    this.journal.push({ kind: 'store', writes: [...writes] });
-    for (const w of writes) {
-      if (w.op === 'put') this.data.set(`${w.collection}/${w.key}`, structuredClone(w.value));
-      else this.data.delete(`${w.collection}/${w.key}`);
-    }
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-function recordingDriver(journal: Entry[]): DriverPort {
-  const record = (type: string) => (...args: unknown[]) => {
-    journal.push({ kind: 'call', type, args });
-    return Promise.resolve();
-  };
-  return {
-    frameworkId: 'fw-1',
-    master: 'http://127.0.0.1:5050/api/v1/scheduler',
-    state: 'subscribed',
-    start: () => undefined,
-    close: () => Promise.resolve(),
-    events: () => ({ [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<never>>(() => undefined) }) }),
-    accept: record('ACCEPT'),
-    decline: record('DECLINE'),
-    suppress: record('SUPPRESS'),
-    revive: record('REVIVE'),
-    kill: record('KILL'),
-    acknowledge: record('ACKNOWLEDGE'),
-    reconcile: record('RECONCILE'),
-  };
-}
 
 async function setup(initial: (app: ReturnType<typeof appOf>) => Instance[]) {
   const journal: Entry[] = [];
@@ -104,7 +52,6 @@ function status(taskId: string, state: TaskStatus['state'], extra: Partial<TaskS
   return { task_id: { value: taskId }, agent_id: { value: 'agent-1' }, state, uuid: 'dXVpZC0x', ...extra };
 }
 
-const kinds = (journal: Entry[]) => journal.map((e) => (e.kind === 'store' ? 'store' : e.type));
 
 describe('StatusProcessor', () => {
   it('persists the new condition before acknowledging, copying the uuid verbatim', async () => {
@@ -178,6 +125,99 @@ describe('StatusProcessor', () => {
       runSpecId: '/ghost',
       condition: 'Failed',
     })]);
+    t.close();
+  });
+});
+
+describe('StatusProcessor batches', () => {
+  const storeEntries = (journal: Entry[]) => journal.filter((e): e is Extract<Entry, { kind: 'store' }> => e.kind === 'store');
+  const ackedTaskIds = (journal: Entry[]) =>
+    journal.filter((e) => e.kind === 'call' && e.type === 'ACKNOWLEDGE').map((e) => ((e as { args: unknown[] }).args[1] as { value: string }).value);
+
+  it('persists a whole batch in one commit before the first of its ACKs', async () => {
+    const t = await setup((app) => [provisioned(app), provisioned(app), provisioned(app), provisioned(app)]);
+    const taskIds = t.tracker.all().map((i) => i.taskId!);
+    const outcome = await t.processor.processBatch(taskIds.map((id, n) => status(id, 'TASK_RUNNING', { uuid: `dXVpZC0${n}` })));
+    expect(outcome.persisted).toBe(true);
+    await outcome.acknowledged;
+    expect(kinds(t.journal)).toEqual(['store', 'ACKNOWLEDGE', 'ACKNOWLEDGE', 'ACKNOWLEDGE', 'ACKNOWLEDGE']);
+    // Every acknowledged update is in the batch committed before it.
+    const [batch] = storeEntries(t.journal);
+    const persisted = new Map(batch!.writes.map((w) => [w.key, (w as { value: Instance }).value]));
+    for (const taskId of ackedTaskIds(t.journal)) {
+      const instance = [...persisted.values()].find((i) => i.taskId === taskId);
+      expect(instance?.condition).toBe('Running');
+    }
+    expect(new Set(ackedTaskIds(t.journal))).toEqual(new Set(taskIds));
+    t.close();
+  });
+
+  it('applies two updates of one task in arrival order within one commit; the last write wins', async () => {
+    const t = await setup((app) => [provisioned(app)]);
+    const [instance] = t.tracker.all();
+    const outcome = await t.processor.processBatch([
+      status(instance!.taskId!, 'TASK_STARTING', { uuid: 'c3RhcnRpbmc=' }),
+      status(instance!.taskId!, 'TASK_RUNNING', { uuid: 'cnVubmluZw==' }),
+    ]);
+    await outcome.acknowledged;
+    const [batch] = storeEntries(t.journal);
+    expect(batch!.writes.map((w) => (w as { value: Instance }).value.condition)).toEqual(['Starting', 'Running']);
+    expect(t.store.data.get(`instances/${instance!.instanceId}`)).toMatchObject({ condition: 'Running' });
+    expect(t.tracker.get(instance!.instanceId)?.condition).toBe('Running');
+    expect(t.events.map((e) => `${e.eventType}:${String(e.taskStatus ?? e.condition)}`)).toEqual([
+      'status_update_event:TASK_STARTING',
+      'instance_changed_event:Starting',
+      'status_update_event:TASK_RUNNING',
+      'instance_changed_event:Running',
+    ]);
+    expect(t.journal.slice(1).map((e) => (e as { args: unknown[] }).args[2])).toEqual(['c3RhcnRpbmc=', 'cnVubmluZw==']);
+    t.close();
+  });
+
+  it('sees its own earlier decisions: a failure then a stale duplicate of the same task', async () => {
+    const t = await setup((app) => [{ ...provisioned(app), condition: 'Running' }]);
+    const [instance] = t.tracker.all();
+    await (await t.processor.processBatch([
+      status(instance!.taskId!, 'TASK_FAILED', { uuid: 'ZmFpbGVk' }),
+      status(instance!.taskId!, 'TASK_FAILED', { uuid: 'ZmFpbGVk' }),
+    ])).acknowledged;
+    // One expunge and one replacement, not two; the duplicate is an unknown terminal task.
+    const [batch] = storeEntries(t.journal);
+    expect(batch!.writes.filter((w) => w.collection === 'instances').map((w) => w.op)).toEqual(['delete', 'put']);
+    expect(t.tracker.ofApp('/web')).toHaveLength(1);
+    expect(t.events.map((e) => e.eventType)).toContain('unknown_instance_terminated_event');
+    // The resent update is acknowledged once.
+    expect(kinds(t.journal)).toEqual(['store', 'ACKNOWLEDGE']);
+    t.close();
+  });
+
+  it('acts on and acknowledges nothing of a batch whose commit fails; the resent batch goes through', async () => {
+    const t = await setup((app) => [provisioned(app), provisioned(app), { ...provisioned(app), condition: 'Running' }]);
+    const [a, b, c] = t.tracker.all();
+    const batch = [status(a!.taskId!, 'TASK_RUNNING'), status(b!.taskId!, 'TASK_RUNNING'), status(c!.taskId!, 'TASK_FAILED')];
+    t.store.failNext = true;
+    const failed = await t.processor.processBatch(batch);
+    expect(failed.persisted).toBe(false);
+    await failed.acknowledged;
+    expect(kinds(t.journal)).toEqual([]);
+    expect(t.events).toEqual([]);
+    expect(t.tracker.all().map((i) => i.condition)).toEqual(['Provisioned', 'Provisioned', 'Running']);
+
+    await (await t.processor.processBatch(batch)).acknowledged;
+    expect(kinds(t.journal)).toEqual(['store', 'ACKNOWLEDGE', 'ACKNOWLEDGE', 'ACKNOWLEDGE']);
+    expect(t.tracker.get(c!.instanceId)).toBeUndefined();
+    t.close();
+  });
+
+  it('judges the kill of a decommissioned task on what the whole batch left', async () => {
+    const t = await setup((app) => [{ ...provisioned(app), goal: 'Decommissioned' }]);
+    const [instance] = t.tracker.all();
+    await (await t.processor.processBatch([
+      status(instance!.taskId!, 'TASK_RUNNING', { uuid: 'cnVubmluZw==' }),
+      status(instance!.taskId!, 'TASK_KILLED', { uuid: 'a2lsbGVk' }),
+    ])).acknowledged;
+    expect(kinds(t.journal)).toEqual(['store', 'ACKNOWLEDGE', 'ACKNOWLEDGE']);
+    expect(t.tracker.all()).toEqual([]);
     t.close();
   });
 });

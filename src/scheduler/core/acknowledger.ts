@@ -1,0 +1,77 @@
+/**
+ * ACKNOWLEDGE calls for status updates that are already persisted. Calls run concurrently, at
+ * most `maxInFlight` at a time (one HTTP request each: the v1 API has no batched ACK), so a
+ * batch of a thousand updates neither opens a thousand sockets nor waits for one round trip
+ * after another. A failed ACK is only logged: the agent resends the update, and the store
+ * already holds what it says, so processing it again changes nothing.
+ */
+import type { Logger } from 'pino';
+import type { TaskStatus } from '../../mesos/types.js';
+import type { DriverPort } from './driver-port.js';
+
+export interface AcknowledgerOptions {
+  driver: () => DriverPort | undefined;
+  logger: Logger;
+  /** Default 256. */
+  maxInFlight?: number;
+}
+
+export const DEFAULT_MAX_ACKS_IN_FLIGHT = 256;
+
+export class Acknowledger {
+  readonly #opts: AcknowledgerOptions;
+  readonly #maxInFlight: number;
+  readonly #waiting: Array<() => void> = [];
+  #inFlight = 0;
+
+  constructor(opts: AcknowledgerOptions) {
+    this.#opts = opts;
+    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_ACKS_IN_FLIGHT);
+  }
+
+  /** Acknowledges every update that carries a uuid; resolves when all were answered or failed. Never rejects. */
+  send(statuses: readonly TaskStatus[]): Promise<void> {
+    const calls: Array<Promise<void>> = [];
+    // An update resent before our ACK reached the agent can sit twice in one batch; one ACK does.
+    const seen = new Set<string>();
+    for (const status of statuses) {
+      if (status.uuid === undefined) continue;
+      const key = `${status.task_id.value}\u0000${status.uuid}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      calls.push(this.#one(status, status.uuid));
+    }
+    return calls.length === 0 ? Promise.resolve() : Promise.all(calls).then(() => undefined);
+  }
+
+  async #one(status: TaskStatus, uuid: string): Promise<void> {
+    await this.#acquire();
+    try {
+      const driver = this.#opts.driver();
+      if (!driver || !status.agent_id) {
+        this.#opts.logger.warn({ taskId: status.task_id.value }, 'cannot acknowledge an update without agent id or driver');
+        return;
+      }
+      await driver.acknowledge(status.agent_id, status.task_id, uuid);
+    } catch (err) {
+      this.#opts.logger.warn({ err, taskId: status.task_id.value, agentId: status.agent_id?.value }, 'ACKNOWLEDGE failed; the agent will resend');
+    } finally {
+      this.#release();
+    }
+  }
+
+  async #acquire(): Promise<void> {
+    if (this.#inFlight < this.#maxInFlight) {
+      this.#inFlight++;
+      return;
+    }
+    // The slot is handed over by #release without ever being counted free.
+    await new Promise<void>((resolve) => this.#waiting.push(resolve));
+  }
+
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#inFlight--;
+  }
+}
