@@ -8,6 +8,7 @@ import {
   type Event,
   type ExecutorInfo,
   type MasterInfo,
+  type Offer,
   type OfferOperation,
   type Resource,
   type TaskInfo,
@@ -16,7 +17,7 @@ import {
   type TaskStatusReason,
 } from '../../mesos/types.js';
 import { validateLaunchTask, validateOfferIds, validateTaskGroup, type TaskContext } from './accept-validation.js';
-import { Allocator, type Allocation } from './allocator.js';
+import { Allocator } from './allocator.js';
 import { validateCall } from './call-validation.js';
 import type { FrameworkConnection } from './connection.js';
 import { MasterCallError } from './errors.js';
@@ -27,7 +28,7 @@ import {
 } from './framework-validation.js';
 import { FrameworkRecord, frameworkRoles, type ExecutorRecord, type TaskRecord } from './frameworks.js';
 import { IdGenerator, newStatusUuid, packIpv4 } from './ids.js';
-import { buildOffer, type OfferRecord } from './offers.js';
+import { OfferBuilder, type AgentOfferParts, type OfferRecord } from './offers.js';
 import { explicitReconciliation, implicitReconciliation } from './reconcile.js';
 import { ResourceBag } from './resources.js';
 import { buildStateJson, type MasterStateView } from './state-json.js';
@@ -66,22 +67,15 @@ interface AgentEntry {
   readonly offers: Set<string>;
   /** Live tasks as `frameworkId\0taskId`. */
   readonly tasks: Set<string>;
-  /** Frozen wire resources of a whole-agent offer, by `role\0legacy`: most offers of a large
-   * idle cluster are whole agents, and rebuilding identical arrays is the pass's main cost. */
-  readonly wholeAgentWire: Map<string, readonly Resource[]>;
+  /** What every offer of the agent shares. */
+  readonly offerParts: AgentOfferParts;
 }
 
 interface Launch {
   run(): void;
 }
 
-function deepFreeze<T>(value: T): T {
-  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const child of Object.values(value)) deepFreeze(child);
-  }
-  return value;
-}
+const NO_EXECUTORS: readonly string[] = Object.freeze([]);
 
 function taskKey(frameworkId: string, taskId: string): string {
   return `${frameworkId}\u0000${taskId}`;
@@ -126,13 +120,14 @@ export class LocalMaster {
   private readonly allocationIntervalMs: number;
   private readonly heartbeatIntervalSeconds: number;
   private readonly defaultRefuseSeconds: number;
-  private readonly allocator: Allocator;
+  private readonly allocator: Allocator<AgentEntry>;
   private readonly updates: StatusUpdateManager;
   private readonly frameworks = new Map<string, FrameworkRecord>();
   private readonly completedFrameworks = new Map<string, FrameworkRecord>();
   private readonly agents = new Map<string, AgentEntry>();
   private readonly goneAgents = new Set<string>();
   private readonly offers = new Map<string, OfferRecord>();
+  private readonly offerBuilder: OfferBuilder;
   private readonly startTime: number;
   private timer: NodeJS.Timeout | undefined;
   private allocationSoon: NodeJS.Immediate | undefined;
@@ -147,7 +142,8 @@ export class LocalMaster {
     this.allocationIntervalMs = opts.allocationIntervalMs ?? 1000;
     this.heartbeatIntervalSeconds = opts.heartbeatIntervalSeconds ?? 15;
     this.defaultRefuseSeconds = opts.defaultRefuseSeconds ?? 5;
-    this.allocator = new Allocator(this.now, this.allocationIntervalMs);
+    this.allocator = new Allocator<AgentEntry>(this.now, this.allocationIntervalMs);
+    this.offerBuilder = new OfferBuilder(opts);
     this.updates = new StatusUpdateManager(this.now, opts.statusUpdateRetryMs ?? DEFAULT_FIRST_RETRY_MS, {
       deliver: (frameworkId, status) => this.deliverReliable(frameworkId, status),
     });
@@ -218,47 +214,45 @@ export class LocalMaster {
     const allocations = this.allocator.allocate();
     if (allocations.length === 0) return 0;
     const now = this.now();
-    const byFramework = new Map<string, OfferRecord[]>();
+    // Looked up once per framework and pass rather than once per offer.
+    const batches = new Map<string, { fw: FrameworkRecord | undefined; legacyRole: boolean; offers: Offer[] }>();
     for (const allocation of allocations) {
-      const fw = this.frameworks.get(allocation.frameworkId);
-      const entry = this.agents.get(allocation.agentId);
-      if (fw === undefined || entry === undefined) {
+      let batch = batches.get(allocation.frameworkId);
+      if (batch === undefined) {
+        const record = this.frameworks.get(allocation.frameworkId);
+        const legacyRole = record !== undefined && !record.hasCapability('RESERVATION_REFINEMENT');
+        batch = { fw: record, legacyRole, offers: [] };
+        batches.set(allocation.frameworkId, batch);
+      }
+      const fw = batch.fw;
+      // The allocator hands back the agent's entry (it forgets agents together with the master):
+      // no lookup per offer.
+      const entry = allocation.agentTag;
+      if (fw === undefined) {
         this.allocator.recover(allocation.frameworkId, allocation.agentId, allocation.resources);
         this.allocator.offerClosed(allocation.frameworkId, allocation.agentId);
         continue;
       }
       const id = this.ids.offerId();
-      const legacyRole = !fw.hasCapability('RESERVATION_REFINEMENT');
-      const wire = buildOffer(id, allocation, entry.agent, this.opts, {
+      const wire = this.offerBuilder.build(id, fw, entry.offerParts, {
+        role: allocation.role,
         executorIds: this.executorIdsOn(fw, allocation.agentId),
-        resources: this.offerResources(entry, allocation, legacyRole),
+        // Whole-agent offers carry a frozen bag shared by every offer of the agent to the role,
+        // whose wire form is built once.
+        resources: allocation.resources.sharedResources({ legacyRole: batch.legacyRole }),
       });
       const record: OfferRecord = { id, frameworkId: fw.id, agentId: allocation.agentId, role: allocation.role, resources: allocation.resources, createdAt: now, wire };
       this.offers.set(id, record);
       fw.offers.add(id);
       entry.offers.add(id);
-      let list = byFramework.get(fw.id);
-      if (list === undefined) byFramework.set(fw.id, (list = []));
-      list.push(record);
+      batch.offers.push(wire);
     }
-    for (const [frameworkId, list] of byFramework) {
-      const fw = this.frameworks.get(frameworkId)!;
-      this.logger.debug({ frameworkId, offers: list.length }, 'sending offers');
-      this.send(fw, { type: 'OFFERS', offers: { offers: list.map((o) => o.wire) } });
+    for (const [frameworkId, { fw, offers }] of batches) {
+      if (fw === undefined || offers.length === 0) continue;
+      this.logger.debug({ frameworkId, offers: offers.length }, 'sending offers');
+      this.send(fw, { type: 'OFFERS', offers: { offers } });
     }
     return allocations.length;
-  }
-
-  private offerResources(entry: AgentEntry, allocation: Allocation, legacyRole: boolean): Resource[] {
-    if (!allocation.wholeAgent) return allocation.resources.toResources({ legacyRole });
-    const key = `${allocation.role}\u0000${legacyRole}`;
-    let cached = entry.wholeAgentWire.get(key);
-    if (cached === undefined) {
-      cached = deepFreeze(allocation.resources.toResources({ legacyRole }));
-      entry.wholeAgentWire.set(key, cached);
-    }
-    // Shared between offers: frozen so that no consumer can alter another offer's resources.
-    return cached as Resource[];
   }
 
   private scheduleAllocation(): void {
@@ -275,9 +269,10 @@ export class LocalMaster {
   addAgent(agent: LocalAgent): void {
     if (this.agents.has(agent.id)) return;
     const total = ResourceBag.fromResources(agent.resources);
-    this.agents.set(agent.id, { agent, registeredTime: this.now(), offers: new Set(), tasks: new Set(), wholeAgentWire: new Map() });
+    const entry: AgentEntry = { agent, registeredTime: this.now(), offers: new Set(), tasks: new Set(), offerParts: this.offerBuilder.agentParts(agent) };
+    this.agents.set(agent.id, entry);
     this.goneAgents.delete(agent.id);
-    this.allocator.addAgent(agent.id, total);
+    this.allocator.addAgent(agent.id, total, entry);
     this.logger.info({ agentId: agent.id, hostname: agent.hostname, resources: total.toString() }, 'agent added');
     this.scheduleAllocation();
   }
@@ -417,6 +412,10 @@ export class LocalMaster {
       if (fw.connection !== connection) continue;
       fw.connection = undefined;
       this.allocator.setActive(fw.id, false);
+      // Upstream's deactivateFramework drops every refusal filter, so a framework that comes
+      // back is offered agents it declined before. Reviving all roles does that; the
+      // suppression it also lifts is set again from the SUBSCRIBE that reactivates it.
+      this.allocator.revive(fw.id, []);
       for (const offerId of [...fw.offers]) {
         const offer = this.offers.get(offerId);
         if (offer !== undefined) this.discardOffer(offer);
@@ -765,9 +764,9 @@ export class LocalMaster {
     return record;
   }
 
-  private executorIdsOn(fw: FrameworkRecord, agentId: string): string[] {
+  private executorIdsOn(fw: FrameworkRecord, agentId: string): readonly string[] {
+    if (fw.executors.size === 0) return NO_EXECUTORS;
     const ids: string[] = [];
-    if (fw.executors.size === 0) return ids;
     for (const e of fw.executors.values()) if (e.agentId === agentId) ids.push(e.info.executor_id.value);
     return ids;
   }

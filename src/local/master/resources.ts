@@ -28,6 +28,8 @@ type Kind = 'SCALAR' | 'RANGES' | 'SET';
 interface Shape {
   readonly key: string;
   readonly name: string;
+  /** Dense index of `name` among scalar names (see `scalarIndex`); -1 for ranges and sets. */
+  readonly scalarIndex: number;
   readonly type: Kind;
   /** Normalized reservation stack; empty means unreserved. */
   readonly reservations: readonly ResourceReservationInfo[];
@@ -59,6 +61,23 @@ class Entry {
 }
 
 const shapes = new Map<string, Shape>();
+const scalarIndexes = new Map<string, number>();
+
+/** A small dense number for each scalar resource name, so that per-client quantities can live in
+ * plain number arrays instead of name-keyed maps (DRF touches them once per offer). */
+export function scalarIndex(name: string): number {
+  let index = scalarIndexes.get(name);
+  if (index === undefined) {
+    index = scalarIndexes.size;
+    scalarIndexes.set(name, index);
+  }
+  return index;
+}
+
+/** The scalar names in index order. */
+export function scalarNames(): string[] {
+  return [...scalarIndexes.keys()];
+}
 
 function slotOf(shape: Shape, role: string | undefined): Slot {
   const key = role === undefined ? '' : `=${role}`;
@@ -104,6 +123,7 @@ function shapeOf(r: Resource, type: Kind): Shape {
     shape = {
       key,
       name: r.name,
+      scalarIndex: type === 'SCALAR' ? scalarIndex(r.name) : -1,
       type,
       reservations,
       revocable: r.revocable !== undefined,
@@ -208,13 +228,33 @@ function setContains(a: readonly string[], b: readonly string[]): boolean {
   return b.every((x) => s.has(x));
 }
 
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 export interface ToResourcesOptions {
   /** Pre-RESERVATION_REFINEMENT format: `role` ("*" when unreserved) plus `reservation`. */
   readonly legacyRole?: boolean;
 }
 
+/** Scalar amounts as flat `[index, milli, index, milli, ...]` pairs, index from `scalarIndex`. */
+export type ScalarPairs = readonly number[];
+
+export class FrozenResourceBagError extends Error {
+  readonly code = 'FROZEN_RESOURCE_BAG';
+}
+
 export class ResourceBag {
   private readonly entries = new Map<Slot, Entry>();
+  /** Set by `freeze()`: the bag is shared (between offers, or an agent and its offers) and any
+   * change is a bug, so mutators throw instead of silently altering every holder. */
+  private frozen = false;
+  private scalarPairsCache: number[] | undefined;
+  private wireCache: (readonly Resource[])[] | undefined;
 
   static fromResources(list: readonly Resource[] | undefined): ResourceBag {
     const bag = new ResourceBag();
@@ -236,10 +276,37 @@ export class ResourceBag {
     }
   }
 
+  /** A mutable copy (also of a frozen bag). */
   clone(): ResourceBag {
     const bag = new ResourceBag();
     for (const [k, e] of this.entries) bag.entries.set(k, e.copy());
     return bag;
+  }
+
+  /** Makes the bag immutable so that it can be shared; returns it. */
+  freeze(): this {
+    this.frozen = true;
+    return this;
+  }
+
+  get isFrozen(): boolean {
+    return this.frozen;
+  }
+
+  private assertMutable(): void {
+    if (this.frozen) throw new FrozenResourceBagError('a frozen ResourceBag is shared and must not change; clone it first');
+  }
+
+  /** Scalar amounts as `[index, milli, ...]` pairs; cached on frozen bags, which never change. */
+  scalarPairs(): ScalarPairs {
+    if (this.scalarPairsCache !== undefined) return this.scalarPairsCache;
+    const pairs: number[] = [];
+    for (const e of this.entries.values()) {
+      const index = e.slot.shape.scalarIndex;
+      if (index >= 0) pairs.push(index, e.milli);
+    }
+    if (this.frozen) this.scalarPairsCache = pairs;
+    return pairs;
   }
 
   isEmpty(): boolean {
@@ -247,6 +314,7 @@ export class ResourceBag {
   }
 
   private addEntry(e: Entry, slot: Slot = e.slot): void {
+    this.assertMutable();
     const mine = this.entries.get(slot);
     if (mine === undefined) {
       this.entries.set(slot, e.copy(slot));
@@ -272,6 +340,7 @@ export class ResourceBag {
 
   /** Removes `other`; the caller guarantees `this.contains(other)`. Amounts never go negative. */
   subtract(other: ResourceBag): this {
+    this.assertMutable();
     for (const [key, e] of other.entries) {
       const mine = this.entries.get(key);
       if (mine === undefined) continue;
@@ -426,6 +495,7 @@ export class ResourceBag {
 
   /** Upstream's default minimum to be worth offering: 0.01 cpus or 32 MB of memory. */
   meetsMinimumAllocatable(minCpusMilli: number, minMemMilli: number): boolean {
+    if (this.entries.size === 0) return false;
     let cpus = 0;
     let mem = 0;
     for (const e of this.entries.values()) {
@@ -435,6 +505,22 @@ export class ResourceBag {
       else if (shape.name === 'mem') mem += e.milli;
     }
     return cpus >= minCpusMilli || mem >= minMemMilli;
+  }
+
+  /**
+   * The wire form of a frozen bag, built once per format and deep-frozen so that the offers
+   * sharing it cannot alter each other's; a fresh `toResources()` for a mutable bag.
+   */
+  sharedResources(options: ToResourcesOptions = {}): readonly Resource[] {
+    if (!this.frozen) return this.toResources(options);
+    const format = options.legacyRole ? 1 : 0;
+    this.wireCache ??= [];
+    let wire = this.wireCache[format];
+    if (wire === undefined) {
+      wire = deepFreeze(this.toResources(options));
+      this.wireCache[format] = wire;
+    }
+    return wire;
   }
 
   toResources(options: ToResourcesOptions = {}): Resource[] {

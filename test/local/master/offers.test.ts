@@ -26,6 +26,25 @@ describe('LocalMaster offers', () => {
     expect(fw.connection.ofType('OFFERS')).toHaveLength(1);
   });
 
+  it('shares frozen parts between offers of one agent, so no holder can change another offer', () => {
+    const { master } = makeMaster(1);
+    const fw = subscribe(master);
+    master.allocate();
+    const [first] = fw.connection.offers();
+    call(master, fw, { type: 'DECLINE', decline: { offer_ids: [first!.id], filters: { refuse_seconds: 0 } } });
+    master.allocate();
+    const second = fw.connection.offers()[1]!;
+    expect(second.id).not.toEqual(first!.id);
+    for (const part of ['agent_id', 'url', 'attributes', 'resources', 'framework_id', 'allocation_info'] as const) {
+      expect(second[part]).toBe(first![part]);
+      expect(Object.isFrozen(second[part])).toBe(true);
+    }
+    expect(() => second.resources!.push({ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } })).toThrow(TypeError);
+    expect(() => {
+      second.url!.address!.port = 1;
+    }).toThrow(TypeError);
+  });
+
   it('keeps at most one outstanding offer per agent and framework', () => {
     const { master } = makeMaster(1);
     const fw = subscribe(master);

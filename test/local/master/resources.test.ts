@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidResourceError } from '../../../src/local/master/errors.js';
-import { ResourceBag } from '../../../src/local/master/resources.js';
+import { FrozenResourceBagError, ResourceBag, scalarIndex } from '../../../src/local/master/resources.js';
 import type { Resource } from '../../../src/mesos/types.js';
 
 const cpus = (value: number, role?: string): Resource => ({
@@ -54,5 +54,41 @@ describe('ResourceBag', () => {
   it('prints resources the way upstream does in error messages', () => {
     const bag = ResourceBag.fromResources([cpus(0.5, 'web'), { ...ports([31000, 31001]), allocation_info: { role: 'web' } }]);
     expect(bag.toString()).toBe('cpus(allocated: web):0.5; ports(allocated: web):[31000-31001]');
+  });
+
+  it('refuses to change a frozen bag, while its clone stays mutable', () => {
+    const frozen = ResourceBag.fromResources([cpus(2), ports([31000, 31010])]).freeze();
+    expect(frozen.isFrozen).toBe(true);
+    expect(() => frozen.add(ResourceBag.fromResources([cpus(1)]))).toThrow(FrozenResourceBagError);
+    expect(() => frozen.subtract(ResourceBag.fromResources([cpus(1)]))).toThrow(FrozenResourceBagError);
+    expect(frozen.toString()).toBe('cpus:2; ports:[31000-31010]');
+
+    const copy = frozen.clone();
+    expect(copy.isFrozen).toBe(false);
+    copy.subtract(ResourceBag.fromResources([cpus(1), ports([31000, 31000])]));
+    expect(copy.toString()).toBe('cpus:1; ports:[31001-31010]');
+    expect(frozen.toString()).toBe('cpus:2; ports:[31000-31010]');
+  });
+
+  it('builds the wire form of a frozen bag once per format, deep-frozen', () => {
+    const frozen = ResourceBag.fromResources([cpus(1, 'web')]).freeze();
+    const wire = frozen.sharedResources();
+    expect(frozen.sharedResources()).toBe(wire);
+    expect(wire).toEqual(frozen.toResources());
+    expect(Object.isFrozen(wire)).toBe(true);
+    expect(Object.isFrozen(wire[0]!.scalar)).toBe(true);
+    const legacy = frozen.sharedResources({ legacyRole: true });
+    expect(legacy).not.toBe(wire);
+    expect(legacy[0]!.role).toBe('*');
+
+    const mutable = ResourceBag.fromResources([cpus(1)]);
+    expect(mutable.sharedResources()).not.toBe(mutable.sharedResources());
+    expect(Object.isFrozen(mutable.sharedResources())).toBe(false);
+  });
+
+  it('lists scalar amounts by dense index, ranges left out', () => {
+    const bag = ResourceBag.fromResources([cpus(1.5), { name: 'mem', type: 'SCALAR', scalar: { value: 64 } }, ports([1, 2])]);
+    expect(bag.scalarPairs()).toEqual([scalarIndex('cpus'), 1500, scalarIndex('mem'), 64000]);
+    expect(scalarIndex('cpus')).not.toBe(scalarIndex('mem'));
   });
 });
