@@ -130,7 +130,8 @@ function renderNetwork(n: Network): Json {
   return out;
 }
 
-function renderHealthCheck(h: HealthCheck): Json {
+/** A health check as Marathon writes it (RAML AppHealthCheck); also used in health events. */
+export function renderHealthCheck(h: HealthCheck): Json {
   const out: Json = {};
   if (h.command !== undefined) out.command = { ...h.command };
   out.gracePeriodSeconds = h.gracePeriodSeconds;

@@ -1,24 +1,10 @@
 /** Marathon's health check events (marathon.md §5), with Marathon's field names. */
+import { renderHealthCheck } from '../../api/apps/render.js';
 import type { HealthCheck } from '../../api/apps/types.js';
 import { timestamp, type Instance, type MarathonEvent, type Timestamp } from '../contracts.js';
 
 /** The check as the API writes it (RAML AppHealthCheck). */
-export function healthCheckJson(check: HealthCheck): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (check.command !== undefined) out.command = { ...check.command };
-  out.gracePeriodSeconds = check.gracePeriodSeconds;
-  if (check.ignoreHttp1xx !== undefined) out.ignoreHttp1xx = check.ignoreHttp1xx;
-  out.intervalSeconds = check.intervalSeconds;
-  out.maxConsecutiveFailures = check.maxConsecutiveFailures;
-  if (check.path !== undefined) out.path = check.path;
-  if (check.port !== undefined) out.port = check.port;
-  if (check.portIndex !== undefined) out.portIndex = check.portIndex;
-  out.protocol = check.protocol;
-  out.ipProtocol = check.ipProtocol;
-  out.timeoutSeconds = check.timeoutSeconds;
-  out.delaySeconds = check.delaySeconds;
-  return out;
-}
+export const healthCheckJson = renderHealthCheck;
 
 export function addHealthCheckEvent(appId: string, version: Timestamp, check: HealthCheck, now: number): MarathonEvent {
   return { eventType: 'add_health_check_event', timestamp: timestamp(now), appId, healthCheck: healthCheckJson(check), version };
