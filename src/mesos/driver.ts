@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { Agent } from 'undici';
 import { Backoff, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.js';
@@ -61,6 +62,8 @@ interface ActiveSubscription {
   endpoint: URL;
   /** Aborted when this subscription ends, failing its in-flight and queued calls. */
   calls: AbortController;
+  /** Headers of every call on this subscription, built once: calls come in bursts of thousands. */
+  callHeaders: Readonly<Record<string, string>>;
 }
 
 type ConsumeOutcome = { reachedSubscribed: boolean };
@@ -234,7 +237,7 @@ export class SchedulerDriver {
         endpoint: active.endpoint,
         type: call.type,
         body,
-        headers: { ...this.#baseHeaders, 'mesos-stream-id': active.streamId },
+        headers: active.callHeaders,
         signal: active.calls.signal,
       });
     };
@@ -556,11 +559,15 @@ export class SchedulerDriver {
     }
     if (this.#lifetime.signal.aborted || stream.closed) return undefined;
 
+    const calls = new AbortController();
+    // Every in-flight call listens on this one signal; hundreds at once are expected, not a leak.
+    setMaxListeners(0, calls.signal);
     const active: ActiveSubscription = {
       frameworkId,
       streamId: stream.streamId,
       endpoint: stream.endpoint,
-      calls: new AbortController(),
+      calls,
+      callHeaders: { ...this.#baseHeaders, 'mesos-stream-id': stream.streamId },
     };
     this.#active = active;
     this.#state = 'subscribed';

@@ -30,7 +30,7 @@ export interface OutgoingCall {
   endpoint: URL;
   type: CallType;
   body: Uint8Array;
-  headers: Record<string, string>;
+  headers: Readonly<Record<string, string>>;
   /** Aborting it stops the call (and its retries); the abort reason is what the caller sees. */
   signal: AbortSignal;
 }

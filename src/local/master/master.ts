@@ -641,6 +641,7 @@ export class LocalMaster {
     this.allocator.recover(fw.id, agentId, remaining, {
       refuseSeconds: accept.filters?.refuse_seconds ?? this.defaultRefuseSeconds,
     });
+    this.logger.info({ frameworkId: fw.id, agentId, offers: offerIds.length, launches: launches.length }, 'offers accepted; launching on agent');
     for (const launch of launches) launch.run();
     this.scheduleAllocation();
   }
@@ -760,7 +761,11 @@ export class LocalMaster {
     fw.tasks.set(task.task_id.value, record);
     entry.tasks.add(taskKey(fw.id, task.task_id.value));
     if (executorId !== undefined) fw.executors.get(executorKey(entry.agent.id, executorId))?.taskIds.add(task.task_id.value);
-    this.logger.info({ frameworkId: fw.id, agentId: entry.agent.id, taskId: task.task_id.value, resources: record.resources.toString() }, 'adding task');
+    // Per task only at debug: at info a launch of 10,000 instances would write 10,000 lines (the
+    // ACCEPT summary stays at info); the resources string is built only when it is written.
+    if (this.logger.isLevelEnabled('debug')) {
+      this.logger.debug({ frameworkId: fw.id, agentId: entry.agent.id, taskId: task.task_id.value, resources: record.resources.toString() }, 'adding task');
+    }
     return record;
   }
 
