@@ -5,14 +5,19 @@
  * instances placed so far passed as `placed`, as the orchestrator would.
  *
  * Usage: npm run bench -- matching [--reps N] [--baseline-reps N] [--batch N] [--only S1,S2]
+ *        [--baseline-order constraints-first|resources-first|both]
+ * The baseline checks constraints (with their rescans) before resources, as the issue
+ * describes; `both` also times the resources-first ordering and prints its ratio beside.
  * Prints progress lines, then one JSON line per scenario (medians over the repetitions).
  * Each batch is timed as one match() call on that batch's offers with the requests still
  * pending; p99BatchMs is the 99th percentile of those per-call times within a run (with one or
  * two full batches per run that is the slowest batch), then the median over the runs.
+ * p99BatchCpuMs is the same over the process CPU time of each call (main thread plus GC
+ * helpers): on a shared machine it tells the call's own cost from time spent waiting for a core.
  */
 import { performance } from 'node:perf_hooks';
 import { match, type LaunchRequest, type MatchOffer, type PlacedInstance } from '../src/matching/index.js';
-import { baselineMatch } from './baseline-matcher.js';
+import { baselineMatch, type BaselineOrder } from './baseline-matcher.js';
 import { scenarios, type Scenario } from './matching-scenarios.js';
 
 interface Settings {
@@ -20,10 +25,11 @@ interface Settings {
   baselineReps: number;
   batch: number;
   only: string[] | undefined;
+  baselineOrders: BaselineOrder[];
 }
 
 function parseArgs(args: string[]): Settings {
-  const s: Settings = { reps: 15, baselineReps: 3, batch: 1000, only: undefined };
+  const s: Settings = { reps: 15, baselineReps: 3, batch: 1000, only: undefined, baselineOrders: ['constraints-first'] };
   for (let i = 0; i < args.length; i++) {
     const next = args[i + 1];
     const n = Number(next);
@@ -31,6 +37,8 @@ function parseArgs(args: string[]): Settings {
     else if (args[i] === '--baseline-reps' && Number.isInteger(n) && n > 0) (s.baselineReps = n), i++;
     else if (args[i] === '--batch' && Number.isInteger(n) && n > 0) (s.batch = n), i++;
     else if (args[i] === '--only' && next) (s.only = next.split(',')), i++;
+    else if (args[i] === '--baseline-order' && (next === 'constraints-first' || next === 'resources-first')) (s.baselineOrders = [next]), i++;
+    else if (args[i] === '--baseline-order' && next === 'both') (s.baselineOrders = ['constraints-first', 'resources-first']), i++;
   }
   return s;
 }
@@ -39,6 +47,7 @@ interface RunStats {
   placements: number;
   totalMs: number;
   batchMs: number[];
+  batchCpuMs: number[];
   agentsUsed: number;
 }
 
@@ -57,6 +66,7 @@ function runFast(scenario: Scenario, batch: number, seed: number): RunStats {
   const byAgent = new Map(scenario.agents.map((o) => [o.agent_id.value, o]));
   const used = new Set<string>();
   const batchMs: number[] = [];
+  const batchCpuMs: number[] = [];
   let placements = 0;
   let totalMs = 0;
   for (let start = 0; start < scenario.agents.length; start += batch) {
@@ -65,9 +75,12 @@ function runFast(scenario: Scenario, batch: number, seed: number): RunStats {
       .map((a) => ({ ...a, count: remaining.get(a.key)!, placed: placed.get(a.key)! }));
     if (requests.length === 0) break; // the orchestrator would have suppressed offers
     const offers = scenario.agents.slice(start, start + batch);
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const result = match({ offers, requests, options: { now: 0, seed, strategy: scenario.strategy, localRegion: 'region-1' } });
     const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    batchCpuMs.push((cpu.user + cpu.system) / 1000);
     batchMs.push(ms);
     totalMs += ms;
     for (const launch of result.launches) {
@@ -79,10 +92,10 @@ function runFast(scenario: Scenario, batch: number, seed: number): RunStats {
       }
     }
   }
-  return { placements, totalMs, batchMs, agentsUsed: used.size };
+  return { placements, totalMs, batchMs, batchCpuMs, agentsUsed: used.size };
 }
 
-function runBaseline(scenario: Scenario, batch: number): RunStats {
+function runBaseline(scenario: Scenario, batch: number, order: BaselineOrder): RunStats {
   const remaining = new Map(scenario.apps.map((a) => [a.key, a.count]));
   const placed = new Map<string, PlacedInstance[]>();
   const used = new Set<string>();
@@ -94,7 +107,7 @@ function runBaseline(scenario: Scenario, batch: number): RunStats {
     if (requests.length === 0) break;
     const offers = scenario.agents.slice(start, start + batch);
     const t0 = performance.now();
-    const result = baselineMatch(offers, requests, placed);
+    const result = baselineMatch(offers, requests, placed, order);
     const ms = performance.now() - t0;
     batchMs.push(ms);
     totalMs += ms;
@@ -104,7 +117,7 @@ function runBaseline(scenario: Scenario, batch: number): RunStats {
       remaining.set(p.appKey, remaining.get(p.appKey)! - 1);
     }
   }
-  return { placements, totalMs, batchMs, agentsUsed: used.size };
+  return { placements, totalMs, batchMs, batchCpuMs: [], agentsUsed: used.size };
 }
 
 function median(values: number[]): number {
@@ -132,19 +145,24 @@ export async function run(args: string[]): Promise<void> {
     // Warm-up: the matcher's code runs a few thousand iterations per call and needs several
     // calls before the JIT has optimized it; the baseline's inner loops run millions per call.
     for (let w = 0; w < FAST_WARMUP_RUNS; w++) runFast(scenario, settings.batch, w + 1);
-    runBaseline(scenario, settings.batch);
+    const [order, ...otherOrders] = settings.baselineOrders as [BaselineOrder, ...BaselineOrder[]];
+    for (const o of settings.baselineOrders) runBaseline(scenario, settings.batch, o);
     // Spread the baseline's runs evenly among the matcher's so both see the same share of a
     // noisy machine's load.
     const fast: RunStats[] = [];
-    const base: RunStats[] = [];
+    const base = new Map<BaselineOrder, RunStats[]>(settings.baselineOrders.map((o) => [o, []]));
+    const runBaselines = (due: number) => {
+      for (const [o, stats] of base) while (stats.length < due) stats.push(runBaseline(scenario, settings.batch, o));
+    };
     for (let r = 0; r < settings.reps; r++) {
       fast.push(runFast(scenario, settings.batch, r + 1));
-      const due = Math.floor(((r + 1) * settings.baselineReps) / settings.reps);
-      while (base.length < due) base.push(runBaseline(scenario, settings.batch));
+      runBaselines(Math.floor(((r + 1) * settings.baselineReps) / settings.reps));
     }
-    while (base.length < settings.baselineReps) base.push(runBaseline(scenario, settings.batch));
-    const fastRate = median(fast.map((s) => (s.placements / s.totalMs) * 1000));
-    const baseRate = median(base.map((s) => (s.placements / s.totalMs) * 1000));
+    runBaselines(settings.baselineReps);
+    const rateOf = (runs: RunStats[]) => median(runs.map((s) => (s.placements / s.totalMs) * 1000));
+    const fastRate = rateOf(fast);
+    const mainBase = base.get(order)!;
+    const baseRate = rateOf(mainBase);
     const line = {
       scenario: scenario.name,
       agents: scenario.agents.length,
@@ -152,20 +170,23 @@ export async function run(args: string[]): Promise<void> {
       placed: median(fast.map((s) => s.placements)),
       placementsPerSec: Math.round(fastRate),
       p99BatchMs: round3(median(fast.map((s) => percentile(s.batchMs, 99)))),
+      p99BatchCpuMs: round3(median(fast.map((s) => percentile(s.batchCpuMs, 99)))),
       medianBatchMs: round3(median(fast.map((s) => median(s.batchMs)))),
       batches: fast[0]!.batchMs.length,
       agentsUsed: median(fast.map((s) => s.agentsUsed)),
       strategy: scenario.strategy,
-      baselinePlaced: median(base.map((s) => s.placements)),
+      baselineOrder: order,
+      baselinePlaced: median(mainBase.map((s) => s.placements)),
       baselinePlacementsPerSec: Math.round(baseRate),
-      baselineAgentsUsed: median(base.map((s) => s.agentsUsed)),
+      baselineAgentsUsed: median(mainBase.map((s) => s.agentsUsed)),
       // Both sides ran the full scenario; the ratio is of placement rates on the same input.
       speedupVsBaseline: round1(fastRate / baseRate),
+      ...Object.fromEntries(otherOrders.map((o) => [`speedupVsBaseline_${o}`, round1(fastRate / rateOf(base.get(o)!))])),
       reps: settings.reps,
       baselineReps: settings.baselineReps,
       batchSize: settings.batch,
     };
-    process.stdout.write(`${scenario.name}: ${line.placementsPerSec} placements/s, p99 batch ${line.p99BatchMs} ms, ${line.speedupVsBaseline}x baseline\n`);
+    process.stdout.write(`${scenario.name}: ${line.placementsPerSec} placements/s, p99 batch ${line.p99BatchMs} ms (cpu ${line.p99BatchCpuMs} ms), ${line.speedupVsBaseline}x baseline (${order})\n`);
     lines.push(JSON.stringify(line));
   }
   for (const line of lines) process.stdout.write(`${line}\n`);
