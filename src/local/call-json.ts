@@ -87,7 +87,34 @@ function convertScalar(field: protobuf.Field, value: unknown): unknown {
   throw new ConversionError(`Unsupported field type '${type}' for field '${field.name}'`);
 }
 
-function convertElement(field: protobuf.Field, value: unknown, at: string, missing: string[]): unknown {
+/**
+ * Where the walk is, for "Missing required fields" paths. The conversion first runs without
+ * paths (`undefined`, the common case of a complete Call) and only when a required field is
+ * missing runs again with them, so a well-formed Call never pays for building path strings.
+ */
+type Path = string | undefined;
+
+function extend(path: Path, segment: string): Path {
+  return path === undefined ? undefined : path + segment;
+}
+
+interface Missing {
+  readonly paths: string[];
+  found: boolean;
+}
+
+const requiredFieldsByType = new WeakMap<protobuf.Type, readonly protobuf.Field[]>();
+
+function requiredFields(type: protobuf.Type): readonly protobuf.Field[] {
+  let fields = requiredFieldsByType.get(type);
+  if (fields === undefined) {
+    fields = type.fieldsArray.filter((field) => field.required);
+    requiredFieldsByType.set(type, fields);
+  }
+  return fields;
+}
+
+function convertElement(field: protobuf.Field, value: unknown, at: Path, missing: Missing): unknown {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) {
     if (!isObject(value)) throw notExpecting(value, field);
@@ -103,30 +130,36 @@ function convertElement(field: protobuf.Field, value: unknown, at: string, missi
   return convertScalar(field, value);
 }
 
-function convertMessage(type: protobuf.Type, object: JsonObject, prefix: string, missing: string[]): JsonObject {
+function convertMessage(type: protobuf.Type, object: JsonObject, prefix: Path, missing: Missing): JsonObject {
   const out: JsonObject = {};
-  for (const [name, value] of Object.entries(object)) {
-    const field = type.fields[name];
+  const fields = type.fields;
+  // JSON.parse builds plain objects, so for-in visits exactly their own keys, in order.
+  for (const name in object) {
+    const value = object[name];
+    const field = fields[name];
     if (field === undefined || value === null) continue;
-    const at = `${prefix}${name}`;
+    const at = extend(prefix, name);
     if (field instanceof protobuf.MapField) {
       if (!isObject(value)) throw notExpecting(value, field);
       const entries: JsonObject = {};
       for (const [key, entry] of Object.entries(value)) {
-        if (entry !== null) entries[key] = convertElement(field, entry, `${at}[${key}].`, missing);
+        if (entry !== null) entries[key] = convertElement(field, entry, extend(at, `[${key}].`), missing);
       }
       out[name] = entries;
     } else if (field.repeated) {
       const list = (Array.isArray(value) ? value : [value]).filter((entry) => entry !== null);
-      out[name] = list.map((entry, index) => convertElement(field, entry, `${at}[${index}].`, missing));
+      out[name] = list.map((entry, index) => convertElement(field, entry, extend(at, `[${index}].`), missing));
     } else if (Array.isArray(value)) {
       throw notExpecting(value, field);
     } else {
-      out[name] = convertElement(field, value, `${at}.`, missing);
+      out[name] = convertElement(field, value, extend(at, '.'), missing);
     }
   }
-  for (const field of type.fieldsArray) {
-    if (field.required && out[field.name] === undefined) missing.push(`${prefix}${field.name}`);
+  for (const field of requiredFields(type)) {
+    if (out[field.name] === undefined) {
+      missing.found = true;
+      if (prefix !== undefined) missing.paths.push(prefix + field.name);
+    }
   }
   return out;
 }
@@ -139,14 +172,18 @@ export type JsonCallConversion = { ok: true; call: Call } | { ok: false; reason:
  */
 export function convertJsonCall(value: unknown): JsonCallConversion {
   if (!isObject(value)) return { ok: false, reason: 'Expecting a JSON object' };
-  const missing: string[] = [];
+  const missing: Missing = { paths: [], found: false };
   let call: JsonObject;
   try {
-    call = convertMessage(loadCallType(), value, '', missing);
+    call = convertMessage(loadCallType(), value, undefined, missing);
   } catch (err) {
     if (err instanceof ConversionError) return { ok: false, reason: err.message };
     throw err;
   }
-  if (missing.length > 0) return { ok: false, reason: `Missing required fields: ${missing.join(', ')}` };
+  if (missing.found) {
+    // Same walk again, now naming the paths; it cannot throw where the first one did not.
+    convertMessage(loadCallType(), value, '', missing);
+    return { ok: false, reason: `Missing required fields: ${missing.paths.join(', ')}` };
+  }
   return { ok: true, call: call as unknown as Call };
 }

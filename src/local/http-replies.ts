@@ -19,8 +19,11 @@ export function replyText(
   res.end(bytes);
 }
 
-export function replyEmpty(res: ServerResponse, status: number, headers: OutgoingHttpHeaders = {}): void {
-  res.writeHead(status, { ...headers, 'Content-Length': 0 });
+/** Shared by every bodiless answer (one per accepted call); writeHead only reads it. */
+const EMPTY_BODY_HEADERS: OutgoingHttpHeaders = Object.freeze({ 'Content-Length': 0 });
+
+export function replyEmpty(res: ServerResponse, status: number, headers?: OutgoingHttpHeaders): void {
+  res.writeHead(status, headers === undefined ? EMPTY_BODY_HEADERS : { ...headers, 'Content-Length': 0 });
   res.end();
 }
 

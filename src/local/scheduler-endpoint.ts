@@ -26,6 +26,10 @@ export const DEFAULT_MAX_CALL_BYTES = 16 * 1024 * 1024;
 /** The part of the master the endpoint drives (LocalMaster satisfies it). */
 export interface SchedulerCallHandler {
   subscribe(call: Call, connection: FrameworkConnection): void;
+  /**
+   * Validates the call first (validateCall, 400 "Failed to validate scheduler::Call: ..."),
+   * then applies it; throws MasterCallError for refusals.
+   */
   handleCall(call: Call, streamId: string | undefined): void;
   connectionClosed(connection: FrameworkConnection): void;
 }
@@ -105,14 +109,15 @@ export class SchedulerEndpoint {
       return;
     }
     const { call } = decoded;
-    const invalid = validateCall(call);
-    if (invalid !== undefined) {
-      replyText(res, 400, `Failed to validate scheduler::Call: ${invalid}`);
-      return;
-    }
-
     let responseType: MediaType | undefined;
     if (call.type === 'SUBSCRIBE' || call.type === 'RECONCILE_OPERATIONS') {
+      // Validation answers before content negotiation. Other calls are validated once, by
+      // handleCall, with the same status and message.
+      const invalid = validateCall(call);
+      if (invalid !== undefined) {
+        replyText(res, 400, `Failed to validate scheduler::Call: ${invalid}`);
+        return;
+      }
       responseType = this.#negotiate(req.headers.accept);
       if (responseType === undefined) {
         replyText(res, 406, `Expecting 'Accept' to allow '${PROTOBUF_TYPE}' or '${JSON_TYPE}'`);

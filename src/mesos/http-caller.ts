@@ -48,6 +48,25 @@ export interface CallResult {
  */
 const UNSAFE_TO_REPEAT: ReadonlySet<CallType> = new Set<CallType>(['ACCEPT']);
 
+interface RequestTarget {
+  /** The href the parts were taken from, so a URL changed in place is not served stale parts. */
+  readonly href: string;
+  readonly origin: string;
+  readonly path: string;
+}
+
+/** URL getters build fresh strings; calls come in bursts of thousands to the same endpoint. */
+const targets = new WeakMap<URL, RequestTarget>();
+
+function requestTarget(endpoint: URL): RequestTarget {
+  let target = targets.get(endpoint);
+  if (target === undefined || target.href !== endpoint.href) {
+    target = { href: endpoint.href, origin: endpoint.origin, path: `${endpoint.pathname}${endpoint.search}` };
+    targets.set(endpoint, target);
+  }
+  return target;
+}
+
 /** Posts one scheduler Call, following redirects and retrying what is safe to retry. */
 export class CallSender {
   readonly #opts: CallSenderOptions;
@@ -58,7 +77,7 @@ export class CallSender {
 
   async send(call: OutgoingCall): Promise<CallResult> {
     const { logger, maxRedirects, maxAttempts, requestTimeoutMs } = this.#opts;
-    const backoff = new Backoff(this.#opts.backoff);
+    let backoff: Backoff | undefined; // only a failed attempt needs one
     const repeatable = !UNSAFE_TO_REPEAT.has(call.type);
     let endpoint = call.endpoint;
     let redirects = 0;
@@ -69,9 +88,10 @@ export class CallSender {
       attempts += 1;
       let failure: Error;
       try {
+        const target = requestTarget(endpoint);
         const res = await this.#opts.dispatcher.request({
-          origin: endpoint.origin,
-          path: `${endpoint.pathname}${endpoint.search}`,
+          origin: target.origin,
+          path: target.path,
           method: 'POST',
           headers: call.headers,
           body: call.body,
@@ -117,6 +137,7 @@ export class CallSender {
         failure = wrapped;
       }
       if (attempts >= maxAttempts) throw failure;
+      backoff ??= new Backoff(this.#opts.backoff);
       const delayMs = backoff.next();
       logger.warn({ callType: call.type, master: endpoint.href, attempt: attempts, delayMs, err: failure.message }, 'call failed, retrying');
       await sleep(delayMs, call.signal);

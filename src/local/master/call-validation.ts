@@ -62,22 +62,47 @@ const SCHEMAS: Readonly<Record<string, MessageSchema>> = {
   Request: { nested: { agent_id: 'Id', resources: 'Resource' } },
 };
 
-function collectMissing(value: unknown, schemaName: string, path: string, missing: string[]): void {
-  if (value === null || typeof value !== 'object') return;
-  const schema = SCHEMAS[schemaName]!;
+interface CompiledSchema {
+  readonly required: readonly string[];
+  readonly nested: readonly (readonly [field: string, schemaName: string])[];
+}
+
+/** SCHEMAS with the nested maps turned into arrays once, not on every call. */
+const COMPILED: ReadonlyMap<string, CompiledSchema> = new Map(
+  Object.entries(SCHEMAS).map(([name, schema]) => [
+    name,
+    { required: schema.required ?? [], nested: Object.entries(schema.nested ?? {}) },
+  ]),
+);
+
+/**
+ * Walks `value` for missing required fields. With `path` undefined it only answers whether any
+ * is missing (the common case costs no strings); with a path it also names them.
+ */
+function collectMissing(value: unknown, schemaName: string, path: string | undefined, missing: string[]): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const schema = COMPILED.get(schemaName)!;
   const record = value as Record<string, unknown>;
-  for (const field of schema.required ?? []) {
-    if (record[field] === undefined || record[field] === null) missing.push(path + field);
+  let found = false;
+  for (const field of schema.required) {
+    if (record[field] === undefined || record[field] === null) {
+      found = true;
+      if (path !== undefined) missing.push(path + field);
+    }
   }
-  for (const [field, nestedName] of Object.entries(schema.nested ?? {})) {
+  for (const [field, nestedName] of schema.nested) {
     const child = record[field];
     if (child === undefined || child === null) continue;
     if (Array.isArray(child)) {
-      child.forEach((item, i) => collectMissing(item, nestedName, `${path}${field}[${i}].`, missing));
-    } else {
-      collectMissing(child, nestedName, `${path}${field}.`, missing);
+      for (let i = 0; i < child.length; i += 1) {
+        const at = path === undefined ? undefined : `${path}${field}[${i}].`;
+        if (collectMissing(child[i], nestedName, at, missing)) found = true;
+      }
+    } else if (collectMissing(child, nestedName, path === undefined ? undefined : `${path}${field}.`, missing)) {
+      found = true;
     }
   }
+  return found;
 }
 
 const EXPECTED_FIELD: Partial<Record<NonNullable<Call['type']>, keyof Call>> = {
@@ -97,9 +122,11 @@ const EXPECTED_FIELD: Partial<Record<NonNullable<Call['type']>, keyof Call>> = {
 };
 
 export function validateCall(call: Call): string | undefined {
-  const missing: string[] = [];
-  collectMissing(call, 'Call', '', missing);
-  if (missing.length > 0) return `Not initialized: ${missing.join(', ')}`;
+  if (collectMissing(call, 'Call', undefined, [])) {
+    const missing: string[] = [];
+    collectMissing(call, 'Call', '', missing);
+    return `Not initialized: ${missing.join(', ')}`;
+  }
 
   if (call.type === undefined) return "Expecting 'type' to be present";
 

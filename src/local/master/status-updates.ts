@@ -30,12 +30,9 @@ export type AckOutcome =
   | { readonly kind: 'unknown' }
   | { readonly kind: 'mismatch'; readonly expected: string | undefined };
 
-function streamKey(frameworkId: string, taskId: string): string {
-  return `${frameworkId}\u0000${taskId}`;
-}
-
 export class StatusUpdateManager {
-  private readonly streams = new Map<string, Stream>();
+  /** Streams by framework id, then task id: lookups on every ACK need no composed key. */
+  private readonly frameworks = new Map<string, Map<string, Stream>>();
 
   constructor(
     private readonly now: () => number,
@@ -45,11 +42,16 @@ export class StatusUpdateManager {
 
   /** Queues an update (already stamped with its uuid); sends it at once if it is the head. */
   enqueue(frameworkId: string, status: TaskStatus): void {
-    const key = streamKey(frameworkId, status.task_id.value);
-    let stream = this.streams.get(key);
+    const taskId = status.task_id.value;
+    let streams = this.frameworks.get(frameworkId);
+    if (streams === undefined) {
+      streams = new Map();
+      this.frameworks.set(frameworkId, streams);
+    }
+    let stream = streams.get(taskId);
     if (stream === undefined) {
-      stream = { frameworkId, taskId: status.task_id.value, queue: [], nextRetryAt: undefined, backoffMs: this.firstRetryMs };
-      this.streams.set(key, stream);
+      stream = { frameworkId, taskId, queue: [], nextRetryAt: undefined, backoffMs: this.firstRetryMs };
+      streams.set(taskId, stream);
     }
     stream.queue.push(status);
     if (stream.queue.length === 1) this.sendHead(stream);
@@ -57,18 +59,17 @@ export class StatusUpdateManager {
 
   /** The update in flight for a task, if any. */
   head(frameworkId: string, taskId: string): TaskStatus | undefined {
-    return this.streams.get(streamKey(frameworkId, taskId))?.queue[0];
+    return this.frameworks.get(frameworkId)?.get(taskId)?.queue[0];
   }
 
   pendingCount(frameworkId?: string): number {
     let n = 0;
-    for (const s of this.streams.values()) if (frameworkId === undefined || s.frameworkId === frameworkId) n += s.queue.length;
+    for (const s of this.allStreams()) if (frameworkId === undefined || s.frameworkId === frameworkId) n += s.queue.length;
     return n;
   }
 
   acknowledge(frameworkId: string, taskId: string, uuid: string): AckOutcome {
-    const key = streamKey(frameworkId, taskId);
-    const stream = this.streams.get(key);
+    const stream = this.frameworks.get(frameworkId)?.get(taskId);
     if (stream === undefined || stream.queue.length === 0) return { kind: 'unknown' };
     const head = stream.queue[0]!;
     if (head.uuid !== uuid) return { kind: 'mismatch', expected: head.uuid };
@@ -76,7 +77,7 @@ export class StatusUpdateManager {
     stream.backoffMs = this.firstRetryMs;
     stream.nextRetryAt = undefined;
     const next = stream.queue[0];
-    if (next === undefined) this.streams.delete(key);
+    if (next === undefined) this.deleteStream(frameworkId, taskId);
     else this.sendHead(stream);
     return { kind: 'acknowledged', status: head, next };
   }
@@ -84,7 +85,7 @@ export class StatusUpdateManager {
   /** Resends every head whose retry time has come. */
   retryDue(): void {
     const now = this.now();
-    for (const stream of this.streams.values()) {
+    for (const stream of this.allStreams()) {
       if (stream.nextRetryAt !== undefined && stream.nextRetryAt <= now) {
         stream.backoffMs = Math.min(stream.backoffMs * 2, MAX_RETRY_MS);
         this.sendHead(stream, stream.backoffMs);
@@ -95,7 +96,7 @@ export class StatusUpdateManager {
   /** Earliest pending retry, for timer scheduling. */
   nextRetryAt(): number | undefined {
     let earliest: number | undefined;
-    for (const s of this.streams.values()) {
+    for (const s of this.allStreams()) {
       if (s.nextRetryAt !== undefined && (earliest === undefined || s.nextRetryAt < earliest)) earliest = s.nextRetryAt;
     }
     return earliest;
@@ -103,19 +104,29 @@ export class StatusUpdateManager {
 
   /** The framework (re)subscribed: send every pending head again, with a fresh backoff. */
   resend(frameworkId: string): void {
-    for (const stream of this.streams.values()) {
-      if (stream.frameworkId !== frameworkId) continue;
+    for (const stream of this.frameworks.get(frameworkId)?.values() ?? []) {
       stream.backoffMs = this.firstRetryMs;
       this.sendHead(stream);
     }
   }
 
   dropFramework(frameworkId: string): void {
-    for (const [key, stream] of this.streams) if (stream.frameworkId === frameworkId) this.streams.delete(key);
+    this.frameworks.delete(frameworkId);
   }
 
   dropTask(frameworkId: string, taskId: string): void {
-    this.streams.delete(streamKey(frameworkId, taskId));
+    this.deleteStream(frameworkId, taskId);
+  }
+
+  private deleteStream(frameworkId: string, taskId: string): void {
+    const streams = this.frameworks.get(frameworkId);
+    if (streams === undefined) return;
+    streams.delete(taskId);
+    if (streams.size === 0) this.frameworks.delete(frameworkId);
+  }
+
+  private *allStreams(): IterableIterator<Stream> {
+    for (const streams of this.frameworks.values()) yield* streams.values();
   }
 
   private sendHead(stream: Stream, delayMs = stream.backoffMs): void {

@@ -1,6 +1,11 @@
 /**
  * SUPPRESS while nothing waits for offers, REVIVE when something new does. Changes are
  * coalesced: many instances scheduled in one turn cause one REVIVE, not one per instance.
+ *
+ * Calls on different connections may be reordered, and a DECLINE with a long filter that the
+ * master processes after our REVIVE keeps its filter (Marathon repeats REVIVE for this reason).
+ * So when no offer arrives soon after a REVIVE while something still waits, it is repeated, a
+ * bounded number of times.
  */
 import type { Logger } from 'pino';
 import type { DriverPort } from './driver-port.js';
@@ -10,6 +15,10 @@ export interface OfferDemandOptions {
   logger: Logger;
   /** Keys (app@version) of everything that may launch now. */
   wanted: () => ReadonlySet<string>;
+  /** Wait this long for offers after a REVIVE before repeating it. Default 2 s. */
+  reviveRepeatMs?: number;
+  /** Repeats after one REVIVE. Default 3. */
+  reviveRepeats?: number;
 }
 
 export class OfferDemand {
@@ -18,6 +27,8 @@ export class OfferDemand {
   #known = new Set<string>();
   #pending: NodeJS.Immediate | undefined;
   #flushing: Promise<void> = Promise.resolve();
+  #repeatTimer: NodeJS.Timeout | undefined;
+  #repeatsLeft = 0;
 
   constructor(opts: OfferDemandOptions) {
     this.#opts = opts;
@@ -43,9 +54,44 @@ export class OfferDemand {
     this.refresh();
   }
 
+  /** Offers arrived: a REVIVE (if any) took effect. */
+  offersReceived(): void {
+    this.#cancelRepeat();
+  }
+
   close(): void {
     if (this.#pending) clearImmediate(this.#pending);
     this.#pending = undefined;
+    this.#cancelRepeat();
+  }
+
+  #cancelRepeat(): void {
+    if (this.#repeatTimer) clearTimeout(this.#repeatTimer);
+    this.#repeatTimer = undefined;
+    this.#repeatsLeft = 0;
+  }
+
+  #scheduleRepeat(): void {
+    if (this.#repeatTimer) clearTimeout(this.#repeatTimer);
+    this.#repeatTimer = setTimeout(() => {
+      this.#repeatTimer = undefined;
+      this.#flushing = this.#flushing.then(() => this.#repeat());
+    }, this.#opts.reviveRepeatMs ?? 2_000);
+    this.#repeatTimer.unref();
+  }
+
+  async #repeat(): Promise<void> {
+    const driver = this.#opts.driver();
+    if (!driver || driver.state !== 'subscribed' || this.#state !== 'revived' || this.#repeatsLeft <= 0) return;
+    if (this.#opts.wanted().size === 0) return;
+    this.#repeatsLeft--;
+    try {
+      await driver.revive();
+      this.#opts.logger.info({ repeatsLeft: this.#repeatsLeft }, 'no offers since REVIVE while instances wait; revived again');
+    } catch (err) {
+      this.#opts.logger.warn({ err }, 'repeated REVIVE failed');
+    }
+    if (this.#repeatsLeft > 0) this.#scheduleRepeat();
   }
 
   async #flush(): Promise<void> {
@@ -55,6 +101,7 @@ export class OfferDemand {
     try {
       if (wanted.size === 0) {
         if (this.#state !== 'suppressed') {
+          this.#cancelRepeat();
           this.#state = 'suppressed';
           this.#known = new Set();
           await driver.suppress();
@@ -68,6 +115,8 @@ export class OfferDemand {
         this.#state = 'revived';
         await driver.revive();
         this.#opts.logger.info({ launchKeys: fresh.length > 0 ? fresh : [...wanted] }, 'instances waiting; offers revived');
+        this.#repeatsLeft = this.#opts.reviveRepeats ?? 3;
+        this.#scheduleRepeat();
       }
     } catch (err) {
       // Retry on the next change or subscription rather than assume the call landed.

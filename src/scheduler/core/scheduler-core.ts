@@ -352,6 +352,7 @@ export class SchedulerCore {
   async #onEvent(event: Event, now: number): Promise<void> {
     switch (event.type) {
       case 'OFFERS':
+        this.#demand.offersReceived();
         this.#track((await this.#offers.process(event.offers?.offers ?? [])).answered);
         return;
       case 'UPDATE':
