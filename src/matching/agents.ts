@@ -6,6 +6,7 @@
  */
 import { MatchingInputError } from './errors.js';
 import { normalizeRanges, rangeCount, type RangeSet } from './ranges.js';
+import type { ScratchPool } from './scratch.js';
 import type { MatchOffer, MesosReservation, MesosResource } from './types.js';
 import { CPUS, DimensionTable, fromMilli, MEM, toMilli } from './units.js';
 
@@ -97,9 +98,9 @@ function stableStringify(value: unknown): string {
     .join(',')}}`;
 }
 
-/** Index ≥ from of `key` in `keys`, or -1. */
-function findKey(keys: readonly string[], from: number, key: string): number {
-  for (let i = from; i < keys.length; i++) if (keys[i] === key) return i;
+/** Index in [from, to) of `key` in `keys`, or -1. */
+function findKey(keys: readonly string[], from: number, to: number, key: string): number {
+  for (let i = from; i < to; i++) if (keys[i] === key) return i;
   return -1;
 }
 
@@ -164,10 +165,19 @@ export class OfferBook {
   groupMem!: Float64Array;
   /** Last launch resource built per scalar entry and its amount, reused for equal slices. */
   #sliceAmount!: Float64Array;
-  readonly #slice: (MesosResource | undefined)[] = [];
+  #slice!: (MesosResource | undefined)[];
+  /** Identity key of each scalar entry, and launch resources built per identity and amount. */
+  readonly #entryKey: string[];
+  readonly #sliceByIdentity = new Map<string, Map<number, MesosResource>>();
 
-  constructor(offers: readonly MatchOffer[]) {
+  /**
+   * `pool` (the round's scratch space) holds the typed tables; without one they are allocated.
+   * Tables are sized by the offers' resource counts first, then filled in place.
+   */
+  constructor(offers: readonly MatchOffer[], pool?: ScratchPool) {
     const byKey = new Map<string, MatchOffer[]>();
+    let scalarCapacity = 0;
+    let portCapacity = 0;
     for (let o = 0; o < offers.length; o++) {
       const offer = offers[o]!;
       const error = validateOffer(offer);
@@ -175,13 +185,27 @@ export class OfferBook {
         this.invalid.push({ offer, error });
         continue;
       }
+      const resources = offer.resources;
+      for (let ri = 0; ri < resources.length; ri++) {
+        const r = resources[ri]!;
+        if (r.type === 'SCALAR') scalarCapacity++;
+        else if (r.type === 'RANGES' && r.name === 'ports') portCapacity++;
+      }
       const role = allocationRoleOf(offer);
-      const key = `${offer.agent_id.value}\u0000${role ?? ''}`;
+      // Most agents send one offer without an allocation role: the agent id alone is the key.
+      const key = role === undefined ? offer.agent_id.value : `${offer.agent_id.value}\u0000${role}`;
       const list = byKey.get(key);
       if (list) list.push(offer);
       else byKey.set(key, [offer]);
     }
-    // Sorted so that the round does not depend on the order offers arrived in.
+    const float64 = (n: number) => (pool ? pool.float64(n) : new Float64Array(n));
+    const int32 = (n: number) => (pool ? pool.int32(n) : new Int32Array(n));
+    const entryDim = int32(scalarCapacity);
+    const entryRemaining = float64(scalarCapacity);
+    const entryGroup = int32(scalarCapacity);
+    const portGroup = int32(portCapacity);
+    // Sorted so that the round does not depend on the order offers arrived in. A key without
+    // role sorts like agent id + "\u0000" + "", before the same agent's role keys.
     const keys = [...byKey.keys()].sort();
     // Entries with equal identity have equal traits: computed once per identity in the round.
     const traitsById = new Map<string, EntryTraits>();
@@ -192,14 +216,13 @@ export class OfferBook {
       return t;
     };
     // Identity key per entry; a group has few entries, so a linear search beats a Map per group.
-    const scalarKeys: string[] = [];
-    const portKeys: string[] = [];
-    const dimList: number[] = [];
-    const remainingList: number[] = [];
-    const groupList: number[] = [];
-    const portGroupList: number[] = [];
-    for (const key of keys) {
-      const groupOffers = byKey.get(key)!.sort((a, b) => (a.id.value < b.id.value ? -1 : a.id.value > b.id.value ? 1 : 0));
+    const scalarKeys: string[] = new Array<string>(scalarCapacity);
+    const portKeys: string[] = new Array<string>(portCapacity);
+    let scalarCount = 0;
+    let portCount = 0;
+    for (let k = 0; k < keys.length; k++) {
+      const groupOffers = byKey.get(keys[k]!)!;
+      if (groupOffers.length > 1) groupOffers.sort((a, b) => (a.id.value < b.id.value ? -1 : a.id.value > b.id.value ? 1 : 0));
       const first = groupOffers[0]!;
       const g = this.groups.length;
       const group: AgentGroup = {
@@ -207,9 +230,9 @@ export class OfferBook {
         hostname: first.hostname,
         allocationRole: allocationRoleOf(first),
         offers: groupOffers,
-        entryStart: this.entryResource.length,
+        entryStart: scalarCount,
         entryEnd: 0,
-        portStart: this.portResource.length,
+        portStart: portCount,
         portEnd: 0,
         gpusOffered: false,
       };
@@ -221,20 +244,21 @@ export class OfferBook {
             const milli = toMilli(r.scalar!.value);
             if (r.name === 'gpus' && milli > 0) group.gpusOffered = true;
             const id = identityKey(r, simpleKeys);
-            const e = findKey(scalarKeys, group.entryStart, id);
+            const e = findKey(scalarKeys, group.entryStart, scalarCount, id);
             if (e >= 0) {
-              remainingList[e] = remainingList[e]! + milli;
+              entryRemaining[e] = entryRemaining[e]! + milli;
               continue;
             }
-            scalarKeys.push(id);
-            dimList.push(this.dims.idOf(r.name));
-            remainingList.push(milli);
-            groupList.push(g);
+            scalarKeys[scalarCount] = id;
+            entryDim[scalarCount] = this.dims.idOf(r.name);
+            entryRemaining[scalarCount] = milli;
+            entryGroup[scalarCount] = g;
+            scalarCount++;
             this.entryResource.push(r);
             this.entryTraits.push(traits(id, r));
           } else if (r.type === 'RANGES' && r.name === 'ports') {
             const id = identityKey(r, simpleKeys);
-            const pe = findKey(portKeys, group.portStart, id);
+            const pe = findKey(portKeys, group.portStart, portCount, id);
             const ranges = normalizeRanges(r.ranges?.range ?? NO_RANGES);
             if (pe >= 0) {
               const merged: { begin: number; end: number }[] = [];
@@ -244,27 +268,32 @@ export class OfferBook {
               this.portFree[pe] = normalizeRanges(merged);
               continue;
             }
-            portKeys.push(id);
+            portKeys[portCount] = id;
+            portGroup[portCount] = g;
+            portCount++;
             this.portFree.push(ranges);
             this.portResource.push(r);
             this.portTraits.push(traits(id, r));
-            portGroupList.push(g);
           }
           // Other RANGES and SET resources are never requested; they stay in the offer.
         }
       }
-      group.entryEnd = this.entryResource.length;
-      group.portEnd = this.portResource.length;
+      group.entryEnd = scalarCount;
+      group.portEnd = portCount;
       this.groups.push(group);
     }
-    this.entryDim = Int32Array.from(dimList);
-    this.entryRemaining = Float64Array.from(remainingList);
-    this.entryGroup = Int32Array.from(groupList);
-    this.portGroup = Int32Array.from(portGroupList);
-    this.#sliceAmount = new Float64Array(remainingList.length).fill(-1);
-    this.groupCpus = new Float64Array(this.groups.length);
-    this.groupMem = new Float64Array(this.groups.length);
-    for (let e = 0; e < this.entryRemaining.length; e++) {
+    this.entryDim = entryDim.subarray(0, scalarCount);
+    this.entryRemaining = entryRemaining.subarray(0, scalarCount);
+    this.entryGroup = entryGroup.subarray(0, scalarCount);
+    this.portGroup = portGroup.subarray(0, portCount);
+    scalarKeys.length = scalarCount;
+    this.#entryKey = scalarKeys;
+    this.#sliceAmount = float64(scalarCount).fill(-1);
+    // Sized up front: filled out of order, a growing array could fall back to dictionary storage.
+    this.#slice = new Array<MesosResource | undefined>(scalarCount);
+    this.groupCpus = float64(this.groups.length);
+    this.groupMem = float64(this.groups.length);
+    for (let e = 0; e < scalarCount; e++) {
       const d = this.entryDim[e];
       if (d === CPUS) this.groupCpus[this.entryGroup[e]!] += this.entryRemaining[e]!;
       else if (d === MEM) this.groupMem[this.entryGroup[e]!] += this.entryRemaining[e]!;
@@ -273,12 +302,15 @@ export class OfferBook {
 
   /**
    * The launch resource for `milli` taken from scalar entry `e`: the offered resource with its
-   * identity fields and the amount. Tasks taking equal amounts from one entry share the
-   * (read-only) object, which keeps a round's output small.
+   * identity fields and the amount. Tasks taking equal amounts from entries of equal identity
+   * (on any agent) share the (read-only) object, which keeps a round's output small.
    */
   scalarSlice(e: number, milli: number): MesosResource {
     if (this.#sliceAmount[e] === milli) return this.#slice[e]!;
-    const resource: MesosResource = { ...this.entryResource[e]!, scalar: { value: fromMilli(milli) } };
+    let byAmount = this.#sliceByIdentity.get(this.#entryKey[e]!);
+    if (byAmount === undefined) this.#sliceByIdentity.set(this.#entryKey[e]!, (byAmount = new Map()));
+    let resource = byAmount.get(milli);
+    if (resource === undefined) byAmount.set(milli, (resource = { ...this.entryResource[e]!, scalar: { value: fromMilli(milli) } }));
     this.#sliceAmount[e] = milli;
     this.#slice[e] = resource;
     return resource;

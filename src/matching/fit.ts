@@ -88,8 +88,9 @@ function pushTaken(pe: number, port: number): void {
 
 /**
  * Take one task's resources from group `g` (which must fit) as seen by `view`, updating every
- * profile view, and return the exact Mesos resources. `hostPorts` is a copy of the demand's host
- * ports (0 = dynamic) whose dynamic slots are filled in, keeping declared order. Scalars are
+ * profile view, and return the exact Mesos resources. `hostPorts` (as long as the demand's host
+ * ports) receives the task's host ports in declared order: fixed ones as declared, dynamic ones
+ * as picked. Scalars are
  * taken from entries in offer order; dynamic ports start at a seeded random position and run
  * consecutively (Marathon does the same, to avoid reusing ports at once).
  */
@@ -104,9 +105,7 @@ export function allocate(
 ): MesosResource[] {
   const group = book.groups[g]!;
   const { dims, amounts } = demand;
-  // Usually one entry per dimension and one port entry: size the list for that.
-  const resources = new Array<MesosResource>(dims.length + (demand.hostPorts.length > 0 ? 1 : 0));
-  let filled = 0;
+  sliceCount = 0;
   for (let i = 0; i < dims.length; i++) {
     const dim = dims[i]!;
     let need = amounts[i]!;
@@ -122,16 +121,22 @@ export function allocate(
       }
       if (dim === CPUS) book.groupCpus[g] -= take;
       else if (dim === MEM) book.groupMem[g] -= take;
-      const slice = book.scalarSlice(e, take);
-      if (filled < resources.length) resources[filled] = slice;
-      else resources.push(slice);
-      filled++;
+      slices[sliceCount++] = book.scalarSlice(e, take);
     }
   }
-  resources.length = filled;
-  if (demand.hostPorts.length > 0) allocatePorts(book, views, view, g, demand, rng, resources, hostPorts);
+  if (demand.hostPorts.length > 0) allocatePorts(book, views, view, g, demand, rng, hostPorts);
+  // Sized exactly once: growing an array by push would over-allocate its backing store.
+  const resources = new Array<MesosResource>(sliceCount);
+  for (let i = 0; i < sliceCount; i++) {
+    resources[i] = slices[i]!;
+    slices[i] = undefined;
+  }
   return resources;
 }
+
+/** Launch resources of the task being placed, before they are copied into its own array. */
+const slices: (MesosResource | undefined)[] = [];
+let sliceCount = 0;
 
 function takePort(book: OfferBook, views: readonly ProfileView[], g: number, pe: number, port: number): void {
   removeValue(book.portFree[pe]!, port);
@@ -146,7 +151,6 @@ function allocatePorts(
   g: number,
   demand: Demand,
   rng: SeededRandom,
-  resources: MesosResource[],
   hostPorts: number[],
 ): void {
   const { portStart, portEnd } = book.groups[g]!;
@@ -165,10 +169,11 @@ function allocatePorts(
   for (let pe = portStart; pe < portEnd; pe++) {
     let count = 0;
     for (let i = 0; i < taken; i++) if (takenEntries[i] === pe) count++;
-    if (count > 0) resources.push({ ...book.portResource[pe]!, ranges: { range: portRanges(pe, count) } });
+    if (count > 0) slices[sliceCount++] = { ...book.portResource[pe]!, ranges: { range: portRanges(pe, count) } };
   }
   let next = firstDynamic;
-  for (let i = 0; i < hostPorts.length; i++) if (hostPorts[i] === 0) hostPorts[i] = takenPorts[next++]!;
+  const declared = demand.hostPorts;
+  for (let i = 0; i < declared.length; i++) hostPorts[i] = declared[i] === 0 ? takenPorts[next++]! : declared[i]!;
 }
 
 /** Ports of the task being placed that sit in one entry, sorted. */
@@ -193,18 +198,22 @@ function portRanges(pe: number, count: number): MesosRange[] {
     }
     entryPorts[k] = port;
   }
-  const out: MesosRange[] = [];
+  // Count the merged runs first, so the output array is allocated at its final size.
+  let runs = 1;
+  for (let i = 1; i < n; i++) if (entryPorts[i]! !== entryPorts[i - 1]! + 1) runs++;
+  const out = new Array<MesosRange>(runs);
+  let r = 0;
   let begin = entryPorts[0]!;
   let end = begin;
   for (let i = 1; i < n; i++) {
     const port = entryPorts[i]!;
     if (port === end + 1) end = port;
     else {
-      out.push({ begin, end });
+      out[r++] = { begin, end };
       begin = end = port;
     }
   }
-  out.push({ begin, end });
+  out[r] = { begin, end };
   return out;
 }
 

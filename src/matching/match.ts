@@ -45,7 +45,7 @@ export function match(input: MatchInput): MatchResult {
 function matchRound(input: MatchInput, pool: ScratchPool): MatchResult {
   const options = input.options;
   const rng = new SeededRandom(options.seed ?? 0);
-  const book = new OfferBook(input.offers);
+  const book = new OfferBook(input.offers, pool);
   const profiles = new RoleProfiles();
   const invalidRequests: MatchResult['invalidRequests'][number][] = [];
   const prepared: PreparedRequest[] = [];
@@ -129,14 +129,14 @@ function matchRound(input: MatchInput, pool: ScratchPool): MatchResult {
     const tasks = search.tasks[g];
     if (!tasks) continue;
     const group = book.groups[g]!;
-    launches.push({
-      agentId: group.agentId,
-      hostname: group.hostname,
-      ...(group.allocationRole !== undefined ? { allocationRole: group.allocationRole } : {}),
-      offerIds: group.offers.map((o) => o.id.value),
-      tasks,
-      refuseSeconds: options.acceptRefuseSeconds ?? 5,
-    });
+    const offerIds = group.offers.map((o) => o.id.value);
+    const refuseSeconds = options.acceptRefuseSeconds ?? 5;
+    // Two literal shapes rather than a conditional spread, which builds the object slowly.
+    launches.push(
+      group.allocationRole !== undefined
+        ? { agentId: group.agentId, hostname: group.hostname, allocationRole: group.allocationRole, offerIds, tasks, refuseSeconds }
+        : { agentId: group.agentId, hostname: group.hostname, offerIds, tasks, refuseSeconds },
+    );
   }
   const limit = options.unusedOffersPerRequest ?? 10;
   const diagnoser = new Diagnoser(book, search, limit, pool);

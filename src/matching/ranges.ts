@@ -5,6 +5,9 @@
 
 export type RangeSet = number[];
 
+/** Spare slots in a new range set: the splits of a typical round before its storage must grow. */
+const SPLIT_ROOM = 16;
+
 /** Sort and merge arbitrary (possibly overlapping or adjacent) intervals. */
 export function normalizeRanges(ranges: readonly { readonly begin: number; readonly end: number }[]): RangeSet {
   // Agents usually send sorted, disjoint ranges: copy them without sorting.
@@ -14,8 +17,14 @@ export function normalizeRanges(ranges: readonly { readonly begin: number; reado
     ordered = r.end >= r.begin && (i === 0 || r.begin > ranges[i - 1]!.end + 1);
   }
   if (ordered) {
-    const out: RangeSet = [];
-    for (let i = 0; i < ranges.length; i++) out.push(ranges[i]!.begin, ranges[i]!.end);
+    // Sized up front, with room for a few interval splits as ports are taken: growing by push
+    // would copy the backing store several times. (Shortening `length` keeps the capacity.)
+    const out: RangeSet = new Array<number>(ranges.length * 2 + SPLIT_ROOM);
+    for (let i = 0; i < ranges.length; i++) {
+      out[2 * i] = ranges[i]!.begin;
+      out[2 * i + 1] = ranges[i]!.end;
+    }
+    out.length = ranges.length * 2;
     return out;
   }
   const sorted = ranges

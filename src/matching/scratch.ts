@@ -7,7 +7,7 @@
  */
 const INITIAL_WORDS = 1 << 16;
 
-class Arena<T extends Int32Array | Uint32Array> {
+class Arena<T extends Int32Array | Uint32Array | Float64Array | Uint8Array> {
   readonly #make: (length: number) => T;
   #buffer: T;
   #used = 0;
@@ -38,6 +38,8 @@ class Arena<T extends Int32Array | Uint32Array> {
 export class ScratchPool {
   readonly #int32 = new Arena((n) => new Int32Array(n));
   readonly #uint32 = new Arena((n) => new Uint32Array(n));
+  readonly #float64 = new Arena((n) => new Float64Array(n));
+  readonly #uint8 = new Arena((n) => new Uint8Array(n));
   #busy = false;
 
   int32(length: number): Int32Array {
@@ -48,12 +50,22 @@ export class ScratchPool {
     return this.#uint32.take(length);
   }
 
+  float64(length: number): Float64Array {
+    return this.#float64.take(length);
+  }
+
+  uint8(length: number): Uint8Array {
+    return this.#uint8.take(length);
+  }
+
   /** Start a round; a pool already in use (a round inside a round) yields a private one. */
   static acquire(): ScratchPool {
     const pool = SHARED.#busy ? new ScratchPool() : SHARED;
     pool.#busy = true;
     pool.#int32.reset();
     pool.#uint32.reset();
+    pool.#float64.reset();
+    pool.#uint8.reset();
     return pool;
   }
 

@@ -288,7 +288,7 @@ export class Search {
   place(state: RequestState, g: number): void {
     const book = this.#book;
     const p = state.prepared;
-    const hostPorts = p.demand.hostPorts.length > 0 ? p.demand.hostPorts.slice() : [];
+    const hostPorts = p.demand.hostPorts.length > 0 ? new Array<number>(p.demand.hostPorts.length) : [];
     const resources = allocate(book, this.#views, state.view, g, p.demand, this.#rng, hostPorts);
     const counters = state.counters;
     for (let i = 0; i < counters.length; i++) counters[i]!.add(counters[i]!.dictionary.agentValues[g]!);
