@@ -157,7 +157,11 @@ export class StatusProcessor {
     const condition = instance.condition === 'UnreachableInactive' && (reported === 'Unreachable' || reported === 'Unknown') ? instance.condition : reported;
     const app = apps.app(instance.appId);
     const updated = this.#updatedInstance(instance, status, condition, now);
-    const delayWrites = app ? rateLimiter.onCondition(app, condition, status.reason, now) : [];
+    // A launch the master never saw (persisted as Provisioned, then reported gone or dropped
+    // by the master itself, e.g. after Pacer crashed before its ACCEPT landed) is not the app
+    // failing: it is relaunched without growing the app's backoff.
+    const lostLaunch = instance.condition === 'Provisioned' && status.source === 'SOURCE_MASTER';
+    const delayWrites = app && !lostLaunch ? rateLimiter.onCondition(app, condition, status.reason, now) : [];
     draft.extra.push(...delayWrites);
 
     if (isTerminalCondition(condition)) {

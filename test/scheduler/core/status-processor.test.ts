@@ -99,6 +99,17 @@ describe('StatusProcessor', () => {
     t.close();
   });
 
+  it('relaunches a launch the master never saw without growing the backoff', async () => {
+    const t = await setup((app) => [provisioned(app)]);
+    const [instance] = t.tracker.all();
+    // Reconciliation after a crash between the Provisioned commit and the ACCEPT reaching Mesos.
+    await t.processor.process(status(instance!.taskId!, 'TASK_GONE', { uuid: undefined, source: 'SOURCE_MASTER', reason: 'REASON_RECONCILIATION' }));
+    const batch = (t.journal[0] as { writes: StoreWrite[] }).writes;
+    expect(batch.map((w) => `${w.op}:${w.collection}`)).toEqual(['delete:instances', 'put:instances']);
+    expect(t.tracker.ofApp('/web')).toEqual([expect.objectContaining({ condition: 'Scheduled', goal: 'Running' })]);
+    t.close();
+  });
+
   it('forgets a killed decommissioned instance without replacing it', async () => {
     const t = await setup((app) => [{ ...provisioned(app), condition: 'Killing', goal: 'Decommissioned' }]);
     const [instance] = t.tracker.all();
