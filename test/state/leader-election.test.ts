@@ -108,7 +108,11 @@ describe.runIf(zookeeperTestsEnabled())('LeaderElection on a real ZooKeeper', ()
     const leader = await settled(group);
     expect(leader).toBe(second);
     await waitFor(() => first.election.currentSession() !== oldSession, 'a new session for the old leader');
-    expect(first.events).toEqual(['elected', expect.stringMatching(/^(disconnected|session_expired)$/)]);
+    // The disconnect before the expiry may reconnect briefly, and the old node can win once
+    // more before the session is gone: elections and defeats alternate, and a defeat is last.
+    expect(first.events[0]).toBe('elected');
+    expect(first.events.at(-1)).toMatch(/^(disconnected|session_expired)$/);
+    first.events.forEach((event, i) => expect(event === 'elected').toBe(i % 2 === 0));
     for (let i = 0; i < 100 && (await admin.getChildren(`${paths[0]}/leader`)).length < 3; i++) await sleep(50);
     expect((await admin.getChildren(`${paths[0]}/leader`)).length).toBe(3);
   });
