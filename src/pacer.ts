@@ -280,10 +280,14 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     if (ha) {
       const selfId = `${settings.hostname}:${port}`;
       let running: Promise<void> | undefined;
+      let defeated = false;
       election = await LeaderElection.start(settings.zk!, selfId, logger, {
         // The store reads the same flag (zkStoreOptionsFromFlags), so both sessions expire alike.
         sessionTimeoutMs: num(settings.flags, 'zk_session_timeout'),
         onElected: () => {
+          // After a defeat this process is on its way out; a brief re-election of a doomed
+          // session must not start the orchestrator again.
+          if (defeated) return;
           logger.info({ selfId }, 'elected leader: starting the orchestrator');
           running = active.start().catch((err: unknown) => {
             logger.fatal({ err }, 'orchestrator failed to start as leader');
@@ -291,6 +295,8 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
           });
         },
         onDefeated: (reason) => {
+          if (defeated) return;
+          defeated = true;
           // A deposed leader must stop acting at once; a fresh process is the only clean
           // way back to standby, as with Marathon, so we exit and let the supervisor restart.
           logger.warn({ reason }, 'leadership lost: stopping');
