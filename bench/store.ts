@@ -7,7 +7,7 @@
  *   persistence: app, app version, root and root version records) and 100,000 instances, timed
  *   in process (open + StoredInstanceTracker.load + loadGroups) and as a whole `pacer` process
  *   from spawn to "Pacer API listening", next to the same process on an empty store.
- * ZooKeeper runs as a local standalone server with fsync on (bench/zk-server.ts); without it
+ * ZooKeeper runs as a local standalone server with fsync on (test/helpers/zookeeper.ts with forceSync on); without it
  * installed the ZooKeeper rows are skipped with a note. Medians of several runs; a table, then
  * one JSON line per case.
  *
@@ -34,7 +34,7 @@ import { assignVersions } from '../src/scheduler/groups/versioning.js';
 import { DATABASE_FILE, openSqliteStore } from '../src/state/sqlite-store.js';
 import type { Store, StoreWrite } from '../src/state/store.js';
 import { ZkStore } from '../src/state/zk-store.js';
-import { startBenchZooKeeper, zooKeeperMissing, type BenchZooKeeper } from './zk-server.js';
+import { startZooKeeper, zookeeperAvailable, type ZooKeeperServer } from '../test/helpers/zookeeper.js';
 
 // This file runs compiled, as dist/bench/store.js.
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -230,10 +230,10 @@ async function sqliteWrites(options: Options): Promise<WriteRow[]> {
 }
 
 async function zookeeperWrites(options: Options): Promise<WriteRow[]> {
-  let server: BenchZooKeeper | undefined;
+  let server: ZooKeeperServer | undefined;
   let store: ZkStore | undefined;
   try {
-    server = await startBenchZooKeeper();
+    server = await startZooKeeper({ forceSync: true });
     store = await ZkStore.open(`zk://${server.connectString}/pacer-bench`, logger, { operationTimeoutMs: 30_000 });
     return await measureWrites('zookeeper', store, options);
   } finally {
@@ -405,7 +405,11 @@ export async function run(args: string[]): Promise<void> {
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
 
   const rows = await sqliteWrites(options);
-  const zkMissing = options.zk ? zooKeeperMissing() : 'skipped with --skip-zk';
+  const zkMissing = !options.zk
+    ? 'skipped with --skip-zk'
+    : zookeeperAvailable()
+      ? undefined
+      : 'no ZooKeeper server here (install it with bash .ci/install-zookeeper.sh)';
   if (zkMissing === undefined) rows.push(...(await zookeeperWrites(options)));
 
   out(`load average at start ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores (a shared machine inflates every figure)`);

@@ -73,7 +73,15 @@ process.once('exit', () => {
   for (const child of running) killGroup(child, 'SIGKILL');
 });
 
-export async function startZooKeeper(): Promise<ZooKeeperServer> {
+export interface ZooKeeperOptions {
+  /**
+   * fsync every commit, as a production server does. Tests leave it off for speed; the store
+   * bench turns it on so ZooKeeper pays for durability as SQLite does.
+   */
+  forceSync?: boolean;
+}
+
+export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperServer> {
   const classpath = zookeeperClasspath();
   const java = javaExecutable();
   if (!classpath || !java) throw new Error(`ZooKeeper is not installed: ${INSTALL_HINT}`);
@@ -93,7 +101,7 @@ export async function startZooKeeper(): Promise<ZooKeeperServer> {
       'clientPortAddress=127.0.0.1',
       'admin.enableServer=false',
       'maxClientCnxns=0',
-      'forceSync=no',
+      `forceSync=${options.forceSync === true ? 'yes' : 'no'}`,
       '',
     ].join('\n'),
   );

@@ -15,19 +15,16 @@ import type {
   TaskInfo,
   TaskState,
 } from '../../mesos/types.js';
-import type { AgentStatusSink, LocalAgent } from './agent.js';
+import type { AgentDescription, AgentStatusSink, LocalAgent } from './agent.js';
 import { fetchUris } from './fetcher.js';
 import { createExecutorSandbox, executorSandboxPath, groupTaskSandboxPath } from './sandbox.js';
 import { makeTaskStatus } from './status.js';
 import { inheritedEnvironment, taskEnvironment } from './task-environment.js';
 import { DEFAULT_KILL_GRACE_PERIOD_MS, TaskRunner } from './task-runner.js';
 
-export interface ProcessAgentOptions {
-  readonly id: string;
-  readonly hostname: string;
-  readonly resources: readonly Resource[];
-  readonly attributes?: readonly Attribute[];
-  readonly domain?: DomainInfo;
+/** What the agent describes about itself (attributes may be left out), plus how it runs tasks. */
+export interface ProcessAgentOptions extends Omit<AgentDescription, 'attributes'> {
+  readonly attributes?: AgentDescription['attributes'];
   /** Root of the sandboxes (`--work_dir`). */
   readonly workDir: string;
   readonly sink: AgentStatusSink;

@@ -10,19 +10,16 @@ import type {
   TaskInfo,
   TaskState,
 } from '../../mesos/types.js';
-import type { AgentStatusSink, LocalAgent } from './agent.js';
+import type { AgentDescription, AgentStatusSink, LocalAgent } from './agent.js';
 import { HEALTH_CHECK_DEFAULTS, healthCheckProblem } from './health-checker.js';
 import { deriveSeed, seededRandom } from './prng.js';
 import { makeTaskStatus, type StatusDetails } from './status.js';
 import { DEFAULT_KILL_GRACE_PERIOD_MS } from './task-runner.js';
 import { sharedTimerQueue, type TimerHandle, type TimerQueue } from './timer-queue.js';
 
-export interface SimulatedAgentOptions {
-  readonly id: string;
-  readonly hostname: string;
-  readonly resources: readonly Resource[];
-  readonly attributes?: readonly Attribute[];
-  readonly domain?: DomainInfo;
+/** What the agent describes about itself (attributes may be left out), plus how it runs tasks. */
+export interface SimulatedAgentOptions extends Omit<AgentDescription, 'attributes'> {
+  readonly attributes?: AgentDescription['attributes'];
   readonly sink: AgentStatusSink;
   readonly logger?: Logger;
   /** Time from TASK_STARTING to TASK_RUNNING; default 0. */
