@@ -3,6 +3,8 @@ import { pino, type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger };
 
+export type LogFormat = 'pretty' | 'json';
+
 function prettyAvailable(): boolean {
   try {
     createRequire(import.meta.url).resolve('pino-pretty');
@@ -12,10 +14,18 @@ function prettyAvailable(): boolean {
   }
 }
 
-/** JSON logs for machines; pretty lines only when a person is watching a terminal. */
-export function createLogger(level: LevelWithSilent = 'info', name = 'pacer'): Logger {
+/** Pretty lines only when a person is watching a terminal; JSON for machines. */
+export function defaultLogFormat(): LogFormat {
   const pretty = process.stdout.isTTY === true && process.env.PACER_LOG_FORMAT !== 'json' && prettyAvailable();
-  if (pretty) {
+  return pretty ? 'pretty' : 'json';
+}
+
+/**
+ * A worker thread has no terminal of its own, so it is handed the main thread's format rather
+ * than guessing it.
+ */
+export function createLogger(level: LevelWithSilent = 'info', name = 'pacer', format: LogFormat = defaultLogFormat()): Logger {
+  if (format === 'pretty') {
     return pino({ name, level, transport: { target: 'pino-pretty', options: { colorize: true } } });
   }
   return pino({ name, level });

@@ -13,7 +13,7 @@ import { metricsPlugin } from './api/metrics/index.js';
 import { PacerMetrics } from './api/metrics/registry.js';
 import type { BasicCredentials } from './api/http/auth.js';
 import { buildApiServer, type InfoOptions } from './api/server.js';
-import { startMesosLocal, type MesosLocalHandle } from './local/index.js';
+import { startEmbeddedMaster, type EmbeddedMaster } from './local/embedded-master.js';
 import type { MediaType } from './mesos/codec.js';
 import type { TaskState } from './mesos/types.js';
 import { createMasterDetector, type MasterDetector } from './mesos/detector.js';
@@ -71,7 +71,7 @@ export interface PacerHandle {
   /** Base URL of the API, e.g. http://127.0.0.1:8080. */
   readonly url: string;
   /** The embedded master, with `--master local`. */
-  readonly localMaster: MesosLocalHandle | undefined;
+  readonly localMaster: EmbeddedMaster | undefined;
   close(): Promise<void>;
   /** Resolves when the process should exit on its own (e.g. leadership lost beyond repair). */
   readonly finished: Promise<string>;
@@ -212,10 +212,10 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
   const finished = new Promise<string>((resolve) => (finish = resolve));
 
   try {
-    let localMaster: MesosLocalHandle | undefined;
+    let localMaster: EmbeddedMaster | undefined;
     let masterSpec = settings.master;
     if (settings.master === 'local') {
-      localMaster = await startMesosLocal(
+      localMaster = await startEmbeddedMaster(
         {
           ip: '127.0.0.1',
           port: 0,
@@ -229,6 +229,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
       );
       const handle = localMaster;
       cleanups.push(() => handle.close());
+      void handle.failed.then(() => finish('embedded master failed'));
       masterSpec = localMaster.url;
       logger.info({ master: masterSpec }, 'embedded Mesos-compatible master started');
     }
