@@ -98,12 +98,13 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
     cleanups.push(() => master.stop());
     for (const agent of agents) master.addAgent(agent);
     master.start();
-    server.attach(master);
-
     if (opts.zk !== undefined) {
       const announcement = await announceMaster(opts.zk, master.info, log, { sessionTimeoutMs: opts.zkSessionTimeoutMs });
       cleanups.push(() => announcement.close());
+      // Before attach: from the first request on, only the elected master serves.
+      server.followLeadership(announcement);
     }
+    server.attach(master);
 
     const url = `http://${opts.ip.includes(':') ? `[${opts.ip}]` : opts.ip}:${port}`;
     log.info({ url, agents: opts.agents, simulatedAgents: opts.simulatedAgents, workDir }, 'mesos-local master started');

@@ -1,11 +1,15 @@
 /**
  * The read-only master endpoints frameworks and tools rely on besides the scheduler API:
  * state, redirect, health and version. Paths answer with and without the `/master` prefix,
- * as libprocess delegates unprefixed paths to the master process.
+ * as libprocess delegates unprefixed paths to the master process. A master that does not lead
+ * sends state and operator API requests to the leader, as upstream does since Mesos 1.0 (its
+ * state would say nothing true); health and version answer on every master.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterInfo } from '../mesos/types.js';
-import { replyEmpty, replyJson, replyNotFound, replyText } from './http-replies.js';
+import { replyEmpty, replyJson, replyText } from './http-replies.js';
+import { isRedirectEndpoint, replyLeaderRedirect } from './leader-redirect.js';
+import type { Leadership } from './master-leadership.js';
 
 /** What the operator endpoints read from the master (LocalMaster satisfies it). */
 export interface MasterView {
@@ -15,7 +19,7 @@ export interface MasterView {
 
 const STATE_PATHS = new Set(['/state', '/state.json', '/master/state', '/master/state.json']);
 const HEALTH_PATHS = new Set(['/health', '/master/health']);
-const REDIRECT_PATHS = new Set(['/redirect', '/master/redirect']);
+const OPERATOR_API_PATHS = new Set(['/api/v1', '/master/api/v1']);
 
 export interface BuildInfo {
   readonly version: string;
@@ -29,31 +33,38 @@ function formatBuildDate(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19);
 }
 
-/** Answers the request if its path is an operator endpoint; returns false otherwise. */
+/** A master without ZooKeeper is alone and always leads. */
+export const ALWAYS_LEADING: Leadership = Object.freeze({ elected: true, leader: undefined });
+
+/**
+ * Answers the request if its path is an operator endpoint; returns false otherwise.
+ * `leadership.leader` may be left undefined while elected: the leader is then `master` itself.
+ */
 export function handleOperatorRequest(
   req: IncomingMessage,
   res: ServerResponse,
   pathname: string,
   master: MasterView,
   build: BuildInfo,
+  leadership: Leadership = ALWAYS_LEADING,
 ): boolean {
-  if (STATE_PATHS.has(pathname)) {
-    replyJson(res, 200, master.stateJson());
+  const leader = leadership.elected ? master.info : leadership.leader;
+  if (STATE_PATHS.has(pathname) || OPERATOR_API_PATHS.has(pathname)) {
+    if (!leadership.elected) {
+      replyLeaderRedirect(res, leader, pathname, req.url ?? pathname);
+      return true;
+    }
+    if (STATE_PATHS.has(pathname)) replyJson(res, 200, master.stateJson());
+    else replyText(res, 501, 'The operator API is not implemented by this master');
     return true;
   }
   if (HEALTH_PATHS.has(pathname)) {
     replyEmpty(res, 200);
     return true;
   }
-  if (REDIRECT_PATHS.has(pathname)) {
-    // This master always leads, so it sends clients to itself, protocol-relative like upstream.
-    const host = master.info.hostname ?? master.info.address?.ip ?? '127.0.0.1';
-    replyEmpty(res, 307, { Location: `//${host}:${master.info.port}` });
-    return true;
-  }
-  if (pathname.startsWith('/redirect/') || pathname.startsWith('/master/redirect/')) {
-    // Upstream refuses these to avoid redirect loops.
-    replyNotFound(res);
+  if (isRedirectEndpoint(pathname)) {
+    // The leader sends clients to itself; paths below /redirect are refused to avoid loops.
+    replyLeaderRedirect(res, leader, pathname, req.url ?? pathname);
     return true;
   }
   if (pathname === '/version' || pathname === '/version/') {
@@ -63,10 +74,6 @@ export function handleOperatorRequest(
       build_time: build.buildTime,
       build_user: build.buildUser,
     });
-    return true;
-  }
-  if (pathname === '/api/v1' || pathname === '/master/api/v1') {
-    replyText(res, 501, 'The operator API is not implemented by this master');
     return true;
   }
   return false;

@@ -4,12 +4,20 @@
  *
  * The server listens before the master exists (an ephemeral port must be known to build the
  * MasterInfo); until `attach` it answers 503 as a master that has not finished recovery does.
+ *
+ * Alone, the master always leads. Given a LeadershipSource (ZooKeeper), it serves only while
+ * elected: otherwise scheduler calls, state and the operator API are redirected to the leader
+ * (307) or refused while none is known (503), as upstream's Master::Http does. A master that
+ * loses the lead ends its subscription streams, so its frameworks go find the new leader and its
+ * agents offer to no one.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { replyNotFound, replyText } from './http-replies.js';
-import { handleOperatorRequest, type BuildInfo, type MasterView } from './operator-endpoints.js';
+import { replyLeaderRedirect } from './leader-redirect.js';
+import type { Leadership, LeadershipSource } from './master-leadership.js';
+import { ALWAYS_LEADING, handleOperatorRequest, type BuildInfo, type MasterView } from './operator-endpoints.js';
 import { SchedulerEndpoint, type SchedulerCallHandler } from './scheduler-endpoint.js';
 
 const CLOSE_GRACE_MS = 200;
@@ -43,6 +51,10 @@ export class MesosLocalServer {
   #master: EmbeddedMaster | undefined;
   #scheduler: SchedulerEndpoint | undefined;
   #port: number | undefined;
+  // Read on every request; kept as a plain boolean so a master without ZooKeeper pays one check.
+  #elected = true;
+  #leadership: Leadership = ALWAYS_LEADING;
+  #stopFollowing: (() => void) | undefined;
 
   constructor(opts: MesosLocalServerOptions) {
     this.#opts = opts;
@@ -86,6 +98,21 @@ export class MesosLocalServer {
     });
   }
 
+  /**
+   * Serves only while `source` says this master is elected, from now on. Call before `attach`
+   * so that no request is served before the first election result.
+   */
+  followLeadership(source: LeadershipSource): void {
+    this.#stopFollowing?.();
+    this.#stopFollowing = source.onChange((leadership) => this.#applyLeadership(leadership));
+    this.#applyLeadership(source.current());
+  }
+
+  /** Whether this master serves scheduler calls now. */
+  get elected(): boolean {
+    return this.#elected;
+  }
+
   /** Open subscription streams (for diagnostics and tests). */
   get subscriptionCount(): number {
     return this.#scheduler?.connections.size ?? 0;
@@ -93,6 +120,8 @@ export class MesosLocalServer {
 
   /** Ends every subscription stream and closes every socket. */
   async close(): Promise<void> {
+    this.#stopFollowing?.();
+    this.#stopFollowing = undefined;
     this.#scheduler?.closeAll();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     // Ended streams get a moment to send their last chunk; then every socket goes.
@@ -110,6 +139,10 @@ export class MesosLocalServer {
       return;
     }
     if (SCHEDULER_PATHS.has(pathname)) {
+      if (!this.#elected) {
+        replyLeaderRedirect(res, this.#leadership.leader, pathname, req.url ?? pathname);
+        return;
+      }
       scheduler.handle(req, res).catch((err: unknown) => {
         // A client that hangs up mid-request is routine; anything else is a bug worth an error.
         if (req.destroyed) this.#logger.debug({ err }, 'scheduler request aborted by the client');
@@ -120,10 +153,34 @@ export class MesosLocalServer {
       return;
     }
     try {
-      if (!handleOperatorRequest(req, res, pathname, master, this.#opts.build)) replyNotFound(res);
+      if (!handleOperatorRequest(req, res, pathname, master, this.#opts.build, this.#leadership)) replyNotFound(res);
     } catch (err) {
       this.#logger.error({ err, path: pathname }, 'operator endpoint failed');
       if (!res.headersSent) replyText(res, 500, '500 Internal Server Error.');
+    }
+  }
+
+  #applyLeadership(leadership: Leadership): void {
+    const wasElected = this.#elected;
+    this.#leadership = leadership;
+    this.#elected = leadership.elected;
+    if (wasElected && !leadership.elected) this.#standDown();
+  }
+
+  /**
+   * Upstream's deposed master exits; this one keeps its in-process agents (and their tasks) and
+   * only lets go of its frameworks: each is disconnected as if its stream broke, so its
+   * failover timeout runs and it gets no offers, and the closed stream sends it to the leader.
+   */
+  #standDown(): void {
+    const scheduler = this.#scheduler;
+    const master = this.#master;
+    if (scheduler === undefined || master === undefined) return;
+    const streams = [...scheduler.connections];
+    this.#logger.info({ streams: streams.length }, 'no longer the leading master; ending subscription streams');
+    for (const connection of streams) {
+      master.connectionClosed(connection);
+      connection.close();
     }
   }
 }

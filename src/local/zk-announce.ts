@@ -1,8 +1,9 @@
 // Publishes a master in ZooKeeper the way Mesos masters do, so that ZooKeeper detectors (ours,
 // Mesos's, other frameworks') find it: an EPHEMERAL_SEQUENTIAL znode `<path>/json.info_<seq>`
 // holding the MasterInfo as JSON. The lowest sequence leads, so the first master announced leads
-// until its node goes; two embedded masters therefore act out a leader change.
+// until its node goes; the announcement follows the group and tells its owner whether it leads.
 import type { Logger } from 'pino';
+import { GroupLeadershipWatch, type Leadership, type LeadershipSource } from './master-leadership.js';
 import type { DomainInfo, MasterInfo, MasterInfoCapability } from '../mesos/types.js';
 import { MASTER_INFO_JSON_LABEL, MasterInfoError, packIp } from '../mesos/zk-detector.js';
 import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession } from '../state/zookeeper.js';
@@ -45,7 +46,8 @@ export interface AnnounceOptions {
   operationTimeoutMs?: number;
 }
 
-export interface MasterAnnouncement {
+/** Also the master's LeadershipSource: it leads while its znode has the lowest sequence. */
+export interface MasterAnnouncement extends LeadershipSource {
   /** Full path of the current znode; undefined while it is being re-created after a session expiry. */
   znode(): string | undefined;
   /** The live ZooKeeper session, for diagnostics and tests. */
@@ -78,6 +80,15 @@ export async function announceMaster(
   let activeSession: ZkSession | undefined;
   let closed = false;
 
+  const rejoin = (): void => {
+    const session = activeSession;
+    if (session === undefined || closed) return;
+    join(session, true).catch((error: unknown) => {
+      if (!closed) log.error({ err: error }, 'joining the master group again failed');
+    });
+  };
+  const leadership = new GroupLeadershipWatch(url.path, info, log, rejoin);
+
   const join = async (session: ZkSession, renewed: boolean): Promise<void> => {
     activeSession = session;
     znode = undefined;
@@ -85,8 +96,10 @@ export async function announceMaster(
     let delayMs = RETRY_MIN_MS;
     for (let attempt = 1; ; attempt++) {
       try {
-        znode = (await findOwnMember(session, url.path)) ?? (await createMember(session, url.path, data));
-        log.info({ znode, zkSessionId: session.sessionId, renewed }, 'master announced in zookeeper');
+        const member = (await findOwnMember(session, url.path)) ?? (await createMember(session, url.path, data));
+        znode = member;
+        log.info({ znode: member, zkSessionId: session.sessionId, renewed }, 'master announced in zookeeper');
+        await leadership.follow(session, member.slice(member.lastIndexOf('/') + 1));
         return;
       } catch (error) {
         const sessionGone = error instanceof ZkError && (error.code === 'ZK_SESSION_EXPIRED' || error.code === 'ZK_CLOSED');
@@ -98,23 +111,33 @@ export async function announceMaster(
     }
   };
 
-  const keeper = await ZkSessionKeeper.start(
-    url,
-    log,
-    {
-      sessionTimeoutMs: opts.sessionTimeoutMs ?? 10_000,
-      ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
-      ...(opts.operationTimeoutMs !== undefined ? { operationTimeoutMs: opts.operationTimeoutMs } : {}),
-    },
-    join,
-  );
+  let keeper: ZkSessionKeeper;
+  try {
+    keeper = await ZkSessionKeeper.start(
+      url,
+      log,
+      {
+        sessionTimeoutMs: opts.sessionTimeoutMs ?? 10_000,
+        ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+        ...(opts.operationTimeoutMs !== undefined ? { operationTimeoutMs: opts.operationTimeoutMs } : {}),
+      },
+      join,
+    );
+  } catch (error) {
+    closed = true;
+    leadership.close();
+    throw error;
+  }
 
   return {
     znode: () => znode,
     session: () => activeSession,
+    current: (): Leadership => leadership.current(),
+    onChange: (listener) => leadership.onChange(listener),
     async close() {
       if (closed) return;
       closed = true;
+      leadership.close();
       const session = keeper.current();
       if (session && znode) {
         try {

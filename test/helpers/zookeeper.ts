@@ -15,6 +15,10 @@ export interface ZooKeeperServer {
   stop(): Promise<void>;
   /** Stops the server and starts it again on the same port with the same data (sessions survive if clients return in time). */
   restart(): Promise<void>;
+  /** Stops the server process but keeps its port and data, for `resume`. */
+  halt(): Promise<void>;
+  /** Starts a halted server again on the same port with the same data. */
+  resume(): Promise<void>;
 }
 
 const INSTALL_HINT = 'install it with `bash .ci/install-zookeeper.sh` (Debian package `zookeeper` plus a Java runtime)';
@@ -154,8 +158,15 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
+      await this.halt();
+      await this.resume();
+    },
+    async halt() {
       if (stopped) throw new Error('ZooKeeper server already stopped');
       if (child) await stopProcess(child);
+    },
+    async resume() {
+      if (stopped) throw new Error('ZooKeeper server already stopped');
       await launch();
     },
   };
