@@ -66,6 +66,21 @@ function statistics(app: AppDefinition, instances: readonly Instance[], sources:
     });
 }
 
+/** The counts alone, in one pass: clients such as UIs poll /v2/apps, which embeds them. */
+function countTasks(app: AppDefinition, instances: readonly Instance[], service: PacerService): TaskCountsJson {
+  const out: TaskCountsJson = { staged: 0, running: 0, healthy: 0, unhealthy: 0 };
+  for (const i of instances) {
+    if (i.condition === 'Scheduled' || i.taskId === undefined) continue;
+    const state = i.status?.state;
+    if (state === 'TASK_RUNNING') out.running++;
+    else if (state === undefined || state === 'TASK_STAGING') out.staged++;
+    const health = service.health.healthOf(i, app);
+    if (health === true) out.healthy++;
+    else if (health === false) out.unhealthy++;
+  }
+  return out;
+}
+
 function counts(stats: readonly TaskStatistic[]): TaskCountsJson {
   return {
     staged: stats.filter((s) => s.staging).length,
@@ -117,9 +132,8 @@ export function renderAppInfo(app: AppDefinition, embeds: ReadonlySet<AppEmbed>,
   const { service } = sources;
   const out = renderApp(app);
   const instances = embeds.has('counts') || embeds.has('tasks') || embeds.has('taskStats') ? service.instances.ofApp(app.id) : [];
-  const stats = embeds.has('counts') || embeds.has('taskStats') ? statistics(app, instances, sources) : [];
   if (embeds.has('counts')) {
-    const c = counts(stats);
+    const c = countTasks(app, instances, service);
     out.tasksStaged = c.staged;
     out.tasksRunning = c.running;
     out.tasksHealthy = c.healthy;
@@ -137,6 +151,6 @@ export function renderAppInfo(app: AppDefinition, embeds: ReadonlySet<AppEmbed>,
     const failure = sources.taskFailures?.lastTaskFailure(app.id);
     if (failure !== undefined) out.lastTaskFailure = failure;
   }
-  if (embeds.has('taskStats')) out.tasksStats = taskStatsByVersion(app, stats);
+  if (embeds.has('taskStats')) out.tasksStats = taskStatsByVersion(app, statistics(app, instances, sources));
   return out;
 }

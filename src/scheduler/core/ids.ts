@@ -56,8 +56,9 @@ export function uuidV1Time(uuid: string): number | undefined {
 }
 
 export function newInstanceId(appId: string, nowMs?: number): string {
-  if (safePath(appId) === '') throw new CoreError('ERR_PACER_CORE_BAD_ID', `cannot derive an instance id from app id '${appId}'`);
-  return `${safePath(appId)}.instance-${uuidV1(nowMs)}`;
+  const safe = safePath(appId);
+  if (safe === '') throw new CoreError('ERR_PACER_CORE_BAD_ID', `cannot derive an instance id from app id '${appId}'`);
+  return `${safe}.instance-${uuidV1(nowMs)}`;
 }
 
 export function taskIdOf(instanceId: string, incarnation: number): string {
