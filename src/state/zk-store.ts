@@ -40,7 +40,7 @@ import {
   encodeNodeName,
   encodeNodeValue,
 } from './zk-codec.js';
-import { commitMulti, ZkMultiError, type ZkMultiOp } from './zk-multi.js';
+import { ZkMultiError, type ZkMultiOp } from './zk-multi.js';
 import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkUrl } from './zookeeper.js';
 
 /** The layout this build reads and writes; stores with a higher version are refused. */
@@ -356,7 +356,7 @@ export class ZkStore implements Store {
       if (ops.length === (guardPath === undefined ? 0 : 1)) return;
 
       try {
-        await this.gate.write(() => commitMulti(session, ops, this.operationTimeoutMs));
+        await this.gate.write(() => session.multi(ops));
         return;
       } catch (error) {
         if (error instanceof ZkMultiError && guardPath !== undefined && error.failedIndex === 0) {

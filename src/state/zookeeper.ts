@@ -5,34 +5,10 @@ import zookeeper from 'node-zookeeper-client';
 import type { ACL, Client, Event as LibraryEvent, Stat } from 'node-zookeeper-client';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import { ZkError, toZkError } from './zk-errors.js';
+import { addMultiOp, toMultiError, type ZkMultiOp } from './zk-multi.js';
 
-export type ZkErrorCode =
-  | 'ZK_BAD_URL'
-  | 'ZK_BAD_PATH'
-  | 'ZK_CONNECT_TIMEOUT'
-  | 'ZK_AUTH_FAILED'
-  | 'ZK_OPERATION_TIMEOUT'
-  | 'ZK_CONNECTION_LOSS'
-  | 'ZK_SESSION_EXPIRED'
-  | 'ZK_CLOSED'
-  | 'ZK_NO_NODE'
-  | 'ZK_NODE_EXISTS'
-  | 'ZK_NOT_EMPTY'
-  | 'ZK_BAD_VERSION'
-  | 'ZK_NO_AUTH'
-  | 'ZK_ERROR';
-
-export class ZkError extends Error {
-  override readonly name = 'ZkError';
-  constructor(
-    readonly code: ZkErrorCode,
-    message: string,
-    /** The server's or client library's numeric error code, when there was one. */
-    readonly zkCode?: number,
-  ) {
-    super(message);
-  }
-}
+export { ZkError, type ZkErrorCode } from './zk-errors.js';
 
 export interface ZkCredentials {
   username: string;
@@ -374,6 +350,20 @@ export class ZkSession {
     return this.call<void>(`remove ${path}`, (done) => this.client.remove(path, version, (e) => done(e, undefined)));
   }
 
+  /**
+   * Commits `ops` atomically. Rejects with ZkMultiError when the server refused the transaction
+   * (nothing was applied), or with ZK_OPERATION_TIMEOUT / ZK_CONNECTION_LOSS when the outcome is
+   * unknown (the request may still have been applied, as with any ZooKeeper write).
+   */
+  multi(ops: readonly ZkMultiOp[]): Promise<void> {
+    const acls = this.acls();
+    return this.call<void>(`multi of ${ops.length} ops`, (done) => {
+      const transaction = this.client.transaction();
+      for (const op of ops) addMultiOp(transaction, op, acls);
+      transaction.commit((error, results: unknown) => done(error ? toMultiError(error, results, ops.length) : undefined, undefined));
+    });
+  }
+
   /** Ends the session (ephemeral nodes go at once). Never rejects. */
   async close(): Promise<void> {
     if (this.stateValue === 'closed') return;
@@ -486,27 +476,6 @@ function toNodeStat(stat: Stat): ZkNodeStat {
 
 function emptyStat(): ZkNodeStat {
   return { version: -1, childCount: 0, dataLength: 0, ephemeralOwner: '0000000000000000' };
-}
-
-const ERROR_CODES: Record<string, ZkErrorCode> = {
-  NO_NODE: 'ZK_NO_NODE',
-  NODE_EXISTS: 'ZK_NODE_EXISTS',
-  NOT_EMPTY: 'ZK_NOT_EMPTY',
-  BAD_VERSION: 'ZK_BAD_VERSION',
-  NO_AUTH: 'ZK_NO_AUTH',
-  AUTH_FAILED: 'ZK_AUTH_FAILED',
-  SESSION_EXPIRED: 'ZK_SESSION_EXPIRED',
-  CONNECTION_LOSS: 'ZK_CONNECTION_LOSS',
-  OPERATION_TIMEOUT: 'ZK_OPERATION_TIMEOUT',
-  BAD_ARGUMENTS: 'ZK_BAD_PATH',
-};
-
-function toZkError(error: unknown, what: string): ZkError {
-  if (error instanceof ZkError) return error;
-  if (error instanceof zookeeper.Exception) {
-    return new ZkError(ERROR_CODES[error.getName()] ?? 'ZK_ERROR', `${what}: ${error.getName()}`, error.getCode());
-  }
-  return new ZkError('ZK_ERROR', `${what}: ${error instanceof Error ? error.message : String(error)}`);
 }
 
 export interface ZkSessionKeeperOptions extends ZkSessionOptions {

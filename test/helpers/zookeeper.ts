@@ -148,6 +148,14 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
     throw error;
   }
   let stopped = false;
+  const halt = async (): Promise<void> => {
+    if (stopped) throw new Error('ZooKeeper server already stopped');
+    if (child) await stopProcess(child);
+  };
+  const resume = async (): Promise<void> => {
+    if (stopped) throw new Error('ZooKeeper server already stopped');
+    await launch();
+  };
   return {
     connectString: `127.0.0.1:${port}`,
     port,
@@ -158,17 +166,11 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
       rmSync(dir, { recursive: true, force: true });
     },
     async restart() {
-      await this.halt();
-      await this.resume();
+      await halt();
+      await resume();
     },
-    async halt() {
-      if (stopped) throw new Error('ZooKeeper server already stopped');
-      if (child) await stopProcess(child);
-    },
-    async resume() {
-      if (stopped) throw new Error('ZooKeeper server already stopped');
-      await launch();
-    },
+    halt,
+    resume,
   };
 }
 

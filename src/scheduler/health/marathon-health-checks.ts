@@ -275,7 +275,7 @@ export class MarathonHealthChecks implements HealthView {
     const now = this.#clock();
     for (const check of app.healthChecks) this.#opts.events.publish(addHealthCheckEvent(entry.appId, entry.version, check, now));
     if (app.healthChecks.length > 0) {
-      this.#logger.info({ appId: entry.appId, version: entry.version, checks: app.healthChecks.length }, 'health checks added');
+      this.#logger.debug({ appId: entry.appId, version: entry.version, checks: app.healthChecks.length }, 'health checks added');
     }
   }
 
