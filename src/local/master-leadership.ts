@@ -172,7 +172,8 @@ export class GroupLeadershipWatch implements LeadershipSource {
     if (session === undefined || ownNode === undefined || this.#closed) return;
     try {
       const children = await session.getChildren(this.#groupPath, this.#watch);
-      if (this.#session !== session) return;
+      // A refresh begun before follow() switched session or node describes a membership that is over.
+      if (this.#session !== session || this.#ownNode !== ownNode) return;
       for (const name of this.#reportedMalformed.keys()) {
         if (!children.includes(name)) this.#reportedMalformed.delete(name);
       }
@@ -182,7 +183,7 @@ export class GroupLeadershipWatch implements LeadershipSource {
       let nextNode: string | undefined;
       for (const member of members) {
         const info = member.name === ownNode ? this.#self : await this.#readMember(session, member.name);
-        if (this.#session !== session) return;
+        if (this.#session !== session || this.#ownNode !== ownNode) return;
         if (info === undefined) continue;
         next = { elected: member.name === ownNode, leader: info };
         nextNode = member.name;

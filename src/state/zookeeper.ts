@@ -157,6 +157,7 @@ export class ZkSession {
   private readonly operationTimeoutMs: number;
   private readonly reconnectStallMs: number;
   private stallTimer: NodeJS.Timeout | undefined;
+  private silenceTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly client: Client,
@@ -236,6 +237,42 @@ export class ZkSession {
     this.stallTimer.unref();
   }
 
+  /**
+   * The client library has no read timeout: a server that stops answering without closing the
+   * connection (a blackholed network, a frozen server, or a connection the server left attached
+   * to a session it has since closed, whose requests it silently drops) leaves it `connected`
+   * for good, so an expired session would go unnoticed. The library pings whenever the socket
+   * has been idle for a third of the session timeout; like the Java client, hearing nothing for
+   * two thirds of it drops the socket, and the reconnect learns whether the session lives.
+   */
+  private armSilenceWatchdog(): void {
+    clearInterval(this.silenceTimer);
+    this.silenceTimer = undefined;
+    if (this.stateValue !== 'connected') return;
+    const readTimeoutMs = Math.floor((this.sessionTimeoutMs * 2) / 3);
+    let socket = this.librarySocket();
+    let bytesRead = socket?.bytesRead ?? 0;
+    let lastHeardAt = Date.now();
+    this.silenceTimer = setInterval(() => {
+      const current = this.librarySocket();
+      if (current !== socket || (current?.bytesRead ?? 0) !== bytesRead) {
+        socket = current;
+        bytesRead = current?.bytesRead ?? 0;
+        lastHeardAt = Date.now();
+        return;
+      }
+      if (socket === undefined || Date.now() - lastHeardAt < readTimeoutMs) return;
+      const silent = socket;
+      // After a blocked event loop timers run before pending reads; judge once those are in.
+      setImmediate(() => {
+        if (this.stateValue !== 'connected' || this.librarySocket() !== silent || silent.bytesRead !== bytesRead) return;
+        this.logger.warn({ zkSessionId: this.sessionId, silentForMs: Date.now() - lastHeardAt }, 'zookeeper server stopped answering; reconnecting');
+        silent.destroy();
+      });
+    }, Math.max(25, Math.floor(readTimeoutMs / 4)));
+    this.silenceTimer.unref();
+  }
+
   private librarySocket(): Socket | undefined {
     return (this.client as unknown as { connectionManager?: { socket?: Socket } }).connectionManager?.socket;
   }
@@ -268,6 +305,7 @@ export class ZkSession {
     if (this.stateValue === next || this.stateValue === 'closed' || this.stateValue === 'expired') return;
     this.stateValue = next;
     this.armStallWatchdog();
+    this.armSilenceWatchdog();
     this.logger.debug({ zkSessionId: this.sessionId, zkState: next }, 'zookeeper session state');
     for (const listener of [...this.stateListeners]) listener(next);
   }
@@ -391,6 +429,7 @@ export class ZkSession {
   private forceClose(): void {
     this.stateValue = 'closed';
     clearTimeout(this.stallTimer);
+    clearInterval(this.silenceTimer);
     this.client.close();
     // The library keeps reconnecting while it has no live socket; ending the socket stops that.
     this.librarySocket()?.destroy();

@@ -179,7 +179,10 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
  * joins the session with its id and password and closes it, which ends the session on the
  * server; the original client learns `expired` when it next talks to the server. The original
  * client may win the session back before the close arrives, so this repeats (bounded) until
- * joining the session is refused as expired.
+ * joining the session is refused as expired. When the original wins it back while the close is
+ * already on its way, the server (3.8) ends the session yet leaves the original's connection
+ * open and silently drops its requests: the original then learns of the expiry only through
+ * ZkSession's read timeout, as it would behind a network that drops packets.
  */
 export async function expireSession(connectString: string, identity: { id: Buffer; password: Buffer }): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {

@@ -2,6 +2,7 @@
  * Master election in a ZooKeeper group: the rule (lowest `json.info_` sequence leads, other
  * children take no part) and the announcement that follows it against a real ZooKeeper.
  */
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { leadingMember, masterMembers, type Leadership } from '../../src/local/master-leadership.js';
@@ -67,6 +68,13 @@ describe.runIf(zookeeperTestsEnabled())('leadership of announced masters, agains
     expect(seen()).toEqual(expected);
   }
 
+  /** Polls (bounded) until `condition` holds; returns whether it did. */
+  async function eventually(condition: () => boolean): Promise<boolean> {
+    const deadline = Date.now() + WAIT_MS;
+    while (!condition() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return condition();
+  }
+
   it('elects the first master, shows the second who leads, and hands over when the leader leaves', async () => {
     const { url } = freshPath();
     const alpha = await announce(url, 'alpha', 5050);
@@ -115,9 +123,30 @@ describe.runIf(zookeeperTestsEnabled())('leadership of announced masters, agains
     await raw.remove(removed);
     await leadershipBecomes(beta, { elected: true, leaderId: 'beta' });
     await leadershipBecomes(alpha, { elected: false, leaderId: 'beta' });
-    expect(alpha.znode()).toBeDefined();
+    // Alpha learns who leads from the same read that shows its node gone, and joins again after it.
+    expect(await eventually(() => alpha.znode() !== undefined)).toBe(true);
     expect(alpha.znode()).not.toBe(removed);
     expect((await raw.exists(alpha.znode()!))?.ephemeralOwner).toBe(alpha.session()!.sessionId);
+    expect(alpha.current()).toEqual({ elected: false, leader: infoOf('beta', 5051) });
+  });
+
+  it('stops leading when ZooKeeper stops answering without closing the connection, as behind a blackholed network', async () => {
+    const relay = await startRelay(server.port);
+    cleanups.push(() => relay.close());
+    const { url, path } = freshPath();
+    const alpha = await announce(`zk://${relay.connectString}${path}`, 'alpha', 5050);
+    const beta = await announce(url, 'beta', 5051);
+    expect(alpha.current().elected).toBe(true);
+    const expiredSession = alpha.session()!.sessionId;
+
+    relay.blackhole();
+    // The server expires alpha's session; beta takes the lead while alpha's connection stays open.
+    await leadershipBecomes(beta, { elected: true, leaderId: 'beta' });
+    await leadershipBecomes(alpha, { elected: false, leaderId: undefined });
+
+    relay.restore();
+    await leadershipBecomes(alpha, { elected: false, leaderId: 'beta' });
+    expect(alpha.session()!.sessionId).not.toBe(expiredSession);
   });
 
   // Last: it restarts the server the other tests share.
@@ -136,3 +165,51 @@ describe.runIf(zookeeperTestsEnabled())('leadership of announced masters, agains
     expect(seen[0]).toEqual({ elected: false, leader: undefined });
   });
 });
+
+interface Relay {
+  /** `127.0.0.1:PORT` of the relay. */
+  connectString: string;
+  /** Drops all traffic both ways and keeps every connection open, new ones included. */
+  blackhole(): void;
+  /** Ends the connections that lost traffic and relays new ones again. */
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/** A TCP relay on loopback to `port`, standing for a network that can silently drop packets. */
+async function startRelay(port: number): Promise<Relay> {
+  let dropping = false;
+  const pairs = new Set<[Socket, Socket]>();
+  const server: Server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    const pair: [Socket, Socket] = [client, upstream];
+    pairs.add(pair);
+    // A blackholed network carries no FIN or RST either: while dropping, one side ending leaves the other open.
+    const end = (): void => {
+      if (dropping) return;
+      pairs.delete(pair);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('data', (chunk) => dropping || upstream.write(chunk));
+    upstream.on('data', (chunk) => dropping || client.write(chunk));
+    for (const socket of pair) socket.on('close', end).on('error', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const relayPort = typeof address === 'object' && address ? address.port : 0;
+  return {
+    connectString: `127.0.0.1:${relayPort}`,
+    blackhole() {
+      dropping = true;
+    },
+    restore() {
+      for (const pair of [...pairs]) for (const socket of pair) socket.destroy();
+      dropping = false;
+    },
+    async close() {
+      for (const pair of [...pairs]) for (const socket of pair) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
