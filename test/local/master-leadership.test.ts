@@ -2,10 +2,10 @@
  * Master election in a ZooKeeper group: the rule (lowest `json.info_` sequence leads, other
  * children take no part) and the announcement that follows it against a real ZooKeeper.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { leadingMember, masterMembers, type Leadership } from '../../src/local/master-leadership.js';
+import { startRelay } from '../helpers/tcp-relay.js';
 import { announceMaster, buildMasterInfo, type MasterAnnouncement } from '../../src/local/zk-announce.js';
 import { ZkSession } from '../../src/state/zookeeper.js';
 import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
@@ -165,51 +165,3 @@ describe.runIf(zookeeperTestsEnabled())('leadership of announced masters, agains
     expect(seen[0]).toEqual({ elected: false, leader: undefined });
   });
 });
-
-interface Relay {
-  /** `127.0.0.1:PORT` of the relay. */
-  connectString: string;
-  /** Drops all traffic both ways and keeps every connection open, new ones included. */
-  blackhole(): void;
-  /** Ends the connections that lost traffic and relays new ones again. */
-  restore(): void;
-  close(): Promise<void>;
-}
-
-/** A TCP relay on loopback to `port`, standing for a network that can silently drop packets. */
-async function startRelay(port: number): Promise<Relay> {
-  let dropping = false;
-  const pairs = new Set<[Socket, Socket]>();
-  const server: Server = createServer((client) => {
-    const upstream = connect(port, '127.0.0.1');
-    const pair: [Socket, Socket] = [client, upstream];
-    pairs.add(pair);
-    // A blackholed network carries no FIN or RST either: while dropping, one side ending leaves the other open.
-    const end = (): void => {
-      if (dropping) return;
-      pairs.delete(pair);
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('data', (chunk) => dropping || upstream.write(chunk));
-    upstream.on('data', (chunk) => dropping || client.write(chunk));
-    for (const socket of pair) socket.on('close', end).on('error', end);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const relayPort = typeof address === 'object' && address ? address.port : 0;
-  return {
-    connectString: `127.0.0.1:${relayPort}`,
-    blackhole() {
-      dropping = true;
-    },
-    restore() {
-      for (const pair of [...pairs]) for (const socket of pair) socket.destroy();
-      dropping = false;
-    },
-    async close() {
-      for (const pair of [...pairs]) for (const socket of pair) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkSessionState, type ZkWatchEvent } from '../../src/state/zookeeper.js';
+import { startRelay } from '../helpers/tcp-relay.js';
 import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
 
 const logger = pino({ level: process.env.ZK_TEST_LOG ?? 'silent' });
@@ -129,6 +130,39 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
     }
   });
 
+  it('drops a connection the server stopped answering, learns of the expiry, and the keeper replaces the session', async () => {
+    const relay = await startRelay(server.port);
+    const renewals: boolean[] = [];
+    const keeper = await ZkSessionKeeper.start(
+      parseZkUrl(`zk://${relay.connectString}/silent`),
+      logger,
+      { sessionTimeoutMs: 2_000, retryMinMs: 50 },
+      async (session, isRenewal) => {
+        await session.create('/silent/member', Buffer.alloc(0), { mode: 'ephemeral', createParents: true });
+        renewals.push(isRenewal);
+      },
+    );
+    const observer = await ZkSession.connect(server.connectString, logger);
+    try {
+      const first = keeper.current()!;
+      const states: ZkSessionState[] = [];
+      first.onStateChange((state) => states.push(state));
+      relay.blackhole();
+      // Without a read timeout of its own the client library would stay `connected` here for good.
+      await eventually(() => states.includes('disconnected'), 10_000);
+      // Only once the server has ended the session is there an expiry to learn of.
+      await eventually(async () => (await observer.exists('/silent/member')) === undefined, 10_000);
+      relay.restore();
+      await eventually(() => renewals.length === 2, 15_000);
+      expect(states).toContain('expired');
+      expect(keeper.current()!.sessionId).not.toBe(first.sessionId);
+    } finally {
+      await observer.close();
+      await keeper.close();
+      await relay.close();
+    }
+  });
+
   it('with digest credentials, nodes are world-readable but only their creator may change them', async () => {
     const url = parseZkUrl(`zk://alice:secret@${server.connectString}/secured`);
     const owner = await ZkSession.connect(url.connectString, logger, { credentials: url.credentials! });
@@ -167,3 +201,11 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
     }
   });
 });
+
+async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
