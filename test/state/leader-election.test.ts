@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { LeaderElection, type DefeatReason, type LeaderElectionOptions } from '../../src/state/leader-election.js';
 import { ZkSession } from '../../src/state/zookeeper.js';
+import { startRelay } from '../helpers/tcp-relay.js';
 import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
 import { PausableProxy, removeTree, waitFor } from './zk-store.helpers.js';
 
@@ -165,6 +166,26 @@ describe.runIf(zookeeperTestsEnabled())('LeaderElection on a real ZooKeeper', ()
     await waitFor(() => leader.election.isLeader(), 're-election after reconnect');
     expect(leader.events).toEqual(['elected', 'disconnected', 'elected']);
     expect(standby.election.leader()).toBe(leader.id);
+  });
+
+  it('gives leadership up when ZooKeeper goes silent without closing the connection, and another leads', async () => {
+    const relay = await startRelay(server.port);
+    try {
+      const path = freshPath();
+      const leader = await join(path, 8081, {}, relay.connectString);
+      const standby = await join(path, 8082);
+      await settled([leader, standby]);
+
+      const defeated = new Promise<DefeatReason>((resolve) => leader.election.onDefeated(resolve));
+      relay.blackhole();
+      // The connection stays open and says nothing: only a read timeout can notice.
+      expect(await defeated).toBe('disconnected');
+      await waitFor(() => standby.election.isLeader(), 'the standby elected once the silent session expired', HANDOVER_BOUND_MS);
+      expect(leader.election.isLeader()).toBe(false);
+    } finally {
+      for (const p of participants.splice(0)) await p.election.close();
+      await relay.close();
+    }
   });
 
   it('refuses bad configuration with typed errors', async () => {
