@@ -273,10 +273,22 @@ export interface FrameworkStatus {
   subscribed: boolean;
 }
 
+/** Stored versions of the root group (Marathon's group versions), read on demand. */
+export interface RootHistory {
+  /** Root versions still stored, newest first; the current root's version is always among them. */
+  versions(): Timestamp[];
+  /** The group tree of a root version, without reading app definitions. */
+  tree(version: Timestamp): Promise<Group | undefined>;
+  /** The whole root of a version, apps included. */
+  root(version: Timestamp): Promise<RootGroup | undefined>;
+}
+
 export interface PacerService {
   readonly events: EventBus;
   readonly instances: InstanceTracker;
   readonly health: HealthView;
+  /** Root group history; services without one answer the current version only. */
+  readonly rootHistory?: RootHistory;
 
   root(): RootGroup;
   app(id: string): AppDefinition | undefined;

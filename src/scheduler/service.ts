@@ -19,6 +19,7 @@ import {
   type PacerService,
   type QueueEntry,
   type RootGroup,
+  type RootHistory,
   type Timestamp,
   type UpdateOptions,
   ACTIVE_CONDITIONS,
@@ -38,6 +39,7 @@ import {
   rootChangeWrites,
   type VersionIndexes,
 } from './groups/persistence.js';
+import { StoredRootHistory } from './groups/history.js';
 import { emptyRootGroup, parentId, ROOT_ID } from './groups/root-group.js';
 import { assignServicePorts, DEFAULT_LOCAL_PORT_RANGE, type PortRange } from './groups/service-ports.js';
 import { validateRootGroup } from './groups/validation.js';
@@ -109,6 +111,7 @@ export class PacerServiceImpl implements PacerService, AppLookup {
   readonly events: EventBus;
   readonly instances: InstanceTracker;
   readonly health: HealthView;
+  readonly rootHistory: RootHistory;
 
   readonly #opts: PacerServiceOptions;
   readonly #store: Store;
@@ -136,6 +139,10 @@ export class PacerServiceImpl implements PacerService, AppLookup {
     this.#maxRunning = opts.maxRunningDeployments ?? DEFAULT_MAX_RUNNING_DEPLOYMENTS;
     this.#maxVersions = opts.maxVersions ?? DEFAULT_MAX_VERSIONS;
     this.#portRange = opts.localPortRange ?? DEFAULT_LOCAL_PORT_RANGE;
+    this.rootHistory = new StoredRootHistory(this.#store, {
+      current: () => this.#root,
+      storedVersions: () => this.#indexes.groupVersions,
+    });
   }
 
   /** Loads the root, versions and running deployments from the store and resumes the latter. */
@@ -416,12 +423,12 @@ export class PacerServiceImpl implements PacerService, AppLookup {
 
   #purgeRemovedApps(deployment: Deployment): void {
     const running = this.#manager?.list() ?? [];
-    for (const appId of deployment.plan.affectedApps) {
-      if (this.#root.apps.has(appId) || running.some((p) => p.affectedApps.includes(appId))) continue;
-      this.#indexes.appVersions.delete(appId);
-      purgeAppVersions(this.#store, appId).catch((err: unknown) =>
-        this.#logger.warn({ err, appId }, 'could not delete the versions of a removed app'),
-      );
-    }
+    const removed = deployment.plan.affectedApps.filter(
+      (appId) => !this.#root.apps.has(appId) && !running.some((p) => p.affectedApps.includes(appId)),
+    );
+    for (const appId of removed) this.#indexes.appVersions.delete(appId);
+    purgeAppVersions(this.#store, removed, this.#indexes.groupVersions).catch((err: unknown) =>
+      this.#logger.warn({ err, appIds: removed }, 'could not delete the versions of removed apps'),
+    );
   }
 }

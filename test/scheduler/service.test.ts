@@ -78,9 +78,10 @@ describe('PacerServiceImpl: deployments end to end on the fake cluster', () => {
     expect(running(h, '/api').map((i) => i.instanceId)).toEqual([byAge[killedOrder[0] === 2 ? 0 : 2]!.instanceId]);
   });
 
-  it('stops a removed app: decommissions everything, purges the queue, app_terminated_event, versions dropped', async () => {
+  it('stops a removed app: decommissions everything, purges the queue, app_terminated_event, versions dropped but for those a kept root refers to', async () => {
     h = await startHarness();
-    await h.finish(await h.deploy(app('/gone', { instances: 2 })));
+    const created = await h.deploy(app('/gone', { instances: 2 }));
+    await h.finish(created);
     const plan = await h.change((root) => removeApp(root, '/gone'));
     expect(plan.steps).toEqual([{ actions: [{ action: 'StopApplication', app: '/gone' }] }]);
     await h.finish(plan);
@@ -91,7 +92,8 @@ describe('PacerServiceImpl: deployments end to end on the fake cluster', () => {
     expect(terminated).toEqual([{ eventType: 'app_terminated_event', timestamp: expect.any(String), appId: '/gone' }]);
     expect(h.events.indexOf(terminated[0]!)).toBeLessThan(h.eventTypes().lastIndexOf('deployment_success'));
     await settle();
-    expect((h.store as MemoryStore).keys('appVersions')).toEqual([]);
+    // The root version that had /gone is kept (group history), so its version stays for a revert.
+    expect((h.store as MemoryStore).keys('appVersions')).toEqual([`/gone#${created.version}`]);
     expect(h.service.app('/gone')).toBeUndefined();
   });
 

@@ -1,13 +1,13 @@
 /**
  * `/v2/groups` (api/v2/GroupsResource.scala, api/GroupApiService.scala). Group ids contain
  * slashes, so each method has one wildcard route; `…/apps`, `…/versions` and
- * `…/versions/{v}` are recognised by their last segments.
+ * `…/versions/{v}` are recognised by their last segments. History and reverts: group-versions.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseJsonBody } from '../apps/parse.js';
 import { ServiceError, type RootGroup, type Timestamp } from '../../scheduler/contracts.js';
 import { groupEmbedsFromQuery } from '../http/embed.js';
-import { unknownGroup, unprocessable } from '../http/errors.js';
+import { unknownGroup } from '../http/errors.js';
 import { absoluteId } from '../http/paths.js';
 import { queryBool, type Query } from '../http/query.js';
 import { renderAppInfo } from '../render/app-info.js';
@@ -15,6 +15,7 @@ import { renderDeploymentSteps } from '../render/deployment.js';
 import { renderGroup } from '../render/group.js';
 import { bodyText, locationOf, sendDeploymentResult, type RouteContext } from './context.js';
 import { groupFromUpdate, readGroupUpdate, scaledApps, type GroupUpdateTree } from './group-update.js';
+import { groupAtVersion, groupVersions, revertChange } from './group-versions.js';
 import { findGroup, putApp, putGroup, removeGroup, transitiveAppIds } from './root-edits.js';
 
 type Request = FastifyRequest<{ Querystring: Query; Params: { '*'?: string } }>;
@@ -34,7 +35,7 @@ function sources(ctx: RouteContext) {
   return { service: ctx.service, now: ctx.now(), taskFailures: ctx.taskFailures };
 }
 
-function showGroup(ctx: RouteContext, raw: string, query: Query): unknown {
+async function showGroup(ctx: RouteContext, raw: string, query: Query): Promise<unknown> {
   const root = ctx.service.root();
   let m = /^(?:(.+)\/)?apps$/.exec(raw);
   if (m) {
@@ -47,19 +48,11 @@ function showGroup(ctx: RouteContext, raw: string, query: Query): unknown {
     });
   }
   m = /^(?:(.+)\/)?versions$/.exec(raw);
-  if (m) {
-    // Only the current version is known to the facade (the service keeps no group history).
-    const id = absoluteId(m[1] ?? '/');
-    const group = findGroup(root.root, id);
-    if (group === undefined) throw unknownGroup(id);
-    return [group.version];
-  }
+  if (m) return groupVersions(ctx.service, absoluteId(m[1] ?? '/'));
   m = /^(?:(.+)\/)?versions\/([^/]+)$/.exec(raw);
   if (m) {
-    const id = absoluteId(m[1] ?? '/');
-    const group = findGroup(root.root, id);
-    if (group === undefined || group.version !== m[2]) throw unknownGroup(id, m[2]);
-    return renderGroup(group, root, groupEmbedsFromQuery(query), sources(ctx));
+    const { group, root: then } = await groupAtVersion(ctx.service, absoluteId(m[1] ?? '/'), m[2]!);
+    return renderGroup(group, then, groupEmbedsFromQuery(query), sources(ctx));
   }
   const id = absoluteId(raw);
   const group = findGroup(root.root, id);
@@ -73,7 +66,17 @@ function readUpdate(ctx: RouteContext, req: Request): { base: string; update: Gr
   return { base, update };
 }
 
-/** The root after applying a GroupUpdate: a scale of every app below it, or a structural change. */
+type RootChange = (root: RootGroup, version: Timestamp) => RootGroup;
+
+/**
+ * What a GroupUpdate does, in Marathon's order of precedence: a revert to `version`, else a scale
+ * of every app below the group, else a structural change.
+ */
+async function changeOf(ctx: RouteContext, update: GroupUpdateTree): Promise<RootChange> {
+  if (update.version !== undefined) return revertChange(ctx.service, update.id, update.version);
+  return (root, version) => applyUpdate(root, update, version);
+}
+
 function applyUpdate(root: RootGroup, update: GroupUpdateTree, version: Timestamp): RootGroup {
   if (update.scaleBy !== undefined) {
     return scaledApps(root, update.id, update.scaleBy).reduce((r, app) => putApp(r, app, version), root);
@@ -82,22 +85,16 @@ function applyUpdate(root: RootGroup, update: GroupUpdateTree, version: Timestam
   return putGroup(root, group, apps, version);
 }
 
-function refuseVersionRevert(update: GroupUpdateTree): void {
-  if (update.version !== undefined) {
-    throw unprocessable(`Group ${update.id} not available in version ${update.version}`);
-  }
-}
-
 async function createGroup(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {
   const force = queryBool(req.query, 'force', false);
   const { update } = readUpdate(ctx, req);
-  refuseVersionRevert(update);
+  const change = await changeOf(ctx, update);
   const plan = await ctx.service.updateRoot((root, version) => {
     if (findGroup(root.root, update.id) !== undefined) {
       throw new ServiceError(409, `Group ${update.id} is already created. Use PUT to change this group.`);
     }
     if (root.apps.has(update.id)) throw new ServiceError(409, `An app with the path ${update.id} already exists.`);
-    return applyUpdate(root, update, version);
+    return change(root, version);
   }, { force });
   void reply.header('Location', locationOf(req, update.id));
   return sendDeploymentResult(reply, plan, 201);
@@ -107,8 +104,7 @@ async function updateGroup(ctx: RouteContext, req: Request, reply: FastifyReply)
   const force = queryBool(req.query, 'force', false);
   const dryRun = queryBool(req.query, 'dryRun', false);
   const { update } = readUpdate(ctx, req);
-  refuseVersionRevert(update);
-  const change = (root: RootGroup, version: Timestamp): RootGroup => applyUpdate(root, update, version);
+  const change = await changeOf(ctx, update);
   if (dryRun) {
     const plan = await ctx.service.updateRoot(change, { force, dryRun: true });
     return reply.send({ steps: renderDeploymentSteps(plan) });

@@ -10,3 +10,4 @@ export {
 } from './service-ports.js';
 export * from './persistence.js';
 export { assignVersions, versionApp, classifyChange, type VersionChange } from './versioning.js';
+export { StoredRootHistory, type RootHistorySource } from './history.js';

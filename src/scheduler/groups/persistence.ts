@@ -139,9 +139,24 @@ export async function loadRootVersion(store: Store, version: Timestamp, current:
   return { apps, root: stored.root, version: stored.version };
 }
 
-/** Deletes every stored version of an app that no longer exists. */
-export async function purgeAppVersions(store: Store, appId: string): Promise<void> {
-  const entries = await store.list<unknown>('appVersions', appVersionPrefix(appId));
-  if (entries.length === 0) return;
-  await store.apply(entries.map((e) => ({ op: 'delete', collection: 'appVersions', key: e.key }) satisfies StoreWrite));
+/**
+ * Deletes the stored versions of apps that no longer exist, except those a stored root version
+ * still refers to: reverting a group to such a root brings the app back (Marathon keeps them the
+ * same way until its garbage collection finds them unreferenced).
+ */
+export async function purgeAppVersions(store: Store, appIds: readonly string[], rootVersions: readonly Timestamp[] = []): Promise<void> {
+  if (appIds.length === 0) return;
+  const roots = await Promise.all(rootVersions.map((v) => store.get<StoredRoot>('groupVersions', v)));
+  const referenced = new Set<string>();
+  for (const root of roots) {
+    if (root === undefined) continue;
+    for (const [id, version] of Object.entries(root.apps)) referenced.add(appVersionKey(id, version));
+  }
+  const writes: StoreWrite[] = [];
+  for (const appId of appIds) {
+    for (const entry of await store.list<unknown>('appVersions', appVersionPrefix(appId))) {
+      if (!referenced.has(entry.key)) writes.push({ op: 'delete', collection: 'appVersions', key: entry.key });
+    }
+  }
+  if (writes.length > 0) await store.apply(writes);
 }
