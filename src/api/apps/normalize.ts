@@ -234,9 +234,12 @@ function withDefaultStatusCodes<T extends { httpStatusCodesForReady?: number[] }
   return { ...check, httpStatusCodesForReady: [200] };
 }
 
-/** AppNormalization.forPreValidation: the role defaults to `--mesos_role`. */
-export function forPreValidation(app: RamlApp, opts: AppParseOptions): RamlApp {
-  return { ...app, role: app.role ?? opts.mesosRole };
+/**
+ * AppNormalization.forPreValidation: a missing role becomes the default role, `--mesos_role` or the
+ * top-level group's name when that group enforces its role (see RoleSettings).
+ */
+export function forPreValidation(app: RamlApp, defaultRole: string): RamlApp {
+  return { ...app, role: app.role ?? defaultRole };
 }
 
 /** AppNormalization.forPostValidation. */

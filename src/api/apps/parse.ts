@@ -30,11 +30,22 @@ import { canonicalPathId, parsePathId } from './path-id.js';
 import { readApp, readAppUpdate, unique, withTopLevelDefaults, type RamlApp, type RamlAppUpdate } from './read.js';
 import { renderApp } from './render.js';
 import type { AppDefinition, AppParseOptions } from './types.js';
-import { validateCanonicalApp, validateDefinition, validateOldAppApi, validRoles } from './validate.js';
+import { roleSettingsFor, validateCanonicalApp, validateDefinition, validateOldAppApi, type RoleSettings } from './validate.js';
 
 export type { AppParseOptions } from './types.js';
+export type { RoleSettings } from './validate.js';
 
-export interface AppUpdateOptions extends AppParseOptions {
+export interface AppRoleOptions {
+  /**
+   * Default and valid roles for an app id, read from the current root group (top-level group
+   * `enforceRole`, the stored app's role). Without it no group enforces its role.
+   */
+  roleSettings?: (appId: string) => RoleSettings;
+}
+
+export type AppBodyOptions = AppParseOptions & AppRoleOptions;
+
+export interface AppUpdateOptions extends AppParseOptions, AppRoleOptions {
   /** The stored app at this id, if any. */
   existing?: AppDefinition;
   /** PATCH, or PUT with `partialUpdate=true` (Marathon's default): merge onto `existing`. */
@@ -44,12 +55,12 @@ export interface AppUpdateOptions extends AppParseOptions {
 }
 
 /** Raw request body text -> canonical app, or throws AppValidationError with Marathon's status/body. */
-export function parseAppCreate(body: string, opts: AppParseOptions): AppDefinition {
+export function parseAppCreate(body: string, opts: AppBodyOptions): AppDefinition {
   return normalizeAndValidateApp(parseJsonBody(body), opts);
 }
 
 /** Validate an already-parsed JSON value (a full RAML `App`, used by POST and batch endpoints). */
-export function normalizeAndValidateApp(value: unknown, opts: AppParseOptions): AppDefinition {
+export function normalizeAndValidateApp(value: unknown, opts: AppBodyOptions): AppDefinition {
   return finishApp(readTypedApp(value), opts);
 }
 
@@ -109,7 +120,7 @@ function readTypedApp(value: unknown): RamlApp {
   return readApp(stripped);
 }
 
-function finishApp(raml: RamlApp, opts: AppParseOptions, context: { existingRole?: string | undefined } = {}): AppDefinition {
+function finishApp(raml: RamlApp, opts: AppBodyOptions, context: { existingRole?: string | undefined } = {}): AppDefinition {
   const app: RamlApp = {
     ...raml,
     id: canonicalPathId(raml.id),
@@ -117,8 +128,10 @@ function finishApp(raml: RamlApp, opts: AppParseOptions, context: { existingRole
   };
   throwIfAny(validateOldAppApi(app));
   const migrated = guard(() => forDeprecated(app));
-  const pre = forPreValidation(migrated, opts);
-  throwIfAny(validateCanonicalApp(pre, opts, validRoles(pre.id, opts.mesosRole, context.existingRole)));
+  const roles =
+    opts.roleSettings?.(app.id) ?? roleSettingsFor(app.id, opts.mesosRole, { enforceRole: false, existingRole: context.existingRole });
+  const pre = forPreValidation(migrated, roles.defaultRole);
+  throwIfAny(validateCanonicalApp(pre, opts, roles.validRoles));
   const definition = guard(() => toDefinition(forPostValidation(pre, opts)));
   throwIfAny(validateDefinition(definition));
   return definition;

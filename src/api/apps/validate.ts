@@ -146,12 +146,31 @@ export function validateOldAppApi(app: RamlApp): ViolationSink {
 // ---------------------------------------------------------------------------------------------
 // Rules on the translated app (AppValidation.validateCanonicalAppAPI)
 
-/** Roles an app may use (RoleSettings.forService without group role enforcement). */
-export function validRoles(id: string, mesosRole: string, existingRole?: string): string[] {
-  const roles = [mesosRole];
-  if (parentPathId(id) !== '/') roles.push(pathSegments(id)[0] ?? mesosRole);
-  if (existingRole !== undefined) roles.push(existingRole);
-  return [...new Set(roles)];
+/** The role an app gets when its body has none, and the roles it may use (Marathon's RoleSettings). */
+export interface RoleSettings {
+  defaultRole: string;
+  validRoles: string[];
+}
+
+/** What RoleSettings.forService reads from the current root group about one app id. */
+export interface RoleContext {
+  /** `enforceRole` of the app's top-level group (false when the group does not exist yet). */
+  enforceRole: boolean;
+  /** The role of the app stored at this id, if any: kept valid so old apps can still be updated. */
+  existingRole?: string | undefined;
+}
+
+/**
+ * RoleSettings.forService for the app routes. Apps directly under `/` may only use `--mesos_role`.
+ * Below a top-level group `/g`, an enforcing group allows `g` (its default) and the app's current
+ * role; otherwise `--mesos_role` (the default), `g` and the current role are allowed.
+ */
+export function roleSettingsFor(id: string, mesosRole: string, context: RoleContext): RoleSettings {
+  if (parentPathId(id) === '/') return { defaultRole: mesosRole, validRoles: [mesosRole] };
+  const groupRole = pathSegments(id)[0] ?? mesosRole;
+  const existing = context.existingRole === undefined ? [] : [context.existingRole];
+  if (context.enforceRole) return { defaultRole: groupRole, validRoles: [...new Set([groupRole, ...existing])] };
+  return { defaultRole: mesosRole, validRoles: [...new Set([mesosRole, groupRole, ...existing])] };
 }
 
 export function validateCanonicalApp(app: RamlApp, opts: AppParseOptions, roles: readonly string[]): ViolationSink {

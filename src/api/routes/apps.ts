@@ -13,7 +13,7 @@ import {
   renderApp,
   type AppDefinition,
 } from '../apps/index.js';
-import { parseJsonBody } from '../apps/parse.js';
+import { parseJsonBody, type AppBodyOptions } from '../apps/parse.js';
 import { ServiceError } from '../../scheduler/contracts.js';
 import { appEmbedsFromQuery, type AppEmbed } from '../http/embed.js';
 import { HttpError, unknownApp, unknownGroup, unprocessable } from '../http/errors.js';
@@ -23,6 +23,7 @@ import { queryBool, queryValue, type Query } from '../http/query.js';
 import { renderAppInfo } from '../render/app-info.js';
 import { killAppTask, killAppTasks, listAppTasks } from './app-tasks.js';
 import { bodyText, locationOf, publishApiPost, sendDeploymentResult, type RouteContext } from './context.js';
+import { serviceRoleSettings } from './group-update.js';
 import { findGroup, putApp, removeApp, transitiveAppIds } from './root-edits.js';
 
 type Request = FastifyRequest<{ Querystring: Query; Params: { '*': string } }>;
@@ -68,6 +69,11 @@ export function registerAppRoutes(app: FastifyInstance, ctx: RouteContext): void
     if (m) return killAppTasks(ctx, m[1]!, req.query, reply);
     return deleteApp(ctx, rest, req.query, reply);
   });
+}
+
+/** Parse options with RoleSettings read from the current root (top-level `enforceRole`, stored roles). */
+function appBodyOptions(ctx: RouteContext): AppBodyOptions {
+  return { ...ctx.appParse, roleSettings: serviceRoleSettings(ctx.service.root(), ctx.appParse.mesosRole) };
 }
 
 function sources(ctx: RouteContext) {
@@ -117,7 +123,7 @@ function showApp(ctx: RouteContext, rawId: string, query: Query, reply: FastifyR
 
 async function createApp(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {
   const force = queryBool(req.query, 'force', false);
-  const parsed = parseAppCreate(bodyText(req), ctx.appParse);
+  const parsed = parseAppCreate(bodyText(req), appBodyOptions(ctx));
   const plan = await ctx.service.updateRoot((root, version) => {
     if (root.apps.has(parsed.id)) throw new ServiceError(409, `An app with id [${parsed.id}] already exists.`);
     return putApp(root, parsed, version);
@@ -163,7 +169,7 @@ async function resolveUpdate(
   existing: AppDefinition | undefined,
   partial: boolean,
 ): Promise<AppDefinition> {
-  const result = parseAppUpdate(body, { ...ctx.appParse, existing, partial, idFromPath: id });
+  const result = parseAppUpdate(body, { ...appBodyOptions(ctx), existing, partial, idFromPath: id });
   if (!('rollbackTo' in result)) return result;
   const old = await ctx.service.appVersion(id, result.rollbackTo);
   if (old === undefined) throw unknownApp(id);
@@ -190,7 +196,7 @@ async function updateMany(ctx: RouteContext, req: Request, reply: FastifyReply, 
 }
 
 async function resolveBatchElement(ctx: RouteContext, element: unknown, partial: boolean, allowCreation: boolean): Promise<AppDefinition> {
-  if (!partial) return normalizeAndValidateApp(element, ctx.appParse);
+  if (!partial) return normalizeAndValidateApp(element, appBodyOptions(ctx));
   const rawId = typeof element === 'object' && element !== null ? (element as { id?: unknown }).id : undefined;
   if (typeof rawId !== 'string') throw unprocessable('requirement failed: App Update must have app id set');
   const id = parsePathId(rawId);

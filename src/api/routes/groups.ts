@@ -7,14 +7,16 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseJsonBody } from '../apps/parse.js';
 import { ServiceError, type RootGroup, type Timestamp } from '../../scheduler/contracts.js';
 import { groupEmbedsFromQuery } from '../http/embed.js';
-import { unknownGroup } from '../http/errors.js';
+import { HttpError, unknownGroup } from '../http/errors.js';
+import { semanticError } from '../apps/errors.js';
 import { absoluteId } from '../http/paths.js';
 import { queryBool, type Query } from '../http/query.js';
 import { renderAppInfo } from '../render/app-info.js';
 import { renderDeploymentSteps } from '../render/deployment.js';
 import { renderGroup } from '../render/group.js';
 import { bodyText, locationOf, sendDeploymentResult, type RouteContext } from './context.js';
-import { groupFromUpdate, readGroupUpdate, scaledApps, type GroupUpdateTree } from './group-update.js';
+import { groupFromUpdate, readGroupPatch, readGroupUpdate, scaledApps, type GroupUpdateTree } from './group-update.js';
+import { isTopLevel } from '../../scheduler/groups/root-group.js';
 import { groupAtVersion, groupVersions, revertChange } from './group-versions.js';
 import { findGroup, putApp, putGroup, removeGroup, transitiveAppIds } from './root-edits.js';
 
@@ -28,6 +30,7 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: RouteContext): vo
     app.post(path, (req: Request, reply) => createGroup(ctx, req, reply));
     app.put(path, (req: Request, reply) => updateGroup(ctx, req, reply));
     app.delete(path, (req: Request, reply) => deleteGroup(ctx, req, reply));
+    app.patch(path, (req: Request, reply) => patchGroup(ctx, req, reply));
   }
 }
 
@@ -62,7 +65,7 @@ async function showGroup(ctx: RouteContext, raw: string, query: Query): Promise<
 
 function readUpdate(ctx: RouteContext, req: Request): { base: string; update: GroupUpdateTree } {
   const base = absoluteId(rest(req));
-  const update = readGroupUpdate(parseJsonBody(bodyText(req)), base, base, ctx.appParse);
+  const update = readGroupUpdate(parseJsonBody(bodyText(req)), base, base, { ...ctx.appParse, root: ctx.service.root() });
   return { base, update };
 }
 
@@ -123,3 +126,27 @@ async function deleteGroup(ctx: RouteContext, req: Request, reply: FastifyReply)
   return sendDeploymentResult(reply, plan);
 }
 
+/**
+ * PATCH `/v2/groups/{id}` (GroupPartialUpdate): sets `enforceRole` of an existing top-level group,
+ * false when the body leaves it out; other fields are ignored. Answers 200 with an empty body.
+ * Only the flag changes, so the new root starts no task.
+ */
+async function patchGroup(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {
+  const raw = rest(req);
+  // Marathon declares PATCH for `/v2/groups/{id}` only.
+  if (raw === '') throw new HttpError('ERR_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
+  const enforceRole = readGroupPatch(parseJsonBody(bodyText(req))).enforceRole ?? false;
+  const id = absoluteId(raw);
+  if (!isTopLevel(id)) throw semanticError([{ path: '/', error: 'Path needs to be top-level' }]);
+  if (findGroup(ctx.service.root().root, id) === undefined) throw unknownGroup(id);
+  await ctx.service.updateRoot((root, version) => {
+    const group = findGroup(root.root, id);
+    if (group === undefined) throw new ServiceError(404, `Group '${id}' does not exist`);
+    const apps = new Map(transitiveAppIds(group).flatMap((appId) => {
+      const app = root.apps.get(appId);
+      return app === undefined ? [] : [[appId, app] as const];
+    }));
+    return putGroup(root, { ...group, enforceRole }, apps, version);
+  }, { force: false, groupId: id });
+  return reply.code(200).send();
+}
