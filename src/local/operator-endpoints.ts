@@ -1,6 +1,6 @@
 /**
  * The read-only master endpoints frameworks and tools rely on besides the scheduler API:
- * state, redirect, health and version. Paths answer with and without the `/master` prefix,
+ * state, redirect, health, version and the operator API (`./operator-api/endpoint.ts`). Paths answer with and without the `/master` prefix,
  * as libprocess delegates unprefixed paths to the master process. A master that does not lead
  * sends state and operator API requests to the leader, as upstream does since Mesos 1.0 (its
  * state would say nothing true); health and version answer on every master.
@@ -9,12 +9,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterInfo } from '../mesos/types.js';
 import { replyEmpty, replyJson, replyText } from './http-replies.js';
 import { isRedirectEndpoint, replyLeaderRedirect } from './leader-redirect.js';
+import type { MasterStateView } from './master/state-json.js';
 import type { Leadership } from './master-leadership.js';
+import { handleOperatorApi } from './operator-api/endpoint.js';
 
 /** What the operator endpoints read from the master (LocalMaster satisfies it). */
 export interface MasterView {
   readonly info: MasterInfo;
   stateJson(): object;
+  /** The state the operator API (`/api/v1`) answers from. */
+  operatorView(): MasterStateView;
 }
 
 const STATE_PATHS = new Set(['/state', '/state.json', '/master/state', '/master/state.json']);
@@ -31,6 +35,24 @@ export interface BuildInfo {
 function formatBuildDate(seconds: number): string {
   // Upstream prints "YYYY-MM-DD HH:MM:SS".
   return new Date(seconds * 1000).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** The `/version` body, which is also GET_VERSION's VersionInfo. */
+function versionInfo(build: BuildInfo) {
+  return {
+    version: build.version,
+    build_date: formatBuildDate(build.buildTime),
+    build_time: build.buildTime,
+    build_user: build.buildUser,
+  };
+}
+
+function answerOperatorApi(req: IncomingMessage, res: ServerResponse, master: MasterView, build: BuildInfo): void {
+  handleOperatorApi(req, res, { operatorView: () => master.operatorView(), version: versionInfo(build) }).catch(() => {
+    // Only a client hanging up mid-body gets here; nothing is left to answer then.
+    if (!res.headersSent) replyText(res, 500, '500 Internal Server Error.');
+    else res.destroy();
+  });
 }
 
 /** A master without ZooKeeper is alone and always leads. */
@@ -55,7 +77,7 @@ export function handleOperatorRequest(
       return true;
     }
     if (STATE_PATHS.has(pathname)) replyJson(res, 200, master.stateJson());
-    else replyText(res, 501, 'The operator API is not implemented by this master');
+    else answerOperatorApi(req, res, master, build);
     return true;
   }
   if (HEALTH_PATHS.has(pathname)) {
@@ -68,12 +90,7 @@ export function handleOperatorRequest(
     return true;
   }
   if (pathname === '/version' || pathname === '/version/') {
-    replyJson(res, 200, {
-      version: build.version,
-      build_date: formatBuildDate(build.buildTime),
-      build_time: build.buildTime,
-      build_user: build.buildUser,
-    });
+    replyJson(res, 200, versionInfo(build));
     return true;
   }
   return false;

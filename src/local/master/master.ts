@@ -975,6 +975,11 @@ export class LocalMaster {
     return buildStateJson(this.stateView());
   }
 
+  /** The same state, for the operator API (`/api/v1`). */
+  operatorView(): MasterStateView {
+    return this.stateView();
+  }
+
   private stateView(): MasterStateView {
     return {
       info: this.info,

@@ -1,0 +1,134 @@
+/**
+ * The `mesos.v1.master.Call` envelope as a master reads it from JSON: the call type must be one
+ * of upstream's enum names, and a call that needs a payload must carry it (upstream
+ * `validation::master::call::validate`). Payload contents are not examined: every call that has
+ * one is answered 501 by this master, and upstream examines them only to act on them.
+ */
+
+/** Every `Call.Type` of upstream master.proto, by name, with its number. */
+export const MASTER_CALL_TYPES = {
+  UNKNOWN: 0,
+  GET_HEALTH: 1,
+  GET_FLAGS: 2,
+  GET_VERSION: 3,
+  GET_METRICS: 4,
+  GET_LOGGING_LEVEL: 5,
+  SET_LOGGING_LEVEL: 6,
+  LIST_FILES: 7,
+  READ_FILE: 8,
+  GET_STATE: 9,
+  GET_AGENTS: 10,
+  GET_FRAMEWORKS: 11,
+  GET_EXECUTORS: 12,
+  GET_OPERATIONS: 33,
+  GET_TASKS: 13,
+  GET_ROLES: 14,
+  GET_WEIGHTS: 15,
+  UPDATE_WEIGHTS: 16,
+  GET_MASTER: 17,
+  SUBSCRIBE: 18,
+  RESERVE_RESOURCES: 19,
+  UNRESERVE_RESOURCES: 20,
+  CREATE_VOLUMES: 21,
+  DESTROY_VOLUMES: 22,
+  GROW_VOLUME: 34,
+  SHRINK_VOLUME: 35,
+  GET_MAINTENANCE_STATUS: 23,
+  GET_MAINTENANCE_SCHEDULE: 24,
+  UPDATE_MAINTENANCE_SCHEDULE: 25,
+  START_MAINTENANCE: 26,
+  STOP_MAINTENANCE: 27,
+  DRAIN_AGENT: 37,
+  DEACTIVATE_AGENT: 38,
+  REACTIVATE_AGENT: 39,
+  GET_QUOTA: 28,
+  UPDATE_QUOTA: 36,
+  SET_QUOTA: 29,
+  REMOVE_QUOTA: 30,
+  TEARDOWN: 31,
+  MARK_AGENT_GONE: 32,
+} as const;
+
+export type MasterCallType = keyof typeof MASTER_CALL_TYPES;
+
+/** The payload field each call type requires, as upstream validation names it. */
+const REQUIRED_PAYLOAD: Partial<Record<MasterCallType, string>> = {
+  GET_METRICS: 'get_metrics',
+  SET_LOGGING_LEVEL: 'set_logging_level',
+  LIST_FILES: 'list_files',
+  READ_FILE: 'read_file',
+  UPDATE_WEIGHTS: 'update_weights',
+  RESERVE_RESOURCES: 'reserve_resources',
+  UNRESERVE_RESOURCES: 'unreserve_resources',
+  CREATE_VOLUMES: 'create_volumes',
+  DESTROY_VOLUMES: 'destroy_volumes',
+  GROW_VOLUME: 'grow_volume',
+  SHRINK_VOLUME: 'shrink_volume',
+  UPDATE_MAINTENANCE_SCHEDULE: 'update_maintenance_schedule',
+  START_MAINTENANCE: 'start_maintenance',
+  STOP_MAINTENANCE: 'stop_maintenance',
+  DRAIN_AGENT: 'drain_agent',
+  DEACTIVATE_AGENT: 'deactivate_agent',
+  REACTIVATE_AGENT: 'reactivate_agent',
+  UPDATE_QUOTA: 'update_quota',
+  SET_QUOTA: 'set_quota',
+  REMOVE_QUOTA: 'remove_quota',
+  TEARDOWN: 'teardown',
+  MARK_AGENT_GONE: 'mark_agent_gone',
+};
+
+/** Every message-typed field of `Call` (upstream field names). */
+const PAYLOAD_FIELDS: ReadonlySet<string> = new Set(Object.values(REQUIRED_PAYLOAD));
+
+/** A call that passed conversion; `type` is absent when the body did not name one. */
+export interface MasterCall {
+  readonly type?: MasterCallType;
+  /** Payload fields present in the body, by name. */
+  readonly payloads: ReadonlySet<string>;
+}
+
+export type MasterCallParse = { ok: true; call: MasterCall } | { ok: false; reason: string };
+
+function jsonKind(value: unknown): string {
+  if (Array.isArray(value)) return 'array';
+  return typeof value === 'object' ? 'object' : typeof value;
+}
+
+function isCallType(name: string): name is MasterCallType {
+  return Object.prototype.hasOwnProperty.call(MASTER_CALL_TYPES, name);
+}
+
+/**
+ * Converts a parsed JSON body into a call envelope by stout's rules (unknown fields dropped,
+ * `null` = unset). On failure the reason is what follows "Failed to convert JSON into Call protobuf: ".
+ */
+export function convertJsonMasterCall(value: unknown): MasterCallParse {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, reason: 'Expecting a JSON object' };
+  }
+  const body = value as Record<string, unknown>;
+  let type: MasterCallType | undefined;
+  const payloads = new Set<string>();
+  for (const [name, field] of Object.entries(body)) {
+    if (field === null) continue;
+    if (name === 'type') {
+      if (typeof field !== 'string') return { ok: false, reason: `Not expecting a JSON ${jsonKind(field)} for field 'type'` };
+      if (!isCallType(field)) return { ok: false, reason: `Failed to find enum for '${field}'` };
+      type = field;
+    } else if (PAYLOAD_FIELDS.has(name)) {
+      if (typeof field !== 'object' || Array.isArray(field)) {
+        return { ok: false, reason: `Not expecting a JSON ${jsonKind(field)} for field '${name}'` };
+      }
+      payloads.add(name);
+    }
+  }
+  return { ok: true, call: type === undefined ? { payloads } : { type, payloads } };
+}
+
+/** Upstream's master call validation; the message follows "Failed to validate master::Call: ". */
+export function validateMasterCall(call: MasterCall): string | undefined {
+  if (call.type === undefined) return "Expecting 'type' to be present";
+  const payload = REQUIRED_PAYLOAD[call.type];
+  if (payload !== undefined && !call.payloads.has(payload)) return `Expecting '${payload}' to be present`;
+  return undefined;
+}

@@ -1,0 +1,116 @@
+/**
+ * `POST /api/v1` (also `/master/api/v1`), the Mesos v1 operator API, on the embedded master.
+ * Checks, their order, status codes and messages follow upstream's Master::Http::api: 405 for
+ * other methods, 400 without Content-Type, 415 for other types, 400 for bodies that do not parse
+ * or convert into a `master::Call` or fail its validation, 406 when Accept refuses JSON, then
+ * the answer (`200` with a `mesos.v1.master.Response`).
+ *
+ * Supported calls (JSON only): GET_HEALTH, GET_FLAGS, GET_VERSION, GET_MASTER, GET_STATE,
+ * GET_AGENTS, GET_FRAMEWORKS, GET_EXECUTORS, GET_TASKS, GET_ROLES. UNKNOWN is 501 as upstream;
+ * every other call type (SUBSCRIBE, maintenance, quota, weights, reservations, volumes,
+ * TEARDOWN, …) is 501 naming the call. `application/x-protobuf` is not spoken here: requests in
+ * it are 415 and an Accept header that admits only it is 406, worded as upstream words those
+ * answers but listing only the JSON this master does support.
+ *
+ * The standby redirect and the "not recovered" 503 happen before this module (operator-endpoints).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MasterStateView } from '../master/state-json.js';
+import { acceptsMediaType, readBody, replyJson, replyMethodNotAllowed, replyText } from '../http-replies.js';
+import { convertJsonMasterCall, validateMasterCall, type MasterCallType } from './call.js';
+import {
+  agentsResponse,
+  executorsResponse,
+  flagsResponse,
+  frameworksResponse,
+  healthResponse,
+  masterResponse,
+  rolesResponse,
+  stateResponse,
+  tasksResponse,
+  versionResponse,
+  type VersionInfo,
+} from './responses.js';
+
+const JSON_TYPE = 'application/json';
+
+/** Calls are a few bytes; this only stops a runaway upload from filling memory. */
+const MAX_CALL_BYTES = 1024 * 1024;
+
+/** What the operator API reads: the master's state (as `/master/state` does) and its build. */
+export interface OperatorApiSource {
+  operatorView(): MasterStateView;
+  readonly version: VersionInfo;
+}
+
+type Answer = (view: MasterStateView, version: VersionInfo) => object;
+
+const ANSWERS: Partial<Record<MasterCallType, Answer>> = {
+  GET_HEALTH: () => healthResponse(),
+  GET_FLAGS: (view) => flagsResponse(view),
+  GET_VERSION: (_view, version) => versionResponse(version),
+  GET_MASTER: (view) => masterResponse(view),
+  GET_STATE: (view) => stateResponse(view),
+  GET_AGENTS: (view) => agentsResponse(view),
+  GET_FRAMEWORKS: (view) => frameworksResponse(view),
+  GET_EXECUTORS: (view) => executorsResponse(view),
+  GET_TASKS: (view) => tasksResponse(view),
+  GET_ROLES: (view) => rolesResponse(view),
+};
+
+/** The call types this master answers. */
+export const SUPPORTED_OPERATOR_CALLS: readonly MasterCallType[] = Object.keys(ANSWERS) as MasterCallType[];
+
+export async function handleOperatorApi(req: IncomingMessage, res: ServerResponse, source: OperatorApiSource): Promise<void> {
+  if (req.method !== 'POST') {
+    replyMethodNotAllowed(res, ['POST'], req.method);
+    return;
+  }
+  // Compared exactly, as upstream does.
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined) {
+    replyText(res, 400, "Expecting 'Content-Type' to be present");
+    return;
+  }
+  if (contentType !== JSON_TYPE) {
+    replyText(res, 415, `Expecting 'Content-Type' of ${JSON_TYPE}`);
+    return;
+  }
+  const body = await readBody(req, MAX_CALL_BYTES);
+  if (body === 'too-large') {
+    replyText(res, 413, `Request body exceeds ${MAX_CALL_BYTES} bytes`);
+    return;
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    replyText(res, 400, `Failed to parse body into JSON: ${(err as Error).message}`);
+    return;
+  }
+  const converted = convertJsonMasterCall(value);
+  if (!converted.ok) {
+    replyText(res, 400, `Failed to convert JSON into Call protobuf: ${converted.reason}`);
+    return;
+  }
+  const invalid = validateMasterCall(converted.call);
+  if (invalid !== undefined) {
+    replyText(res, 400, `Failed to validate master::Call: ${invalid}`);
+    return;
+  }
+  if (!acceptsMediaType(req.headers.accept, JSON_TYPE)) {
+    replyText(res, 406, `Expecting 'Accept' to allow '${JSON_TYPE}'`);
+    return;
+  }
+  const type = converted.call.type!;
+  if (type === 'UNKNOWN') {
+    replyText(res, 501, '501 Not Implemented.');
+    return;
+  }
+  const answer = ANSWERS[type];
+  if (answer === undefined) {
+    replyText(res, 501, `The operator API call ${type} is not implemented by this master; it answers ${SUPPORTED_OPERATOR_CALLS.join(', ')}`);
+    return;
+  }
+  replyJson(res, 200, answer(source.operatorView(), source.version));
+}
