@@ -144,10 +144,11 @@ describe('Allocator', () => {
             case 'accept': {
               if (offers.length === 0) break;
               const [{ allocation }] = offers.splice(o.pick % offers.length, 1) as [(typeof offers)[number]];
-              const cpus = Math.min(o.cpusMilli, allocation.resources.scalarMilli('cpus'));
+              // The task takes part of the offer's first unreserved cpus, never more than that
+              // resource holds (the offer's total cpus may include reserved ones).
               const used = ResourceBag.fromResources(
                 allocation.resources.toResources().filter((r) => r.name === 'cpus' && r.reservations === undefined).slice(0, 1)
-                  .map((r) => ({ ...r, scalar: { value: cpus / 1000 } })),
+                  .map((r) => ({ ...r, scalar: { value: Math.min(o.cpusMilli, Math.round(r.scalar!.value * 1000)) / 1000 } })),
               );
               const rest = allocation.resources.clone().subtract(used);
               allocator.offerClosed(allocation.frameworkId, allocation.agentId);
@@ -202,7 +203,7 @@ describe('Allocator', () => {
           }
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 150, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED), path: process.env.FC_PATH } : {}) },
     );
   });
 });
