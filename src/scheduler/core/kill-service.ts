@@ -63,6 +63,18 @@ export class KillService {
     this.#start({ taskId, agentId, instanceId: undefined, killPolicy: undefined }, reason);
   }
 
+  /**
+   * A subscription (re)started: send every pending KILL now instead of at its next retry. A KILL
+   * asked for while no subscription was up was never sent, and one sent to a master that has
+   * since failed over may be lost; either would otherwise wait a whole retry interval.
+   */
+  subscribed(): void {
+    for (const pending of [...this.#pending.values()]) {
+      clearTimeout(pending.timer);
+      this.#attempt(pending);
+    }
+  }
+
   /** A terminal update arrived for the task: stop retrying. */
   terminated(taskId: string): void {
     this.#done(taskId);
@@ -94,13 +106,16 @@ export class KillService {
 
   #attempt(pending: PendingKill): void {
     if (this.#pending.get(pending.taskId) !== pending) return;
-    pending.attempts++;
     const driver = this.#opts.driver();
-    if (driver && driver.state === 'subscribed') {
-      driver
-        .kill({ value: pending.taskId }, pending.agentId !== undefined ? { value: pending.agentId } : undefined, pending.killPolicy)
-        .catch((err: unknown) => this.#opts.logger.warn({ err, taskId: pending.taskId, agentId: pending.agentId }, 'KILL call failed; will retry'));
+    if (driver === undefined || driver.state !== 'subscribed') {
+      // Nothing was sent, so nothing counts against the attempts; subscribed() sends it.
+      pending.timer = setTimeout(() => this.#attempt(pending), this.#retryIntervalMs);
+      return;
     }
+    pending.attempts++;
+    driver
+      .kill({ value: pending.taskId }, pending.agentId !== undefined ? { value: pending.agentId } : undefined, pending.killPolicy)
+      .catch((err: unknown) => this.#opts.logger.warn({ err, taskId: pending.taskId, agentId: pending.agentId }, 'KILL call failed; will retry'));
     if (pending.attempts >= this.#maxAttempts) {
       this.#opts.logger.warn({ taskId: pending.taskId, attempts: pending.attempts }, 'task still not terminal after the last KILL retry; leaving it to reconciliation');
       this.#forget(pending);

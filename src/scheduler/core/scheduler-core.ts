@@ -333,6 +333,7 @@ export class SchedulerCore {
         );
         this.#demand.onSubscribed();
         this.#reconciler.onSubscribed();
+        this.#kills.subscribed();
         return;
       case 'disconnected':
         this.#opts.onDisconnected?.();
