@@ -304,7 +304,7 @@ async function findComposeCli(): Promise<ComposeCli | undefined> {
 }
 
 const composeCli = await findComposeCli();
-const composeName = composeCli === undefined ? 'no compose CLI installed: skipped' : [composeCli.command, ...composeCli.prefix].join(' ');
+const composeName = composeCli === undefined ? 'no compose CLI installed' : [composeCli.command, ...composeCli.prefix].join(' ');
 
 /**
  * Reads the block style compose.yml is written in: `services:` at column 0, service names at
@@ -364,7 +364,9 @@ function imageOf(block: string[]): string {
 }
 
 describe('docker/compose.yml', () => {
-  it.skipIf(composeCli === undefined)(`is a valid compose file (${composeName}: config -q)`, async () => {
+  // Elsewhere a machine without a Compose CLI skips this one check; in CI it is a failure.
+  it.skipIf(composeCli === undefined && process.env.CI !== 'true')(`is a valid compose file (${composeName}: config -q)`, async () => {
+    if (composeCli === undefined) throw new Error('no Compose CLI (docker compose or docker-compose); CI must install it with .ci/install-compose.sh');
     const quiet = await run(composeCli!.command, [...composeCli!.prefix, '-f', 'docker/compose.yml', 'config', '-q'], REPO_ROOT);
     expect(quiet.code, quiet.stderr).toBe(0);
     // The build context `..` must resolve to the repository root, where the Dockerfile's COPY paths are.
