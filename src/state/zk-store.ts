@@ -41,7 +41,7 @@ import {
   encodeNodeValue,
 } from './zk-codec.js';
 import { ZkMultiError, type ZkMultiOp } from './zk-multi.js';
-import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkUrl } from './zookeeper.js';
+import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkErrorCode, type ZkNodeStat, type ZkUrl } from './zookeeper.js';
 
 /** The layout this build reads and writes; stores with a higher version are refused. */
 export const ZK_FORMAT_VERSION = 1;
@@ -55,6 +55,8 @@ export const DEFAULT_MAX_BATCH_BYTES = 1_040_000;
 const OP_OVERHEAD_BYTES = 128;
 /** A multi fails as a whole when another writer changed a node between our reads and the commit. */
 const MAX_COMMIT_ATTEMPTS = 3;
+/** A session that ended or lost its connection: reads may be retried on the next one. */
+const SESSION_LOST_CODES: ReadonlySet<ZkErrorCode> = new Set<ZkErrorCode>(['ZK_CONNECTION_LOSS', 'ZK_SESSION_EXPIRED', 'ZK_CLOSED']);
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface ZkStoreOptions {
@@ -340,11 +342,20 @@ export class ZkStore implements Store {
     for (let attempt = 1; ; attempt++) {
       const session = await this.connectedSession('apply');
       const puts = [...nodes].filter(([, data]) => data !== null).map(([path]) => path);
-      const parents = [...new Set(puts.map(parentOf))].filter((parent) => !this.ensuredParents.has(parent));
-      await Promise.all(parents.map((parent) => session.ensurePath(parent)));
-      for (const parent of parents) this.ensuredParents.add(parent);
-
-      const present = await Promise.all([...nodes.keys()].map((path) => session.exists(path)));
+      let present: Array<ZkNodeStat | undefined>;
+      try {
+        const parents = [...new Set(puts.map(parentOf))].filter((parent) => !this.ensuredParents.has(parent));
+        await Promise.all(parents.map((parent) => session.ensurePath(parent)));
+        for (const parent of parents) this.ensuredParents.add(parent);
+        present = await Promise.all([...nodes.keys()].map((path) => session.exists(path)));
+      } catch (error) {
+        // Nothing of this batch is written yet, so a session lost while looking is retried on
+        // its replacement (connectedSession waits for it, bounded).
+        const sessionLost = error instanceof ZkError && SESSION_LOST_CODES.has(error.code);
+        if (!sessionLost || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
+        this.logger.warn({ err: error, attempt }, 'state store lost its ZooKeeper session before writing; retrying');
+        continue;
+      }
       const ops: ZkMultiOp[] = [];
       const guardPath = this.guardPath();
       if (guardPath !== undefined) ops.push({ type: 'check', path: guardPath });
