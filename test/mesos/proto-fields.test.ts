@@ -5,8 +5,8 @@ import { PROTO_ROOT_DIR } from '../../src/mesos/codec.js';
 
 /*
  * Pacer's proto/ subset must stay wire-compatible with Apache Mesos. The tables below were
- * taken from upstream include/mesos/v1/mesos.proto and include/mesos/v1/scheduler/scheduler.proto
- * (apache/mesos c1b42f79); they are checked against proto/ as protobufjs loads it, so any drift
+ * taken from upstream include/mesos/v1/mesos.proto, include/mesos/v1/scheduler/scheduler.proto
+ * and include/mesos/v1/master/master.proto (apache/mesos c1b42f79); they are checked against proto/ as protobufjs loads it, so any drift
  * in a number, label, type or default fails here. Names are relative to package mesos.v1.
  */
 
@@ -829,6 +829,244 @@ const UPSTREAM_FIELDS: ReadonlyArray<readonly [string, readonly FieldRow[]]> = [
     ['ports', 6, 'optional', 'Ports'],
     ['labels', 7, 'optional', 'Labels'],
   ]],
+  // Operator API: master.proto, and what it needs from mesos.proto, maintenance.proto and
+  // quota.proto (upstream at the same commit). A message proto/ keeps only in part names the
+  // upstream fields it leaves out.
+  ['master.Call', [
+    ['type', 1, 'optional', 'master.Call.Type'],
+    ['get_metrics', 2, 'optional', 'master.Call.GetMetrics'],
+    ['set_logging_level', 3, 'optional', 'master.Call.SetLoggingLevel'],
+    ['list_files', 4, 'optional', 'master.Call.ListFiles'],
+    ['read_file', 5, 'optional', 'master.Call.ReadFile'],
+    ['update_weights', 6, 'optional', 'master.Call.UpdateWeights'],
+    ['reserve_resources', 7, 'optional', 'master.Call.ReserveResources'],
+    ['unreserve_resources', 8, 'optional', 'master.Call.UnreserveResources'],
+    ['create_volumes', 9, 'optional', 'master.Call.CreateVolumes'],
+    ['destroy_volumes', 10, 'optional', 'master.Call.DestroyVolumes'],
+    ['grow_volume', 18, 'optional', 'master.Call.GrowVolume'],
+    ['shrink_volume', 19, 'optional', 'master.Call.ShrinkVolume'],
+    ['update_maintenance_schedule', 11, 'optional', 'master.Call.UpdateMaintenanceSchedule'],
+    ['start_maintenance', 12, 'optional', 'master.Call.StartMaintenance'],
+    ['stop_maintenance', 13, 'optional', 'master.Call.StopMaintenance'],
+    ['drain_agent', 21, 'optional', 'master.Call.DrainAgent'],
+    ['deactivate_agent', 22, 'optional', 'master.Call.DeactivateAgent'],
+    ['reactivate_agent', 23, 'optional', 'master.Call.ReactivateAgent'],
+    ['update_quota', 20, 'optional', 'master.Call.UpdateQuota'],
+    ['teardown', 16, 'optional', 'master.Call.Teardown'],
+    ['mark_agent_gone', 17, 'optional', 'master.Call.MarkAgentGone'],
+    ['set_quota', 14, 'optional', 'master.Call.SetQuota'],
+    ['remove_quota', 15, 'optional', 'master.Call.RemoveQuota'],
+  ]],
+  ['master.Call.GetMetrics', [
+    ['timeout', 1, 'optional', 'DurationInfo'],
+  ]],
+  ['master.Call.SetLoggingLevel', [
+    ['level', 1, 'required', 'uint32'],
+    ['duration', 2, 'required', 'DurationInfo'],
+  ]],
+  ['master.Call.ListFiles', [
+    ['path', 1, 'required', 'string'],
+  ]],
+  ['master.Call.ReadFile', [
+    ['path', 1, 'required', 'string'],
+    ['offset', 2, 'required', 'uint64'],
+    ['length', 3, 'optional', 'uint64'],
+  ]],
+  ['master.Call.UpdateWeights', [
+    ['weight_infos', 1, 'repeated', 'WeightInfo'],
+  ]],
+  ['master.Call.ReserveResources', [
+    ['agent_id', 1, 'required', 'AgentID'],
+    ['source', 3, 'repeated', 'Resource'],
+    ['resources', 2, 'repeated', 'Resource'],
+  ]],
+  ['master.Call.UnreserveResources', [
+    ['agent_id', 1, 'required', 'AgentID'],
+    ['resources', 2, 'repeated', 'Resource'],
+  ]],
+  ['master.Call.CreateVolumes', [
+    ['agent_id', 1, 'required', 'AgentID'],
+    ['volumes', 2, 'repeated', 'Resource'],
+  ]],
+  ['master.Call.DestroyVolumes', [
+    ['agent_id', 1, 'required', 'AgentID'],
+    ['volumes', 2, 'repeated', 'Resource'],
+  ]],
+  ['master.Call.GrowVolume', [
+    ['agent_id', 1, 'optional', 'AgentID'],
+    ['volume', 2, 'required', 'Resource'],
+    ['addition', 3, 'required', 'Resource'],
+  ]],
+  ['master.Call.ShrinkVolume', [
+    ['agent_id', 1, 'optional', 'AgentID'],
+    ['volume', 2, 'required', 'Resource'],
+    ['subtract', 3, 'required', 'Value.Scalar'],
+  ]],
+  ['master.Call.UpdateMaintenanceSchedule', [
+    ['schedule', 1, 'required', 'maintenance.Schedule'],
+  ]],
+  ['master.Call.StartMaintenance', [
+    ['machines', 1, 'repeated', 'MachineID'],
+  ]],
+  ['master.Call.StopMaintenance', [
+    ['machines', 1, 'repeated', 'MachineID'],
+  ]],
+  ['master.Call.DrainAgent', [
+    ['agent_id', 1, 'required', 'AgentID'],
+    ['max_grace_period', 2, 'optional', '.google.protobuf.Duration'],
+    ['mark_gone', 3, 'optional', 'bool', false],
+  ]],
+  ['master.Call.DeactivateAgent', [
+    ['agent_id', 1, 'required', 'AgentID'],
+  ]],
+  ['master.Call.ReactivateAgent', [
+    ['agent_id', 1, 'required', 'AgentID'],
+  ]],
+  ['master.Call.UpdateQuota', [
+    ['force', 1, 'optional', 'bool'],
+    ['quota_configs', 2, 'repeated', 'quota.QuotaConfig'],
+  ]],
+  ['master.Call.SetQuota', [
+    ['quota_request', 1, 'required', 'quota.QuotaRequest'],
+  ]],
+  ['master.Call.RemoveQuota', [
+    ['role', 1, 'required', 'string'],
+  ]],
+  ['master.Call.Teardown', [
+    ['framework_id', 1, 'required', 'FrameworkID'],
+  ]],
+  ['master.Call.MarkAgentGone', [
+    ['agent_id', 1, 'required', 'AgentID'],
+  ]],
+  ['master.Response', [
+    // Not in proto/: get_metrics = 5, get_logging_level = 6, list_files = 7, read_file = 8, get_operations = 20, get_weights = 15, get_maintenance_status = 17, get_maintenance_schedule = 18, get_quota = 19.
+    ['type', 1, 'optional', 'master.Response.Type'],
+    ['get_health', 2, 'optional', 'master.Response.GetHealth'],
+    ['get_flags', 3, 'optional', 'master.Response.GetFlags'],
+    ['get_version', 4, 'optional', 'master.Response.GetVersion'],
+    ['get_state', 9, 'optional', 'master.Response.GetState'],
+    ['get_agents', 10, 'optional', 'master.Response.GetAgents'],
+    ['get_frameworks', 11, 'optional', 'master.Response.GetFrameworks'],
+    ['get_executors', 12, 'optional', 'master.Response.GetExecutors'],
+    ['get_tasks', 13, 'optional', 'master.Response.GetTasks'],
+    ['get_roles', 14, 'optional', 'master.Response.GetRoles'],
+    ['get_master', 16, 'optional', 'master.Response.GetMaster'],
+  ]],
+  ['master.Response.GetHealth', [
+    ['healthy', 1, 'required', 'bool'],
+  ]],
+  ['master.Response.GetFlags', [
+    ['flags', 1, 'repeated', 'Flag'],
+  ]],
+  ['master.Response.GetVersion', [
+    ['version_info', 1, 'required', 'VersionInfo'],
+  ]],
+  ['master.Response.GetState', [
+    ['get_tasks', 1, 'optional', 'master.Response.GetTasks'],
+    ['get_executors', 2, 'optional', 'master.Response.GetExecutors'],
+    ['get_frameworks', 3, 'optional', 'master.Response.GetFrameworks'],
+    ['get_agents', 4, 'optional', 'master.Response.GetAgents'],
+  ]],
+  ['master.Response.GetAgents', [
+    ['agents', 1, 'repeated', 'master.Response.GetAgents.Agent'],
+    ['recovered_agents', 2, 'repeated', 'AgentInfo'],
+  ]],
+  ['master.Response.GetAgents.Agent', [
+    // Not in proto/: resource_providers = 11, drain_info = 13, estimated_drain_start_time = 14.
+    ['agent_info', 1, 'required', 'AgentInfo'],
+    ['active', 2, 'required', 'bool'],
+    ['deactivated', 12, 'optional', 'bool'],
+    ['version', 3, 'required', 'string'],
+    ['pid', 4, 'optional', 'string'],
+    ['registered_time', 5, 'optional', 'TimeInfo'],
+    ['reregistered_time', 6, 'optional', 'TimeInfo'],
+    ['total_resources', 7, 'repeated', 'Resource'],
+    ['allocated_resources', 8, 'repeated', 'Resource'],
+    ['offered_resources', 9, 'repeated', 'Resource'],
+    ['capabilities', 10, 'repeated', 'AgentInfo.Capability'],
+  ]],
+  ['master.Response.GetFrameworks', [
+    ['frameworks', 1, 'repeated', 'master.Response.GetFrameworks.Framework'],
+    ['completed_frameworks', 2, 'repeated', 'master.Response.GetFrameworks.Framework'],
+    ['recovered_frameworks', 3, 'repeated', 'FrameworkInfo'],
+  ]],
+  ['master.Response.GetFrameworks.Framework', [
+    ['framework_info', 1, 'required', 'FrameworkInfo'],
+    ['active', 2, 'required', 'bool'],
+    ['connected', 3, 'required', 'bool'],
+    ['recovered', 11, 'required', 'bool'],
+    ['registered_time', 4, 'optional', 'TimeInfo'],
+    ['reregistered_time', 5, 'optional', 'TimeInfo'],
+    ['unregistered_time', 6, 'optional', 'TimeInfo'],
+    ['offers', 7, 'repeated', 'Offer'],
+    ['inverse_offers', 8, 'repeated', 'InverseOffer'],
+    ['allocated_resources', 9, 'repeated', 'Resource'],
+    ['offered_resources', 10, 'repeated', 'Resource'],
+    ['offer_constraints', 12, 'optional', 'scheduler.OfferConstraints'],
+  ]],
+  ['master.Response.GetExecutors', [
+    ['executors', 1, 'repeated', 'master.Response.GetExecutors.Executor'],
+    ['orphan_executors', 2, 'repeated', 'master.Response.GetExecutors.Executor'],
+  ]],
+  ['master.Response.GetExecutors.Executor', [
+    ['executor_info', 1, 'required', 'ExecutorInfo'],
+    ['agent_id', 2, 'required', 'AgentID'],
+  ]],
+  ['master.Response.GetTasks', [
+    ['pending_tasks', 1, 'repeated', 'Task'],
+    ['tasks', 2, 'repeated', 'Task'],
+    ['unreachable_tasks', 5, 'repeated', 'Task'],
+    ['completed_tasks', 3, 'repeated', 'Task'],
+    ['orphan_tasks', 4, 'repeated', 'Task'],
+  ]],
+  ['master.Response.GetRoles', [
+    ['roles', 1, 'repeated', 'Role'],
+  ]],
+  ['master.Response.GetMaster', [
+    ['master_info', 1, 'optional', 'MasterInfo'],
+    ['start_time', 2, 'optional', 'double'],
+    ['elected_time', 3, 'optional', 'double'],
+  ]],
+  ['VersionInfo', [
+    ['version', 1, 'required', 'string'],
+    ['build_date', 2, 'optional', 'string'],
+    ['build_time', 3, 'optional', 'double'],
+    ['build_user', 4, 'optional', 'string'],
+    ['git_sha', 5, 'optional', 'string'],
+    ['git_branch', 6, 'optional', 'string'],
+    ['git_tag', 7, 'optional', 'string'],
+  ]],
+  ['Flag', [
+    ['name', 1, 'required', 'string'],
+    ['value', 2, 'optional', 'string'],
+  ]],
+  ['Role', [
+    ['name', 1, 'required', 'string'],
+    ['weight', 2, 'required', 'double'],
+    ['frameworks', 3, 'repeated', 'FrameworkID'],
+    ['resources', 4, 'repeated', 'Resource'],
+  ]],
+  ['WeightInfo', [
+    ['weight', 1, 'required', 'double'],
+    ['role', 2, 'optional', 'string'],
+  ]],
+  ['maintenance.Window', [
+    ['machine_ids', 1, 'repeated', 'MachineID'],
+    ['unavailability', 2, 'required', 'Unavailability'],
+  ]],
+  ['maintenance.Schedule', [
+    ['windows', 1, 'repeated', 'maintenance.Window'],
+  ]],
+  ['quota.QuotaRequest', [
+    ['force', 1, 'optional', 'bool'],
+    ['role', 2, 'optional', 'string'],
+    ['guarantee', 3, 'repeated', 'Resource'],
+  ]],
+  ['quota.QuotaConfig', [
+    ['role', 1, 'required', 'string'],
+    ['guarantees', 2, 'map<string>', 'Value.Scalar'],
+    ['limits', 3, 'map<string>', 'Value.Scalar'],
+  ]],
 ];
 
 /** Every value of every enum in the subset, with its upstream number. */
@@ -925,12 +1163,29 @@ const UPSTREAM_ENUMS: ReadonlyArray<readonly [string, Readonly<Record<string, nu
   ['ContainerInfo.Type', { DOCKER: 1, MESOS: 2 }],
   ['ContainerInfo.DockerInfo.Network', { HOST: 1, BRIDGE: 2, NONE: 3, USER: 4 }],
   ['DiscoveryInfo.Visibility', { FRAMEWORK: 0, CLUSTER: 1, EXTERNAL: 2 }],
+  ['master.Call.Type', {
+    UNKNOWN: 0, GET_HEALTH: 1, GET_FLAGS: 2, GET_VERSION: 3, GET_METRICS: 4, GET_LOGGING_LEVEL: 5,
+    SET_LOGGING_LEVEL: 6, LIST_FILES: 7, READ_FILE: 8, GET_STATE: 9, GET_AGENTS: 10,
+    GET_FRAMEWORKS: 11, GET_EXECUTORS: 12, GET_OPERATIONS: 33, GET_TASKS: 13, GET_ROLES: 14,
+    GET_WEIGHTS: 15, UPDATE_WEIGHTS: 16, GET_MASTER: 17, SUBSCRIBE: 18, RESERVE_RESOURCES: 19,
+    UNRESERVE_RESOURCES: 20, CREATE_VOLUMES: 21, DESTROY_VOLUMES: 22, GROW_VOLUME: 34,
+    SHRINK_VOLUME: 35, GET_MAINTENANCE_STATUS: 23, GET_MAINTENANCE_SCHEDULE: 24,
+    UPDATE_MAINTENANCE_SCHEDULE: 25, START_MAINTENANCE: 26, STOP_MAINTENANCE: 27, DRAIN_AGENT: 37,
+    DEACTIVATE_AGENT: 38, REACTIVATE_AGENT: 39, GET_QUOTA: 28, UPDATE_QUOTA: 36, SET_QUOTA: 29,
+    REMOVE_QUOTA: 30, TEARDOWN: 31, MARK_AGENT_GONE: 32
+  }],
+  ['master.Response.Type', {
+    UNKNOWN: 0, GET_HEALTH: 1, GET_FLAGS: 2, GET_VERSION: 3, GET_METRICS: 4, GET_LOGGING_LEVEL: 5,
+    LIST_FILES: 6, READ_FILE: 7, GET_STATE: 8, GET_AGENTS: 9, GET_FRAMEWORKS: 10, GET_EXECUTORS: 11,
+    GET_OPERATIONS: 19, GET_TASKS: 12, GET_ROLES: 13, GET_WEIGHTS: 14, GET_MASTER: 15,
+    GET_MAINTENANCE_STATUS: 16, GET_MAINTENANCE_SCHEDULE: 17, GET_QUOTA: 18
+  }],
 ];
 
 function loadSubset(): protobuf.Root {
   const root = new protobuf.Root();
   root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_ROOT_DIR, target));
-  root.loadSync('mesos/v1/scheduler/scheduler.proto', { keepCase: true });
+  root.loadSync(['mesos/v1/scheduler/scheduler.proto', 'mesos/v1/master/master.proto'], { keepCase: true });
   root.resolveAll();
   return root;
 }
@@ -991,6 +1246,8 @@ describe('proto/ matches upstream Mesos field for field', () => {
     const covered = new Set(UPSTREAM_FIELDS.map(([message]) => `.${qualify(message)}`));
     const uncovered = allTypes(root)
       .filter((type) => type.fieldsArray.length > 0 && !type.fullName.endsWith('Entry'))
+      // google.protobuf.Duration comes bundled with protobufjs, not from proto/.
+      .filter((type) => type.fullName.startsWith('.mesos.'))
       .map((type) => type.fullName)
       .filter((name) => !covered.has(name));
     expect(uncovered).toEqual([]);
@@ -1016,6 +1273,10 @@ describe('proto/ enums match upstream value for value', () => {
     expect([call.fields.revive!.id, call.fields.suppress!.id, call.fields.update_framework!.id]).toEqual([15, 16, 19]);
     const filters = root.lookupType('mesos.v1.Filters');
     expect((filters.fields.refuse_seconds!.options as { default?: unknown }).default).toBe(5);
+    // The operator API numbers its Response types apart from its Call types.
+    const masterCall = root.lookupEnum('mesos.v1.master.Call.Type').values;
+    const masterResponse = root.lookupEnum('mesos.v1.master.Response.Type').values;
+    expect([masterCall.GET_STATE, masterResponse.GET_STATE, masterCall.GET_MASTER, masterResponse.GET_MASTER]).toEqual([9, 8, 17, 15]);
     const reason = root.lookupEnum('mesos.v1.TaskStatus.Reason').values;
     expect([reason.REASON_COMMAND_EXECUTOR_FAILED, reason.REASON_AGENT_DRAINING]).toEqual([0, 34]);
   });

@@ -1,5 +1,5 @@
 /**
- * The `mesos.v1.master.Call` envelope as a master reads it from JSON: the call type must be one
+ * The `mesos.v1.master.Call` envelope as a master reads it from JSON or protobuf: the call type must be one
  * of upstream's enum names, and a call that needs a payload must carry it (upstream
  * `validation::master::call::validate`). Payload contents are not examined: every call that has
  * one is answered 501 by this master, and upstream examines them only to act on them.
@@ -123,6 +123,16 @@ export function convertJsonMasterCall(value: unknown): MasterCallParse {
     }
   }
   return { ok: true, call: type === undefined ? { payloads } : { type, payloads } };
+}
+
+/**
+ * The envelope of a Call decoded from protobuf (src/mesos/master-codec.ts), whose decoder has
+ * already checked field types and left out a `type` it does not know.
+ */
+export function masterCallFromProtobuf(decoded: Readonly<Record<string, unknown>>): MasterCall {
+  const payloads = new Set(Object.keys(decoded).filter((name) => PAYLOAD_FIELDS.has(name)));
+  const type = decoded.type;
+  return typeof type === 'string' && isCallType(type) ? { type, payloads } : { payloads };
 }
 
 /** Upstream's master call validation; the message follows "Failed to validate master::Call: ". */
