@@ -87,3 +87,37 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 
     req.on('error', reject);
   });
 }
+
+export type ApiMediaType = 'application/json' | 'application/x-protobuf';
+
+/**
+ * The checks a Mesos master's v1 API endpoints make before looking at the call, in upstream's
+ * order: POST only (405), a Content-Type (400) that is exactly JSON or protobuf (415; parameters
+ * or other casing are unsupported upstream too), and a body within `limit` (413). On a failed
+ * check it answers the request itself and resolves to undefined.
+ */
+export async function readApiRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+): Promise<{ contentType: ApiMediaType; body: Buffer } | undefined> {
+  if (req.method !== 'POST') {
+    replyMethodNotAllowed(res, ['POST'], req.method);
+    return undefined;
+  }
+  const contentType = req.headers['content-type'];
+  if (contentType === undefined) {
+    replyText(res, 400, "Expecting 'Content-Type' to be present");
+    return undefined;
+  }
+  if (contentType !== 'application/json' && contentType !== 'application/x-protobuf') {
+    replyText(res, 415, "Expecting 'Content-Type' of application/json or application/x-protobuf");
+    return undefined;
+  }
+  const body = await readBody(req, limit);
+  if (body === 'too-large') {
+    replyText(res, 413, `Request body exceeds ${limit} bytes`);
+    return undefined;
+  }
+  return { contentType, body };
+}

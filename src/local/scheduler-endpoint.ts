@@ -11,7 +11,7 @@ import { codecFor, type MediaType } from '../mesos/codec.js';
 import type { Call } from '../mesos/types.js';
 import { convertJsonCall } from './call-json.js';
 import { HttpFrameworkConnection } from './connection.js';
-import { acceptsMediaType, readBody, replyEmpty, replyMethodNotAllowed, replyText } from './http-replies.js';
+import { acceptsMediaType, readApiRequest, replyEmpty, replyText } from './http-replies.js';
 import { validateCall } from './master/call-validation.js';
 import type { FrameworkConnection } from './master/connection.js';
 import { MasterCallError } from './master/errors.js';
@@ -83,25 +83,9 @@ export class SchedulerEndpoint {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') {
-      replyMethodNotAllowed(res, ['POST'], req.method);
-      return;
-    }
-    // Compared exactly, as upstream does: parameters or other casing are unsupported there too.
-    const contentType = req.headers['content-type'];
-    if (contentType === undefined) {
-      replyText(res, 400, "Expecting 'Content-Type' to be present");
-      return;
-    }
-    if (contentType !== JSON_TYPE && contentType !== PROTOBUF_TYPE) {
-      replyText(res, 415, `Expecting 'Content-Type' of ${JSON_TYPE} or ${PROTOBUF_TYPE}`);
-      return;
-    }
-    const body = await readBody(req, this.#maxCallBytes);
-    if (body === 'too-large') {
-      replyText(res, 413, `Request body exceeds ${this.#maxCallBytes} bytes`);
-      return;
-    }
+    const request = await readApiRequest(req, res, this.#maxCallBytes);
+    if (request === undefined) return;
+    const { contentType, body } = request;
     const decoded = decodeCall(contentType, body);
     if ('status' in decoded) {
       this.#logger.debug({ status: decoded.status, reason: decoded.message }, 'scheduler call refused');

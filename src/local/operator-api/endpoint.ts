@@ -18,7 +18,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterStateView } from '../master/state-json.js';
 import { CodecError } from '../../mesos/codec.js';
 import { decodeMasterCall, encodeMasterResponse } from '../../mesos/master-codec.js';
-import { acceptsMediaType, readBody, replyJson, replyMethodNotAllowed, replyText } from '../http-replies.js';
+import { acceptsMediaType, readApiRequest, replyJson, replyText } from '../http-replies.js';
 import {
   convertJsonMasterCall,
   masterCallFromProtobuf,
@@ -71,25 +71,9 @@ const ANSWERS: Partial<Record<MasterCallType, Answer>> = {
 export const SUPPORTED_OPERATOR_CALLS: readonly MasterCallType[] = Object.keys(ANSWERS) as MasterCallType[];
 
 export async function handleOperatorApi(req: IncomingMessage, res: ServerResponse, source: OperatorApiSource): Promise<void> {
-  if (req.method !== 'POST') {
-    replyMethodNotAllowed(res, ['POST'], req.method);
-    return;
-  }
-  // Compared exactly, as upstream does.
-  const contentType = req.headers['content-type'];
-  if (contentType === undefined) {
-    replyText(res, 400, "Expecting 'Content-Type' to be present");
-    return;
-  }
-  if (contentType !== JSON_TYPE && contentType !== PROTOBUF_TYPE) {
-    replyText(res, 415, `Expecting 'Content-Type' of ${JSON_TYPE} or ${PROTOBUF_TYPE}`);
-    return;
-  }
-  const body = await readBody(req, MAX_CALL_BYTES);
-  if (body === 'too-large') {
-    replyText(res, 413, `Request body exceeds ${MAX_CALL_BYTES} bytes`);
-    return;
-  }
+  const request = await readApiRequest(req, res, MAX_CALL_BYTES);
+  if (request === undefined) return;
+  const { contentType, body } = request;
   const call = contentType === PROTOBUF_TYPE ? parseProtobufCall(res, body) : parseJsonCall(res, body);
   if (call === undefined) return;
   const invalid = validateMasterCall(call);
