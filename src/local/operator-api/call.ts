@@ -5,51 +5,51 @@
  * one is answered 501 by this master, and upstream examines them only to act on them.
  */
 
-/** Every `Call.Type` of upstream master.proto, by name, with its number. */
-export const MASTER_CALL_TYPES = {
-  UNKNOWN: 0,
-  GET_HEALTH: 1,
-  GET_FLAGS: 2,
-  GET_VERSION: 3,
-  GET_METRICS: 4,
-  GET_LOGGING_LEVEL: 5,
-  SET_LOGGING_LEVEL: 6,
-  LIST_FILES: 7,
-  READ_FILE: 8,
-  GET_STATE: 9,
-  GET_AGENTS: 10,
-  GET_FRAMEWORKS: 11,
-  GET_EXECUTORS: 12,
-  GET_OPERATIONS: 33,
-  GET_TASKS: 13,
-  GET_ROLES: 14,
-  GET_WEIGHTS: 15,
-  UPDATE_WEIGHTS: 16,
-  GET_MASTER: 17,
-  SUBSCRIBE: 18,
-  RESERVE_RESOURCES: 19,
-  UNRESERVE_RESOURCES: 20,
-  CREATE_VOLUMES: 21,
-  DESTROY_VOLUMES: 22,
-  GROW_VOLUME: 34,
-  SHRINK_VOLUME: 35,
-  GET_MAINTENANCE_STATUS: 23,
-  GET_MAINTENANCE_SCHEDULE: 24,
-  UPDATE_MAINTENANCE_SCHEDULE: 25,
-  START_MAINTENANCE: 26,
-  STOP_MAINTENANCE: 27,
-  DRAIN_AGENT: 37,
-  DEACTIVATE_AGENT: 38,
-  REACTIVATE_AGENT: 39,
-  GET_QUOTA: 28,
-  UPDATE_QUOTA: 36,
-  SET_QUOTA: 29,
-  REMOVE_QUOTA: 30,
-  TEARDOWN: 31,
-  MARK_AGENT_GONE: 32,
-} as const;
+/** Every `Call.Type` name of upstream master.proto (numbers live in proto/mesos/v1/master/master.proto). */
+export const MASTER_CALL_TYPES = [
+  'UNKNOWN',
+  'GET_HEALTH',
+  'GET_FLAGS',
+  'GET_VERSION',
+  'GET_METRICS',
+  'GET_LOGGING_LEVEL',
+  'SET_LOGGING_LEVEL',
+  'LIST_FILES',
+  'READ_FILE',
+  'GET_STATE',
+  'GET_AGENTS',
+  'GET_FRAMEWORKS',
+  'GET_EXECUTORS',
+  'GET_OPERATIONS',
+  'GET_TASKS',
+  'GET_ROLES',
+  'GET_WEIGHTS',
+  'UPDATE_WEIGHTS',
+  'GET_MASTER',
+  'SUBSCRIBE',
+  'RESERVE_RESOURCES',
+  'UNRESERVE_RESOURCES',
+  'CREATE_VOLUMES',
+  'DESTROY_VOLUMES',
+  'GROW_VOLUME',
+  'SHRINK_VOLUME',
+  'GET_MAINTENANCE_STATUS',
+  'GET_MAINTENANCE_SCHEDULE',
+  'UPDATE_MAINTENANCE_SCHEDULE',
+  'START_MAINTENANCE',
+  'STOP_MAINTENANCE',
+  'DRAIN_AGENT',
+  'DEACTIVATE_AGENT',
+  'REACTIVATE_AGENT',
+  'GET_QUOTA',
+  'UPDATE_QUOTA',
+  'SET_QUOTA',
+  'REMOVE_QUOTA',
+  'TEARDOWN',
+  'MARK_AGENT_GONE',
+] as const;
 
-export type MasterCallType = keyof typeof MASTER_CALL_TYPES;
+export type MasterCallType = (typeof MASTER_CALL_TYPES)[number];
 
 /** The payload field each call type requires, as upstream validation names it. */
 const REQUIRED_PAYLOAD: Partial<Record<MasterCallType, string>> = {
@@ -94,8 +94,10 @@ function jsonKind(value: unknown): string {
   return typeof value === 'object' ? 'object' : typeof value;
 }
 
+const CALL_TYPE_NAMES: ReadonlySet<string> = new Set(MASTER_CALL_TYPES);
+
 function isCallType(name: string): name is MasterCallType {
-  return Object.prototype.hasOwnProperty.call(MASTER_CALL_TYPES, name);
+  return CALL_TYPE_NAMES.has(name);
 }
 
 /**

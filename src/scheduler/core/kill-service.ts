@@ -109,7 +109,7 @@ export class KillService {
     const driver = this.#opts.driver();
     if (driver === undefined || driver.state !== 'subscribed') {
       // Nothing was sent, so nothing counts against the attempts; subscribed() sends it.
-      pending.timer = setTimeout(() => this.#attempt(pending), this.#retryIntervalMs);
+      pending.timer = undefined;
       return;
     }
     pending.attempts++;
