@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { normalizeAndValidateApp } from '../src/api/apps/index.js';
+import { normalizeAndValidateApp } from '../src/model/apps/index.js';
 import type { AppDefinition, Group, Instance, RootGroup } from '../src/scheduler/contracts.js';
 import { timestamp } from '../src/scheduler/contracts.js';
 import { StoredInstanceTracker } from '../src/scheduler/core/instance-tracker.js';

@@ -7,7 +7,7 @@
  *
  * Everything a client is told succeeded has been written to the Store first.
  */
-import type { AppDefinition } from '../api/apps/types.js';
+import type { AppDefinition } from '../model/apps/types.js';
 import type { TaskState, TaskStatusReason } from '../mesos/types.js';
 
 export type { AppDefinition };

@@ -4,11 +4,11 @@
  * `…/versions/{v}` are recognised by their last segments. History and reverts: group-versions.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseJsonBody } from '../apps/parse.js';
+import { parseJsonBody } from '../../model/apps/parse.js';
 import { ServiceError, type RootGroup, type Timestamp } from '../../scheduler/contracts.js';
 import { groupEmbedsFromQuery } from '../http/embed.js';
 import { HttpError, unknownGroup } from '../http/errors.js';
-import { semanticError } from '../apps/errors.js';
+import { semanticError } from '../../model/apps/errors.js';
 import { absoluteId } from '../http/paths.js';
 import { queryBool, type Query } from '../http/query.js';
 import { renderAppInfo } from '../render/app-info.js';

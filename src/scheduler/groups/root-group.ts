@@ -4,7 +4,7 @@
  * app ids. Missing intermediate groups are created on the way down (Marathon's `mkdir -p`), and
  * top-level groups carry `enforceRole` (false unless set), as Marathon's Group.apply does.
  */
-import { canonicalPathId, pathSegments } from '../../api/apps/path-id.js';
+import { canonicalPathId, pathSegments } from '../../model/apps/path-id.js';
 import type { AppDefinition, Group, RootGroup, Timestamp } from '../contracts.js';
 import { timestamp } from '../contracts.js';
 

@@ -9,7 +9,7 @@
  * instead, so an app sent back unchanged without versionInfo is simply unchanged.
  * Every group of the result gets `version`.
  */
-import { isConfigChange } from '../../api/apps/change.js';
+import { isConfigChange } from '../../model/apps/change.js';
 import type { AppDefinition, RootGroup, Timestamp } from '../contracts.js';
 import { withGroupVersions } from './root-group.js';
 
