@@ -25,7 +25,7 @@ import { ConcurrencyLimiter, DEFAULT_MAX_CONCURRENT_PROBES, MarathonHealthChecks
 import { PacerServiceImpl } from './scheduler/service.js';
 import { TaskFailureRepository } from './scheduler/task-failures.js';
 import { num, type FlagValues } from './cli/flags.js';
-import { LeaderElection } from './state/leader-election.js';
+import { LeaderElection } from './zk/leader-election.js';
 import { openStore } from './state/open-store.js';
 import type { Store } from './state/store.js';
 import { zkStoreOpener } from './state/zk-store.js';

@@ -7,7 +7,7 @@
 import type { Logger } from 'pino';
 import { MasterInfoError, masterInfoUrl, parseMasterInfo } from '../mesos/zk-detector.js';
 import type { MasterInfo } from '../mesos/types.js';
-import { joinPath, ZkError, type ZkSession, type ZkSessionState } from '../state/zookeeper.js';
+import { joinPath, ZkError, type ZkSession, type ZkSessionState } from '../zk/session.js';
 
 const MEMBER_PATTERN = /^json\.info_(\d+)$/;
 

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { GroupLeadershipWatch, type Leadership, type LeadershipSource } from './master-leadership.js';
 import type { DomainInfo, MasterInfo, MasterInfoCapability } from '../mesos/types.js';
 import { MASTER_INFO_JSON_LABEL, MasterInfoError, packIp } from '../mesos/zk-detector.js';
-import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession } from '../state/zookeeper.js';
+import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession } from '../zk/session.js';
 
 /** What a master knows about itself; buildMasterInfo derives the rest of MasterInfo. */
 export interface AnnouncedMaster {

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import type { MasterDetector } from './detector.js';
 import type { MasterInfo } from './types.js';
-import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession, type ZkUrl } from '../state/zookeeper.js';
+import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession, type ZkUrl } from '../zk/session.js';
 
 /** Label of the znodes masters publish MasterInfo JSON under (Mesos's MASTER_INFO_JSON_LABEL). */
 export const MASTER_INFO_JSON_LABEL = 'json.info';

@@ -40,8 +40,8 @@ import {
   encodeNodeName,
   encodeNodeValue,
 } from './zk-codec.js';
-import { ZkMultiError, type ZkMultiOp } from './zk-multi.js';
-import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkErrorCode, type ZkNodeStat, type ZkUrl } from './zookeeper.js';
+import { ZkMultiError, type ZkMultiOp } from '../zk/multi.js';
+import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkErrorCode, type ZkNodeStat, type ZkUrl } from '../zk/session.js';
 
 /** The layout this build reads and writes; stores with a higher version are refused. */
 export const ZK_FORMAT_VERSION = 1;

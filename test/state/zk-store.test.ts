@@ -8,7 +8,7 @@ import { StoreFormatError } from '../../src/state/errors.js';
 import { bucketOf, encodeNodeName, VALUE_TAG_GZIP_JSON, VALUE_TAG_JSON } from '../../src/state/zk-codec.js';
 import { openStore } from '../../src/state/open-store.js';
 import { ZK_FORMAT_VERSION, ZkStore, zkStoreOpener, type ZkStoreOptions } from '../../src/state/zk-store.js';
-import { ZkSession } from '../../src/state/zookeeper.js';
+import { ZkSession } from '../../src/zk/session.js';
 import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
 import { del, put } from './store-contract.js';
 import { PausableProxy, removeTree, waitFor } from './zk-store.helpers.js';
