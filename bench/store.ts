@@ -28,9 +28,9 @@ import type { AppDefinition, Group, Instance, RootGroup } from '../src/scheduler
 import { timestamp } from '../src/scheduler/contracts.js';
 import { StoredInstanceTracker } from '../src/scheduler/core/instance-tracker.js';
 import { loadGroups, rootChangeWrites } from '../src/scheduler/groups/persistence.js';
-import { emptyRootGroup, putGroup } from '../src/scheduler/groups/root-group.js';
+import { emptyRootGroup, putGroup } from '../src/model/groups/root-group.js';
 import { assignServicePorts } from '../src/scheduler/groups/service-ports.js';
-import { assignVersions } from '../src/scheduler/groups/versioning.js';
+import { assignVersions } from '../src/model/groups/versioning.js';
 import { DATABASE_FILE, openSqliteStore } from '../src/state/sqlite-store.js';
 import type { Store, StoreWrite } from '../src/state/store.js';
 import { ZkStore } from '../src/state/zk-store.js';

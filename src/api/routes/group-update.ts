@@ -10,7 +10,7 @@ import { semanticError } from '../../model/apps/errors.js';
 import { pathSegments } from '../../model/apps/path-id.js';
 import { roleSettingsFor, type RoleSettings } from '../../model/apps/validate.js';
 import type { Group, RootGroup, Timestamp } from '../../scheduler/contracts.js';
-import { isTopLevel } from '../../scheduler/groups/root-group.js';
+import { isTopLevel } from '../../model/groups/root-group.js';
 import { findGroup, transitiveAppIds } from './root-edits.js';
 
 export interface GroupReadOptions extends AppParseOptions {

@@ -16,7 +16,7 @@ import { renderDeploymentSteps } from '../render/deployment.js';
 import { renderGroup } from '../render/group.js';
 import { bodyText, locationOf, sendDeploymentResult, type RouteContext } from './context.js';
 import { groupFromUpdate, readGroupPatch, readGroupUpdate, scaledApps, type GroupUpdateTree } from './group-update.js';
-import { isTopLevel } from '../../scheduler/groups/root-group.js';
+import { isTopLevel } from '../../model/groups/root-group.js';
 import { groupAtVersion, groupVersions, revertChange } from './group-versions.js';
 import { findGroup, putApp, putGroup, removeGroup, transitiveAppIds } from './root-edits.js';
 

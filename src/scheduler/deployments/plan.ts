@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { isConfigChange } from '../../model/apps/change.js';
 import { stableStringify } from '../../model/apps/read.js';
 import type { AppDefinition, DeploymentAction, DeploymentPlan, RootGroup, Timestamp } from '../contracts.js';
-import { dependencyLayers } from '../groups/dependencies.js';
+import { dependencyLayers } from '../../model/groups/dependencies.js';
 
 /** A plan with what the manager and the reverter need besides the contract's view. */
 export interface Deployment {

@@ -9,7 +9,7 @@
 import { stableStringify } from '../../model/apps/read.js';
 import type { Group, RootGroup } from '../contracts.js';
 import { pathSegments } from '../../model/apps/path-id.js';
-import { allGroups, containsApps, findGroup, putApp, removeApp, removeGroup, setGroupDependencies } from '../groups/root-group.js';
+import { allGroups, containsApps, findGroup, putApp, removeApp, removeGroup, setGroupDependencies } from '../../model/groups/root-group.js';
 
 function groupsById(root: RootGroup): Map<string, Group> {
   return new Map(allGroups(root).map((g) => [g.id, g]));

@@ -12,7 +12,7 @@
 import { stableStringify } from '../../model/apps/read.js';
 import type { Store, StoreWrite } from '../../state/store.js';
 import type { AppDefinition, Group, RootGroup, Timestamp } from '../contracts.js';
-import { emptyRootGroup } from './root-group.js';
+import { emptyRootGroup } from '../../model/groups/root-group.js';
 
 export const DEFAULT_MAX_VERSIONS = 50;
 const ROOT_KEY = 'root';
