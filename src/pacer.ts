@@ -24,11 +24,10 @@ import { LocalEventBus } from './scheduler/event-bus.js';
 import { ConcurrencyLimiter, DEFAULT_MAX_CONCURRENT_PROBES, MarathonHealthChecks, ReadinessChecker } from './scheduler/health/index.js';
 import { PacerServiceImpl } from './scheduler/service.js';
 import { TaskFailureRepository } from './scheduler/task-failures.js';
-import { num, type FlagValues } from './cli/flags.js';
-import { LeaderElection } from './state/leader-election.js';
-import { openStore } from './state/open-store.js';
+import { LeaderElection } from './zk/leader-election.js';
+import { openStore, type StoreLocation } from './state/open-store.js';
 import type { Store } from './state/store.js';
-import { zkStoreOpener } from './state/zk-store.js';
+import { zkStoreOpener, type ZkStoreOptions } from './state/zk-store.js';
 import { uiPlugin } from './ui/plugin.js';
 import { PACER_VERSION } from './version.js';
 
@@ -39,6 +38,8 @@ export interface LocalMasterSettings {
   agentAttributes?: string;
   workDir?: string;
 }
+
+export type ZkTimeouts = Pick<ZkStoreOptions, 'sessionTimeoutMs' | 'operationTimeoutMs' | 'connectTimeoutMs'>;
 
 export interface PacerSettings {
   /** `local`, `host:port[,…]` or `zk://…/mesos`. */
@@ -59,8 +60,10 @@ export interface PacerSettings {
   reconciliationIntervalMs: number;
   taskLaunchTimeoutMs: number;
   local: LocalMasterSettings;
-  /** All flags, for the store factory (`--data_dir`, `--zk`). */
-  flags: FlagValues;
+  /** Where the state lives (`--zk`, `--data_dir`). */
+  store: StoreLocation;
+  /** ZooKeeper timeouts (`--zk_session_timeout`, `--zk_timeout`, `--zk_connection_timeout`), for the store and the election alike. */
+  zkTimeouts: ZkTimeouts;
   /** `--http_credentials`. */
   httpCredentials?: BasicCredentials;
   /** `--ssl_cert_file` / `--ssl_key_file`: the API speaks HTTPS. */
@@ -236,9 +239,9 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
 
     const ha = settings.zk !== undefined && !settings.disableHa;
     let election: LeaderElection | undefined;
-    const store = await openStore(settings.flags, {
+    const store = await openStore(settings.store, {
       logger,
-      openZkStore: zkStoreOpener(ha ? { writeGuard: () => election?.fencingPath() } : {}),
+      openZkStore: zkStoreOpener({ ...settings.zkTimeouts, ...(ha ? { writeGuard: () => election?.fencingPath() } : {}) }),
     });
     cleanups.push(() => store.close());
 
@@ -283,8 +286,8 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
       let running: Promise<void> | undefined;
       let defeated = false;
       election = await LeaderElection.start(settings.zk!, selfId, logger, {
-        // The store reads the same flag (zkStoreOptionsFromFlags), so both sessions expire alike.
-        sessionTimeoutMs: num(settings.flags, 'zk_session_timeout'),
+        // The store gets the same timeout (settings.zkTimeouts), so both sessions expire alike.
+        sessionTimeoutMs: settings.zkTimeouts.sessionTimeoutMs,
         onElected: () => {
           // After a defeat this process is on its way out; a brief re-election of a doomed
           // session must not start the orchestrator again.

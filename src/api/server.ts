@@ -6,7 +6,7 @@
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AppParseOptions } from './apps/index.js';
+import type { AppParseOptions } from '../model/apps/index.js';
 import type { PacerService } from '../scheduler/contracts.js';
 import { errorHandler } from './http/errors.js';
 import { requireBasicAuth, type BasicCredentials } from './http/auth.js';

@@ -4,7 +4,8 @@ import type { LevelWithSilent } from 'pino';
 import { parseHttpCredentials, type BasicCredentials } from '../api/http/auth.js';
 import type { MediaType } from '../mesos/codec.js';
 import { createLogger } from '../log.js';
-import { startPacer, type PacerSettings } from '../pacer.js';
+import { startPacer, type PacerSettings, type ZkTimeouts } from '../pacer.js';
+import type { StoreLocation } from '../state/open-store.js';
 import { bool, FlagError, num, str, type FlagValues } from './flags.js';
 import { untilSignal } from './signals.js';
 
@@ -54,10 +55,31 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
       agentAttributes: str(values, 'agent_attributes'),
       workDir: str(values, 'work_dir'),
     },
-    flags: values,
+    store: storeLocationFromFlags(values),
+    zkTimeouts: zkTimeoutsFromFlags(values),
     ...(str(values, 'http_credentials') !== undefined ? { httpCredentials: credentialsFlag(str(values, 'http_credentials')!) } : {}),
     ...(await tlsFlags(values)),
   };
+}
+
+/** `--zk` and `--data_dir`: where the state store lives. */
+export function storeLocationFromFlags(values: FlagValues): StoreLocation {
+  return { zk: str(values, 'zk'), dataDir: str(values, 'data_dir') };
+}
+
+/**
+ * Marathon's ZooKeeper timeout flags, in ms, when the build defines them (`--zk_session_timeout`,
+ * `--zk_timeout`, `--zk_connection_timeout`); unset ones keep the store's and election's defaults.
+ */
+export function zkTimeoutsFromFlags(values: FlagValues): ZkTimeouts {
+  const timeouts: ZkTimeouts = {};
+  const session = num(values, 'zk_session_timeout');
+  const operation = num(values, 'zk_timeout');
+  const connect = num(values, 'zk_connection_timeout');
+  if (session !== undefined) timeouts.sessionTimeoutMs = session;
+  if (operation !== undefined) timeouts.operationTimeoutMs = operation;
+  if (connect !== undefined) timeouts.connectTimeoutMs = connect;
+  return timeouts;
 }
 
 function credentialsFlag(raw: string): BasicCredentials {

@@ -5,26 +5,16 @@
  * `info_…`) takes no part. The watch keeps that answer current for one member of the group.
  */
 import type { Logger } from 'pino';
-import { MasterInfoError, masterInfoUrl, parseMasterInfo } from '../mesos/zk-detector.js';
+import { MASTER_INFO_JSON_LABEL, MasterInfoError, masterInfoUrl, parseMasterInfo } from '../mesos/zk-detector.js';
 import type { MasterInfo } from '../mesos/types.js';
-import { joinPath, ZkError, type ZkSession, type ZkSessionState } from '../state/zookeeper.js';
+import { groupMembers, type GroupMember } from '../zk/group.js';
+import { joinPath, ZkError, type ZkSession, type ZkSessionState } from '../zk/session.js';
 
-const MEMBER_PATTERN = /^json\.info_(\d+)$/;
+export type { GroupMember };
 
-export interface GroupMember {
-  /** Child name, e.g. `json.info_0000000003`. */
-  readonly name: string;
-  readonly sequence: number;
-}
-
-/** The `json.info_*` children in election order (numeric, so unpadded names sort right too). */
+/** The `json.info_*` children in election order. */
 export function masterMembers(children: readonly string[]): GroupMember[] {
-  const members: GroupMember[] = [];
-  for (const name of children) {
-    const match = MEMBER_PATTERN.exec(name);
-    if (match) members.push({ name, sequence: Number(match[1]) });
-  }
-  return members.sort((a, b) => a.sequence - b.sequence);
+  return groupMembers(children, MASTER_INFO_JSON_LABEL);
 }
 
 /** The member that leads, or undefined when the group has no master. */

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { GroupLeadershipWatch, type Leadership, type LeadershipSource } from './master-leadership.js';
 import type { DomainInfo, MasterInfo, MasterInfoCapability } from '../mesos/types.js';
 import { MASTER_INFO_JSON_LABEL, MasterInfoError, packIp } from '../mesos/zk-detector.js';
-import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession } from '../state/zookeeper.js';
+import { findOwnMember, joinGroup } from '../zk/group.js';
+import { parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession } from '../zk/session.js';
 
 /** What a master knows about itself; buildMasterInfo derives the rest of MasterInfo. */
 export interface AnnouncedMaster {
@@ -96,7 +97,8 @@ export async function announceMaster(
     let delayMs = RETRY_MIN_MS;
     for (let attempt = 1; ; attempt++) {
       try {
-        const member = (await findOwnMember(session, url.path)) ?? (await createMember(session, url.path, data));
+        const member = (await findOwnMember(session, url.path, MASTER_INFO_JSON_LABEL)) ??
+          (await joinGroup(session, url.path, MASTER_INFO_JSON_LABEL, data));
         znode = member;
         log.info({ znode: member, zkSessionId: session.sessionId, renewed }, 'master announced in zookeeper');
         await leadership.follow(session, member.slice(member.lastIndexOf('/') + 1));
@@ -152,30 +154,6 @@ export async function announceMaster(
       log.info('master announcement withdrawn');
     },
   };
-}
-
-function createMember(session: ZkSession, path: string, data: Buffer): Promise<string> {
-  return session.create(joinPath(path, `${MASTER_INFO_JSON_LABEL}_`), data, { mode: 'ephemeral_sequential', createParents: true });
-}
-
-/**
- * A create whose answer was lost may still have happened; a node this session owns is reused
- * rather than leaving a second entry for the same master.
- */
-async function findOwnMember(session: ZkSession, path: string): Promise<string | undefined> {
-  let children: string[];
-  try {
-    children = await session.getChildren(path);
-  } catch (error) {
-    if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
-    throw error;
-  }
-  for (const child of children) {
-    if (!child.startsWith(`${MASTER_INFO_JSON_LABEL}_`)) continue;
-    const stat = await session.exists(joinPath(path, child));
-    if (stat?.ephemeralOwner === session.sessionId) return joinPath(path, child);
-  }
-  return undefined;
 }
 
 function sleep(ms: number): Promise<void> {

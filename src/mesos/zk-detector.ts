@@ -4,11 +4,11 @@
 import type { Logger } from 'pino';
 import type { MasterDetector } from './detector.js';
 import type { MasterInfo } from './types.js';
-import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession, type ZkUrl } from '../state/zookeeper.js';
+import { groupMembers, type GroupMember } from '../zk/group.js';
+import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSessionKeeper, type ZkSession, type ZkUrl } from '../zk/session.js';
 
 /** Label of the znodes masters publish MasterInfo JSON under (Mesos's MASTER_INFO_JSON_LABEL). */
 export const MASTER_INFO_JSON_LABEL = 'json.info';
-const MEMBER_PATTERN = /^json\.info_(\d+)$/;
 
 export class MasterInfoError extends Error {
   override readonly name = 'MasterInfoError';
@@ -81,11 +81,6 @@ export interface ZkMasterDetectorOptions extends MasterUrlOptions {
   sessionTimeoutMs?: number;
   connectTimeoutMs?: number;
   operationTimeoutMs?: number;
-}
-
-interface Member {
-  name: string;
-  sequence: number;
 }
 
 const RETRY_MIN_MS = 200;
@@ -217,7 +212,7 @@ export class ZkMasterDetector implements MasterDetector {
   }
 
   /** Members sorted by sequence; undefined when a re-read is already due. */
-  private async listMembers(session: ZkSession): Promise<Member[] | undefined> {
+  private async listMembers(session: ZkSession): Promise<GroupMember[] | undefined> {
     let children: string[];
     try {
       children = await session.getChildren(this.url.path, this.watch);
@@ -230,20 +225,14 @@ export class ZkMasterDetector implements MasterDetector {
       }
       return [];
     }
-    const members: Member[] = [];
-    for (const name of children) {
-      const match = MEMBER_PATTERN.exec(name);
-      if (match) members.push({ name, sequence: Number(match[1]) });
-    }
     for (const name of this.reportedMalformed.keys()) {
       if (!children.includes(name)) this.reportedMalformed.delete(name);
     }
-    // Numeric order, not lexicographic: only the zero padding makes string order agree.
-    return members.sort((a, b) => a.sequence - b.sequence);
+    return groupMembers(children, MASTER_INFO_JSON_LABEL);
   }
 
   /** The member's URL, or undefined when it vanished or its data is unusable. */
-  private async readMember(session: ZkSession, member: Member): Promise<string | undefined> {
+  private async readMember(session: ZkSession, member: GroupMember): Promise<string | undefined> {
     let data: Buffer;
     try {
       ({ data } = await session.getData(joinPath(this.url.path, member.name), this.watch));

@@ -7,17 +7,13 @@
  *
  * Everything a client is told succeeded has been written to the Store first.
  */
-import type { AppDefinition } from '../api/apps/types.js';
+import type { AppDefinition } from '../model/apps/types.js';
+import type { Group, RootGroup } from '../model/groups/types.js';
+import { timestamp, type Timestamp } from '../model/timestamp.js';
 import type { TaskState, TaskStatusReason } from '../mesos/types.js';
 
-export type { AppDefinition };
-
-/** Marathon timestamps: `yyyy-MM-ddTHH:mm:ss.SSSZ`, always UTC with milliseconds. */
-export type Timestamp = string;
-
-export function timestamp(epochMs: number): Timestamp {
-  return new Date(epochMs).toISOString();
-}
+export type { AppDefinition, Group, RootGroup, Timestamp };
+export { timestamp };
 
 // ---------------------------------------------------------------------------------------------
 // Instances
@@ -172,25 +168,6 @@ export interface LaunchQueue {
 
 // ---------------------------------------------------------------------------------------------
 // Groups and deployments
-
-export interface Group {
-  /** Absolute path, `/` for the root. */
-  id: string;
-  /** App ids directly in this group. */
-  apps: string[];
-  groups: Group[];
-  dependencies: string[];
-  version: Timestamp;
-  enforceRole?: boolean;
-}
-
-export interface RootGroup {
-  /** Every app by absolute id. */
-  apps: ReadonlyMap<string, AppDefinition>;
-  /** Group tree; apps are referenced by id. */
-  root: Group;
-  version: Timestamp;
-}
 
 export type DeploymentActionName =
   | 'StartApplication'

@@ -40,10 +40,10 @@ import {
   type VersionIndexes,
 } from './groups/persistence.js';
 import { StoredRootHistory } from './groups/history.js';
-import { emptyRootGroup, parentId, ROOT_ID } from './groups/root-group.js';
+import { emptyRootGroup, parentId, ROOT_ID } from '../model/groups/root-group.js';
 import { assignServicePorts, DEFAULT_LOCAL_PORT_RANGE, type PortRange } from './groups/service-ports.js';
 import { validateRootGroup } from './groups/validation.js';
-import { assignVersions } from './groups/versioning.js';
+import { assignVersions } from '../model/groups/versioning.js';
 
 export const DEFAULT_MAX_RUNNING_DEPLOYMENTS = 100;
 

@@ -1,22 +1,28 @@
 /**
- * Chooses and opens the Store the flags ask for: `--zk zk://…/path` means state in ZooKeeper
+ * Chooses and opens the Store the operator asked for: `--zk zk://…/path` means state in ZooKeeper
  * (shared by several Pacer instances, as Marathon does), otherwise the embedded SQLite store in
  * `--data_dir`. `--zk` wins when both are given, because `--data_dir` always has a default.
+ * The composition root reads the flags; this module sees only the typed StoreLocation.
  */
 import type { Logger } from 'pino';
-import type { FlagValues } from '../cli/flags.js';
 import { StoreError } from './errors.js';
 import { openSqliteStore } from './sqlite-store.js';
 import type { Store } from './store.js';
 
+/** Where the state lives: `--zk` and `--data_dir`, as the composition root read them. */
+export interface StoreLocation {
+  zk?: string | undefined;
+  dataDir?: string | undefined;
+}
+
 export type StoreSelection = { kind: 'sqlite'; dataDir: string } | { kind: 'zookeeper'; url: string };
 
 /**
- * The seam for the ZooKeeper store: given the `--zk` URL and all flags (for its session timeout,
- * version limits and the like), it returns a Store with the semantics documented in store.ts.
- * Until that store exists, `openStore` refuses `--zk` with STORE_UNSUPPORTED.
+ * The seam for the ZooKeeper store: given the `--zk` URL, it returns a Store with the semantics
+ * documented in store.ts (its timeouts and the like are bound in when the opener is made).
+ * Without an opener, `openStore` refuses `--zk` with STORE_UNSUPPORTED.
  */
-export type ZkStoreOpener = (options: { url: string; flags: FlagValues; logger: Logger }) => Promise<Store>;
+export type ZkStoreOpener = (options: { url: string; logger: Logger }) => Promise<Store>;
 
 export interface OpenStoreOptions {
   logger: Logger;
@@ -25,23 +31,23 @@ export interface OpenStoreOptions {
   lockTimeoutMs?: number;
 }
 
-export function selectStore(flags: FlagValues): StoreSelection {
-  const zk = flags['zk'];
+export function selectStore(location: StoreLocation): StoreSelection {
+  const zk = location.zk;
   if (zk !== undefined && zk !== '') {
     if (typeof zk !== 'string' || !zk.startsWith('zk://')) {
       throw new StoreError('STORE_CONFIG', `--zk must be a zk://host:port[,host:port…]/path URL, got '${String(zk)}'`);
     }
     return { kind: 'zookeeper', url: zk };
   }
-  const dataDir = flags['data_dir'];
+  const dataDir = location.dataDir;
   if (typeof dataDir !== 'string' || dataDir === '') {
     throw new StoreError('STORE_CONFIG', 'either --zk or --data_dir must name where Pacer keeps its state');
   }
   return { kind: 'sqlite', dataDir };
 }
 
-export async function openStore(flags: FlagValues, options: OpenStoreOptions): Promise<Store> {
-  const selection = selectStore(flags);
+export async function openStore(location: StoreLocation, options: OpenStoreOptions): Promise<Store> {
+  const selection = selectStore(location);
   switch (selection.kind) {
     case 'sqlite':
       return openSqliteStore({ dataDir: selection.dataDir, logger: options.logger, lockTimeoutMs: options.lockTimeoutMs });
@@ -49,6 +55,6 @@ export async function openStore(flags: FlagValues, options: OpenStoreOptions): P
       if (options.openZkStore === undefined) {
         throw new StoreError('STORE_UNSUPPORTED', 'state in ZooKeeper (--zk) is not available in this build yet; use --data_dir');
       }
-      return options.openZkStore({ url: selection.url, flags, logger: options.logger });
+      return options.openZkStore({ url: selection.url, logger: options.logger });
   }
 }

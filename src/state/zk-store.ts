@@ -16,8 +16,6 @@
  * still have committed: ZooKeeper itself cannot say, which is why STORE_IO means "stop".
  */
 import type { Logger } from 'pino';
-import type { FlagValues } from '../cli/flags.js';
-import { num } from '../cli/flags.js';
 import { StoreError, StoreFormatError } from './errors.js';
 import type { ZkStoreOpener } from './open-store.js';
 import {
@@ -40,8 +38,8 @@ import {
   encodeNodeName,
   encodeNodeValue,
 } from './zk-codec.js';
-import { ZkMultiError, type ZkMultiOp } from './zk-multi.js';
-import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkErrorCode, type ZkNodeStat, type ZkUrl } from './zookeeper.js';
+import { ZkMultiError, type ZkMultiOp } from '../zk/multi.js';
+import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkErrorCode, type ZkNodeStat, type ZkUrl } from '../zk/session.js';
 
 /** The layout this build reads and writes; stores with a higher version are refused. */
 export const ZK_FORMAT_VERSION = 1;
@@ -493,22 +491,9 @@ function closedError(): StoreError {
 }
 
 /**
- * The `--zk` seam of open-store.ts: `openStore(flags, { logger, openZkStore: zkStoreOpener({ writeGuard }) })`.
- * Reads Marathon's ZooKeeper timeout flags when the build defines them (`--zk_session_timeout`,
- * `--zk_timeout`, `--zk_connection_timeout`, in ms); `extra` adds what flags cannot say.
+ * The `--zk` seam of open-store.ts: `openStore(location, { logger, openZkStore: zkStoreOpener(options) })`.
+ * The composition root fills `options` (timeouts from Marathon's `--zk_*` flags, HA's write guard).
  */
-export function zkStoreOpener(extra: ZkStoreOptions = {}): ZkStoreOpener {
-  return ({ url, flags, logger }: { url: string; flags: FlagValues; logger: Logger }) =>
-    ZkStore.open(url, logger, { ...zkStoreOptionsFromFlags(flags), ...extra });
-}
-
-export function zkStoreOptionsFromFlags(flags: FlagValues): ZkStoreOptions {
-  const options: ZkStoreOptions = {};
-  const session = num(flags, 'zk_session_timeout');
-  const operation = num(flags, 'zk_timeout');
-  const connect = num(flags, 'zk_connection_timeout');
-  if (session !== undefined) options.sessionTimeoutMs = session;
-  if (operation !== undefined) options.operationTimeoutMs = operation;
-  if (connect !== undefined) options.connectTimeoutMs = connect;
-  return options;
+export function zkStoreOpener(options: ZkStoreOptions = {}): ZkStoreOpener {
+  return ({ url, logger }: { url: string; logger: Logger }) => ZkStore.open(url, logger, options);
 }

@@ -5,7 +5,7 @@
  * step shapes. It launches nothing: deployments stay "running" until a test finishes them.
  */
 import { randomUUID } from 'node:crypto';
-import { isConfigChange } from '../../src/api/apps/index.js';
+import { isConfigChange } from '../../src/model/apps/index.js';
 import {
   ServiceError,
   timestamp,

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { leadingMember, masterMembers, type Leadership } from '../../src/local/master-leadership.js';
 import { startRelay } from '../helpers/tcp-relay.js';
 import { announceMaster, buildMasterInfo, type MasterAnnouncement } from '../../src/local/zk-announce.js';
-import { ZkSession } from '../../src/state/zookeeper.js';
+import { ZkSession } from '../../src/zk/session.js';
 import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
 
 const logger = pino({ level: process.env.ZK_TEST_LOG ?? 'silent' });

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { masterInfoUrl, packIp, parseMasterInfo, unpackIp, ZkMasterDetector } from '../../src/mesos/zk-detector.js';
 import { announceMaster, buildMasterInfo, type MasterAnnouncement } from '../../src/local/zk-announce.js';
-import { ZkSession } from '../../src/state/zookeeper.js';
+import { ZkSession } from '../../src/zk/session.js';
 import type { MasterInfo } from '../../src/mesos/types.js';
 import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
 

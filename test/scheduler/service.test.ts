@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { putApp, removeApp } from '../../src/scheduler/groups/root-group.js';
+import { putApp, removeApp } from '../../src/model/groups/root-group.js';
 import { app } from './fakes/apps.js';
 import { settle } from './fakes/fake-cluster.js';
 import { startHarness, type Harness } from './fakes/harness.js';

@@ -12,7 +12,7 @@ import {
   VALUE_TAG_GZIP_JSON,
   VALUE_TAG_JSON,
 } from '../../src/state/zk-codec.js';
-import { isValidPath } from '../../src/state/zookeeper.js';
+import { isValidPath } from '../../src/zk/session.js';
 
 describe('node names', () => {
   it('escape any valid key into one valid znode segment and back', () => {

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openSqliteStore } from '../../src/state/sqlite-store.js';
 import { ZkStore } from '../../src/state/zk-store.js';
-import { ZkSession } from '../../src/state/zookeeper.js';
+import { ZkSession } from '../../src/zk/session.js';
 import { startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
 import { storeContract } from './store-contract.js';
 import { removeTree } from './zk-store.helpers.js';

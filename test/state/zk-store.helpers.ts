@@ -1,6 +1,6 @@
 // Shared by the ZooKeeper store tests.
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net';
-import type { ZkSession } from '../../src/state/zookeeper.js';
+import type { ZkSession } from '../../src/zk/session.js';
 
 /** Deletes a znode and everything below it. */
 export async function removeTree(session: ZkSession, path: string): Promise<void> {

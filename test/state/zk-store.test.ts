@@ -6,9 +6,10 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { StoreFormatError } from '../../src/state/errors.js';
 import { bucketOf, encodeNodeName, VALUE_TAG_GZIP_JSON, VALUE_TAG_JSON } from '../../src/state/zk-codec.js';
+import { storeLocationFromFlags, zkTimeoutsFromFlags } from '../../src/cli/serve-command.js';
 import { openStore } from '../../src/state/open-store.js';
 import { ZK_FORMAT_VERSION, ZkStore, zkStoreOpener, type ZkStoreOptions } from '../../src/state/zk-store.js';
-import { ZkSession } from '../../src/state/zookeeper.js';
+import { ZkSession } from '../../src/zk/session.js';
 import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
 import { del, put } from './store-contract.js';
 import { PausableProxy, removeTree, waitFor } from './zk-store.helpers.js';
@@ -193,10 +194,8 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
 
   it('opens through the --zk seam of openStore, with timeouts from Marathon-style flags', async () => {
     const path = freshPath();
-    const store = await openStore(
-      { zk: `zk://${server.connectString}${path}`, data_dir: './unused', zk_session_timeout: 4_000, zk_timeout: 2_000 },
-      { logger, openZkStore: zkStoreOpener() },
-    );
+    const flags = { zk: `zk://${server.connectString}${path}`, data_dir: './unused', zk_session_timeout: 4_000, zk_timeout: 2_000 };
+    const store = await openStore(storeLocationFromFlags(flags), { logger, openZkStore: zkStoreOpener(zkTimeoutsFromFlags(flags)) });
     try {
       expect(store).toBeInstanceOf(ZkStore);
       await store.apply([put('framework', 'id', 'fw-1')]);

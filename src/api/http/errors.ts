@@ -5,7 +5,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { AppValidationError } from '../apps/index.js';
+import { AppValidationError } from '../../model/apps/index.js';
 import { ServiceError } from '../../scheduler/contracts.js';
 import { StoreError, type StoreErrorCode } from '../../state/errors.js';
 

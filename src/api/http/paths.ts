@@ -2,7 +2,7 @@
  * URL and id normalisation. Clients build `/v2/apps/{id}` with ids that already start with a
  * slash (python-marathon sends `/v2/apps//foo`), and Marathon reads ids relative to the root.
  */
-import { canonicalPathId } from '../apps/index.js';
+import { canonicalPathId } from '../../model/apps/index.js';
 
 /** Collapses runs of `/` in the path part of a request URL; the query string is left alone. */
 export function collapseSlashes(url: string): string {

@@ -3,7 +3,7 @@
  * task counts, running deployments, readiness results, tasks, the last task failure and task
  * statistics. Fields not embedded are left out, as Marathon does.
  */
-import { renderApp } from '../apps/index.js';
+import { renderApp } from '../../model/apps/index.js';
 import type { AppDefinition, Instance, PacerService } from '../../scheduler/contracts.js';
 import type { AppEmbed } from '../http/embed.js';
 import { renderTask, type TaskJson } from './task.js';

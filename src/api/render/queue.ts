@@ -4,7 +4,7 @@
  * as the matcher's `QueueOfferStats` (rendered here with the matcher's own renderers) or as
  * already rendered JSON (passed through).
  */
-import { renderApp } from '../apps/index.js';
+import { renderApp } from '../../model/apps/index.js';
 import { renderLastUnusedOffers, renderProcessedOffersSummary, type QueueOfferStats } from '../../matching/index.js';
 import type { QueueEntry } from '../../scheduler/contracts.js';
 

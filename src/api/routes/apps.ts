@@ -12,8 +12,8 @@ import {
   parsePathId,
   renderApp,
   type AppDefinition,
-} from '../apps/index.js';
-import { parseJsonBody, type AppBodyOptions } from '../apps/parse.js';
+} from '../../model/apps/index.js';
+import { parseJsonBody, type AppBodyOptions } from '../../model/apps/parse.js';
 import { ServiceError } from '../../scheduler/contracts.js';
 import { appEmbedsFromQuery, type AppEmbed } from '../http/embed.js';
 import { HttpError, unknownApp, unknownGroup, unprocessable } from '../http/errors.js';

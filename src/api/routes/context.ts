@@ -1,10 +1,10 @@
 /** What every route module gets from `buildApiServer`, plus small reply helpers they share. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { AppParseOptions } from '../apps/index.js';
+import type { AppParseOptions } from '../../model/apps/index.js';
 import type { AppDefinition, DeploymentPlan, PacerService } from '../../scheduler/contracts.js';
 import { timestamp } from '../../scheduler/contracts.js';
-import { renderApp } from '../apps/index.js';
+import { renderApp } from '../../model/apps/index.js';
 import { DEPLOYMENT_HEADER, type LeadershipView } from '../http/headers.js';
 import type { TaskFailureSource } from '../render/app-info.js';
 import { renderDeploymentResult } from '../render/deployment.js';

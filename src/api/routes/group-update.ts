@@ -5,12 +5,12 @@
  * App roles follow GroupNormalization: the defaults and valid roles depend on where the group sits
  * and on its top-level group's `enforceRole`.
  */
-import { AppValidationError, canonicalPathId, normalizeAndValidateApp, parsePathId, type AppDefinition, type AppParseOptions } from '../apps/index.js';
-import { semanticError } from '../apps/errors.js';
-import { pathSegments } from '../apps/path-id.js';
-import { roleSettingsFor, type RoleSettings } from '../apps/validate.js';
+import { AppValidationError, canonicalPathId, normalizeAndValidateApp, parsePathId, type AppDefinition, type AppParseOptions } from '../../model/apps/index.js';
+import { semanticError } from '../../model/apps/errors.js';
+import { pathSegments } from '../../model/apps/path-id.js';
+import { roleSettingsFor, type RoleSettings } from '../../model/apps/validate.js';
 import type { Group, RootGroup, Timestamp } from '../../scheduler/contracts.js';
-import { isTopLevel } from '../../scheduler/groups/root-group.js';
+import { isTopLevel } from '../../model/groups/root-group.js';
 import { findGroup, transitiveAppIds } from './root-edits.js';
 
 export interface GroupReadOptions extends AppParseOptions {

@@ -4,11 +4,11 @@
  * `…/versions/{v}` are recognised by their last segments. History and reverts: group-versions.ts.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { parseJsonBody } from '../apps/parse.js';
+import { parseJsonBody } from '../../model/apps/parse.js';
 import { ServiceError, type RootGroup, type Timestamp } from '../../scheduler/contracts.js';
 import { groupEmbedsFromQuery } from '../http/embed.js';
 import { HttpError, unknownGroup } from '../http/errors.js';
-import { semanticError } from '../apps/errors.js';
+import { semanticError } from '../../model/apps/errors.js';
 import { absoluteId } from '../http/paths.js';
 import { queryBool, type Query } from '../http/query.js';
 import { renderAppInfo } from '../render/app-info.js';
@@ -16,7 +16,7 @@ import { renderDeploymentSteps } from '../render/deployment.js';
 import { renderGroup } from '../render/group.js';
 import { bodyText, locationOf, sendDeploymentResult, type RouteContext } from './context.js';
 import { groupFromUpdate, readGroupPatch, readGroupUpdate, scaledApps, type GroupUpdateTree } from './group-update.js';
-import { isTopLevel } from '../../scheduler/groups/root-group.js';
+import { isTopLevel } from '../../model/groups/root-group.js';
 import { groupAtVersion, groupVersions, revertChange } from './group-versions.js';
 import { findGroup, putApp, putGroup, removeGroup, transitiveAppIds } from './root-edits.js';
 

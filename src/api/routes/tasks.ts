@@ -1,7 +1,7 @@
 /** `/v2/tasks` and `/v2/tasks/delete` (api/v2/TasksResource.scala). */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppValidationError } from '../apps/index.js';
-import { parseJsonBody } from '../apps/parse.js';
+import { AppValidationError } from '../../model/apps/index.js';
+import { parseJsonBody } from '../../model/apps/parse.js';
 import type { Condition, Instance } from '../../scheduler/contracts.js';
 import { parseTaskId } from '../../scheduler/core/ids.js';
 import { badRequest, HttpError } from '../http/errors.js';

@@ -3,7 +3,7 @@
  * host networking, `container.portMappings` otherwise. The matcher only sees the entries that
  * need a host port, so these helpers translate between its `hostPorts` and per-declaration slots.
  */
-import type { NetworkProtocol } from '../../api/apps/types.js';
+import type { NetworkProtocol } from '../../model/apps/types.js';
 import type { PortRequest } from '../../matching/index.js';
 import type { AppDefinition } from '../contracts.js';
 

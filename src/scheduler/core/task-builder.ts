@@ -4,8 +4,8 @@
  * the one Mesos-native health check. Resources come from the matcher's placement unchanged.
  */
 import { randomInt } from 'node:crypto';
-import { pathIdToMesosName } from '../../api/apps/path-id.js';
-import type { AppDefinition, HealthCheck as AppHealthCheck } from '../../api/apps/types.js';
+import { pathIdToMesosName } from '../../model/apps/path-id.js';
+import type { AppDefinition, HealthCheck as AppHealthCheck } from '../../model/apps/types.js';
 import type {
   CommandInfo,
   ContainerInfo,

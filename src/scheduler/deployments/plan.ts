@@ -8,10 +8,10 @@
  * Empty steps are dropped. A plan's id is a random (v4) UUID; its version is the target's.
  */
 import { randomUUID } from 'node:crypto';
-import { isConfigChange } from '../../api/apps/change.js';
-import { stableStringify } from '../../api/apps/read.js';
+import { isConfigChange } from '../../model/apps/change.js';
+import { stableStringify } from '../../model/apps/read.js';
 import type { AppDefinition, DeploymentAction, DeploymentPlan, RootGroup, Timestamp } from '../contracts.js';
-import { dependencyLayers } from '../groups/dependencies.js';
+import { dependencyLayers } from '../../model/groups/dependencies.js';
 
 /** A plan with what the manager and the reverter need besides the contract's view. */
 export interface Deployment {

@@ -9,7 +9,7 @@
  *     resident apps: killNow = H - minHealthy + 1, others: maxCapacity + 1 (one extra instance)
  *   if N < current instance count: killNow = max(current - N, killNow)
  */
-import type { UpgradeStrategy } from '../../api/apps/types.js';
+import type { UpgradeStrategy } from '../../model/apps/types.js';
 
 export interface RestartStrategy {
   minHealthy: number;

@@ -6,10 +6,10 @@
  * their dependencies back, changed dependencies are undone, and added groups are removed when
  * they are still empty and unchanged.
  */
-import { stableStringify } from '../../api/apps/read.js';
+import { stableStringify } from '../../model/apps/read.js';
 import type { Group, RootGroup } from '../contracts.js';
-import { pathSegments } from '../../api/apps/path-id.js';
-import { allGroups, containsApps, findGroup, putApp, removeApp, removeGroup, setGroupDependencies } from '../groups/root-group.js';
+import { pathSegments } from '../../model/apps/path-id.js';
+import { allGroups, containsApps, findGroup, putApp, removeApp, removeGroup, setGroupDependencies } from '../../model/groups/root-group.js';
 
 function groupsById(root: RootGroup): Map<string, Group> {
   return new Map(allGroups(root).map((g) => [g.id, g]));

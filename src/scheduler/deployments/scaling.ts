@@ -6,7 +6,7 @@
  * the app's killSelection (YOUNGEST_FIRST: the most recently staged/started first).
  * Re-balancing of GROUP_BY constraints (Marathon's second tier) is not done.
  */
-import type { KillSelection } from '../../api/apps/types.js';
+import type { KillSelection } from '../../model/apps/types.js';
 import type { Condition, Instance } from '../contracts.js';
 
 export interface ScalingProposal {

@@ -1,5 +1,5 @@
-export * from './root-group.js';
-export { dependencyGraph, dependencyLayers, hasCycle, longestPathLengths, type DependencyGraph } from './dependencies.js';
+export * from '../../model/groups/root-group.js';
+export { dependencyGraph, dependencyLayers, hasCycle, longestPathLengths, type DependencyGraph } from '../../model/groups/dependencies.js';
 export { validateRootGroup, groupViolations, MESSAGES as GROUP_MESSAGES, type GroupViolation } from './validation.js';
 export {
   assignServicePorts,
@@ -9,5 +9,5 @@ export {
   type PortRange,
 } from './service-ports.js';
 export * from './persistence.js';
-export { assignVersions, versionApp, classifyChange, type VersionChange } from './versioning.js';
+export { assignVersions, versionApp, classifyChange, type VersionChange } from '../../model/groups/versioning.js';
 export { StoredRootHistory, type RootHistorySource } from './history.js';

@@ -9,10 +9,10 @@
  * Pacer keeps at most `maxVersions` (Marathon's zk_max_versions, 50) versions per app and of the
  * root, but never drops a root version a running deployment refers to.
  */
-import { stableStringify } from '../../api/apps/read.js';
+import { stableStringify } from '../../model/apps/read.js';
 import type { Store, StoreWrite } from '../../state/store.js';
 import type { AppDefinition, Group, RootGroup, Timestamp } from '../contracts.js';
-import { emptyRootGroup } from './root-group.js';
+import { emptyRootGroup } from '../../model/groups/root-group.js';
 
 export const DEFAULT_MAX_VERSIONS = 50;
 const ROOT_KEY = 'root';

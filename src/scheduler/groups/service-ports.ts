@@ -4,7 +4,7 @@
  * before and no longer names (unless another app now names it), then the lowest port of the range used by no app of either the old
  * or the new root. Explicit ports are kept as given.
  */
-import { isConfigChange } from '../../api/apps/change.js';
+import { isConfigChange } from '../../model/apps/change.js';
 import { ServiceError, type AppDefinition, type RootGroup } from '../contracts.js';
 
 export interface PortRange {

@@ -4,8 +4,8 @@
  * Dependencies naming nothing are allowed (Marathon ignores them when ordering).
  */
 import { ServiceError, type RootGroup } from '../contracts.js';
-import { dependencyGraph, hasCycle } from './dependencies.js';
-import { allGroups } from './root-group.js';
+import { dependencyGraph, hasCycle } from '../../model/groups/dependencies.js';
+import { allGroups } from '../../model/groups/root-group.js';
 
 export const MESSAGES = {
   cyclic: 'Dependency graph has cyclic dependencies.',

@@ -4,7 +4,7 @@
  * (HTTP/HTTPS/TCP) through Pacer's own probes. Marathon's rule: healthy when every check is
  * alive; otherwise unknown (null) while some check has no result yet; otherwise unhealthy.
  */
-import type { HealthCheck, HealthCheckProtocol } from '../../api/apps/types.js';
+import type { HealthCheck, HealthCheckProtocol } from '../../model/apps/types.js';
 import type { Instance } from '../contracts.js';
 import { isAlive, type HealthRecord } from './health-record.js';
 

@@ -3,7 +3,7 @@
  * agent's hostname; a container-network port without one on the task's own IP address and
  * container port (Marathon's effective IP address and port assignment rules).
  */
-import type { HealthCheck, IpProtocol, ReadinessCheck } from '../../api/apps/types.js';
+import type { HealthCheck, IpProtocol, ReadinessCheck } from '../../model/apps/types.js';
 import type { AppDefinition, Instance } from '../contracts.js';
 import { hostPortsBySlot, portSlots } from '../core/ports.js';
 import { HealthCheckError } from './errors.js';

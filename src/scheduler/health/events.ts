@@ -1,6 +1,6 @@
 /** Marathon's health check events (marathon.md §5), with Marathon's field names. */
-import { renderHealthCheck } from '../../api/apps/render.js';
-import type { HealthCheck } from '../../api/apps/types.js';
+import { renderHealthCheck } from '../../model/apps/render.js';
+import type { HealthCheck } from '../../model/apps/types.js';
 import { timestamp, type Instance, type MarathonEvent, type Timestamp } from '../contracts.js';
 
 /** The check as the API writes it (RAML AppHealthCheck). */

@@ -17,7 +17,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { HealthCheck } from '../../api/apps/types.js';
+import type { HealthCheck } from '../../model/apps/types.js';
 import {
   TERMINAL_CONDITIONS,
   type AppDefinition,

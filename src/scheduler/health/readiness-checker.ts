@@ -13,7 +13,7 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
-import type { ReadinessCheck } from '../../api/apps/types.js';
+import type { ReadinessCheck } from '../../model/apps/types.js';
 import {
   TERMINAL_CONDITIONS,
   type AppDefinition,

@@ -1,4 +1,4 @@
-import { normalizeAndValidateApp } from '../../../src/api/apps/index.js';
+import { normalizeAndValidateApp } from '../../../src/model/apps/index.js';
 import type { AppDefinition, AppLookup, Timestamp } from '../../../src/scheduler/contracts.js';
 
 /** A canonical app as the group manager would hand it to the core (version assigned). */

@@ -1,5 +1,5 @@
 /** Canonical app definitions for scheduler tests, built by the real Marathon app parser. */
-import { normalizeAndValidateApp } from '../../../src/api/apps/index.js';
+import { normalizeAndValidateApp } from '../../../src/model/apps/index.js';
 import type { AppDefinition } from '../../../src/scheduler/contracts.js';
 
 export function app(id: string, extra: Record<string, unknown> = {}): AppDefinition {

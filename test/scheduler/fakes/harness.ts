@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import type { AppDefinition, DeploymentPlan, MarathonEvent, RootGroup } from '../../../src/scheduler/contracts.js';
 import { LocalEventBus } from '../../../src/scheduler/event-bus.js';
-import { putApp } from '../../../src/scheduler/groups/root-group.js';
+import { putApp } from '../../../src/model/groups/root-group.js';
 import { PacerServiceImpl, type PacerServiceOptions } from '../../../src/scheduler/service.js';
 import type { Store } from '../../../src/state/store.js';
 import { FakeCluster, runUntil } from './fake-cluster.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { HealthCheck } from '../../../src/api/apps/types.js';
+import type { HealthCheck } from '../../../src/model/apps/types.js';
 import { combinedHealth, ConcurrencyLimiter, HealthCheckError } from '../../../src/scheduler/health/index.js';
 import { afterFailure, afterSuccess, NO_HEALTH_YET, type HealthRecord } from '../../../src/scheduler/health/health-record.js';
 import { appWith, runningInstance } from './fixtures.js';

@@ -8,8 +8,8 @@ import { createServer as createHttpServer, type IncomingMessage, type Server as 
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { normalizeAndValidateApp } from '../../../src/api/apps/index.js';
-import type { HealthCheck, ReadinessCheck } from '../../../src/api/apps/types.js';
+import { normalizeAndValidateApp } from '../../../src/model/apps/index.js';
+import type { HealthCheck, ReadinessCheck } from '../../../src/model/apps/types.js';
 import type {
   AppDefinition,
   AppLookup,

@@ -6,7 +6,7 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { HealthCheck } from '../../../src/api/apps/types.js';
+import type { HealthCheck } from '../../../src/model/apps/types.js';
 import type { AppDefinition, Instance } from '../../../src/scheduler/contracts.js';
 import { MesosHealthView } from '../../../src/scheduler/core/health-view.js';
 import { MarathonHealthChecks } from '../../../src/scheduler/health/index.js';

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReadinessCheck } from '../../../src/api/apps/types.js';
+import type { ReadinessCheck } from '../../../src/model/apps/types.js';
 import type { AppDefinition } from '../../../src/scheduler/contracts.js';
 import { ReadinessChecker } from '../../../src/scheduler/health/index.js';
 import { appWith, closedPort, httpServer, runningInstance, silent, TestApps, TestTracker, until, V1, V2, type TestHttpServer } from './fixtures.js';

@@ -5,10 +5,10 @@ import zookeeper from 'node-zookeeper-client';
 import type { ACL, Client, Event as LibraryEvent, Stat } from 'node-zookeeper-client';
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import { ZkError, toZkError } from './zk-errors.js';
-import { addMultiOp, toMultiError, type ZkMultiOp } from './zk-multi.js';
+import { ZkError, toZkError } from './errors.js';
+import { addMultiOp, toMultiError, type ZkMultiOp } from './multi.js';
 
-export { ZkError, type ZkErrorCode } from './zk-errors.js';
+export { ZkError, type ZkErrorCode } from './errors.js';
 
 export interface ZkCredentials {
   username: string;

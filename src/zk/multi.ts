@@ -4,7 +4,7 @@
  */
 import zookeeper from 'node-zookeeper-client';
 import type { ACL, Transaction } from 'node-zookeeper-client';
-import { ZkError, zkErrorCodeOf, type ZkErrorCode } from './zk-errors.js';
+import { ZkError, zkErrorCodeOf, type ZkErrorCode } from './errors.js';
 
 export type ZkMultiOp =
   | { type: 'create'; path: string; data: Buffer }

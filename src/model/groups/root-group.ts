@@ -4,9 +4,10 @@
  * app ids. Missing intermediate groups are created on the way down (Marathon's `mkdir -p`), and
  * top-level groups carry `enforceRole` (false unless set), as Marathon's Group.apply does.
  */
-import { canonicalPathId, pathSegments } from '../../api/apps/path-id.js';
-import type { AppDefinition, Group, RootGroup, Timestamp } from '../contracts.js';
-import { timestamp } from '../contracts.js';
+import { canonicalPathId, pathSegments } from '../apps/path-id.js';
+import type { AppDefinition } from '../apps/types.js';
+import { timestamp, type Timestamp } from '../timestamp.js';
+import type { Group, RootGroup } from './types.js';
 
 export const ROOT_ID = '/';
 

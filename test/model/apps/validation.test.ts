@@ -1,6 +1,6 @@
 /** Invalid app bodies and Marathon's exact answer for each (status, message, details). */
 import { describe, expect, it } from 'vitest';
-import { AppValidationError, parseAppCreate, type AppParseOptions, type MarathonErrorBody } from '../../../src/api/apps/index.js';
+import { AppValidationError, parseAppCreate, type AppParseOptions, type MarathonErrorBody } from '../../../src/model/apps/index.js';
 
 const opts: AppParseOptions = { mesosRole: '*' };
 const INVALID = 'Invalid JSON';

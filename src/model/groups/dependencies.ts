@@ -4,8 +4,8 @@
  * (to each app under it), and every group dependency (each app under the dependent group to each
  * app under the named group). Dependencies naming nothing are ignored, as Marathon ignores them.
  */
-import { canonicalPathId } from '../../api/apps/path-id.js';
-import type { RootGroup } from '../contracts.js';
+import { canonicalPathId } from '../apps/path-id.js';
+import type { RootGroup } from './types.js';
 import { allGroups, findGroup, parentId, transitiveAppIds } from './root-group.js';
 
 /** app id -> ids of the apps it depends on. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
-import { parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkSessionState, type ZkWatchEvent } from '../../src/state/zookeeper.js';
+import { parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkSessionState, type ZkWatchEvent } from '../../src/zk/session.js';
 import { startRelay } from '../helpers/tcp-relay.js';
 import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
 

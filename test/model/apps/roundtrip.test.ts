@@ -13,7 +13,7 @@ import {
   renderApp,
   type AppDefinition,
   type AppParseOptions,
-} from '../../../src/api/apps/index.js';
+} from '../../../src/model/apps/index.js';
 
 const opts: AppParseOptions = { mesosRole: '*' };
 const appsDir = fileURLToPath(new URL('../../../../shared/conformance/marathon/apps/', import.meta.url));

@@ -2,11 +2,11 @@
 // expiry, close, abdication and disconnect, and agreement on who leads.
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LeaderElection, type DefeatReason, type LeaderElectionOptions } from '../../src/state/leader-election.js';
-import { ZkSession } from '../../src/state/zookeeper.js';
+import { LeaderElection, type DefeatReason, type LeaderElectionOptions } from '../../src/zk/leader-election.js';
+import { ZkSession } from '../../src/zk/session.js';
 import { startRelay } from '../helpers/tcp-relay.js';
 import { expireSession, startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
-import { PausableProxy, removeTree, waitFor } from './zk-store.helpers.js';
+import { PausableProxy, removeTree, waitFor } from '../state/zk-store.helpers.js';
 
 const logger = pino({ level: 'silent' });
 const SESSION_TIMEOUT_MS = 2_000;

@@ -9,8 +9,10 @@
  * instead, so an app sent back unchanged without versionInfo is simply unchanged.
  * Every group of the result gets `version`.
  */
-import { isConfigChange } from '../../api/apps/change.js';
-import type { AppDefinition, RootGroup, Timestamp } from '../contracts.js';
+import { isConfigChange } from '../apps/change.js';
+import type { AppDefinition } from '../apps/types.js';
+import type { Timestamp } from '../timestamp.js';
+import type { RootGroup } from './types.js';
 import { withGroupVersions } from './root-group.js';
 
 export type VersionChange = 'new' | 'config' | 'scale' | 'restart' | 'none';

@@ -12,7 +12,7 @@ import {
   parseAppUpdate,
   renderApp,
   type AppParseOptions,
-} from '../../../src/api/apps/index.js';
+} from '../../../src/model/apps/index.js';
 
 const corpus = fileURLToPath(new URL('../../../../shared/conformance/marathon/', import.meta.url));
 const read = (file: string): string => readFileSync(corpus + file, 'utf8');

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { joinPath, parseZkUrl, ZkError, ZkSessionKeeper, type ZkSession, type ZkSessionState, type ZkUrl } from './zookeeper.js';
+import { joinPath, parseZkUrl, ZkError, ZkSessionKeeper, type ZkSession, type ZkSessionState, type ZkUrl } from './session.js';
 
 export type DefeatReason = 'disconnected' | 'session_expired' | 'node_lost' | 'abdicated' | 'closed';
 
