@@ -4,55 +4,57 @@
  * `validation::master::call::validate`). Payload contents are not examined: every call that has
  * one is answered 501 by this master, and upstream examines them only to act on them.
  */
+import type * as master from '../../mesos/wire/master.js';
 
-/** Every `Call.Type` name of upstream master.proto (numbers live in proto/mesos/v1/master/master.proto). */
-export const MASTER_CALL_TYPES = [
-  'UNKNOWN',
-  'GET_HEALTH',
-  'GET_FLAGS',
-  'GET_VERSION',
-  'GET_METRICS',
-  'GET_LOGGING_LEVEL',
-  'SET_LOGGING_LEVEL',
-  'LIST_FILES',
-  'READ_FILE',
-  'GET_STATE',
-  'GET_AGENTS',
-  'GET_FRAMEWORKS',
-  'GET_EXECUTORS',
-  'GET_OPERATIONS',
-  'GET_TASKS',
-  'GET_ROLES',
-  'GET_WEIGHTS',
-  'UPDATE_WEIGHTS',
-  'GET_MASTER',
-  'SUBSCRIBE',
-  'RESERVE_RESOURCES',
-  'UNRESERVE_RESOURCES',
-  'CREATE_VOLUMES',
-  'DESTROY_VOLUMES',
-  'GROW_VOLUME',
-  'SHRINK_VOLUME',
-  'GET_MAINTENANCE_STATUS',
-  'GET_MAINTENANCE_SCHEDULE',
-  'UPDATE_MAINTENANCE_SCHEDULE',
-  'START_MAINTENANCE',
-  'STOP_MAINTENANCE',
-  'DRAIN_AGENT',
-  'DEACTIVATE_AGENT',
-  'REACTIVATE_AGENT',
-  'GET_QUOTA',
-  'UPDATE_QUOTA',
-  'SET_QUOTA',
-  'REMOVE_QUOTA',
-  'TEARDOWN',
-  'MARK_AGENT_GONE',
-] as const;
+/** A `Call.Type` of master.proto (generated from proto/mesos/v1/master/master.proto). */
+export type MasterCallType = master.CallType;
 
-export type MasterCallType = (typeof MASTER_CALL_TYPES)[number];
+/** Each call type once; the compiler rejects this table when master.proto gains or loses a type. */
+const CALL_TYPE_TABLE: Readonly<Record<MasterCallType, true>> = {
+  UNKNOWN: true,
+  GET_HEALTH: true,
+  GET_FLAGS: true,
+  GET_VERSION: true,
+  GET_METRICS: true,
+  GET_LOGGING_LEVEL: true,
+  SET_LOGGING_LEVEL: true,
+  LIST_FILES: true,
+  READ_FILE: true,
+  GET_STATE: true,
+  GET_AGENTS: true,
+  GET_FRAMEWORKS: true,
+  GET_EXECUTORS: true,
+  GET_OPERATIONS: true,
+  GET_TASKS: true,
+  GET_ROLES: true,
+  GET_WEIGHTS: true,
+  UPDATE_WEIGHTS: true,
+  GET_MASTER: true,
+  SUBSCRIBE: true,
+  RESERVE_RESOURCES: true,
+  UNRESERVE_RESOURCES: true,
+  CREATE_VOLUMES: true,
+  DESTROY_VOLUMES: true,
+  GROW_VOLUME: true,
+  SHRINK_VOLUME: true,
+  GET_MAINTENANCE_STATUS: true,
+  GET_MAINTENANCE_SCHEDULE: true,
+  UPDATE_MAINTENANCE_SCHEDULE: true,
+  START_MAINTENANCE: true,
+  STOP_MAINTENANCE: true,
+  DRAIN_AGENT: true,
+  DEACTIVATE_AGENT: true,
+  REACTIVATE_AGENT: true,
+  GET_QUOTA: true,
+  UPDATE_QUOTA: true,
+  SET_QUOTA: true,
+  REMOVE_QUOTA: true,
+  TEARDOWN: true,
+  MARK_AGENT_GONE: true,
+};
 
 /** The payload field each call type requires, as upstream validation names it. */
-const REQUIRED_PAYLOAD: Partial<Record<MasterCallType, string>> = {
+const REQUIRED_PAYLOAD: Partial<Record<MasterCallType, keyof master.Call>> = {
   GET_METRICS: 'get_metrics',
   SET_LOGGING_LEVEL: 'set_logging_level',
   LIST_FILES: 'list_files',
@@ -94,7 +96,7 @@ function jsonKind(value: unknown): string {
   return typeof value === 'object' ? 'object' : typeof value;
 }
 
-const CALL_TYPE_NAMES: ReadonlySet<string> = new Set(MASTER_CALL_TYPES);
+const CALL_TYPE_NAMES: ReadonlySet<string> = new Set(Object.keys(CALL_TYPE_TABLE));
 
 function isCallType(name: string): name is MasterCallType {
   return CALL_TYPE_NAMES.has(name);

@@ -18,6 +18,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterStateView } from '../master/state-json.js';
 import { CodecError } from '../../mesos/codec.js';
 import { decodeMasterCall, encodeMasterResponse } from '../../mesos/master-codec.js';
+import type * as master from '../../mesos/wire/master.js';
 import { acceptsMediaType, readApiRequest, replyJson, replyText } from '../http-replies.js';
 import {
   convertJsonMasterCall,
@@ -52,7 +53,7 @@ export interface OperatorApiSource {
   readonly version: VersionInfo;
 }
 
-type Answer = (view: MasterStateView, version: VersionInfo) => object;
+type Answer = (view: MasterStateView, version: VersionInfo) => master.Response;
 
 const ANSWERS: Partial<Record<MasterCallType, Answer>> = {
   GET_HEALTH: () => healthResponse(),

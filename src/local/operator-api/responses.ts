@@ -7,24 +7,23 @@
  */
 import type {
   AgentInfo,
-  ExecutorInfo,
+  AgentInfoCapability,
+  Flag,
   FrameworkInfo,
   Offer,
   Resource,
+  Role,
   Task,
   TimeInfo,
 } from '../../mesos/types.js';
+import type * as master from '../../mesos/wire/master.js';
 import type { FrameworkRecord, TaskRecord } from '../master/frameworks.js';
 import type { OfferRecord } from '../master/offers.js';
 import { ResourceBag } from '../master/resources.js';
 import type { MasterStateView } from '../master/state-json.js';
 
-export interface VersionInfo {
-  readonly version: string;
-  readonly build_date?: string;
-  readonly build_time?: number;
-  readonly build_user?: string;
-}
+/** Upstream's `mesos.v1.VersionInfo`, as GET_VERSION answers it. */
+export type VersionInfo = Readonly<master.ResponseGetVersion['version_info']>;
 
 /** Every agent of this master has these (upstream master capabilities of 1.11 agents). */
 const AGENT_CAPABILITIES = ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'] as const;
@@ -46,7 +45,7 @@ function sumOf(bags: Iterable<ResourceBag>): ResourceBag {
 // ---- GET_FLAGS, GET_VERSION, GET_MASTER -------------------------------------------------------
 
 /** The flags this master has, sorted by name as upstream's flag map is. */
-export function flagsResponse(view: MasterStateView): object {
+export function flagsResponse(view: MasterStateView): master.Response {
   const flags: Record<string, string> = {
     allocation_interval: `${view.allocationIntervalMs / 1000}secs`,
     hostname: view.info.hostname ?? '',
@@ -58,16 +57,16 @@ export function flagsResponse(view: MasterStateView): object {
     get_flags: {
       flags: Object.keys(flags)
         .sort()
-        .map((name) => ({ name, value: flags[name]! })),
+        .map((name): Flag => ({ name, value: flags[name]! })),
     },
   };
 }
 
-export function versionResponse(version: VersionInfo): object {
+export function versionResponse(version: VersionInfo): master.Response {
   return { type: 'GET_VERSION', get_version: { version_info: version } };
 }
 
-export function masterResponse(view: MasterStateView): object {
+export function masterResponse(view: MasterStateView): master.Response {
   // This master is elected the moment it starts (alone, or when it won ZooKeeper before serving).
   const seconds = view.startTime / 1000;
   return { type: 'GET_MASTER', get_master: { master_info: view.info, start_time: seconds, elected_time: seconds } };
@@ -75,9 +74,9 @@ export function masterResponse(view: MasterStateView): object {
 
 // ---- GET_AGENTS ---------------------------------------------------------------------------------
 
-function agentsBody(view: MasterStateView): object {
+function agentsBody(view: MasterStateView): master.ResponseGetAgents {
   return {
-    agents: view.agents.map(({ agent, registeredTime, total, allocated, offered }) => {
+    agents: view.agents.map(({ agent, registeredTime, total, allocated, offered }): master.ResponseGetAgentsAgent => {
       const offeredBag = sumOf(offered);
       const info: AgentInfo = {
         hostname: agent.hostname,
@@ -97,14 +96,14 @@ function agentsBody(view: MasterStateView): object {
         total_resources: total.toResources(),
         allocated_resources: allocated.clone().subtract(offeredBag).toResources(),
         offered_resources: offeredBag.toResources(),
-        capabilities: AGENT_CAPABILITIES.map((type) => ({ type })),
+        capabilities: AGENT_CAPABILITIES.map((type): AgentInfoCapability => ({ type })),
       };
     }),
     recovered_agents: [],
   };
 }
 
-export function agentsResponse(view: MasterStateView): object {
+export function agentsResponse(view: MasterStateView): master.Response {
   return { type: 'GET_AGENTS', get_agents: agentsBody(view) };
 }
 
@@ -121,9 +120,9 @@ function usedBy(fw: FrameworkRecord): ResourceBag {
   return used;
 }
 
-function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRecord>): object {
+function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRecord>): master.ResponseGetFrameworksFramework {
   const held = [...fw.offers].map((id) => offers.get(id)).filter((o): o is OfferRecord => o !== undefined);
-  const out: Record<string, unknown> = {
+  const out: master.ResponseGetFrameworksFramework = {
     framework_info: frameworkInfo(fw),
     active: fw.connected,
     connected: fw.connected,
@@ -143,21 +142,21 @@ function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRe
   return out;
 }
 
-function frameworksBody(view: MasterStateView): object {
+function frameworksBody(view: MasterStateView): master.ResponseGetFrameworks {
   return {
     frameworks: view.frameworks.map((fw) => frameworkModel(fw, view.offers)),
     completed_frameworks: view.completedFrameworks.map((fw) => frameworkModel(fw, view.offers)),
   };
 }
 
-export function frameworksResponse(view: MasterStateView): object {
+export function frameworksResponse(view: MasterStateView): master.Response {
   return { type: 'GET_FRAMEWORKS', get_frameworks: frameworksBody(view) };
 }
 
 // ---- GET_EXECUTORS ------------------------------------------------------------------------------
 
-function executorsBody(view: MasterStateView): object {
-  const executors: { executor_info: ExecutorInfo; agent_id: { value: string } }[] = [];
+function executorsBody(view: MasterStateView): master.ResponseGetExecutors {
+  const executors: master.ResponseGetExecutorsExecutor[] = [];
   for (const fw of [...view.frameworks, ...view.completedFrameworks]) {
     for (const executor of fw.executors.values()) {
       executors.push({ executor_info: executor.info, agent_id: { value: executor.agentId } });
@@ -166,7 +165,7 @@ function executorsBody(view: MasterStateView): object {
   return { executors };
 }
 
-export function executorsResponse(view: MasterStateView): object {
+export function executorsResponse(view: MasterStateView): master.Response {
   return { type: 'GET_EXECUTORS', get_executors: executorsBody(view) };
 }
 
@@ -196,7 +195,7 @@ export function taskModel(task: TaskRecord): Task {
   return out;
 }
 
-function tasksBody(view: MasterStateView): object {
+function tasksBody(view: MasterStateView): master.ResponseGetTasks {
   const frameworks = [...view.frameworks, ...view.completedFrameworks];
   return {
     tasks: frameworks.flatMap((fw) => [...fw.tasks.values()].map(taskModel)),
@@ -206,13 +205,13 @@ function tasksBody(view: MasterStateView): object {
   };
 }
 
-export function tasksResponse(view: MasterStateView): object {
+export function tasksResponse(view: MasterStateView): master.Response {
   return { type: 'GET_TASKS', get_tasks: tasksBody(view) };
 }
 
 // ---- GET_STATE ----------------------------------------------------------------------------------
 
-export function stateResponse(view: MasterStateView): object {
+export function stateResponse(view: MasterStateView): master.Response {
   return {
     type: 'GET_STATE',
     get_state: {
@@ -230,7 +229,7 @@ export function stateResponse(view: MasterStateView): object {
  * Roles of subscribed frameworks (this master has no weights, quotas or reservations, the
  * other sources of upstream's known roles), each with what is allocated and offered to it.
  */
-export function rolesResponse(view: MasterStateView): object {
+export function rolesResponse(view: MasterStateView): master.Response {
   const frameworksByRole = new Map<string, string[]>();
   for (const fw of view.frameworks) {
     for (const role of fw.roles) frameworksByRole.set(role, [...(frameworksByRole.get(role) ?? []), fw.id]);
@@ -248,12 +247,12 @@ export function rolesResponse(view: MasterStateView): object {
   for (const offer of view.offers.values()) account(offer.role, offer.resources);
 
   const names = [...new Set([...frameworksByRole.keys(), ...milliByRole.keys()])].sort();
-  const roles = names.map((name) => {
+  const roles = names.map((name): Role => {
     const resources: Resource[] = [];
     for (const [resource, milli] of milliByRole.get(name) ?? []) {
       if (ROLE_SCALARS.has(resource)) resources.push({ name: resource, type: 'SCALAR', scalar: { value: milli / 1000 } });
     }
-    const role: Record<string, unknown> = { name, weight: DEFAULT_ROLE_WEIGHT };
+    const role: Role = { name, weight: DEFAULT_ROLE_WEIGHT };
     const frameworks = frameworksByRole.get(name) ?? [];
     if (frameworks.length > 0) role.frameworks = frameworks.map((value) => ({ value }));
     if (resources.length > 0) role.resources = resources;
@@ -262,6 +261,6 @@ export function rolesResponse(view: MasterStateView): object {
   return { type: 'GET_ROLES', get_roles: roles.length > 0 ? { roles } : {} };
 }
 
-export function healthResponse(): object {
+export function healthResponse(): master.Response {
   return { type: 'GET_HEALTH', get_health: { healthy: true } };
 }
