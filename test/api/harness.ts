@@ -55,14 +55,15 @@ export interface Harness {
 
 export interface HarnessOptions extends Partial<ApiServerOptions> {
   cluster?: { hosts?: readonly string[] };
+  /** The store to start from (a restart on the same store); a new empty one by default. */
+  store?: MemoryStore;
   serviceOptions?: Partial<PacerServiceOptions>;
   /** Registers more of production's plugins (e.g. the event stream) before the server is ready. */
   register?: (app: FastifyInstance, service: PacerServiceImpl) => Promise<void>;
 }
 
 export async function harness(extra: HarnessOptions = {}): Promise<Harness> {
-  const { cluster: clusterOpts, serviceOptions, register, ...serverOpts } = extra;
-  const store = new MemoryStore();
+  const { cluster: clusterOpts, store = new MemoryStore(), serviceOptions, register, ...serverOpts } = extra;
   const killedTasks: string[][] = [];
   let service: PacerServiceImpl | undefined;
   const cluster = new FakeCluster({ appOf: (id) => service?.app(id), startMs: NOW, hosts: clusterOpts?.hosts });
