@@ -12,6 +12,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import type { Logger } from 'pino';
 import { errors as undiciErrors, request as undiciRequest, type Dispatcher } from 'undici';
 
@@ -179,10 +180,5 @@ function describeFailure(error: unknown): { status: number; message: string } {
   return { status: 500, message: 'Failed to successfully establish a connection to the leader.' };
 }
 
-// What fastify-plugin does: run in the parent's scope, so the hook covers every route.
-Object.assign(plugin, {
-  [Symbol.for('skip-override')]: true,
-  [Symbol.for('fastify.display-name')]: 'pacer-leader-proxy',
-});
-
-export const leaderProxyPlugin = plugin;
+/** Not encapsulated: runs in the parent's scope, so the hook covers every route. */
+export const leaderProxyPlugin = fastifyPlugin(plugin, { name: 'pacer-leader-proxy', fastify: '5.x' });

@@ -12,7 +12,6 @@ import { errorHandler } from './http/errors.js';
 import { requireBasicAuth, type BasicCredentials } from './http/auth.js';
 import { applyCommonHeaders, type LeadershipView } from './http/headers.js';
 import { collapseSlashes } from './http/paths.js';
-import { registerStaticUi } from './http/static-ui.js';
 import type { TaskFailureSource } from './render/app-info.js';
 import type { InfoOptions } from './render/info.js';
 import { registerAppRoutes } from './routes/apps.js';
@@ -34,8 +33,6 @@ export interface ApiServerOptions {
   info: InfoOptions;
   /** Epoch milliseconds; defaults to Date.now. */
   clock?: () => number;
-  /** Directory with the web UI, served under `/ui/`. */
-  uiDir?: string;
   /**
    * Current leadership, read per request. Defaults to "this instance leads at
    * `info.leaderHostPort`", right for a single scheduler.
@@ -90,6 +87,5 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   registerQueueRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
   registerInfoRoutes(app, ctx);
-  if (opts.uiDir !== undefined) registerStaticUi(app, opts.uiDir);
   return app;
 }

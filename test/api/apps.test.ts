@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MarathonEvent } from '../../src/scheduler/contracts.js';
-import { LOCK_MESSAGE } from '../fakes/fake-service.js';
-import { createApp, harness, json, runningInstance, SLEEP_APP, type Harness } from './harness.js';
+import { APP_LOCKED_MESSAGE } from '../../src/scheduler/service.js';
+import { createApp, harness, instancesOf, json, SLEEP_APP, type Harness } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -24,9 +24,13 @@ describe('POST /v2/apps', () => {
     expect(res.headers.location).toMatch(/^http:\/\/[^/]+\/sleep$/);
     expect(body.version).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(body.portDefinitions[0].port).toBe(10000);
-    expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ eventType: 'api_post_event', uri: '/v2/apps', clientIp: '127.0.0.1' });
-    expect((events[0]!.appDefinition as { id: string }).id).toBe('/sleep');
+    // As in Marathon: the group change and the deployment's start are announced while the
+    // request is served, the API event once the app is stored.
+    expect(events.map((e) => e.eventType)).toEqual(['group_change_success', 'deployment_info', 'api_post_event']);
+    expect(events[0]).toMatchObject({ groupId: '/', version: body.version });
+    expect(events[1]).toMatchObject({ plan: { id: body.deployments[0].id } });
+    expect(events[2]).toMatchObject({ eventType: 'api_post_event', uri: '/v2/apps', clientIp: '127.0.0.1' });
+    expect((events[2]!.appDefinition as { id: string }).id).toBe('/sleep');
   });
 
   it('absolutises a relative id', async () => {
@@ -88,11 +92,10 @@ describe('POST /v2/apps', () => {
 describe('GET /v2/apps and /v2/apps/{id}', () => {
   it('lists apps with counts and deployments always embedded', async () => {
     await createApp(h);
-    h.service.instances.put(runningInstance('/sleep'));
     const res = await h.app.inject({ method: 'GET', url: '/v2/apps' });
     expect(res.statusCode).toBe(200);
     const [app] = json(res).apps;
-    expect(app).toMatchObject({ id: '/sleep', tasksRunning: 1, tasksStaged: 0, tasksHealthy: 0, tasksUnhealthy: 0, deployments: [] });
+    expect(app).toMatchObject({ id: '/sleep', tasksRunning: 2, tasksStaged: 0, tasksHealthy: 0, tasksUnhealthy: 0, deployments: [] });
     expect(app).not.toHaveProperty('tasks');
   });
 
@@ -123,20 +126,29 @@ describe('GET /v2/apps and /v2/apps/{id}', () => {
 
   it('honours embed with any accepted prefix', async () => {
     await createApp(h);
-    h.service.instances.put(runningInstance('/sleep'));
+    h.cluster.nowMs += 60_000;
+    const lifeTimes = instancesOf(h, '/sleep').map((i) => (h.cluster.now() - Date.parse(i.startedAt!)) / 1000);
+    expect(lifeTimes).toHaveLength(2);
     const res = json(await h.app.inject({ method: 'GET', url: '/v2/apps?embed=apps.tasks&embed=app.taskStats&embed=readiness' }));
     const [app] = res.apps;
-    expect(app.tasks).toHaveLength(1);
+    expect(app.tasks).toHaveLength(2);
     expect(app.readinessCheckResults).toEqual([]);
-    expect(app.tasksStats.totalSummary.stats.counts).toEqual({ staged: 0, running: 1, healthy: 0, unhealthy: 0 });
-    expect(app.tasksStats.totalSummary.stats.lifeTime).toEqual({ averageSeconds: 60, medianSeconds: 60 });
+    expect(app.tasksStats.totalSummary.stats.counts).toEqual({ staged: 0, running: 2, healthy: 0, unhealthy: 0 });
+    const average = (lifeTimes[0]! + lifeTimes[1]!) / 2;
+    expect(average).toBeGreaterThanOrEqual(60);
+    expect(app.tasksStats.totalSummary.stats.lifeTime).toEqual({ averageSeconds: average, medianSeconds: Math.max(...lifeTimes) });
   });
 
   it('shows one app with tasks, counts and deployments; 404 otherwise', async () => {
-    await createApp(h);
+    const created = json(await h.app.inject({ method: 'POST', url: '/v2/apps', payload: SLEEP_APP }));
+    const deploying = json(await h.app.inject({ method: 'GET', url: '/v2/apps/sleep' })).app;
+    expect(deploying).toMatchObject({ id: '/sleep', tasks: [], tasksRunning: 0, deployments: [{ id: created.deployments[0].id }] });
+    await h.finish(created.deployments[0].id);
     const res = await h.app.inject({ method: 'GET', url: '/v2/apps/sleep' });
     expect(res.statusCode).toBe(200);
-    expect(json(res).app).toMatchObject({ id: '/sleep', tasks: [], tasksRunning: 0, deployments: [] });
+    const app = json(res).app;
+    expect(app).toMatchObject({ id: '/sleep', tasksRunning: 2, deployments: [] });
+    expect(app.tasks.map((t: { id: string }) => t.id).sort()).toEqual(instancesOf(h, '/sleep').map((i) => i.taskId));
     const missing = await h.app.inject({ method: 'GET', url: '/v2/apps/nope' });
     expect(missing.statusCode).toBe(404);
     expect(json(missing)).toEqual({ message: "App '/nope' does not exist" });
@@ -192,7 +204,7 @@ describe('PUT and PATCH /v2/apps/{id}', () => {
     const result = json(created);
     expect(Object.keys(result).sort()).toEqual(['deploymentId', 'version']);
     expect(created.headers['marathon-deployment-id']).toBe(result.deploymentId);
-    h.service.finishDeployment(result.deploymentId);
+    await h.finish(result.deploymentId);
 
     const updated = await h.app.inject({ method: 'PUT', url: '/v2/apps/put-me', payload: { instances: 3 } });
     expect(updated.statusCode).toBe(200);
@@ -211,7 +223,7 @@ describe('PUT and PATCH /v2/apps/{id}', () => {
     const deploymentId = json(created).deployments[0].id;
     const locked = await h.app.inject({ method: 'PUT', url: '/v2/apps/sleep', payload: { instances: 5 } });
     expect(locked.statusCode).toBe(409);
-    expect(json(locked)).toEqual({ message: LOCK_MESSAGE, deployments: [{ id: deploymentId }] });
+    expect(json(locked)).toEqual({ message: APP_LOCKED_MESSAGE, deployments: [{ id: deploymentId }] });
     expect(h.service.app('/sleep')!.instances).toBe(2);
     const forced = await h.app.inject({ method: 'PUT', url: '/v2/apps/sleep?force=True', payload: { instances: 5 } });
     expect(forced.statusCode).toBe(200);
@@ -222,7 +234,7 @@ describe('PUT and PATCH /v2/apps/{id}', () => {
     const first = await createApp(h);
     const v1 = first.version as string;
     const upd = await h.app.inject({ method: 'PUT', url: '/v2/apps/sleep', payload: { cmd: 'sleep 2000' } });
-    h.service.finishDeployment(json(upd).deploymentId);
+    await h.finish(json(upd).deploymentId);
     expect(h.service.app('/sleep')!.cmd).toBe('sleep 2000');
 
     const rollback = await h.app.inject({ method: 'PUT', url: '/v2/apps/sleep', payload: { version: v1 } });
@@ -243,8 +255,10 @@ describe('PUT and PATCH /v2/apps/{id}', () => {
     const events: MarathonEvent[] = [];
     h.service.events.subscribe((e) => events.push(e));
     await h.app.inject({ method: 'PATCH', url: '/v2/apps/sleep?force=true', payload: { instances: 4 } });
-    expect(events.map((e) => [e.eventType, e.uri])).toEqual([['api_post_event', '/v2/apps/sleep']]);
-    expect((events[0]!.appDefinition as { instances: number }).instances).toBe(4);
+    await h.app.inject({ method: 'PUT', url: '/v2/apps/sleep?force=true', payload: { instances: 5 } });
+    const posted = events.filter((e) => e.eventType === 'api_post_event');
+    expect(posted.map((e) => e.uri)).toEqual(['/v2/apps/sleep', '/v2/apps/sleep']);
+    expect(posted.map((e) => (e.appDefinition as { instances: number }).instances)).toEqual([4, 5]);
   });
 
   it('PATCH of a missing app is 404', async () => {

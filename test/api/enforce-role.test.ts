@@ -3,37 +3,24 @@
  * cluster, in-memory store): app role defaults and validation (RoleSettings, GroupNormalization)
  * and `PATCH /v2/groups/{id}`.
  */
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { pino } from 'pino';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildApiServer } from '../../src/api/server.js';
-import { startHarness, type Harness as ServiceHarness } from '../scheduler/fakes/harness.js';
-import { INFO, json, type Json } from './harness.js';
+import { harness, json, type Harness, type Json } from './harness.js';
 
-let h: ServiceHarness;
-let api: FastifyInstance;
+let h: Harness;
 
 beforeEach(async () => {
-  h = await startHarness();
-  api = buildApiServer({
-    service: h.service,
-    logger: pino({ level: 'silent' }),
-    appParse: { mesosRole: 'marathon' },
-    info: INFO,
-    clock: () => h.cluster.now(),
-  });
-  await api.ready();
+  h = await harness({ appParse: { mesosRole: 'marathon' } });
 });
 
 afterEach(async () => {
-  await api.close();
-  await h.service.stop();
+  await h.app.close();
 });
 
 type Method = 'GET' | 'PUT' | 'POST' | 'PATCH' | 'DELETE';
 
 function request(method: Method, url: string, payload?: unknown): Promise<LightMyRequestResponse> {
-  return api.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as Json }) });
+  return h.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as Json }) });
 }
 
 /** Sends a change and runs its deployment to the end. */
@@ -42,7 +29,7 @@ async function deployed(method: Method, url: string, payload?: unknown): Promise
   expect(res.statusCode, res.body).toBeLessThan(300);
   const result = json(res);
   const deploymentId = (result.deploymentId ?? result.deployments[0].id) as string;
-  await h.finish({ id: deploymentId } as never);
+  await h.finish(deploymentId);
   return result;
 }
 
@@ -177,7 +164,7 @@ describe('PATCH /v2/groups/{id}', () => {
     expect(json(await request('GET', '/v2/groups/dev')).enforceRole).toBe(true);
     // `apps` in the body is not part of GroupPartialUpdate: the app is still there, on the same instance.
     expect(h.service.app('/dev/web')?.role).toBe('marathon');
-    for (const d of h.service.deployments()) await h.finish(d);
+    for (const d of h.service.deployments()) await h.finish(d.id);
     expect(h.cluster.tracker.ofApp('/dev/web').map((i) => i.instanceId)).toEqual(task);
 
     // The flag now applies to new apps; a body without it turns it off again.

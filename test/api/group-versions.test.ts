@@ -2,39 +2,24 @@
  * Group version history through the REST facade over the real PacerServiceImpl (fake cluster,
  * in-memory store with the Store contract's semantics): listing, reading and reverting.
  */
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { pino } from 'pino';
+import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
-import { buildApiServer } from '../../src/api/server.js';
-import type { Store } from '../../src/state/store.js';
-import { startHarness, type Harness as ServiceHarness } from '../scheduler/fakes/harness.js';
 import { MemoryStore } from '../scheduler/fakes/memory-store.js';
-import { INFO, json, type Json } from './harness.js';
+import { harness, json, type Harness, type Json } from './harness.js';
 
-let h: ServiceHarness | undefined;
-let api: FastifyInstance | undefined;
+let h: Harness | undefined;
 
 afterEach(async () => {
-  await api?.close();
-  await h?.service.stop();
-  api = undefined;
+  await h?.app.close();
   h = undefined;
 });
 
-async function start(opts: { store?: Store; maxVersions?: number } = {}): Promise<void> {
-  h = await startHarness({ store: opts.store, service: { maxVersions: opts.maxVersions } });
-  api = buildApiServer({
-    service: h.service,
-    logger: pino({ level: 'silent' }),
-    appParse: { mesosRole: '*' },
-    info: INFO,
-    clock: () => h!.cluster.now(),
-  });
-  await api.ready();
+async function start(opts: { store?: MemoryStore; maxVersions?: number } = {}): Promise<void> {
+  h = await harness({ store: opts.store, serviceOptions: { maxVersions: opts.maxVersions } });
 }
 
 async function request(method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, payload?: unknown): Promise<LightMyRequestResponse> {
-  return api!.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as Json }) });
+  return h!.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as Json }) });
 }
 
 /** Sends a change and runs its deployment to the end; answers the new root version. */
@@ -44,7 +29,7 @@ async function deployed(method: 'PUT' | 'POST' | 'DELETE', url: string, payload?
   const result = json(res);
   // Group and app updates answer a DeploymentResult; POST /v2/apps answers the app.
   const deploymentId = (result.deploymentId ?? result.deployments[0].id) as string;
-  await h!.finish({ id: deploymentId } as never);
+  await h!.finish(deploymentId);
   expect(h!.service.deployments()).toEqual([]);
   return result.version as string;
 }
@@ -124,7 +109,7 @@ describe('group versions over the real service', () => {
 
     const plan = json(await request('GET', '/v2/deployments')).find((d: Json) => d.id === result.deploymentId);
     expect(plan.affectedApps.sort()).toEqual(['/shop/cache', '/shop/web']);
-    await h!.finish({ id: result.deploymentId } as never);
+    await h!.finish(result.deploymentId);
 
     const shop = json(await request('GET', '/v2/groups/shop'));
     expect(shop.apps.map((a: Json) => [a.id, a.instances, a.cmd])).toEqual([['/shop/web', 2, 'sleep 100']]);
@@ -162,7 +147,7 @@ describe('group versions over the real service', () => {
 
     const forced = await request('PUT', '/v2/groups/shop?force=true', { version: v1 });
     expect(forced.statusCode, forced.body).toBe(200);
-    await h!.finish({ id: json(forced).deploymentId } as never);
+    await h!.finish(json(forced).deploymentId);
     expect(h!.service.app('/shop/web')).toMatchObject({ instances: 2, cmd: 'sleep 100' });
     expect(running('/shop/web')).toHaveLength(2);
   });
@@ -196,8 +181,7 @@ describe('group versions over the real service', () => {
     const store = new MemoryStore();
     await start({ store });
     const [v1, v2, v3] = await threeVersions();
-    await api!.close();
-    await h!.service.stop();
+    await h!.app.close();
 
     await start({ store });
     expect(json(await request('GET', '/v2/groups/shop/versions'))).toEqual([v3, v2, v1]);

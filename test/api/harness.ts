@@ -1,9 +1,19 @@
-/** Builds the facade over the in-memory fake service with a fixed clock. */
+/**
+ * The facade as production builds it (buildApiServer) over the real PacerServiceImpl. Only what is
+ * outside the service is stood in for: the store (the in-memory Store with the contract's
+ * semantics) and the core's cluster (the scheduler tests' FakeCluster: instances move one stage per
+ * `tick()`, launched ones get task ids and agents). The cluster's clock starts at NOW and is the
+ * clock of both the service and the facade.
+ */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { buildApiServer, type ApiServerOptions, type InfoOptions } from '../../src/api/server.js';
-import type { Instance } from '../../src/scheduler/contracts.js';
-import { FakePacerService } from '../fakes/fake-service.js';
+import { EMPTY_QUEUE_OFFER_STATS } from '../../src/matching/index.js';
+import { timestamp, type FrameworkStatus, type Instance, type QueueEntry } from '../../src/scheduler/contracts.js';
+import { LocalEventBus } from '../../src/scheduler/event-bus.js';
+import { PacerServiceImpl, type PacerServiceOptions } from '../../src/scheduler/service.js';
+import { FakeCluster, runUntil } from '../scheduler/fakes/fake-cluster.js';
+import { MemoryStore } from '../scheduler/fakes/memory-store.js';
 
 export const NOW = Date.parse('2024-05-01T12:00:00.000Z');
 
@@ -25,23 +35,91 @@ export const INFO: InfoOptions = {
   ha: false,
 };
 
+export const FRAMEWORK: FrameworkStatus = { frameworkId: 'fw-0000', master: 'http://127.0.0.1:5050/api/v1/scheduler', subscribed: true };
+
 export interface Harness {
   app: FastifyInstance;
-  service: FakePacerService;
+  service: PacerServiceImpl;
+  cluster: FakeCluster;
+  store: MemoryStore;
+  /** Task kills without scale or wipe that the service asked the core for. */
+  killedTasks: string[][];
+  /**
+   * The core's launch queue as the facade reads it. By default one entry per app with Scheduled
+   * instances and empty offer statistics; a test sets entries to show the matcher's statistics.
+   */
+  queueEntries: QueueEntry[] | undefined;
+  /** Ticks the cluster until the deployment has finished. */
+  finish(deploymentId: string): Promise<void>;
 }
 
-export async function harness(extra: Partial<ApiServerOptions> = {}): Promise<Harness> {
-  const service = new FakePacerService(() => NOW);
+export interface HarnessOptions extends Partial<ApiServerOptions> {
+  cluster?: { hosts?: readonly string[] };
+  /** The store to start from (a restart on the same store); a new empty one by default. */
+  store?: MemoryStore;
+  serviceOptions?: Partial<PacerServiceOptions>;
+  /** Registers more of production's plugins (e.g. the event stream) before the server is ready. */
+  register?: (app: FastifyInstance, service: PacerServiceImpl) => Promise<void>;
+}
+
+export async function harness(extra: HarnessOptions = {}): Promise<Harness> {
+  const { cluster: clusterOpts, store = new MemoryStore(), serviceOptions, register, ...serverOpts } = extra;
+  const killedTasks: string[][] = [];
+  let service: PacerServiceImpl | undefined;
+  const cluster = new FakeCluster({ appOf: (id) => service?.app(id), startMs: NOW, hosts: clusterOpts?.hosts });
+  const h = { store, cluster, killedTasks, queueEntries: undefined } as Partial<Harness> & { queueEntries: QueueEntry[] | undefined };
+  const waiting = (): QueueEntry[] => {
+    const byApp = new Map<string, Instance[]>();
+    for (const i of cluster.tracker.all()) if (i.condition === 'Scheduled') byApp.set(i.appId, [...(byApp.get(i.appId) ?? []), i]);
+    return [...byApp].flatMap(([appId, instances]) => {
+      const app = service?.app(appId);
+      if (app === undefined) return [];
+      const since = timestamp(Math.min(...instances.map((i) => i.since)));
+      return [{ app, count: instances.length, delay: { timeLeftSeconds: 0, overdue: true }, since, processedOffersSummary: EMPTY_QUEUE_OFFER_STATS, lastUnusedOffers: [] }];
+    });
+  };
+  service = new PacerServiceImpl({
+    store,
+    core: {
+      instances: cluster.tracker,
+      launchQueue: cluster.queue,
+      health: cluster.health,
+      framework: () => FRAMEWORK,
+      queue: () => h.queueEntries ?? waiting(),
+      killTasks: async (ids) => {
+        killedTasks.push([...ids]);
+        // The core kills the current tasks and relaunches them: the instances start over.
+        for (const id of ids) {
+          const instance = cluster.tracker.get(id);
+          if (instance !== undefined) cluster.tracker.put({ ...instance, condition: 'Killed', status: { state: 'TASK_KILLED', timestamp: cluster.now() } });
+        }
+      },
+    },
+    events: new LocalEventBus(),
+    logger: pino({ level: 'silent' }),
+    clock: { now: cluster.now },
+    recheckIntervalMs: 0,
+    ...serviceOptions,
+  });
+  await service.start();
   const app = buildApiServer({
     service,
     logger: pino({ level: 'silent' }),
     appParse: { mesosRole: '*' },
     info: INFO,
-    clock: () => NOW,
-    ...extra,
+    clock: cluster.now,
+    ...serverOpts,
   });
+  const svc = service;
+  app.addHook('onClose', async () => svc.stop());
+  if (register !== undefined) await register(app, svc);
   await app.ready();
-  return { app, service };
+  h.app = app;
+  h.service = svc;
+  h.finish = async (deploymentId) => {
+    await runUntil(cluster, () => !svc.deployments().some((d) => d.id === deploymentId));
+  };
+  return h as Harness;
 }
 
 export type Json = Record<string, any>;
@@ -52,39 +130,16 @@ export function json(res: LightMyRequestResponse): Json {
 
 export const SLEEP_APP = { id: '/sleep', cmd: 'sleep 1000', cpus: 0.1, mem: 32, instances: 2 };
 
-/** POST an app and finish its deployment, as a running cluster would. */
+/** POSTs an app and runs its deployment to the end on the fake cluster. */
 export async function createApp(h: Harness, body: Json = SLEEP_APP): Promise<Json> {
   const res = await h.app.inject({ method: 'POST', url: '/v2/apps', payload: body });
   if (res.statusCode !== 201) throw new Error(`create failed: ${res.statusCode} ${res.body}`);
   const created = json(res);
-  for (const d of created.deployments as Array<{ id: string }>) h.service.finishDeployment(d.id);
+  for (const d of created.deployments as Array<{ id: string }>) await h.finish(d.id);
   return created;
 }
 
-let sequence = 0;
-
-/** A running instance of `appId` on agent `host`. */
-export function runningInstance(appId: string, host = 'agent-1', overrides: Partial<Instance> = {}): Instance {
-  const n = ++sequence;
-  const uuid = `0000000${n}-1111-11ef-8000-000000000000`.slice(-36);
-  const instanceId = `${appId.slice(1).replace(/\//g, '_')}.instance-${uuid}`;
-  return {
-    instanceId,
-    appId,
-    runSpecVersion: '2024-05-01T11:00:00.000Z',
-    goal: 'Running',
-    condition: 'Running',
-    since: NOW - 60_000,
-    taskId: `${instanceId}._app.1`,
-    incarnation: 1,
-    agentId: `${host}-S0`,
-    hostname: host,
-    hostPorts: [31000 + n],
-    role: '*',
-    ipAddresses: [{ ipAddress: '10.0.0.1', protocol: 'IPv4' }],
-    stagedAt: '2024-05-01T11:58:00.000Z',
-    startedAt: '2024-05-01T11:59:00.000Z',
-    status: { state: 'TASK_RUNNING', timestamp: NOW - 60_000 },
-    ...overrides,
-  };
+/** The app's instances on the fake cluster, in id order. */
+export function instancesOf(h: Harness, appId: string): Instance[] {
+  return [...h.cluster.tracker.ofApp(appId)].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
 }

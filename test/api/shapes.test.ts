@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_QUEUE_OFFER_STATS } from '../../src/matching/index.js';
-import { createApp, harness, json, runningInstance, SLEEP_APP, type Harness, type Json } from './harness.js';
+import { createApp, harness, instancesOf, json, SLEEP_APP, type Harness, type Json } from './harness.js';
 
 const examples = fileURLToPath(new URL('../../../shared/conformance/marathon/examples/', import.meta.url));
 const example = (file: string): any => JSON.parse(readFileSync(examples + file, 'utf8'));
@@ -21,9 +21,10 @@ const APP_INFO_EXTRAS = ['tasksStaged', 'tasksRunning', 'tasksHealthy', 'tasksUn
 
 let h: Harness;
 beforeAll(async () => {
-  h = await harness();
+  h = await harness({ cluster: { hosts: ['srv7'] } });
   await createApp(h, { ...SLEEP_APP, id: '/tools/registry' });
-  h.service.instances.put(runningInstance('/tools/registry', 'srv7', { region: 'primary', zone: 'a' }));
+  // The agent has a fault domain; the cluster reports it with the task.
+  for (const i of instancesOf(h, '/tools/registry')) h.cluster.tracker.put({ ...i, region: 'primary', zone: 'a' });
 });
 afterAll(async () => {
   await h.app.close();
@@ -56,7 +57,7 @@ describe('response shapes', () => {
   });
 
   it('queue (queue.json)', async () => {
-    h.service.queueEntries = [
+    h.queueEntries = [
       {
         app: h.service.app('/tools/registry')!,
         count: 1,

@@ -1,7 +1,7 @@
 /** Deployments, queue, info, leader, ping, root redirect, headers and unknown routes. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EMPTY_QUEUE_OFFER_STATS } from '../../src/matching/index.js';
-import { createApp, harness, json, runningInstance, SLEEP_APP, type Harness } from './harness.js';
+import { createApp, harness, instancesOf, json, SLEEP_APP, type Harness } from './harness.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -14,16 +14,21 @@ afterEach(async () => {
 describe('/v2/deployments', () => {
   it('lists running deployments in Marathon shape', async () => {
     const created = json(await h.app.inject({ method: 'POST', url: '/v2/apps', payload: SLEEP_APP }));
-    const list = json(await h.app.inject({ method: 'GET', url: '/v2/deployments' })) as unknown as Array<Record<string, unknown>>;
+    const list = json(await h.app.inject({ method: 'GET', url: '/v2/deployments' })) as unknown as Array<Record<string, any>>;
+    const steps = [{ actions: [{ action: 'StartApplication', app: '/sleep' }] }, { actions: [{ action: 'ScaleApplication', app: '/sleep' }] }];
+    // The plan runs at once: the current step (1-based) is the first or, once the empty start
+    // step is done, the second; its actions are the current ones.
+    const currentStep = list[0]?.currentStep as number;
+    expect([1, 2]).toContain(currentStep);
     expect(list).toEqual([
       {
         id: created.deployments[0].id,
         version: created.version,
         affectedApps: ['/sleep'],
         affectedPods: [],
-        steps: [{ actions: [{ action: 'StartApplication', app: '/sleep' }] }, { actions: [{ action: 'ScaleApplication', app: '/sleep' }] }],
-        currentActions: [],
-        currentStep: 0,
+        steps,
+        currentActions: steps[currentStep - 1]!.actions.map((a) => ({ ...a, readinessCheckResults: [] })),
+        currentStep,
         totalSteps: 2,
       },
     ]);
@@ -52,7 +57,7 @@ describe('/v2/deployments', () => {
 describe('/v2/queue', () => {
   it('renders queue items from the matcher statistics, lastUnusedOffers only when embedded', async () => {
     await createApp(h);
-    h.service.queueEntries = [
+    h.queueEntries = [
       {
         app: h.service.app('/sleep')!,
         count: 2,
@@ -77,10 +82,14 @@ describe('/v2/queue', () => {
     const missing = await h.app.inject({ method: 'DELETE', url: '/v2/queue/sleep/delay' });
     expect(missing.statusCode).toBe(404);
     expect(json(missing)).toEqual({ message: 'Application /sleep not found in tasks queue.' });
-    h.service.instances.put(runningInstance('/sleep', 'x', { condition: 'Scheduled', taskId: undefined }));
+    expect(h.cluster.queue.resets).toEqual([]);
+    // A task fails; its instance waits in the launch queue for a relaunch.
+    h.cluster.fail(instancesOf(h, '/sleep')[0]!.instanceId);
+    h.cluster.tick();
+    expect(instancesOf(h, '/sleep').map((i) => i.condition)).toContain('Scheduled');
     const reset = await h.app.inject({ method: 'DELETE', url: '/v2/queue//sleep/delay' });
     expect(reset.statusCode).toBe(204);
-    expect(h.service.delayResets).toEqual(['/sleep']);
+    expect(h.cluster.queue.resets).toEqual(['/sleep']);
   });
 });
 

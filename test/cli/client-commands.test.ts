@@ -1,6 +1,6 @@
 /**
- * runClientCommand in-process against a real HTTP server (the Marathon facade over the fake
- * service, deployments played forward by a timer): output, exit codes, waiting, events.
+ * runClientCommand in-process against a real HTTP server (the Marathon facade and event stream
+ * over the real service; a timer moves the fake cluster on): output, exit codes, waiting, events.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runClientCommand, type ClientIo } from '../../src/cli/client/index.js';
-import { startFakeMarathon, type FakeMarathon } from './client-fake-server.js';
+import { startServer, type TestServer } from './client-server.js';
 
 class Capture {
   text = '';
@@ -25,7 +25,7 @@ interface Run {
   stderr: string;
 }
 
-let server: FakeMarathon;
+let server: TestServer;
 let dir: string;
 
 async function pacer(args: string[], opts: { stdin?: string; signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
@@ -56,7 +56,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 beforeEach(async () => {
-  server = await startFakeMarathon({ stepMs: 30 });
+  server = await startServer({ tickMs: 30 });
 });
 afterEach(async () => {
   await server.close();
@@ -69,23 +69,22 @@ describe('app commands', () => {
     expect(add.code).toBe(0);
     const id = /^Created app \/sleep \(deployment ([0-9a-f-]{36})\)\n$/.exec(add.stdout)?.[1];
     expect(id).toBeDefined();
-    // Not a terminal: one plain line per observed change, then the outcome. How many
-    // polls land inside each step depends on timing, so the running count may show up
-    // more than once per step; the steps themselves must come in order, each once or more.
+    // Not a terminal: one plain line per observed change, then the outcome. The service runs
+    // the empty StartApplication step at once, so a poll may or may not catch steps 0 and 1;
+    // the scale step needs two moves of the cluster (staging, running) and the client reads it
+    // between them, with none of the instances running yet. The deployment ends when both run.
     const progress = add.stderr.split('\n');
     expect(progress.pop()).toBe('');
     expect(progress.pop()).toMatch(new RegExp(`^deployment ${id} finished \\(\\d+s\\)$`));
     const stepOf = (line: string): number => {
-      const match = new RegExp(`^deployment ${id} step (\\d)/2 (?:\\(waiting\\)|StartApplication /sleep|ScaleApplication /sleep): /sleep [0-2]/2 running$`).exec(line);
+      const match = new RegExp(`^deployment ${id} step (\\d)/2 (?:\\(waiting\\)|StartApplication /sleep|ScaleApplication /sleep): /sleep 0/2 running$`).exec(line);
       expect(match, line).not.toBeNull();
       return Number(match![1]);
     };
     const steps = progress.map(stepOf);
-    expect([...new Set(steps)]).toEqual([0, 1, 2]);
     expect(steps).toEqual([...steps].sort());
     expect(new Set(progress).size).toBe(progress.length);
-    expect(progress[0]).toBe(`deployment ${id} step 0/2 (waiting): /sleep 0/2 running`);
-    expect(progress.at(-1)).toBe(`deployment ${id} step 2/2 ScaleApplication /sleep: /sleep 2/2 running`);
+    expect(progress.at(-1)).toBe(`deployment ${id} step 2/2 ScaleApplication /sleep: /sleep 0/2 running`);
 
     const list = await pacer(['app', 'list']);
     expect(list.code).toBe(0);
@@ -111,7 +110,12 @@ describe('app commands', () => {
     const scale = await pacer(['app', 'scale', '/sleep', '3']);
     expect(scale.code).toBe(0);
     expect(scale.stdout).toMatch(/^Scaling app \/sleep to 3 \(deployment [0-9a-f-]{36}\)\n$/);
-    expect(scale.stderr).toContain('ScaleApplication /sleep: /sleep 3/3 running');
+    // The client reads the scale step before the new instances run; the deployment ends when they do.
+    expect(scale.stderr.split('\n').slice(-3)).toEqual([
+      expect.stringMatching(/^deployment [0-9a-f-]{36} step 1\/1 ScaleApplication \/sleep: \/sleep 1\/3 running$/),
+      expect.stringMatching(/^deployment [0-9a-f-]{36} finished \(\d+s\)$/),
+      '',
+    ]);
 
     const tasks = await pacer(['task', 'list', '/sleep', '--json']);
     const ids = (JSON.parse(tasks.stdout) as { tasks: Array<{ id: string }> }).tasks.map((t) => t.id);
@@ -129,8 +133,13 @@ describe('app commands', () => {
     const kill = await pacer(['task', 'kill', ids[0]!, '--scale']);
     expect(kill.code).toBe(0);
     expect(kill.stdout).toMatch(/^Killing 1 task\(s\) and scaling down \(deployment [0-9a-f-]{36}\)\n$/);
-    expect(server.service.kills).toEqual([{ instanceIds: [ids[0]!.replace(/\._app\.1$/, '')], scale: true, wipe: false, force: false }]);
     expect(server.service.app('/sleep')?.instances).toBe(2);
+    // The command waited for its deployment: the killed instance is decommissioned (killed, or
+    // already expunged), the other two still run.
+    const killed = ids[0]!.replace(/\._app\.1$/, '');
+    expect(['Decommissioned', undefined]).toContain(server.cluster.tracker.get(killed)?.goal);
+    const wanted = server.cluster.tracker.ofApp('/sleep').filter((i) => i.goal === 'Running');
+    expect(wanted.map((i) => [i.instanceId, i.condition]).sort()).toEqual(ids.slice(1).map((t) => [t.replace(/\._app\.1$/, ''), 'Running']).sort());
 
     const restart = await pacer(['app', 'restart', '/sleep']);
     expect(restart.code).toBe(0);
@@ -188,7 +197,7 @@ describe('errors and exit codes', () => {
   });
 
   it('exits 3 when nothing listens at the URL', async () => {
-    const closed = await startFakeMarathon({ autoDeploy: false });
+    const closed = await startServer({ autoDeploy: false });
     const url = closed.url;
     await closed.close();
     const run = await pacer(['app', 'list', '--url', url]);
@@ -197,11 +206,17 @@ describe('errors and exit codes', () => {
   });
 
   it('exits 4 when the deployment fails, and when --timeout passes first', async () => {
-    const failed = await pacer(['app', 'add', await appFile('d.json', { id: '/doomed', cmd: 'sleep 1', instances: 1 })]);
-    expect(failed.code).toBe(4);
-    expect(failed.stderr).toMatch(/deployment [0-9a-f-]+ failed: The upgrade has been cancelled\n/);
-
     server.pause();
+    const failing = pacer(['app', 'add', await appFile('d.json', { id: '/doomed', cmd: 'sleep 1', instances: 1 })]);
+    // Someone else cancels the deployment the command waits for (force: no rollback).
+    await until(() => server.service.deployments().length === 1);
+    const [doomed] = server.service.deployments();
+    const cancel = await fetch(`${server.url}/v2/deployments/${doomed!.id}?force=true`, { method: 'DELETE' });
+    expect(cancel.status).toBe(202);
+    const failed = await failing;
+    expect(failed.code).toBe(4);
+    expect(failed.stderr).toMatch(new RegExp(`deployment ${doomed!.id} failed: The upgrade has been cancelled\n`));
+
     const slow = await pacer(['app', 'add', await appFile('t.json', { id: '/slow', cmd: 'sleep 1', instances: 1 }), '--timeout', '50ms']);
     expect(slow.code).toBe(4);
     expect(slow.stderr).toMatch(/still running after 0s \(--timeout\); it goes on: pacer deployment watch [0-9a-f-]{36}\n$/);
@@ -234,14 +249,17 @@ describe('deployments, queue and events', () => {
     const add = await pacer(['app', 'add', await appFile('w.json', { id: '/w', cmd: 'sleep 1', instances: 1 }), '--no-wait']);
     const id = /deployment ([0-9a-f-]{36})/.exec(add.stdout)![1]!;
     const list = await pacer(['deployment', 'list']);
-    expect(list.stdout).toMatch(new RegExp(`^ID\\s+AFFECTED\\s+STEP\\s+CURRENT ACTIONS\\s+VERSION\n${id}\\s+/w\\s+0/2\\s+-\\s+\\S+\n$`));
+    // The plan starts at once; the cluster is paused, so it stays in its first or its scale step.
+    expect(list.stdout).toMatch(
+      new RegExp(`^ID\\s+AFFECTED\\s+STEP\\s+CURRENT ACTIONS\\s+VERSION\n${id}\\s+/w\\s+(?:1/2\\s+StartApplication /w|2/2\\s+ScaleApplication /w)\\s+\\S+\n$`),
+    );
 
     const cancel = await pacer(['deployment', 'cancel', id]);
     expect(cancel.code).toBe(0);
     const rollback = new RegExp(`^Cancelled deployment ${id}; rolling back with deployment ([0-9a-f-]{36})`).exec(cancel.stdout)?.[1];
     expect(rollback).toBeDefined();
 
-    const resumed = await startFakeMarathon({ stepMs: 20 });
+    const resumed = await startServer({ tickMs: 20 });
     try {
       const add2 = await pacer(['app', 'add', await appFile('w2.json', { id: '/w2', cmd: 'sleep 1', instances: 1 }), '--no-wait', '--url', resumed.url]);
       const id2 = /deployment ([0-9a-f-]{36})/.exec(add2.stdout)![1]!;
@@ -255,7 +273,7 @@ describe('deployments, queue and events', () => {
 
   it('summarises why queued apps wait', async () => {
     expect((await pacer(['app', 'add', await appFile('q.json', { id: '/q', cmd: 'sleep 1', cpus: 64, instances: 2 })])).code).toBe(0);
-    server.service.queueEntries = [
+    server.setQueue([
       {
         app: server.service.app('/q')!,
         count: 2,
@@ -272,7 +290,7 @@ describe('deployments, queue and events', () => {
         },
         lastUnusedOffers: [],
       },
-    ];
+    ]);
     const run = await pacer(['queue']);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/^APP\s+WAITING\s+DELAY\s+OFFERS\s+SINCE\n\/q\s+2\s+none\s+12\/12 unused\s+2024-05-01T12:00:00.000Z\n/);

@@ -69,6 +69,8 @@ describe('uiPlugin over HTTP', () => {
   });
 
   it.each([
+    '/ui/../secret.js',
+    '/ui/%2e%2e/secret.js',
     '/ui/app/../secret.js',
     '/ui/app/%2e%2e/secret.js',
     '/ui/app/..%2fsecret.js',

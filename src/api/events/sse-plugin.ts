@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../scheduler/contracts.js';
 import type { PacerMetrics } from '../metrics/registry.js';
@@ -128,7 +129,4 @@ function eventTypesOf(query: unknown): string[] {
 }
 
 /** Registered without encapsulation so `eventStream` and the route land on the caller's instance. */
-export const eventsPlugin = Object.assign(plugin, {
-  [Symbol.for('skip-override')]: true,
-  [Symbol.for('fastify.display-name')]: 'pacer-events',
-});
+export const eventsPlugin = fastifyPlugin(plugin, { name: 'pacer-events', fastify: '5.x' });

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyPlugin from 'fastify-plugin';
 import { prefersPrometheusText } from './negotiate.js';
 import { UNMATCHED_ROUTE, type PacerMetrics } from './registry.js';
 
@@ -52,7 +53,5 @@ function isEventStream(reply: FastifyReply): boolean {
   return typeof type === 'string' && type.startsWith('text/event-stream');
 }
 
-export const metricsPlugin = Object.assign(plugin, {
-  [Symbol.for('skip-override')]: true,
-  [Symbol.for('fastify.display-name')]: 'pacer-metrics',
-});
+/** Not encapsulated: its hooks measure every route of the server it is registered on. */
+export const metricsPlugin = fastifyPlugin(plugin, { name: 'pacer-metrics', fastify: '5.x' });

@@ -7,6 +7,7 @@
  */
 import type { Logger } from 'pino';
 import type { TaskStatus } from '../../mesos/types.js';
+import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { DriverPort } from './driver-port.js';
 
 export interface AcknowledgerOptions {
@@ -20,13 +21,11 @@ export const DEFAULT_MAX_ACKS_IN_FLIGHT = 64;
 
 export class Acknowledger {
   readonly #opts: AcknowledgerOptions;
-  readonly #maxInFlight: number;
-  readonly #waiting: Array<() => void> = [];
-  #inFlight = 0;
+  readonly #limiter: ConcurrencyLimiter;
 
   constructor(opts: AcknowledgerOptions) {
     this.#opts = opts;
-    this.#maxInFlight = Math.max(1, opts.maxInFlight ?? DEFAULT_MAX_ACKS_IN_FLIGHT);
+    this.#limiter = new ConcurrencyLimiter(Math.max(1, Math.floor(opts.maxInFlight ?? DEFAULT_MAX_ACKS_IN_FLIGHT)));
   }
 
   /** Acknowledges every update that carries a uuid; resolves when all were answered or failed. Never rejects. */
@@ -39,13 +38,13 @@ export class Acknowledger {
       const key = `${status.task_id.value}\u0000${status.uuid}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      calls.push(this.#one(status, status.uuid));
+      const uuid = status.uuid;
+      calls.push(this.#limiter.run(() => this.#one(status, uuid)));
     }
     return calls.length === 0 ? Promise.resolve() : Promise.all(calls).then(() => undefined);
   }
 
   async #one(status: TaskStatus, uuid: string): Promise<void> {
-    await this.#acquire();
     try {
       const driver = this.#opts.driver();
       if (!driver || !status.agent_id) {
@@ -55,23 +54,6 @@ export class Acknowledger {
       await driver.acknowledge(status.agent_id, status.task_id, uuid);
     } catch (err) {
       this.#opts.logger.warn({ err, taskId: status.task_id.value, agentId: status.agent_id?.value }, 'ACKNOWLEDGE failed; the agent will resend');
-    } finally {
-      this.#release();
     }
-  }
-
-  async #acquire(): Promise<void> {
-    if (this.#inFlight < this.#maxInFlight) {
-      this.#inFlight++;
-      return;
-    }
-    // The slot is handed over by #release without ever being counted free.
-    await new Promise<void>((resolve) => this.#waiting.push(resolve));
-  }
-
-  #release(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#inFlight--;
   }
 }

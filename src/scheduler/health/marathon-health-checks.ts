@@ -40,8 +40,8 @@ import {
   unhealthyInstanceKillEvent,
 } from './events.js';
 import { afterFailure, afterSuccess, isAlive, NO_HEALTH_YET, toHealthCheckResult, type HealthRecord } from './health-record.js';
-import { ConcurrencyLimiter } from './limiter.js';
-import { createProbeDispatcher, probeHttp, probeTcp, type ProbeOutcome } from './probes.js';
+import { ConcurrencyLimiter } from '../concurrency-limiter.js';
+import { createProbeDispatcher, DEFAULT_MAX_CONCURRENT_PROBES, probeHttp, probeTcp, type ProbeOutcome } from './probes.js';
 
 /** Marathon starts checking a new version no later than this. */
 export const FIRST_CHECK_WITHIN_MS = 5000;
@@ -123,7 +123,7 @@ export class MarathonHealthChecks implements HealthView {
     this.#logger = opts.logger.child({ component: 'health-checks' });
     this.#clock = opts.clock ?? Date.now;
     this.#random = opts.random ?? Math.random;
-    this.#limiter = opts.limiter ?? new ConcurrencyLimiter(opts.maxConcurrentProbes);
+    this.#limiter = opts.limiter ?? new ConcurrencyLimiter(opts.maxConcurrentProbes ?? DEFAULT_MAX_CONCURRENT_PROBES);
     this.#ownsDispatcher = opts.dispatcher === undefined;
     this.#dispatcher = opts.dispatcher;
   }

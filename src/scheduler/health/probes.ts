@@ -35,6 +35,9 @@ const BACKUP_TIMEOUT_MS = 1000;
 /** Readiness bodies are kept for `preserveLastResponse`; a task must not make us buffer megabytes. */
 export const MAX_READINESS_BODY_BYTES = 64 * 1024;
 
+/** Probes (health and readiness together) in flight at most: a check round never opens more sockets. */
+export const DEFAULT_MAX_CONCURRENT_PROBES = 64;
+
 /** The dispatcher all probes share: no certificate checks, no idle sockets kept. */
 export function createProbeDispatcher(): Dispatcher {
   return new Agent({ connect: { rejectUnauthorized: false }, keepAliveTimeout: 1, keepAliveMaxTimeout: 1 });

@@ -25,8 +25,8 @@ import {
 } from '../contracts.js';
 import type { ReadinessView } from '../deployments/readiness.js';
 import { readinessEndpoint } from './endpoints.js';
-import { ConcurrencyLimiter } from './limiter.js';
-import { createProbeDispatcher, fetchForReadiness, probeUrl, type HttpResponseSummary } from './probes.js';
+import { ConcurrencyLimiter } from '../concurrency-limiter.js';
+import { createProbeDispatcher, DEFAULT_MAX_CONCURRENT_PROBES, fetchForReadiness, probeUrl, type HttpResponseSummary } from './probes.js';
 
 export interface ReadinessCheckerOptions {
   /** The core's tracker; a getter when the tracker is built after this object. */
@@ -70,7 +70,7 @@ export class ReadinessChecker implements ReadinessView {
   constructor(opts: ReadinessCheckerOptions) {
     this.#opts = opts;
     this.#logger = opts.logger.child({ component: 'readiness-checks' });
-    this.#limiter = opts.limiter ?? new ConcurrencyLimiter(opts.maxConcurrentProbes);
+    this.#limiter = opts.limiter ?? new ConcurrencyLimiter(opts.maxConcurrentProbes ?? DEFAULT_MAX_CONCURRENT_PROBES);
     this.#ownsDispatcher = opts.dispatcher === undefined;
     this.#dispatcher = opts.dispatcher;
     // Every query in flight listens on it; the limiter bounds how many.

@@ -17,6 +17,19 @@ import type {
   QueueDelay,
 } from '../../../src/scheduler/contracts.js';
 import { TERMINAL_CONDITIONS, timestamp } from '../../../src/scheduler/contracts.js';
+import { taskIdOf } from '../../../src/scheduler/core/ids.js';
+
+/**
+ * Instance ids in Marathon's shape (`<safePath>.instance-<uuid>`) that sort in creation order:
+ * the sequence number is the uuid's first group. Seeded instances sort after launched ones.
+ */
+export function fakeInstanceId(appId: string, sequence: number, kind: 'launched' | 'seed' = 'launched'): string {
+  const safe = appId.slice(1).replaceAll('/', '_');
+  const n = sequence.toString(16);
+  return kind === 'seed'
+    ? `${safe}.instance-f0000000-0000-1000-8000-${n.padStart(12, '0')}`
+    : `${safe}.instance-${n.padStart(8, '0')}-0000-1000-8000-000000000000`;
+}
 
 export class FakeInstanceTracker implements InstanceTracker {
   readonly #instances = new Map<string, Instance>();
@@ -77,8 +90,11 @@ export class FakeHealthView implements HealthView {
     return this.#healthy.get(instance.instanceId) ?? false;
   }
 
-  resultsOf(): readonly HealthCheckResult[] {
-    return [];
+  /** Health check results by instance, as the health checkers would report them. */
+  readonly results = new Map<string, HealthCheckResult[]>();
+
+  resultsOf(instanceId: string): readonly HealthCheckResult[] {
+    return this.results.get(instanceId) ?? [];
   }
 
   onChange(listener: (instanceId: string, healthy: boolean | undefined) => void): () => void {
@@ -113,7 +129,7 @@ export class FakeLaunchQueue implements LaunchQueue {
     const created: Instance[] = [];
     for (let i = 0; i < count; i++) {
       const instance: Instance = {
-        instanceId: `${app.id.slice(1).replaceAll('/', '_')}.instance-${String(++this.#sequence).padStart(4, '0')}`,
+        instanceId: fakeInstanceId(app.id, ++this.#sequence),
         appId: app.id,
         runSpecVersion: app.version ?? timestamp(0),
         goal: 'Running',
@@ -150,6 +166,8 @@ export interface FakeClusterOptions {
   autoHealthy?: boolean;
   startMs?: number;
   tickMs?: number;
+  /** Agents tasks are placed on, round robin (default one agent, `agent-1`). */
+  hosts?: readonly string[];
 }
 
 export class FakeCluster {
@@ -160,6 +178,7 @@ export class FakeCluster {
   readonly #opts: FakeClusterOptions;
   /** Instances for which this returns true do not become healthy (a failing check). */
   blockHealth: (instance: Instance) => boolean = () => false;
+  #placements = 0;
 
   constructor(opts: FakeClusterOptions) {
     this.#opts = opts;
@@ -190,13 +209,26 @@ export class FakeCluster {
         this.tracker.expunge(instance.instanceId);
         return true;
       }
-      return set({ condition: 'Killed' });
+      return set({ condition: 'Killed', status: { state: 'TASK_KILLED', timestamp: now } });
     }
     switch (instance.condition) {
-      case 'Scheduled':
-        return set({ condition: 'Staging', incarnation: instance.incarnation + 1, stagedAt: timestamp(now) });
+      case 'Scheduled': {
+        // A launch, as the core does it: a task id per incarnation, placed on an agent.
+        const incarnation = instance.incarnation + 1;
+        const hosts = this.#opts.hosts ?? ['agent-1'];
+        const host = hosts[this.#placements++ % hosts.length]!;
+        return set({
+          condition: 'Staging',
+          incarnation,
+          taskId: taskIdOf(instance.instanceId, incarnation),
+          agentId: `${host}-S0`,
+          hostname: host,
+          stagedAt: timestamp(now),
+          status: { state: 'TASK_STAGING', timestamp: now },
+        });
+      }
       case 'Staging':
-        return set({ condition: 'Running', startedAt: timestamp(now) });
+        return set({ condition: 'Running', startedAt: timestamp(now), status: { state: 'TASK_RUNNING', timestamp: now } });
       case 'Running': {
         const app = this.#opts.appOf(instance.appId);
         const wantsHealth = app !== undefined && app.healthChecks.length > 0;
@@ -221,7 +253,7 @@ export class FakeCluster {
   seedRunning(app: AppDefinition, count: number): Instance[] {
     const out: Instance[] = [];
     for (let i = 0; i < count; i++) {
-      const id = `${app.id.slice(1).replaceAll('/', '_')}.instance-seed-${String(this.tracker.all().length + 1).padStart(3, '0')}`;
+      const id = fakeInstanceId(app.id, this.tracker.all().length + 1, 'seed');
       this.nowMs += 10;
       const instance: Instance = {
         instanceId: id,
@@ -231,10 +263,14 @@ export class FakeCluster {
         condition: 'Running',
         since: this.nowMs,
         incarnation: 1,
+        taskId: taskIdOf(id, 1),
+        agentId: 'agent-1-S0',
+        hostname: 'agent-1',
         hostPorts: [],
         ipAddresses: [],
         stagedAt: timestamp(this.nowMs - 5),
         startedAt: timestamp(this.nowMs),
+        status: { state: 'TASK_RUNNING', timestamp: this.nowMs },
       };
       this.tracker.put(instance);
       if (app.healthChecks.length > 0) this.health.set(id, true);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HealthCheck } from '../../../src/model/apps/types.js';
-import { combinedHealth, ConcurrencyLimiter, HealthCheckError } from '../../../src/scheduler/health/index.js';
+import { combinedHealth } from '../../../src/scheduler/health/index.js';
 import { afterFailure, afterSuccess, NO_HEALTH_YET, type HealthRecord } from '../../../src/scheduler/health/health-record.js';
 import { appWith, runningInstance } from './fixtures.js';
 
@@ -32,54 +32,5 @@ describe('combinedHealth', () => {
     const recovered = afterSuccess(dead, 3);
     expect(recovered).toMatchObject({ consecutiveFailures: 0, lastFailureCause: '500 Internal Server Error', firstSuccess: 1, lastSuccess: 3 });
     expect(combinedHealth([legacy], instance, records(recovered))).toBe(true);
-  });
-});
-
-describe('ConcurrencyLimiter', () => {
-  it('runs at most `limit` tasks at once, in arrival order', async () => {
-    const limiter = new ConcurrencyLimiter(2);
-    const started: number[] = [];
-    const releases: Array<() => void> = [];
-    const runs = [0, 1, 2, 3].map((n) =>
-      limiter.run(async () => {
-        started.push(n);
-        await new Promise<void>((resolve) => releases.push(resolve));
-        return n;
-      }),
-    );
-    await Promise.resolve();
-    expect(started).toEqual([0, 1]);
-    expect(limiter.inFlight).toBe(2);
-    expect(limiter.queued).toBe(2);
-    releases[0]!();
-    await runs[0];
-    await new Promise((r) => setImmediate(r));
-    expect(started).toEqual([0, 1, 2]);
-    expect(limiter.inFlight).toBe(2);
-    releases[1]!();
-    releases[2]!();
-    await new Promise((r) => setImmediate(r));
-    releases[3]!();
-    expect(await Promise.all(runs)).toEqual([0, 1, 2, 3]);
-    expect(limiter.inFlight).toBe(0);
-  });
-
-  it('frees the slot of a task that throws', async () => {
-    const limiter = new ConcurrencyLimiter(1);
-    await expect(limiter.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    expect(await limiter.run(async () => 'next')).toBe('next');
-    expect(limiter.inFlight).toBe(0);
-  });
-
-  it('rejects a limit that is not a positive integer with a typed error', () => {
-    expect(() => new ConcurrencyLimiter(0)).toThrow(HealthCheckError);
-    let caught: unknown;
-    try {
-      new ConcurrencyLimiter(1.5);
-    } catch (err) {
-      caught = err;
-    }
-    expect(caught).toBeInstanceOf(HealthCheckError);
-    expect((caught as HealthCheckError).code).toBe('ERR_PACER_HEALTH_BAD_OPTION');
   });
 });

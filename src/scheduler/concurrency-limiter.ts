@@ -1,21 +1,15 @@
 /**
- * A global cap on probes in flight. Thousands of instances share one limiter so that a check
- * round never opens more sockets than `limit`; the rest wait in FIFO order and start their own
- * timeout only when they get a slot (a queued probe must not time out while it never ran).
+ * A cap on async work in flight (health probes, ACKNOWLEDGE calls): at most `limit` tasks run,
+ * the rest wait in FIFO order and start only when they get a slot, so a queued task's own timeout
+ * does not run while it waits.
  */
-import { HealthCheckError } from './errors.js';
-
-export const DEFAULT_MAX_CONCURRENT_PROBES = 64;
-
 export class ConcurrencyLimiter {
   readonly limit: number;
   #inFlight = 0;
   readonly #waiting: Array<() => void> = [];
 
-  constructor(limit: number = DEFAULT_MAX_CONCURRENT_PROBES) {
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new HealthCheckError('ERR_PACER_HEALTH_BAD_OPTION', `probe concurrency limit must be a positive integer, got ${limit}`);
-    }
+  constructor(limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency limit must be a positive integer, got ${limit}`);
     this.limit = limit;
   }
 
