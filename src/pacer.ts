@@ -63,8 +63,16 @@ export interface PacerSettings {
   flags: FlagValues;
   /** `--http_credentials`. */
   httpCredentials?: BasicCredentials;
-  /** `--ssl_cert_file` / `--ssl_key_file`: the API speaks HTTPS. */
-  tls?: { key: Buffer; cert: Buffer };
+  /**
+   * `--ssl_cert_file` / `--ssl_key_file`: the API speaks HTTPS. `ca` (`--ssl_ca_file`) is what a
+   * standby trusts when it proxies to an HTTPS leader; without it, the shared certificate itself
+   * (leaders of one cluster serve the operator's certificate) and the system CAs.
+   */
+  tls?: { key: Buffer; cert: Buffer; ca?: Buffer };
+  /** `--http_realm`. */
+  httpRealm?: string;
+  /** `--access_control_allow_origin`, parsed. */
+  allowedOrigins?: string[];
 }
 
 export interface PacerHandle {
@@ -350,6 +358,7 @@ function buildApi(
     reconciliationInterval: settings.reconciliationIntervalMs,
     taskLaunchTimeout: settings.taskLaunchTimeoutMs,
     ha: settings.zk !== undefined && !settings.disableHa,
+    allowedOrigins: settings.allowedOrigins,
   };
   const leadership = {
     // Elected is not enough: until its state is loaded the leader waits, like a leader in
@@ -367,7 +376,9 @@ function buildApi(
     info,
     taskFailures: orchestrator.taskFailures,
     ...(settings.httpCredentials ? { credentials: settings.httpCredentials } : {}),
-    ...(settings.tls ? { tls: settings.tls } : {}),
+    ...(settings.tls ? { tls: { key: settings.tls.key, cert: settings.tls.cert } } : {}),
+    ...(settings.allowedOrigins ? { allowedOrigins: settings.allowedOrigins } : {}),
+    ...(settings.httpRealm !== undefined ? { realm: settings.httpRealm } : {}),
     leadership: () => {
       const leader = leadership.leader();
       return { elected: leadership.isLeader(), leaderHostPort: leader };
