@@ -6,7 +6,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createServer } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
+import { Agent } from 'undici';
 import { eventsPlugin } from './api/events/index.js';
 import { leaderProxyPlugin } from './api/leader-proxy.js';
 import { metricsPlugin } from './api/metrics/index.js';
@@ -291,6 +293,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
       let running: Promise<void> | undefined;
       let defeated = false;
       election = await LeaderElection.start(settings.zk!, selfId, logger, {
+        scheme: settings.tls ? 'https' : 'http',
         // The store reads the same flag (zkStoreOptionsFromFlags), so both sessions expire alike.
         sessionTimeoutMs: num(settings.flags, 'zk_session_timeout'),
         onElected: () => {
@@ -360,6 +363,7 @@ function buildApi(
     ha: settings.zk !== undefined && !settings.disableHa,
     allowedOrigins: settings.allowedOrigins,
   };
+  const selfScheme = settings.tls ? 'https' : 'http';
   const leadership = {
     // Elected is not enough: until its state is loaded the leader waits, like a leader in
     // transition (the proxy holds requests briefly, then answers 502), instead of serving an empty root.
@@ -367,6 +371,10 @@ function buildApi(
     leader: (): string | undefined => {
       const current = election();
       return current === undefined ? selfHostPort : current.leader();
+    },
+    leaderUrl: (): string | undefined => {
+      const current = election();
+      return current === undefined ? `${selfScheme}://${selfHostPort}` : current.leaderUrl();
     },
   };
   const api = buildApiServer({
@@ -381,19 +389,22 @@ function buildApi(
     ...(settings.httpRealm !== undefined ? { realm: settings.httpRealm } : {}),
     leadership: () => {
       const leader = leadership.leader();
-      return { elected: leadership.isLeader(), leaderHostPort: leader };
+      return { elected: leadership.isLeader(), leaderHostPort: leader, leaderScheme: leadership.leaderUrl()?.startsWith('https:') ? 'https' : 'http' };
     },
   });
-  void api.register(leaderProxyPlugin, { election: leadership, selfId: selfHostPort, logger });
+  void api.register(leaderProxyPlugin, {
+    election: leadership,
+    selfId: selfHostPort,
+    selfScheme,
+    logger,
+    ...(settings.tls ? { dispatcher: leaderDispatcher(settings.tls) } : {}),
+  });
   void api.register(eventsPlugin, {
     bus: events,
     logger,
     metrics,
     isLeader: leadership.isLeader,
-    leaderUrl: () => {
-      const leader = leadership.leader();
-      return leader === undefined ? undefined : `http://${leader}`;
-    },
+    leaderUrl: leadership.leaderUrl,
   });
   void api.register(metricsPlugin, { registry: metrics });
   // Marathon's abdication: with an election, hand leadership over (this process then exits
@@ -452,4 +463,13 @@ function observeEvents(events: LocalEventBus, metrics: PacerMetrics): void {
         return;
     }
   });
+}
+
+/**
+ * How a standby reaches an HTTPS leader: certificates verified (never switched off) against
+ * `--ssl_ca_file` when given, else against the certificate the leaders share plus the system CAs.
+ */
+function leaderDispatcher(tls: { cert: Buffer; ca?: Buffer }): Agent {
+  const ca = tls.ca !== undefined ? [tls.ca] : [...rootCertificates, tls.cert];
+  return new Agent({ connect: { ca, rejectUnauthorized: true } });
 }
