@@ -58,11 +58,12 @@ export interface ApiServerOptions {
 }
 
 export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
+  const bodyLimit = opts.bodyLimit ?? 10 * 1024 * 1024;
   const app = Fastify({
     loggerInstance: opts.logger,
     // Per-request lines would drown the scheduler's own logs; errors are logged by the handler.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
+    bodyLimit,
     rewriteUrl: (req) => collapseSlashes(req.url ?? '/'),
     ...(opts.tls ? { https: opts.tls } : {}),
   }) as unknown as FastifyInstance;
@@ -91,7 +92,7 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   app.addHook('onRequest', async (_req, reply) => {
     applyCommonHeaders(reply, leadership());
   });
-  app.setErrorHandler(errorHandler(opts.logger));
+  app.setErrorHandler(errorHandler(opts.logger, { bodyLimit }));
   app.setNotFoundHandler(notFoundHandler);
 
   registerAppRoutes(app, ctx);
