@@ -23,6 +23,7 @@ export async function runMesosLocal(values: FlagValues): Promise<number> {
       allocationIntervalMs: parseDurationMs(values.allocation_interval as string | number, 's', 'allocation_interval'),
       heartbeatIntervalSeconds:
         parseDurationMs(values.heartbeat_interval as string | number, 's', 'heartbeat_interval') / 1000,
+      switchUser: values.switch_user !== false,
     },
     logger,
   );

@@ -57,5 +57,6 @@ export const MESOS_LOCAL_FLAGS: readonly FlagSpec[] = [
   { name: 'zk_session_timeout', kind: 'string', default: '10secs', value: 'DURATION', description: 'ZooKeeper session timeout of that znode; a dead master is replaced after about this long' },
   { name: 'allocation_interval', kind: 'string', default: '1secs', value: 'DURATION', description: 'Time between allocation passes' },
   { name: 'heartbeat_interval', kind: 'string', default: '15secs', value: 'DURATION', description: 'Time between HEARTBEAT events on subscriptions' },
+  { name: 'switch_user', kind: 'boolean', default: true, description: "When the agents run as root, run each task as its CommandInfo.user, else its framework's user" },
   LOG_LEVEL,
 ];

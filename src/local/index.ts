@@ -2,7 +2,7 @@
  * `pacer mesos-local`: an embedded Mesos-compatible master with in-process agents, serving the
  * v1 scheduler API over real HTTP so that any framework, in any language, can run against it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -55,6 +55,8 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
     let workDir = opts.workDir;
     if (workDir === undefined) {
       const created = await mkdtemp(path.join(os.tmpdir(), 'pacer-mesos-local-'));
+      // Tasks switched to another user (--switch_user) must reach their sandboxes below it.
+      await chmod(created, 0o755);
       workDir = created;
       cleanups.push(() => rm(created, { recursive: true, force: true }));
     }
@@ -93,6 +95,8 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       ip: opts.ip,
       sink: master.statusSink,
       logger: log,
+      switchUser: opts.switchUser ?? true,
+      frameworkUser: (frameworkId) => master.frameworkUser(frameworkId),
     });
     cleanups.push(() => Promise.all(agents.map((agent) => agent.close())).then(() => undefined));
     cleanups.push(() => master.stop());
