@@ -57,6 +57,11 @@ export const MESOS_LOCAL_FLAGS: readonly FlagSpec[] = [
   { name: 'zk_session_timeout', kind: 'string', default: '10secs', value: 'DURATION', description: 'ZooKeeper session timeout of that znode; a dead master is replaced after about this long' },
   { name: 'allocation_interval', kind: 'string', default: '1secs', value: 'DURATION', description: 'Time between allocation passes' },
   { name: 'heartbeat_interval', kind: 'string', default: '15secs', value: 'DURATION', description: 'Time between HEARTBEAT events on subscriptions' },
+  { name: 'credentials', kind: 'string', value: 'FILE', description: 'Credentials file, upstream\'s JSON {"credentials":[{"principal":…,"secret":…}]} (a file:// prefix is accepted)' },
+  { name: 'authenticate_frameworks', kind: 'boolean', default: false, description: 'Require frameworks to authenticate (mesos-local has only HTTP frameworks: same as --authenticate_http_frameworks)' },
+  { name: 'authenticate_http_frameworks', kind: 'boolean', default: false, description: 'Require HTTP Basic credentials on /api/v1/scheduler' },
+  { name: 'authenticate_http_readonly', kind: 'boolean', default: false, description: 'Require HTTP Basic credentials on read-only endpoints (/master/state and the like)' },
+  { name: 'authenticate_http_readwrite', kind: 'boolean', default: false, description: 'Require HTTP Basic credentials on read-write endpoints (the operator API /api/v1)' },
   { name: 'switch_user', kind: 'boolean', default: true, description: "When the agents run as root, run each task as its CommandInfo.user, else its framework's user" },
   LOG_LEVEL,
 ];

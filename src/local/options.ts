@@ -31,6 +31,14 @@ export interface MesosLocalOptions {
   heartbeatIntervalSeconds: number;
   /** Run tasks as CommandInfo.user / FrameworkInfo.user when the agent is root (`--switch_user`, default true). */
   switchUser?: boolean;
+  /** `--credentials` and the `--authenticate_*` switches. */
+  authentication?: {
+    credentialsFile?: string | undefined;
+    frameworks: boolean;
+    httpFrameworks: boolean;
+    httpReadonly: boolean;
+    httpReadwrite: boolean;
+  };
   /** MasterInfo.id; a fresh UUID when absent. */
   masterId?: string;
 }
