@@ -6,7 +6,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { createServer } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
+import { Agent } from 'undici';
 import { eventsPlugin } from './api/events/index.js';
 import { leaderProxyPlugin } from './api/leader-proxy.js';
 import { metricsPlugin } from './api/metrics/index.js';
@@ -67,8 +69,16 @@ export interface PacerSettings {
   zkTimeouts: ZkTimeouts;
   /** `--http_credentials`. */
   httpCredentials?: BasicCredentials;
-  /** `--ssl_cert_file` / `--ssl_key_file`: the API speaks HTTPS. */
-  tls?: { key: Buffer; cert: Buffer };
+  /**
+   * `--ssl_cert_file` / `--ssl_key_file`: the API speaks HTTPS. `ca` (`--ssl_ca_file`) is what a
+   * standby trusts when it proxies to an HTTPS leader; without it, the shared certificate itself
+   * (leaders of one cluster serve the operator's certificate) and the system CAs.
+   */
+  tls?: { key: Buffer; cert: Buffer; ca?: Buffer };
+  /** `--http_realm`. */
+  httpRealm?: string;
+  /** `--access_control_allow_origin`, parsed. */
+  allowedOrigins?: string[];
 }
 
 export interface PacerHandle {
@@ -287,6 +297,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
       let running: Promise<void> | undefined;
       let defeated = false;
       election = await LeaderElection.start(settings.zk!, selfId, logger, {
+        scheme: settings.tls ? 'https' : 'http',
         // The store gets the same timeout (settings.zkTimeouts), so both sessions expire alike.
         sessionTimeoutMs: settings.zkTimeouts.sessionTimeoutMs,
         onElected: () => {
@@ -354,7 +365,9 @@ function buildApi(
     reconciliationInterval: settings.reconciliationIntervalMs,
     taskLaunchTimeout: settings.taskLaunchTimeoutMs,
     ha: settings.zk !== undefined && !settings.disableHa,
+    allowedOrigins: settings.allowedOrigins,
   };
+  const selfScheme = settings.tls ? 'https' : 'http';
   const leadership = {
     // Elected is not enough: until its state is loaded the leader waits, like a leader in
     // transition (the proxy holds requests briefly, then answers 502), instead of serving an empty root.
@@ -362,6 +375,10 @@ function buildApi(
     leader: (): string | undefined => {
       const current = election();
       return current === undefined ? selfHostPort : current.leader();
+    },
+    leaderUrl: (): string | undefined => {
+      const current = election();
+      return current === undefined ? `${selfScheme}://${selfHostPort}` : current.leaderUrl();
     },
   };
   const api = buildApiServer({
@@ -371,22 +388,27 @@ function buildApi(
     info,
     taskFailures: orchestrator.taskFailures,
     ...(settings.httpCredentials ? { credentials: settings.httpCredentials } : {}),
-    ...(settings.tls ? { tls: settings.tls } : {}),
+    ...(settings.tls ? { tls: { key: settings.tls.key, cert: settings.tls.cert } } : {}),
+    ...(settings.allowedOrigins ? { allowedOrigins: settings.allowedOrigins } : {}),
+    ...(settings.httpRealm !== undefined ? { realm: settings.httpRealm } : {}),
     leadership: () => {
       const leader = leadership.leader();
-      return { elected: leadership.isLeader(), leaderHostPort: leader };
+      return { elected: leadership.isLeader(), leaderHostPort: leader, leaderScheme: leadership.leaderUrl()?.startsWith('https:') ? 'https' : 'http' };
     },
   });
-  void api.register(leaderProxyPlugin, { election: leadership, selfId: selfHostPort, logger });
+  void api.register(leaderProxyPlugin, {
+    election: leadership,
+    selfId: selfHostPort,
+    selfScheme,
+    logger,
+    ...(settings.tls ? { dispatcher: leaderDispatcher(settings.tls) } : {}),
+  });
   void api.register(eventsPlugin, {
     bus: events,
     logger,
     metrics,
     isLeader: leadership.isLeader,
-    leaderUrl: () => {
-      const leader = leadership.leader();
-      return leader === undefined ? undefined : `http://${leader}`;
-    },
+    leaderUrl: leadership.leaderUrl,
   });
   void api.register(metricsPlugin, { registry: metrics });
   // Marathon's abdication: with an election, hand leadership over (this process then exits
@@ -445,4 +467,13 @@ function observeEvents(events: LocalEventBus, metrics: PacerMetrics): void {
         return;
     }
   });
+}
+
+/**
+ * How a standby reaches an HTTPS leader: certificates verified (never switched off) against
+ * `--ssl_ca_file` when given, else against the certificate the leaders share plus the system CAs.
+ */
+function leaderDispatcher(tls: { cert: Buffer; ca?: Buffer }): Agent {
+  const ca = tls.ca !== undefined ? [tls.ca] : [...rootCertificates, tls.cert];
+  return new Agent({ connect: { ca, rejectUnauthorized: true } });
 }

@@ -21,12 +21,16 @@ export interface LeadershipView {
   isLeader(): boolean;
   /** The leader's `host:port`, or undefined when unknown. */
   leader(): string | undefined;
+  /** The leader's base URL with the scheme it serves; `http://<leader()>` when not given. */
+  leaderUrl?(): string | undefined;
 }
 
 export interface LeaderProxyOptions {
   election: LeadershipView;
   /** This node's `host:port` as it is published in the election. */
   selfId: string;
+  /** The scheme this node serves (its own `X-Marathon-Leader`). Default `http`. */
+  selfScheme?: 'http' | 'https';
   logger: Logger;
   /** Bound on waiting for the leader's response headers, and on each pause in its body. Default 30 s. */
   timeoutMs?: number;
@@ -70,6 +74,12 @@ const plugin: FastifyPluginAsync<LeaderProxyOptions> = async (fastify: FastifyIn
   const attempts = opts.leaderWaitAttempts ?? 10;
   const intervalMs = opts.leaderWaitIntervalMs ?? 250;
   const via = `1.1 ${selfId}`;
+  const selfUrl = `${opts.selfScheme ?? 'http'}://${selfId}`;
+  const leaderBaseUrl = (leader: string): string => {
+    const url = election.leaderUrl?.();
+    // The URL belongs to the same reading of the election only if it names the same host:port.
+    return url !== undefined && url.endsWith(`://${leader}`) ? url : `http://${leader}`;
+  };
 
   /** 'self' when this node leads; the leader's host:port; undefined when none is known in time. */
   async function resolveLeader(): Promise<'self' | string | undefined> {
@@ -86,21 +96,21 @@ const plugin: FastifyPluginAsync<LeaderProxyOptions> = async (fastify: FastifyIn
   fastify.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     const path = pathOf(request.raw.url ?? '/');
     if (election.isLeader()) {
-      markLeader(reply, selfId);
+      markLeader(reply, selfUrl);
       return;
     }
     if (servedLocally(request.method, path)) return;
 
     const leader = await resolveLeader();
     if (leader === 'self') {
-      markLeader(reply, selfId);
+      markLeader(reply, selfUrl);
       return;
     }
     if (leader === undefined) {
       logger.warn({ method: request.method, url: request.url }, 'no leader known; refusing request');
       return reply.code(502).send({ message: NO_LEADER_MESSAGE });
     }
-    const target = `http://${leader}${request.raw.url ?? '/'}`;
+    const target = `${leaderBaseUrl(leader)}${request.raw.url ?? '/'}`;
     if (path === '/v2/events' || path.startsWith('/v2/events/')) return reply.redirect(target, 302);
     if (headerValues(request.headers[HEADER_VIA]).includes(via)) {
       logger.error({ method: request.method, url: request.url, via: request.headers[HEADER_VIA] }, 'proxy loop detected');
@@ -138,9 +148,9 @@ const plugin: FastifyPluginAsync<LeaderProxyOptions> = async (fastify: FastifyIn
   }
 };
 
-function markLeader(reply: FastifyReply, selfId: string): void {
+function markLeader(reply: FastifyReply, selfUrl: string): void {
   // Setting (not appending) keeps this idempotent with any other layer that stamps the header.
-  reply.header(HEADER_LEADER, `http://${selfId}`);
+  reply.header(HEADER_LEADER, selfUrl);
 }
 
 function forwardedRequestHeaders(incoming: IncomingHttpHeaders, via: string, clientIp: string): Record<string, string | string[]> {
@@ -151,6 +161,8 @@ function forwardedRequestHeaders(incoming: IncomingHttpHeaders, via: string, cli
     headers[name] = value;
   }
   headers[HEADER_VIA] = [...headerValues(incoming[HEADER_VIA]), via].join(', ');
+  // The leader judges the request's origin against the host the client addressed (request-guard).
+  if (incoming['x-forwarded-host'] === undefined && incoming.host !== undefined) headers['x-forwarded-host'] = incoming.host;
   headers[HEADER_FORWARDED_FOR] = [...headerValues(incoming[HEADER_FORWARDED_FOR]), clientIp].join(', ');
   return headers;
 }

@@ -11,7 +11,9 @@ import type { PacerService } from '../scheduler/contracts.js';
 import { errorHandler } from './http/errors.js';
 import { requireBasicAuth, type BasicCredentials } from './http/auth.js';
 import { applyCommonHeaders, type LeadershipView } from './http/headers.js';
+import { trackRoutesForMethodNotAllowed } from './http/method-not-allowed.js';
 import { collapseSlashes } from './http/paths.js';
+import { registerRequestGuards } from './http/request-guard.js';
 import type { TaskFailureSource } from './render/app-info.js';
 import type { InfoOptions } from './render/info.js';
 import { registerAppRoutes } from './routes/apps.js';
@@ -46,18 +48,27 @@ export interface ApiServerOptions {
   credentials?: BasicCredentials;
   /** Serve the API over TLS with this key and certificate (PEM). */
   tls?: { key: Buffer; cert: Buffer };
+  /** `--access_control_allow_origin`, parsed: origins besides our own that may change state and read answers. */
+  allowedOrigins?: readonly string[];
+  /** `--http_realm` of the Basic challenge. */
+  realm?: string;
 }
 
 export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
+  const bodyLimit = opts.bodyLimit ?? 10 * 1024 * 1024;
   const app = Fastify({
     loggerInstance: opts.logger,
     // Per-request lines would drown the scheduler's own logs; errors are logged by the handler.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: opts.bodyLimit ?? 10 * 1024 * 1024,
+    bodyLimit,
     rewriteUrl: (req) => collapseSlashes(req.url ?? '/'),
     ...(opts.tls ? { https: opts.tls } : {}),
   }) as unknown as FastifyInstance;
-  if (opts.credentials) requireBasicAuth(app, opts.credentials);
+  // Before authentication: a preflight carries no credentials, and a forged request is refused
+  // whether or not the browser holds them.
+  registerRequestGuards(app, { allowedOrigins: opts.allowedOrigins ?? [] });
+  if (opts.credentials) requireBasicAuth(app, opts.credentials, opts.realm);
+  const notFoundHandler = trackRoutesForMethodNotAllowed(app);
 
   const leadership = opts.leadership ?? ((): LeadershipView => ({ elected: true, leaderHostPort: opts.info.leaderHostPort }));
   const ctx: RouteContext = {
@@ -70,16 +81,16 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
     taskFailures: opts.taskFailures,
   };
 
-  // Bodies stay text: the app parser gives Marathon's answers for empty and malformed JSON.
+  // Bodies stay text: the app parser gives Marathon's answers for empty and malformed JSON. The
+  // request guard has already refused bodies that are not JSON.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
   app.addHook('onRequest', async (_req, reply) => {
     applyCommonHeaders(reply, leadership());
   });
-  app.setErrorHandler(errorHandler(opts.logger));
-  // Jersey answers an unknown route with NotFoundException, which Marathon maps to 500.
-  app.setNotFoundHandler((_req, reply) => reply.code(500).send({ message: 'URI not found' }));
+  app.setErrorHandler(errorHandler(opts.logger, { bodyLimit }));
+  app.setNotFoundHandler(notFoundHandler);
 
   registerAppRoutes(app, ctx);
   registerTaskRoutes(app, ctx);

@@ -23,6 +23,14 @@ export async function runMesosLocal(values: FlagValues): Promise<number> {
       allocationIntervalMs: parseDurationMs(values.allocation_interval as string | number, 's', 'allocation_interval'),
       heartbeatIntervalSeconds:
         parseDurationMs(values.heartbeat_interval as string | number, 's', 'heartbeat_interval') / 1000,
+      switchUser: values.switch_user !== false,
+      authentication: {
+        credentialsFile: str(values, 'credentials'),
+        frameworks: values.authenticate_frameworks === true,
+        httpFrameworks: values.authenticate_http_frameworks === true,
+        httpReadonly: values.authenticate_http_readonly === true,
+        httpReadwrite: values.authenticate_http_readwrite === true,
+      },
     },
     logger,
   );

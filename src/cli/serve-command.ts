@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import type { LevelWithSilent } from 'pino';
-import { parseHttpCredentials, type BasicCredentials } from '../api/http/auth.js';
+import { DEFAULT_HTTP_REALM, parseHttpCredentials, type BasicCredentials } from '../api/http/auth.js';
+import { parseAllowedOrigins } from '../api/http/request-guard.js';
 import type { MediaType } from '../mesos/codec.js';
 import { createLogger } from '../log.js';
 import { startPacer, type PacerSettings, type ZkTimeouts } from '../pacer.js';
@@ -58,6 +59,8 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
     store: storeLocationFromFlags(values),
     zkTimeouts: zkTimeoutsFromFlags(values),
     ...(str(values, 'http_credentials') !== undefined ? { httpCredentials: credentialsFlag(str(values, 'http_credentials')!) } : {}),
+    httpRealm: str(values, 'http_realm') ?? DEFAULT_HTTP_REALM,
+    ...(str(values, 'access_control_allow_origin') !== undefined ? { allowedOrigins: parseAllowedOrigins(str(values, 'access_control_allow_origin')!) } : {}),
     ...(await tlsFlags(values)),
   };
 }
@@ -90,14 +93,18 @@ function credentialsFlag(raw: string): BasicCredentials {
   }
 }
 
-async function tlsFlags(values: FlagValues): Promise<{ tls?: { key: Buffer; cert: Buffer } }> {
+async function tlsFlags(values: FlagValues): Promise<{ tls?: { key: Buffer; cert: Buffer; ca?: Buffer } }> {
   const certFile = str(values, 'ssl_cert_file');
   const keyFile = str(values, 'ssl_key_file');
-  if (certFile === undefined && keyFile === undefined) return {};
+  if (certFile === undefined && keyFile === undefined) {
+    if (str(values, 'ssl_ca_file') !== undefined) throw new FlagError('--ssl_ca_file goes with --ssl_cert_file and --ssl_key_file');
+    return {};
+  }
   if (certFile === undefined || keyFile === undefined) {
     throw new FlagError('--ssl_cert_file and --ssl_key_file go together');
   }
-  return { tls: { cert: await readFile(certFile), key: await readFile(keyFile) } };
+  const caFile = str(values, 'ssl_ca_file');
+  return { tls: { cert: await readFile(certFile), key: await readFile(keyFile), ...(caFile !== undefined ? { ca: await readFile(caFile) } : {}) } };
 }
 
 /** `pacer` / `pacer serve`: the scheduler, until SIGINT/SIGTERM or lost leadership. */

@@ -34,6 +34,10 @@ export interface AgentFleetOptions {
   readonly sink: AgentStatusSink;
   readonly logger: Logger;
   readonly supportsTaskKillingState?: (frameworkId: string) => boolean;
+  /** `--switch_user` of the process agents (default true). */
+  readonly switchUser?: boolean;
+  /** FrameworkInfo.user by framework id. */
+  readonly frameworkUser?: (frameworkId: string) => string | undefined;
 }
 
 function textAttribute(name: string, value: string): Attribute {
@@ -91,6 +95,8 @@ export function buildAgentFleet(opts: AgentFleetOptions): LocalAgent[] {
         logger: opts.logger,
         ipAddress: opts.ip,
         ...(opts.supportsTaskKillingState ? { supportsTaskKillingState: opts.supportsTaskKillingState } : {}),
+        ...(opts.switchUser !== undefined ? { switchUser: opts.switchUser } : {}),
+        ...(opts.frameworkUser ? { frameworkUser: opts.frameworkUser } : {}),
       }),
     );
   }

@@ -2,7 +2,7 @@
  * `pacer mesos-local`: an embedded Mesos-compatible master with in-process agents, serving the
  * v1 scheduler API over real HTTP so that any framework, in any language, can run against it.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +11,8 @@ import type { MasterInfo } from '../mesos/types.js';
 import type { LocalAgent } from './agents/agent.js';
 import { buildAgentFleet } from './agent-fleet.js';
 import { LocalMaster } from './master/master.js';
-import { resolveMesosLocalOptions, type MesosLocalOptions } from './options.js';
+import { MesosLocalOptionsError, resolveMesosLocalOptions, type MesosLocalOptions } from './options.js';
+import { loadCredentials, type MasterAuthentication } from './http-auth.js';
 import { MesosLocalServer } from './server.js';
 import { announceMaster } from './zk-announce.js';
 
@@ -55,11 +56,22 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
     let workDir = opts.workDir;
     if (workDir === undefined) {
       const created = await mkdtemp(path.join(os.tmpdir(), 'pacer-mesos-local-'));
+      // Tasks switched to another user (--switch_user) must reach their sandboxes below it.
+      await chmod(created, 0o755);
       workDir = created;
       cleanups.push(() => rm(created, { recursive: true, force: true }));
     }
 
+    const authentication = await masterAuthentication(opts);
+    if (!isLoopback(opts.ip) && (authentication === undefined || !authentication.frameworks || !authentication.readwrite)) {
+      log.warn(
+        { ip: opts.ip },
+        'mesos-local listens beyond loopback without authentication: anyone who reaches it can run commands on this machine; ' +
+          'use --credentials with --authenticate_http_frameworks and --authenticate_http_readwrite (and --authenticate_http_readonly)',
+      );
+    }
     const server = new MesosLocalServer({
+      ...(authentication !== undefined ? { authentication } : {}),
       ip: opts.ip,
       port: opts.port,
       logger: log,
@@ -93,6 +105,8 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       ip: opts.ip,
       sink: master.statusSink,
       logger: log,
+      switchUser: opts.switchUser ?? true,
+      frameworkUser: (frameworkId) => master.frameworkUser(frameworkId),
     });
     cleanups.push(() => Promise.all(agents.map((agent) => agent.close())).then(() => undefined));
     cleanups.push(() => master.stop());
@@ -124,4 +138,22 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
     await runCleanups(cleanups, log);
     throw err;
   }
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === 'localhost' || ip === '::1' || ip.startsWith('127.');
+}
+
+/** Upstream refuses to start when a realm needs authentication and no credentials are given. */
+async function masterAuthentication(opts: MesosLocalOptions): Promise<MasterAuthentication | undefined> {
+  const flags = opts.authentication;
+  if (flags === undefined) return undefined;
+  const frameworks = flags.frameworks || flags.httpFrameworks;
+  const any = frameworks || flags.httpReadonly || flags.httpReadwrite;
+  if (!any) return undefined;
+  if (flags.credentialsFile === undefined) {
+    throw new MesosLocalOptionsError('--authenticate_* needs --credentials: no credentials means no one could authenticate');
+  }
+  const credentials = await loadCredentials(flags.credentialsFile);
+  return { credentials, frameworks, readonly: flags.httpReadonly, readwrite: flags.httpReadwrite };
 }

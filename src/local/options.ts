@@ -29,6 +29,16 @@ export interface MesosLocalOptions {
   allocationIntervalMs: number;
   /** Time between HEARTBEAT events on each subscription (`--heartbeat_interval`). */
   heartbeatIntervalSeconds: number;
+  /** Run tasks as CommandInfo.user / FrameworkInfo.user when the agent is root (`--switch_user`, default true). */
+  switchUser?: boolean;
+  /** `--credentials` and the `--authenticate_*` switches. */
+  authentication?: {
+    credentialsFile?: string | undefined;
+    frameworks: boolean;
+    httpFrameworks: boolean;
+    httpReadonly: boolean;
+    httpReadwrite: boolean;
+  };
   /** MasterInfo.id; a fresh UUID when absent. */
   masterId?: string;
 }

@@ -82,7 +82,8 @@ export class SchedulerEndpoint {
     return this.#connections;
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /** `principal`: who authenticated the request, when the scheduler API requires authentication. */
+  async handle(req: IncomingMessage, res: ServerResponse, principal?: string): Promise<void> {
     const request = await readApiRequest(req, res, this.#maxCallBytes);
     if (request === undefined) return;
     const { contentType, body } = request;
@@ -110,6 +111,12 @@ export class SchedulerEndpoint {
     }
 
     if (call.type === 'SUBSCRIBE') {
+      const claimed = call.subscribe?.framework_info.principal;
+      if (principal !== undefined && claimed !== undefined && claimed !== principal) {
+        // Upstream's Master::Http::scheduler refuses a FrameworkInfo naming someone else.
+        replyText(res, 400, `Authenticated principal '${principal}' does not match principal '${claimed}' set in \`FrameworkInfo\``);
+        return;
+      }
       this.#subscribe(call, responseType!, req, res);
       return;
     }

@@ -14,7 +14,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { replyNotFound, replyText } from './http-replies.js';
+import { authenticatedPrincipal, READONLY_REALM, READWRITE_REALM, realmProtected, SCHEDULER_REALM, type AuthRealm, type MasterAuthentication } from './http-auth.js';
+import { replyEmpty, replyNotFound, replyText } from './http-replies.js';
 import { replyLeaderRedirect } from './leader-redirect.js';
 import type { Leadership, LeadershipSource } from './master-leadership.js';
 import { ALWAYS_LEADING, handleOperatorRequest, type BuildInfo, type MasterView } from './operator-endpoints.js';
@@ -34,6 +35,19 @@ export interface MesosLocalServerOptions {
   /** HEARTBEAT period on every subscription stream; 0 leaves heartbeats to the master. */
   readonly heartbeatIntervalMs: number;
   readonly build: BuildInfo;
+  /** `--credentials` and the `--authenticate_*` switches; none: every endpoint is open. */
+  readonly authentication?: MasterAuthentication;
+}
+
+const READONLY_PATHS = new Set(['/state', '/state.json', '/master/state', '/master/state.json', '/state-summary', '/master/state-summary', '/frameworks', '/master/frameworks', '/slaves', '/master/slaves', '/tasks', '/master/tasks', '/roles', '/master/roles', '/metrics/snapshot']);
+const READWRITE_PATHS = new Set(['/api/v1', '/master/api/v1', '/teardown', '/master/teardown', '/reserve', '/master/reserve', '/unreserve', '/master/unreserve']);
+
+/** Upstream's realm of an endpoint; undefined for those upstream leaves open (/health, /version, /redirect). */
+function realmOf(pathname: string): AuthRealm | undefined {
+  if (SCHEDULER_PATHS.has(pathname)) return SCHEDULER_REALM;
+  if (READONLY_PATHS.has(pathname)) return READONLY_REALM;
+  if (READWRITE_PATHS.has(pathname)) return READWRITE_REALM;
+  return undefined;
 }
 
 export class MesosLocalServerError extends Error {
@@ -138,12 +152,23 @@ export class MesosLocalServer {
       replyText(res, 503, 'Master has not finished recovery');
       return;
     }
+    const realm = realmOf(pathname);
+    let principal: string | undefined;
+    if (realm !== undefined && realmProtected(this.#opts.authentication, realm)) {
+      principal = authenticatedPrincipal(req, this.#opts.authentication!);
+      if (principal === undefined) {
+        this.#logger.debug({ path: pathname, realm }, 'unauthenticated request refused');
+        req.resume();
+        replyEmpty(res, 401, { 'WWW-Authenticate': `Basic realm="${realm}"` });
+        return;
+      }
+    }
     if (SCHEDULER_PATHS.has(pathname)) {
       if (!this.#elected) {
         replyLeaderRedirect(res, this.#leadership.leader, pathname, req.url ?? pathname);
         return;
       }
-      scheduler.handle(req, res).catch((err: unknown) => {
+      scheduler.handle(req, res, principal).catch((err: unknown) => {
         // A client that hangs up mid-request is routine; anything else is a bug worth an error.
         if (req.destroyed) this.#logger.debug({ err }, 'scheduler request aborted by the client');
         else this.#logger.error({ err }, 'scheduler endpoint failed');

@@ -16,6 +16,7 @@ import { CallSender } from './http-caller.js';
 import {
   basicAuthorization,
   masterBase,
+  type RedirectPolicy,
   schedulerEndpoint,
   type TlsOptions,
 } from './http-util.js';
@@ -75,6 +76,8 @@ type ConsumeOutcome = { reachedSubscribed: boolean };
  */
 export class SchedulerDriver {
   readonly #detector: MasterDetector;
+  readonly #trustedMasters = new Set<string>();
+  readonly #redirectPolicy: RedirectPolicy;
   readonly #persistFrameworkId: (frameworkId: string) => Promise<void>;
   readonly #logger: Logger;
   readonly #mediaType: MediaType;
@@ -143,7 +146,13 @@ export class SchedulerDriver {
       headersTimeout: this.#requestTimeoutMs,
       bodyTimeout: this.#requestTimeoutMs,
     });
+    const redirectPolicy: RedirectPolicy = {
+      carriesCredentials: opts.credentials !== undefined,
+      trusted: (hostPort) => this.#trustedMasters.has(hostPort),
+    };
+    this.#redirectPolicy = redirectPolicy;
     this.#sender = new CallSender({
+      redirectPolicy,
       dispatcher: this.#callAgent,
       logger: this.#logger,
       backoff: this.#backoff,
@@ -400,6 +409,7 @@ export class SchedulerDriver {
           maxRecordBytes: this.#maxRecordBytes,
           signal: AbortSignal.any([this.#lifetime.signal, attempt.controller.signal]),
           logger: this.#logger,
+          redirectPolicy: this.#redirectPolicy,
           onRedirect: (target) => {
             attempt.origin = target.origin;
           },
@@ -430,6 +440,17 @@ export class SchedulerDriver {
     return undefined;
   }
 
+  /** Masters from --master or ZooKeeper: the only hosts a redirect may carry credentials to. */
+  #trust(masters: readonly string[]): void {
+    for (const base of masters) {
+      try {
+        this.#trustedMasters.add(schedulerEndpoint(base).host.toLowerCase());
+      } catch {
+        // unusable addresses are reported where they are tried
+      }
+    }
+  }
+
   async #candidates(): Promise<string[]> {
     let detected: string[] = [];
     try {
@@ -437,6 +458,7 @@ export class SchedulerDriver {
     } catch (err) {
       this.#logger.warn({ err }, 'master detection failed');
     }
+    this.#trust(detected);
     const preferred = this.#preferred;
     this.#preferred = undefined;
     const seen = new Set<string>();
@@ -592,6 +614,7 @@ export class SchedulerDriver {
   async #checkLeader(): Promise<void> {
     if (this.#lifetime.signal.aborted) return;
     const candidates = await this.#detector.candidates();
+    this.#trust(candidates);
     const leader = candidates[0];
     if (leader === undefined) return;
     const attempt = this.#attempt;

@@ -8,6 +8,8 @@ export type MesosDriverErrorCode =
   /** A 307 without a usable Location, a stream without Mesos-Stream-Id, a first event other than SUBSCRIBED. */
   | 'ERR_MESOS_BAD_RESPONSE'
   | 'ERR_MESOS_TOO_MANY_REDIRECTS'
+  /** A 307 to plain HTTP from HTTPS, or with credentials to a host that is not a configured or detected master. */
+  | 'ERR_MESOS_UNSAFE_REDIRECT'
   /** The master could not be reached (connection refused, reset, DNS, TLS, timeout). */
   | 'ERR_MESOS_CONNECTION'
   /** No event arrived within the allowed number of heartbeat intervals. */

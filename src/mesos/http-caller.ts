@@ -9,7 +9,7 @@ import {
   isNotSentError,
   isRetryableStatus,
 } from './errors.js';
-import { headerValue, readBodyText, resolveLocation } from './http-util.js';
+import { checkRedirect, headerValue, readBodyText, resolveLocation, type RedirectPolicy } from './http-util.js';
 import type { CallType } from './types.js';
 
 export interface CallSenderOptions {
@@ -24,6 +24,7 @@ export interface CallSenderOptions {
   requestTimeoutMs: number;
   /** Told about every redirect target so the next subscription can start there. */
   onRedirect?: (target: URL) => void;
+  redirectPolicy?: RedirectPolicy;
 }
 
 export interface OutgoingCall {
@@ -115,6 +116,12 @@ export class CallSender {
             throw new MesosDriverError('ERR_MESOS_TOO_MANY_REDIRECTS', `${call.type}: more than ${maxRedirects} redirects`);
           }
           const target = resolveLocation(location, endpoint);
+          try {
+            checkRedirect(target, endpoint, this.#opts.redirectPolicy);
+          } catch (err) {
+            logger.error({ callType: call.type, from: endpoint.href, to: target.href, err }, 'call redirect refused');
+            throw err;
+          }
           logger.info({ callType: call.type, from: endpoint.href, to: target.href }, 'call redirected to another master');
           endpoint = target;
           this.#opts.onRedirect?.(target);

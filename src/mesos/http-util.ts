@@ -25,6 +25,30 @@ export function schedulerEndpoint(base: string): URL {
   return url;
 }
 
+/** Which redirects the driver may follow. */
+export interface RedirectPolicy {
+  /** Whether requests carry an Authorization header that must not leak. */
+  carriesCredentials: boolean;
+  /** Whether `host:port` (lower case) is a master the operator configured or ZooKeeper named. */
+  trusted(hostPort: string): boolean;
+}
+
+/**
+ * Refuses a redirect that would downgrade HTTPS to HTTP, or hand the credentials to a host
+ * nobody configured: a master (or whatever answers in its place) cannot send them elsewhere.
+ */
+export function checkRedirect(target: URL, current: URL, policy: RedirectPolicy | undefined): void {
+  if (current.protocol === 'https:' && target.protocol !== 'https:') {
+    throw new MesosDriverError('ERR_MESOS_UNSAFE_REDIRECT', `refused redirect from ${current.href} to ${target.href}: it downgrades HTTPS to HTTP`);
+  }
+  if (policy?.carriesCredentials && target.host.toLowerCase() !== current.host.toLowerCase() && !policy.trusted(target.host.toLowerCase())) {
+    throw new MesosDriverError(
+      'ERR_MESOS_UNSAFE_REDIRECT',
+      `refused redirect from ${current.href} to ${target.href}: ${target.host} is neither a configured nor a detected master, and the request carries credentials`,
+    );
+  }
+}
+
 /**
  * Resolves a redirect target. Mesos sends a protocol-relative `//host:port/api/v1/scheduler`,
  * which keeps our scheme; older docs show a bare `host:port`, which must not be read as a

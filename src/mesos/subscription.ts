@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { Client, type Dispatcher } from 'undici';
 import { MesosDriverError, MesosHttpError, isConnectionError } from './errors.js';
-import { headerValue, readBodyText, resolveLocation, type TlsOptions } from './http-util.js';
+import { checkRedirect, headerValue, readBodyText, resolveLocation, type RedirectPolicy, type TlsOptions } from './http-util.js';
 import { decodeRecords } from './recordio.js';
 
 export interface SubscribeRequest {
@@ -18,6 +18,7 @@ export interface SubscribeRequest {
   signal: AbortSignal;
   logger: Logger;
   onRedirect?: (target: URL) => void;
+  redirectPolicy?: RedirectPolicy;
 }
 
 /** One open SUBSCRIBE response: a never-ending body of RecordIO records on its own connection. */
@@ -147,6 +148,12 @@ export async function openEventStream(req: SubscribeRequest): Promise<EventStrea
         throw new MesosDriverError('ERR_MESOS_TOO_MANY_REDIRECTS', `SUBSCRIBE: more than ${req.maxRedirects} redirects`);
       }
       const target = resolveLocation(location, endpoint);
+      try {
+        checkRedirect(target, endpoint, req.redirectPolicy);
+      } catch (err) {
+        req.logger.error({ from: endpoint.href, to: target.href, err }, 'SUBSCRIBE redirect refused');
+        throw err;
+      }
       req.logger.info({ from: endpoint.href, to: target.href }, 'SUBSCRIBE redirected to the leading master');
       endpoint = target;
       req.onRedirect?.(target);

@@ -43,6 +43,24 @@ export class StoreError extends Error {
   }
 }
 
+/**
+ * A key or value larger than a store limit (MAX_KEY_LENGTH, MAX_VALUE_BYTES, ZooKeeper's
+ * jute.maxbuffer per batch): raised before anything is written. It is the request's fault, not
+ * the store's, so the API answers it as a client mistake.
+ */
+export class StoreLimitError extends StoreError {
+  override name = 'StoreLimitError';
+
+  constructor(
+    code: 'STORE_INVALID_VALUE' | 'STORE_INVALID_KEY',
+    message: string,
+    /** The limit exceeded, in the unit the message names. */
+    readonly limit: number,
+  ) {
+    super(code, message);
+  }
+}
+
 /** Who holds the lock, as far as the holder recorded it. Advisory: the lock itself is the OS's. */
 export interface LockHolder {
   pid: number;

@@ -20,7 +20,7 @@
  *   and `STORE_READ_ONLY` mean the disk refused the write; the store is intact and takes writes
  *   again once an operator frees space or makes it writable.
  */
-import { StoreError } from './errors.js';
+import { StoreError, StoreLimitError } from './errors.js';
 
 /**
  * Every collection Pacer stores. Adding one is a one-line change here; implementations refuse
@@ -86,7 +86,7 @@ export function validateKey(key: string, what: 'key' | 'prefix' = 'key'): void {
   if (typeof key !== 'string') throw new StoreError('STORE_INVALID_KEY', `${what} must be a string`);
   if (what === 'key' && key.length === 0) throw new StoreError('STORE_INVALID_KEY', 'key must not be empty');
   if (key.length > MAX_KEY_LENGTH) {
-    throw new StoreError('STORE_INVALID_KEY', `${what} is ${key.length} characters long; the limit is ${MAX_KEY_LENGTH}`);
+    throw new StoreLimitError('STORE_INVALID_KEY', `${what} is ${key.length} characters long; the store's limit is ${MAX_KEY_LENGTH} characters`, MAX_KEY_LENGTH);
   }
   if (key.includes('\u0000')) throw new StoreError('STORE_INVALID_KEY', `${what} must not contain NUL`);
   if (LONE_SURROGATE.test(key)) throw new StoreError('STORE_INVALID_KEY', `${what} contains a lone UTF-16 surrogate`);
@@ -105,7 +105,7 @@ export function encodeValue(value: unknown, where: string): string {
   }
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_VALUE_BYTES) {
-    throw new StoreError('STORE_INVALID_VALUE', `value of ${where} is ${bytes} bytes as JSON; the limit is ${MAX_VALUE_BYTES}`);
+    throw new StoreLimitError('STORE_INVALID_VALUE', `value of ${where} is ${bytes} bytes as JSON; the store's limit is ${MAX_VALUE_BYTES} bytes per value`, MAX_VALUE_BYTES);
   }
   return text;
 }

@@ -16,7 +16,7 @@
  * still have committed: ZooKeeper itself cannot say, which is why STORE_IO means "stop".
  */
 import type { Logger } from 'pino';
-import { StoreError, StoreFormatError } from './errors.js';
+import { StoreError, StoreFormatError, StoreLimitError } from './errors.js';
 import type { ZkStoreOpener } from './open-store.js';
 import {
   compareKeys,
@@ -327,10 +327,11 @@ export class ZkStore implements Store {
     let bytes = OP_OVERHEAD_BYTES * 2; // request header, end marker, and the fencing check
     for (const [path, data] of nodes) bytes += Buffer.byteLength(path) + (data?.length ?? 0) + OP_OVERHEAD_BYTES;
     if (bytes > this.maxBatchBytes) {
-      throw new StoreError(
+      throw new StoreLimitError(
         'STORE_INVALID_VALUE',
         `a batch of ${batch.writes.length} writes needs about ${bytes} bytes in one ZooKeeper request; ` +
-          `the limit is ${this.maxBatchBytes} (jute.maxbuffer); split it into smaller atomic batches`,
+          `the store's limit is ${this.maxBatchBytes} bytes (jute.maxbuffer); split it into smaller atomic batches`,
+        this.maxBatchBytes,
       );
     }
     return { batches: [batch], nodes, bytes };

@@ -1,7 +1,8 @@
 /**
  * Leader election among Pacer instances sharing a `--zk` path, in the style of Curator's
  * LeaderLatch (which Marathon uses): every participant creates an ephemeral sequential node under
- * `<path>/leader` holding its `host:port`; the lowest sequence leads; every other participant
+ * `<path>/leader` holding its `host:port` (prefixed `https://` when it serves TLS, so standbys know
+ * how to reach it); the lowest sequence leads; every other participant
  * watches only its predecessor, so a departure wakes one participant, not all of them.
  *
  * Leadership is given up the moment it can no longer be proven: on a disconnect (the session may
@@ -26,6 +27,15 @@ export interface LeaderElectionOptions {
   onElected?: () => void;
   onDefeated?: (reason: DefeatReason) => void;
   onLeaderChange?: (leader: string | undefined) => void;
+  /** The scheme this participant serves; `https` is recorded in its node. Default `http`. */
+  scheme?: 'http' | 'https';
+}
+
+/** A leader record: `host:port` (plain HTTP, as older records and Marathon's) or `https://host:port`. */
+export function parseLeaderRecord(record: string): { hostPort: string; scheme: 'http' | 'https' } {
+  const match = /^(https?):\/\/(.*)$/.exec(record);
+  if (match === null) return { hostPort: record, scheme: 'http' };
+  return { hostPort: match[2]!, scheme: match[1] as 'http' | 'https' };
 }
 
 export class LeaderElectionError extends Error {
@@ -51,6 +61,7 @@ export class LeaderElection {
   private ownNode: string | undefined;
   private leading = false;
   private leaderId: string | undefined;
+  private leaderScheme: 'http' | 'https' = 'http';
   private closed = false;
   private refreshing = false;
   private dirty = false;
@@ -116,6 +127,11 @@ export class LeaderElection {
   /** The leader's `host:port` as its node says, or undefined while there is none (as far as we know). */
   leader(): string | undefined {
     return this.leaderId;
+  }
+
+  /** The leader's base URL (`https://host:port` when its record says it serves TLS), or undefined. */
+  leaderUrl(): string | undefined {
+    return this.leaderId === undefined ? undefined : `${this.leaderScheme}://${this.leaderId}`;
   }
 
   /**
@@ -206,7 +222,7 @@ export class LeaderElection {
     const token = randomUUID();
     let node: string;
     try {
-      node = await session.create(joinPath(this.electionPath, `member-${token}_`), Buffer.from(this.participantId), {
+      node = await session.create(joinPath(this.electionPath, `member-${token}_`), Buffer.from(this.opts.scheme === 'https' ? `https://${this.participantId}` : this.participantId), {
         mode: 'ephemeral_sequential',
       });
     } catch (error) {
@@ -269,7 +285,9 @@ export class LeaderElection {
       try {
         // Watching the lowest node keeps leader() current on every participant.
         const { data } = await session.getData(joinPath(this.electionPath, members[0]!), this.onWatchedNodeEvent);
-        this.setLeader(data.toString('utf8'));
+        const record = parseLeaderRecord(data.toString('utf8'));
+        this.leaderScheme = record.scheme;
+        this.setLeader(record.hostPort);
       } catch (error) {
         if (error instanceof ZkError && error.code === 'ZK_NO_NODE') {
           this.dirty = true;

@@ -78,14 +78,14 @@ describe('POST /v2/apps', () => {
     });
   });
 
-  it('reads a body sent without a JSON content type', async () => {
+  it('refuses a body sent without a JSON content type (415, a forged form cannot create apps)', async () => {
     const res = await h.app.inject({
       method: 'POST',
       url: '/v2/apps',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: JSON.stringify(SLEEP_APP),
     });
-    expect(res.statusCode).toBe(201);
+    expect(res.statusCode).toBe(415);
   });
 });
 

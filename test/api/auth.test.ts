@@ -14,7 +14,7 @@ describe('--http_credentials', () => {
     const { app } = await harness({ credentials: { user: 'ops', password: 's3:cret' } });
     const res = await app.inject({ method: 'GET', url: '/v2/apps' });
     expect(res.statusCode).toBe(401);
-    expect(res.headers['www-authenticate']).toBe('Basic realm="Pacer"');
+    expect(res.headers['www-authenticate']).toBe('Basic realm="Mesosphere"');
     expect(res.json()).toEqual({ message: 'Invalid username or password.' });
     await app.close();
   });

@@ -7,7 +7,7 @@ import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppValidationError } from '../../model/apps/index.js';
 import { ServiceError } from '../../scheduler/contracts.js';
-import { StoreError, type StoreErrorCode } from '../../state/errors.js';
+import { StoreError, StoreLimitError, type StoreErrorCode } from '../../state/errors.js';
 
 export type HttpErrorCode =
   | 'ERR_API_BAD_REQUEST'
@@ -76,6 +76,8 @@ export function errorAnswer(err: unknown): ErrorAnswer {
   if (err instanceof AppValidationError) return { status: err.status, body: { ...err.body } };
   if (err instanceof ServiceError) return { status: err.status, body: { message: err.message, ...err.extra } };
   if (err instanceof HttpError) return { status: err.status, body: err.body() };
+  // Too large for the store: the client's mistake, refused before anything was written.
+  if (err instanceof StoreLimitError) return { status: 422, body: { message: err.message } };
   if (err instanceof StoreError) return { status: STORE_UNAVAILABLE.has(err.code) ? 503 : 500, body: { message: err.message } };
   const fastifyErr = err as Partial<FastifyError>;
   if (typeof fastifyErr.statusCode === 'number' && fastifyErr.statusCode >= 400 && fastifyErr.statusCode < 500) {
@@ -85,9 +87,12 @@ export function errorAnswer(err: unknown): ErrorAnswer {
   return { status: 500, body: { message } };
 }
 
-export function errorHandler(logger: Logger) {
+export function errorHandler(logger: Logger, limits: { bodyLimit?: number } = {}) {
   return (err: unknown, request: FastifyRequest, reply: FastifyReply): void => {
     const { status, body } = errorAnswer(err);
+    if (status === 413 && limits.bodyLimit !== undefined) {
+      body.message = `Request body is larger than the limit of ${limits.bodyLimit} bytes`;
+    }
     if (status >= 500) logger.error({ err, method: request.method, url: request.url }, 'request failed');
     else logger.debug({ status, method: request.method, url: request.url, message: body.message }, 'request refused');
     void reply.code(status).send(body);

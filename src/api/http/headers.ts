@@ -19,11 +19,13 @@ export interface LeadershipView {
   elected: boolean;
   /** `host:port` of the current leader, if one is known. */
   leaderHostPort: string | undefined;
+  /** The scheme the leader serves (from its election record); `http` when not given. */
+  leaderScheme?: 'http' | 'https';
 }
 
 export function applyCommonHeaders(reply: FastifyReply, leadership: LeadershipView): void {
   for (const [name, value] of Object.entries(CACHE_HEADERS)) void reply.header(name, value);
   if (leadership.elected && leadership.leaderHostPort !== undefined) {
-    void reply.header(LEADER_HEADER, `http://${leadership.leaderHostPort}`);
+    void reply.header(LEADER_HEADER, `${leadership.leaderScheme ?? 'http'}://${leadership.leaderHostPort}`);
   }
 }

@@ -31,6 +31,8 @@ export interface InfoOptions {
   ha: boolean;
   features?: readonly string[];
   defaultNetworkName?: string | undefined;
+  /** `--access_control_allow_origin`, parsed; null in Marathon's answer when not given. */
+  allowedOrigins?: readonly string[] | undefined;
 }
 
 export interface InfoState {
@@ -60,7 +62,7 @@ export function mesosLeaderUiUrl(master: string | undefined): string | null {
 
 export function renderInfo(opts: InfoOptions, state: InfoState): Record<string, unknown> {
   const marathonConfig: Record<string, unknown> = {
-    access_control_allow_origin: null,
+    access_control_allow_origin: opts.allowedOrigins === undefined ? null : [...opts.allowedOrigins],
     checkpoint: opts.checkpoint,
     decline_offer_duration: 120000,
     default_network_name: opts.defaultNetworkName ?? null,

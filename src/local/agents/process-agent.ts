@@ -21,6 +21,7 @@ import { createExecutorSandbox, executorSandboxPath, groupTaskSandboxPath } from
 import { makeTaskStatus } from './status.js';
 import { inheritedEnvironment, taskEnvironment } from './task-environment.js';
 import { DEFAULT_KILL_GRACE_PERIOD_MS, TaskRunner } from './task-runner.js';
+import { chownSandbox, lookupTaskUser, taskUserName, type TaskIdentity } from './task-user.js';
 
 /** What the agent describes about itself (attributes may be left out), plus how it runs tasks. */
 export interface ProcessAgentOptions extends Omit<AgentDescription, 'attributes'> {
@@ -41,6 +42,10 @@ export interface ProcessAgentOptions extends Omit<AgentDescription, 'attributes'
   readonly closeGracePeriodMs?: number;
   /** Whether a framework declared TASK_KILLING_STATE; TASK_KILLING is sent only then. Default: never. */
   readonly supportsTaskKillingState?: (frameworkId: string) => boolean;
+  /** `--switch_user`: as root, run tasks as CommandInfo.user or FrameworkInfo.user. Default true. */
+  readonly switchUser?: boolean;
+  /** FrameworkInfo.user of a framework, for tasks that name no user. */
+  readonly frameworkUser?: (frameworkId: string) => string | undefined;
 }
 
 interface RunningTask {
@@ -230,7 +235,15 @@ export class ProcessAgent implements LocalAgent {
   ): TaskRunner {
     const taskId = task.task_id.value;
     const command = task.command!;
+    const userName = taskUserName({
+      switchUser: this.options.switchUser ?? true,
+      agentIsRoot: process.getuid?.() === 0,
+      commandUser: command.user,
+      frameworkUser: this.options.frameworkUser?.(frameworkId),
+    });
+    let identity: TaskIdentity | undefined;
     return new TaskRunner({
+      identity: () => identity,
       task,
       command,
       sandbox: where.taskSandbox,
@@ -248,7 +261,15 @@ export class ProcessAgent implements LocalAgent {
       }),
       origin: { agentId: this.id, executorId: where.executorId, containerStatus: where.containerStatus },
       launchFailureSource: where.launchFailureSource,
-      prepare: where.prepare,
+      prepare: async () => {
+        // Unknown user: the launch fails before a sandbox or a process exists.
+        if (userName !== undefined) identity = await lookupTaskUser(userName);
+        await where.prepare();
+        if (identity !== undefined) {
+          await chownSandbox(where.taskSandbox, identity);
+          if (where.executorSandbox !== where.taskSandbox) await chownSandbox(where.executorSandbox, identity);
+        }
+      },
       emit: (status) => this.options.sink.statusUpdate(frameworkId, status),
       killingStateSupported: () => this.options.supportsTaskKillingState?.(frameworkId) ?? false,
       defaultKillGraceMs: this.options.defaultKillGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS,

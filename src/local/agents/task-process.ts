@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fchownSync, openSync } from 'node:fs';
 
 import type { CommandInfo } from '../../mesos/types.js';
 import { processExitFrom, type ProcessExit } from './exit-status.js';
@@ -10,6 +10,8 @@ export interface TaskProcessSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly stdoutPath: string;
   readonly stderrPath: string;
+  /** Run as this user (the agent must be root); the agent's own user otherwise. */
+  readonly identity?: { readonly uid: number; readonly gid: number } | undefined;
 }
 
 export interface TaskProcessEvents {
@@ -39,6 +41,11 @@ export class TaskProcess {
     const { file, args, argv0 } = commandLine(spec.command);
     const stdout = openSync(spec.stdoutPath, 'a');
     const stderr = openSync(spec.stderrPath, 'a');
+    if (spec.identity) {
+      // The task's own logs belong to it, as the rest of its sandbox does.
+      fchownSync(stdout, spec.identity.uid, spec.identity.gid);
+      fchownSync(stderr, spec.identity.uid, spec.identity.gid);
+    }
     let child: ChildProcess;
     try {
       child = spawn(file, args, {
@@ -46,6 +53,7 @@ export class TaskProcess {
         env: { ...spec.env },
         stdio: ['ignore', stdout, stderr],
         detached: true,
+        ...(spec.identity ? { uid: spec.identity.uid, gid: spec.identity.gid } : {}),
         ...(argv0 === undefined ? {} : { argv0 }),
       });
     } finally {

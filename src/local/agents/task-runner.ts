@@ -22,6 +22,8 @@ export interface TaskRunnerOptions {
   readonly launchFailureSource: TaskStatusSource;
   /** Creates the sandbox and fetches URIs; a rejection fails the launch. */
   readonly prepare: () => Promise<void>;
+  /** The user the process runs as, known once prepare() resolved; the agent's own when undefined. */
+  readonly identity?: () => { uid: number; gid: number } | undefined;
   readonly emit: (status: TaskStatus) => void;
   readonly killingStateSupported: () => boolean;
   readonly defaultKillGraceMs: number;
@@ -106,7 +108,7 @@ export class TaskRunner {
     this.phase = 'running';
     try {
       this.process = TaskProcess.start(
-        { command, cwd: sandbox, env, stdoutPath: join(sandbox, 'stdout'), stderrPath: join(sandbox, 'stderr') },
+        { command, cwd: sandbox, env, stdoutPath: join(sandbox, 'stdout'), stderrPath: join(sandbox, 'stderr'), identity: this.options.identity?.() },
         {
           onSpawn: (pid) => this.running(pid),
           onSpawnError: (error) => this.terminate('TASK_FAILED', { message: `Failed to launch the command: ${error.message}` }),

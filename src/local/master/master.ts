@@ -999,6 +999,12 @@ export class LocalMaster {
   }
 
   /** Live frameworks, for tests and operator views. */
+  /** FrameworkInfo.user of a registered framework: what its tasks run as when they name no user. */
+  frameworkUser(frameworkId: string): string | undefined {
+    const user = this.frameworks.get(frameworkId)?.info.user;
+    return user === undefined || user === '' ? undefined : user;
+  }
+
   frameworkIds(): string[] {
     return [...this.frameworks.keys()];
   }
