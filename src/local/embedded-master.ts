@@ -47,7 +47,7 @@ export async function startEmbeddedMaster(options: Partial<MesosLocalOptions>, l
   const started = new Promise<{ url: string; masterInfo: MasterInfo }>((resolve, reject) => {
     worker.on('message', (report: WorkerReport) => {
       if (report.kind === 'started') resolve(report);
-      else if (report.kind === 'failed') reject(new EmbeddedMasterError(`embedded master failed to start: ${report.message}`));
+      else reject(new EmbeddedMasterError(`embedded master failed to start: ${report.message}`));
     });
     let failure: Error | undefined;
     worker.once('error', (err) => {

@@ -163,6 +163,7 @@ export class GroupLeadershipWatch implements LeadershipSource {
     do {
       this.#refreshAgain = false;
       await this.#refreshOnce();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a watch may set it while #refreshOnce awaits
     } while (this.#refreshAgain && !this.#closed);
   }
 
@@ -196,6 +197,7 @@ export class GroupLeadershipWatch implements LeadershipSource {
         this.#onEvicted();
       }
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run while the read awaits
       if (this.#closed || this.#session !== session) return;
       // A dead session is replaced by the owner, which then calls follow() again.
       if (error instanceof ZkError && (error.code === 'ZK_SESSION_EXPIRED' || error.code === 'ZK_CLOSED')) return;

@@ -53,6 +53,7 @@ export function prepareRequest(
   profiles: RoleProfiles,
   settings: PrepareSettings,
 ): PreparedRequest | MatchingInputError {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the offers/requests come from callers in plain JS or JSON too; the types say what is valid, not what arrived
   if (typeof request?.key !== 'string' || request.key === '') return bad('key', 'key must be a non-empty string');
   if (!Number.isSafeInteger(request.count) || request.count < 0) return bad('count', 'count must be an integer >= 0');
   const needs = new Map<number, number>();
@@ -76,6 +77,7 @@ export function prepareRequest(
   }
   const hostPorts: number[] = [];
   for (const [i, p] of (request.ports ?? []).entries()) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the offers/requests come from callers in plain JS or JSON too; the types say what is valid, not what arrived
     if (!Number.isInteger(p?.port) || p.port < 0 || p.port > 65535) return bad(`ports[${i}].port`, 'port must be an integer in 0..65535');
     hostPorts.push(request.requirePorts ? p.port : 0);
   }

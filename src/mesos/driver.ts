@@ -355,6 +355,7 @@ export class SchedulerDriver {
         const outcome = await this.#consume(stream);
         if (outcome.reachedSubscribed) backoff.reset();
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort while #consume awaits
       if (this.#lifetime.signal.aborted) break;
       const delayMs = backoff.next();
       this.#logger.info({ frameworkId: this.frameworkId, delayMs }, 'resubscribing after backoff');
@@ -404,13 +405,16 @@ export class SchedulerDriver {
             attempt.origin = target.origin;
           },
         });
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- either may abort while subscribing
         if (this.#lifetime.signal.aborted || attempt.controller.signal.aborted) {
           stream.close(closedError());
           return undefined;
         }
         return stream;
       } catch (err) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort while subscribing
         if (this.#lifetime.signal.aborted) return undefined;
+         
         if (attempt.controller.signal.aborted) {
           // The leader moved while we were connecting; start over with the new one.
           this.#logger.info({ master: endpoint.href }, 'abandoned SUBSCRIBE: leading master changed');
@@ -502,6 +506,7 @@ export class SchedulerDriver {
           return { reachedSubscribed: active !== undefined };
         }
         if (!active) {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a master's first event is checked, not trusted
           if (event.type !== 'SUBSCRIBED' || !event.subscribed?.framework_id?.value) {
             throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `first event of the stream was ${event.type}, not SUBSCRIBED`);
           }

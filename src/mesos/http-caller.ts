@@ -125,6 +125,7 @@ export class CallSender {
         if (!(isRetryableStatus(status) || (repeatable && isAmbiguousStatus(status)))) throw error;
         failure = error;
       } catch (err) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the caller may abort while the request awaits
         if (call.signal.aborted) throw call.signal.reason;
         if (err instanceof MesosDriverError) throw err;
         const retryable = isNotSentError(err) || (repeatable && isConnectionError(err));

@@ -133,6 +133,7 @@ export class RecordIODecoder {
     } else if (this.#digits > 0) {
       this.#fail(new RecordIOError('ERR_RECORDIO_TRUNCATED', 'stream ended inside a record length prefix'));
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition, @typescript-eslint/only-throw-error -- #fail() above sets it
     if (this.#failure) throw this.#failure;
   }
 

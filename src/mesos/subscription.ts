@@ -60,9 +60,11 @@ export class EventStream {
     if (this.#closeReason) throw this.#closeReason;
     try {
       const result = await this.#records.next();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition, @typescript-eslint/only-throw-error -- close() may run while next() awaits
       if (this.#closeReason) throw this.#closeReason;
       return result;
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run while next() awaits
       throw this.#closeReason ?? err;
     }
   }
@@ -117,7 +119,7 @@ export async function openEventStream(req: SubscribeRequest): Promise<EventStrea
       throw new MesosDriverError(
         'ERR_MESOS_CONNECTION',
         `SUBSCRIBE to ${endpoint.href} failed: ${(err as Error).message}`,
-        { cause: isConnectionError(err) ? err : (err as Error) },
+        { cause: isConnectionError(err) ? err : (err) },
       );
     }
 

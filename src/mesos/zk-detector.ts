@@ -184,6 +184,7 @@ export class ZkMasterDetector implements MasterDetector {
     do {
       this.refreshAgain = false;
       await this.refreshOnce();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a watch may set it while refreshOnce awaits
     } while (this.refreshAgain && !this.closed);
   }
 
@@ -204,6 +205,7 @@ export class ZkMasterDetector implements MasterDetector {
       this.setLeader(undefined);
       this.retryDelayMs = RETRY_MIN_MS;
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run while the read awaits
       if (this.closed) return;
       // A dead session is replaced by the keeper, which then triggers a fresh read.
       if (error instanceof ZkError && (error.code === 'ZK_SESSION_EXPIRED' || error.code === 'ZK_CLOSED')) return;

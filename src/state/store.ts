@@ -100,6 +100,7 @@ export function encodeValue(value: unknown, where: string): string {
   } catch (err) {
     throw new StoreError('STORE_INVALID_VALUE', `value of ${where} is not JSON-serialisable: ${(err as Error).message}`, { cause: err });
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions, symbols
   if (text === undefined) {
     throw new StoreError('STORE_INVALID_VALUE', `value of ${where} is not JSON-serialisable (${typeof value})`);
   }
@@ -114,12 +115,16 @@ export type EncodedWrite =
   | { op: 'put'; collection: Collection; key: string; json: string }
   | { op: 'delete'; collection: Collection; key: string };
 
+/** Array.isArray without widening a typed array to `any[]`. */
+const isArray = (value: unknown): value is readonly unknown[] => Array.isArray(value);
+
 /**
  * Validates and serialises a whole batch up front, so a bad write rejects the batch before
  * anything reaches the backend, and later mutation of the caller's objects changes nothing.
  */
+
 export function encodeBatch(writes: readonly StoreWrite[]): EncodedWrite[] {
-  if (!Array.isArray(writes)) throw new StoreError('STORE_INVALID_VALUE', 'apply expects an array of writes');
+  if (!isArray(writes)) throw new StoreError('STORE_INVALID_VALUE', 'apply expects an array of writes');
   return writes.map((write, index) => {
     const where = `write #${index} (${String(write?.collection)}/${String(write?.key)})`;
     if (write === null || typeof write !== 'object') throw new StoreError('STORE_INVALID_VALUE', `${where} is not a write`);

@@ -176,7 +176,7 @@ export class ZkSession {
       // Pause after a full round over the servers; short so a restarted server is found quickly.
       spinDelay: 500,
       ...(opts.resume ? { sessionId: opts.resume.id, sessionPassword: opts.resume.password } : {}),
-    } as Parameters<typeof zookeeper.createClient>[1]);
+    });
     if (opts.credentials) {
       client.addAuthInfo('digest', Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`));
     }

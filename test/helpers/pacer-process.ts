@@ -108,8 +108,8 @@ export async function startPacerProcess(options: PacerProcessOptions): Promise<P
       resolve();
     });
   });
-  createInterface({ input: child.stderr! }).on('line', remember);
-  const stdoutLines = createInterface({ input: child.stdout! });
+  createInterface({ input: child.stderr }).on('line', remember);
+  const stdoutLines = createInterface({ input: child.stdout });
 
   const listening = new Promise<{ url: string; master: string }>((resolve, reject) => {
     const timer = setTimeout(

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { match, type MesosResource } from '../../src/matching/index.js';
 import { normalizeRanges, removeValue, addValue, subtractRanges, rangeCount, rangesFromValues } from '../../src/matching/ranges.js';
 import { toMilli } from '../../src/matching/units.js';
-import { app, NOW, offer, ports, scalar } from './fixtures.js';
+import { app, NOW, offer, scalar } from './fixtures.js';
 
 function tasksOf(result: ReturnType<typeof match>) {
   return result.launches.flatMap((l) => l.tasks);

@@ -1193,7 +1193,7 @@ function loadSubset(): protobuf.Root {
 const root = loadSubset();
 const qualify = (name: string): string => `mesos.v1.${name}`;
 
-function labelOf(field: protobuf.Field): Label | string {
+function labelOf(field: protobuf.Field): string {
   if (field instanceof protobuf.MapField) return `map<${field.keyType}>`;
   if (field.repeated) return 'repeated';
   return field.required ? 'required' : 'optional';

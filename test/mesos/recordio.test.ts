@@ -143,7 +143,7 @@ describe('RecordIODecoder', () => {
   it('rejects an oversize record as soon as its length is known, before any body arrives', () => {
     const decoder = new RecordIODecoder({ maxRecordBytes: 100 });
     expect(decoder.push(utf8.encode('100\n'))).toEqual([]);
-    expect(text.decode(decoder.push(new Uint8Array(100).fill(0x61))[0]!)).toBe('a'.repeat(100));
+    expect(text.decode(decoder.push(new Uint8Array(100).fill(0x61))[0])).toBe('a'.repeat(100));
     // The third digit already exceeds the limit; no newline or body needed.
     expectCode(() => decoder.push(utf8.encode('101')), 'ERR_RECORDIO_OVERSIZE');
   });

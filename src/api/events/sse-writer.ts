@@ -45,6 +45,7 @@ export function encodeEventFrame(
   } catch (err) {
     throw new SseFrameError(`event ${event.eventType} is not serialisable to JSON`, { cause: err });
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for a function or symbol, whatever its declared type
   if (json === undefined) throw new SseFrameError(`event ${event.eventType} serialised to nothing`);
   return encodeSseFrame(event.eventType, json, lineEnding);
 }

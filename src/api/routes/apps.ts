@@ -150,7 +150,8 @@ async function updateOne(ctx: RouteContext, req: Request, reply: FastifyReply, i
   const existing = ctx.service.app(id);
   if (!isPut && existing === undefined) throw unknownApp(id);
   const target = await resolveUpdate(ctx, bodyText(req), id, existing, partial);
-  let created = false;
+  // Set inside the updateRoot callback; `as boolean` keeps the compiler from narrowing it to false.
+  let created = false as boolean;
   const plan = await ctx.service.updateRoot((root, version) => {
     created = !root.apps.has(id);
     if (created && !isPut) throw new ServiceError(404, `App '${id}' does not exist`);

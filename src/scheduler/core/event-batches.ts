@@ -52,6 +52,6 @@ export async function* batchesOf<T>(source: AsyncIterable<T>, maxBatch: number):
     }
   } finally {
     // Not awaited: a next() still pending (an idle source) would hold up the consumer's exit.
-    if (!finished) void iterator.return?.()?.catch(() => undefined);
+    if (!finished) void iterator.return?.().catch(() => undefined);
   }
 }
