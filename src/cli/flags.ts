@@ -19,7 +19,7 @@ export interface FlagSpec {
 export type FlagValues = Record<string, string | number | boolean | undefined>;
 
 export class FlagError extends Error {
-  readonly code = 'ERR_PACER_FLAG';
+  readonly code = 'PACER_FLAG';
   constructor(message: string) {
     super(message);
     this.name = 'FlagError';

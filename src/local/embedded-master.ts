@@ -25,7 +25,7 @@ export interface EmbeddedMaster {
 }
 
 export class EmbeddedMasterError extends Error {
-  readonly code = 'ERR_EMBEDDED_MASTER';
+  readonly code = 'PACER_EMBEDDED_MASTER';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'EmbeddedMasterError';

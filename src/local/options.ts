@@ -47,7 +47,7 @@ export const MESOS_LOCAL_DEFAULTS = {
 } as const satisfies Partial<MesosLocalOptions>;
 
 export class MesosLocalOptionsError extends Error {
-  readonly code = 'ERR_MESOS_LOCAL_OPTIONS';
+  readonly code = 'PACER_MESOS_LOCAL_OPTIONS';
   constructor(message: string) {
     super(message);
     this.name = 'MesosLocalOptionsError';

@@ -108,7 +108,7 @@ function findKey(keys: readonly string[], from: number, to: number, key: string)
 const NO_RANGES: readonly { begin: number; end: number }[] = [];
 
 function bad(path: string, message: string): MatchingInputError {
-  return new MatchingInputError('PACER_ERR_MATCH_BAD_OFFER', path, message);
+  return new MatchingInputError('PACER_MATCH_BAD_OFFER', path, message);
 }
 
 /** The offer's allocation role: on the offer, else on its first resource that has one. */

@@ -61,7 +61,7 @@ function matchRound(input: MatchInput, pool: ScratchPool): MatchResult {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the offers/requests come from callers in plain JS or JSON too; the types say what is valid, not what arrived
       invalidRequests.push({ key: typeof request?.key === 'string' ? request.key : undefined, error: p });
     } else if (seenKeys.has(p.key)) {
-      invalidRequests.push({ key: p.key, error: new MatchingInputError('PACER_ERR_MATCH_DUPLICATE_KEY', 'key', `duplicate request key ${p.key}`) });
+      invalidRequests.push({ key: p.key, error: new MatchingInputError('PACER_MATCH_DUPLICATE_KEY', 'key', `duplicate request key ${p.key}`) });
     } else {
       seenKeys.add(p.key);
       prepared.push(p);

@@ -38,7 +38,7 @@ export interface PrepareSettings {
 }
 
 function bad(path: string, message: string): MatchingInputError {
-  return new MatchingInputError('PACER_ERR_MATCH_BAD_REQUEST', path, message);
+  return new MatchingInputError('PACER_MATCH_BAD_REQUEST', path, message);
 }
 
 function amount(value: unknown, path: string): number | MatchingInputError {
@@ -90,7 +90,7 @@ export function prepareRequest(
   const labels = request.labels ?? {};
   const strategyLabel = labels[STRATEGY_LABEL];
   if (strategyLabel !== undefined && strategyLabel !== 'binpack' && strategyLabel !== 'spread') {
-    return new MatchingInputError('PACER_ERR_MATCH_BAD_LABEL', `labels.${STRATEGY_LABEL}`, `${STRATEGY_LABEL} must be binpack or spread`);
+    return new MatchingInputError('PACER_MATCH_BAD_LABEL', `labels.${STRATEGY_LABEL}`, `${STRATEGY_LABEL} must be binpack or spread`);
   }
   const gpuLabel = labels[GPU_BEHAVIOR_LABEL];
   // Marathon ignores an unknown GPU_SCHEDULING_BEHAVIOR value and falls back to the flag.

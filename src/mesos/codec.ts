@@ -25,7 +25,7 @@ export interface WireCodec {
 }
 
 export class CodecError extends Error {
-  readonly code = 'ERR_PACER_CODEC' as const;
+  readonly code = 'PACER_CODEC' as const;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -108,11 +108,11 @@ export class CallSender {
         if (status === 307) {
           const location = headerValue(res.headers, 'location');
           if (!location) {
-            throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `307 from ${endpoint.href} without a Location header`);
+            throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', `307 from ${endpoint.href} without a Location header`);
           }
           redirects += 1;
           if (redirects > maxRedirects) {
-            throw new MesosDriverError('ERR_MESOS_TOO_MANY_REDIRECTS', `${call.type}: more than ${maxRedirects} redirects`);
+            throw new MesosDriverError('PACER_MESOS_TOO_MANY_REDIRECTS', `${call.type}: more than ${maxRedirects} redirects`);
           }
           const target = resolveLocation(location, endpoint);
           logger.info({ callType: call.type, from: endpoint.href, to: target.href }, 'call redirected to another master');
@@ -130,7 +130,7 @@ export class CallSender {
         if (err instanceof MesosDriverError) throw err;
         const retryable = isNotSentError(err) || (repeatable && isConnectionError(err));
         const wrapped = new MesosDriverError(
-          'ERR_MESOS_CONNECTION',
+          'PACER_MESOS_CONNECTION',
           `${call.type} to ${endpoint.href} failed: ${(err as Error).message}`,
           { cause: err },
         );

@@ -39,10 +39,10 @@ export function resolveLocation(location: string, current: URL): URL {
     else if (loc.startsWith('/')) target = new URL(loc, current);
     else target = new URL(`${current.protocol}//${loc}`);
   } catch (err) {
-    throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `unusable redirect Location '${location}'`, { cause: err });
+    throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', `unusable redirect Location '${location}'`, { cause: err });
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `redirect to unsupported scheme in '${location}'`);
+    throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', `redirect to unsupported scheme in '${location}'`);
   }
   if (target.pathname === '/' || target.pathname === '') target.pathname = current.pathname;
   return target;

@@ -12,7 +12,7 @@ const MEMBER_PATTERN = /^json\.info_(\d+)$/;
 
 export class MasterInfoError extends Error {
   override readonly name = 'MasterInfoError';
-  readonly code = 'ERR_MASTER_INFO_INVALID';
+  readonly code = 'PACER_MASTER_INFO_INVALID';
 }
 
 /** Parses znode data into a MasterInfo, checking the fields needed to reach the master. */
@@ -208,7 +208,7 @@ export class ZkMasterDetector implements MasterDetector {
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run while the read awaits
       if (this.closed) return;
       // A dead session is replaced by the keeper, which then triggers a fresh read.
-      if (error instanceof ZkError && (error.code === 'ZK_SESSION_EXPIRED' || error.code === 'ZK_CLOSED')) return;
+      if (error instanceof ZkError && (error.code === 'PACER_ZK_SESSION_EXPIRED' || error.code === 'PACER_ZK_CLOSED')) return;
       const retryInMs = this.retryDelayMs;
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
       this.logger.warn({ err: error, retryInMs }, 'reading masters from zookeeper failed');
@@ -224,7 +224,7 @@ export class ZkMasterDetector implements MasterDetector {
     try {
       children = await session.getChildren(this.url.path, this.watch);
     } catch (error) {
-      if (!(error instanceof ZkError && error.code === 'ZK_NO_NODE')) throw error;
+      if (!(error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE')) throw error;
       // No master has ever registered here: wait for the path to appear.
       if (await session.exists(this.url.path, this.watch)) {
         this.refreshAgain = true;
@@ -251,7 +251,7 @@ export class ZkMasterDetector implements MasterDetector {
       ({ data } = await session.getData(joinPath(this.url.path, member.name), this.watch));
     } catch (error) {
       // Gone between listing and reading; the children watch brings the next state.
-      if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
+      if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') return undefined;
       throw error;
     }
     try {

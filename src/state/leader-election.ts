@@ -31,7 +31,7 @@ export interface LeaderElectionOptions {
 export class LeaderElectionError extends Error {
   override readonly name = 'LeaderElectionError';
   constructor(
-    readonly code: 'ELECTION_CONFIG' | 'ELECTION_ZK',
+    readonly code: 'PACER_ELECTION_CONFIG' | 'PACER_ELECTION_ZK',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -76,17 +76,17 @@ export class LeaderElection {
 
   /**
    * Connects, stands for election and resolves once this participant's node exists (elected or
-   * not). Rejects with ELECTION_CONFIG for a bad URL or id and ELECTION_ZK when ZooKeeper fails.
+   * not). Rejects with PACER_ELECTION_CONFIG for a bad URL or id and PACER_ELECTION_ZK when ZooKeeper fails.
    */
   static async start(zkUrl: string, participantId: string, logger: Logger, opts: LeaderElectionOptions = {}): Promise<LeaderElection> {
     let url: ZkUrl;
     try {
       url = parseZkUrl(zkUrl, { requirePath: true });
     } catch (error) {
-      throw new LeaderElectionError('ELECTION_CONFIG', (error as Error).message, { cause: error });
+      throw new LeaderElectionError('PACER_ELECTION_CONFIG', (error as Error).message, { cause: error });
     }
     if (!/^[^\s/]+:\d{1,5}$/.test(participantId)) {
-      throw new LeaderElectionError('ELECTION_CONFIG', `participant id must be host:port, got '${participantId}'`);
+      throw new LeaderElectionError('PACER_ELECTION_CONFIG', `participant id must be host:port, got '${participantId}'`);
     }
     const election = new LeaderElection(url, participantId, logger.child({ participant: participantId }), opts);
     try {
@@ -104,7 +104,7 @@ export class LeaderElection {
       election.closed = true;
       clearTimeout(election.rejoinTimer);
       clearTimeout(election.retryTimer);
-      throw new LeaderElectionError('ELECTION_ZK', `cannot stand for election at ${zkUrl}: ${(error as Error).message}`, { cause: error });
+      throw new LeaderElectionError('PACER_ELECTION_ZK', `cannot stand for election at ${zkUrl}: ${(error as Error).message}`, { cause: error });
     }
     return election;
   }
@@ -155,11 +155,11 @@ export class LeaderElection {
     try {
       await session.remove(node);
     } catch (error) {
-      if (!(error instanceof ZkError && error.code === 'ZK_NO_NODE')) {
+      if (!(error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE')) {
         // The node may still lead; keep tracking it so it is re-evaluated rather than orphaned.
         this.ownNode = node;
         this.refresh();
-        throw new LeaderElectionError('ELECTION_ZK', `could not abdicate: ${(error as Error).message}`, { cause: error });
+        throw new LeaderElectionError('PACER_ELECTION_ZK', `could not abdicate: ${(error as Error).message}`, { cause: error });
       }
     }
     this.logger.info({ node }, 'abdicated leadership');
@@ -271,7 +271,7 @@ export class LeaderElection {
         const { data } = await session.getData(joinPath(this.electionPath, members[0]!), this.onWatchedNodeEvent);
         this.setLeader(data.toString('utf8'));
       } catch (error) {
-        if (error instanceof ZkError && error.code === 'ZK_NO_NODE') {
+        if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') {
           this.dirty = true;
           return;
         }

@@ -14,7 +14,7 @@ export type StoreSelection = { kind: 'sqlite'; dataDir: string } | { kind: 'zook
 /**
  * The seam for the ZooKeeper store: given the `--zk` URL and all flags (for its session timeout,
  * version limits and the like), it returns a Store with the semantics documented in store.ts.
- * Until that store exists, `openStore` refuses `--zk` with STORE_UNSUPPORTED.
+ * Until that store exists, `openStore` refuses `--zk` with PACER_STORE_UNSUPPORTED.
  */
 export type ZkStoreOpener = (options: { url: string; flags: FlagValues; logger: Logger }) => Promise<Store>;
 
@@ -29,13 +29,13 @@ export function selectStore(flags: FlagValues): StoreSelection {
   const zk = flags['zk'];
   if (zk !== undefined && zk !== '') {
     if (typeof zk !== 'string' || !zk.startsWith('zk://')) {
-      throw new StoreError('STORE_CONFIG', `--zk must be a zk://host:port[,host:port…]/path URL, got '${String(zk)}'`);
+      throw new StoreError('PACER_STORE_CONFIG', `--zk must be a zk://host:port[,host:port…]/path URL, got '${String(zk)}'`);
     }
     return { kind: 'zookeeper', url: zk };
   }
   const dataDir = flags['data_dir'];
   if (typeof dataDir !== 'string' || dataDir === '') {
-    throw new StoreError('STORE_CONFIG', 'either --zk or --data_dir must name where Pacer keeps its state');
+    throw new StoreError('PACER_STORE_CONFIG', 'either --zk or --data_dir must name where Pacer keeps its state');
   }
   return { kind: 'sqlite', dataDir };
 }
@@ -47,7 +47,7 @@ export async function openStore(flags: FlagValues, options: OpenStoreOptions): P
       return openSqliteStore({ dataDir: selection.dataDir, logger: options.logger, lockTimeoutMs: options.lockTimeoutMs });
     case 'zookeeper':
       if (options.openZkStore === undefined) {
-        throw new StoreError('STORE_UNSUPPORTED', 'state in ZooKeeper (--zk) is not available in this build yet; use --data_dir');
+        throw new StoreError('PACER_STORE_UNSUPPORTED', 'state in ZooKeeper (--zk) is not available in this build yet; use --data_dir');
       }
       return options.openZkStore({ url: selection.url, flags, logger: options.logger });
   }

@@ -56,7 +56,7 @@ export interface PacerProcess {
 }
 
 export class PacerStartError extends Error {
-  readonly code = 'ERR_PACER_START';
+  readonly code = 'PACER_TEST_START';
 }
 
 interface ListeningLine {

@@ -193,6 +193,6 @@ describe('placement strategy', () => {
 
   it('rejects an unknown strategy label with a typed error', () => {
     const result = match({ offers: agents(), requests: [app('/x', { labels: { PACER_PLACEMENT_STRATEGY: 'random' } })], options: { now: NOW } });
-    expect(result.invalidRequests[0]!.error.code).toBe('PACER_ERR_MATCH_BAD_LABEL');
+    expect(result.invalidRequests[0]!.error.code).toBe('PACER_MATCH_BAD_LABEL');
   });
 });

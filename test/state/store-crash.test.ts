@@ -145,7 +145,7 @@ describe('SqliteStore lock across processes', () => {
     await writer.acknowledged(1, 20_000);
     const attempt = openSqliteStore({ dataDir, logger, lockTimeoutMs: 50 });
     await expect(attempt).rejects.toBeInstanceOf(StoreLockedError);
-    await expect(attempt).rejects.toMatchObject({ code: 'STORE_LOCKED', holder: { pid: writer.child.pid } });
+    await expect(attempt).rejects.toMatchObject({ code: 'PACER_STORE_LOCKED', holder: { pid: writer.child.pid } });
 
     await writer.kill();
     const store = await openSqliteStore({ dataDir, logger, lockTimeoutMs: 50 });

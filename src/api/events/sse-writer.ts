@@ -12,7 +12,7 @@ const EOL: Record<SseLineEnding, string> = { lf: '\n', crlf: '\r\n' };
 export const EVENT_STREAM_MEDIA_TYPE = 'text/event-stream';
 
 export class SseFrameError extends Error {
-  readonly code = 'ERR_PACER_SSE_FRAME';
+  readonly code = 'PACER_SSE_FRAME';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SseFrameError';

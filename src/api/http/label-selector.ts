@@ -17,7 +17,7 @@ export interface LabelRequirement {
 }
 
 export class LabelSelectorSyntaxError extends Error {
-  readonly code = 'ERR_LABEL_SELECTOR';
+  readonly code = 'PACER_LABEL_SELECTOR';
   constructor(
     readonly input: string,
     readonly reason: string,

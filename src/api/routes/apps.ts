@@ -53,7 +53,7 @@ export function registerAppRoutes(app: FastifyInstance, ctx: RouteContext): void
     if (rest === '') return createApp(ctx, req, reply);
     const m = /^(.+)\/restart$/.exec(rest);
     if (m) return restartApp(ctx, m[1]!, req.query, reply);
-    throw new HttpError('ERR_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
+    throw new HttpError('PACER_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
   });
   app.put('/v2/apps/*', (req: Request, reply) =>
     req.params['*'] === '' ? updateMany(ctx, req, reply, true) : updateOne(ctx, req, reply, true),

@@ -26,7 +26,7 @@ const INTEGER = /^[+-]?[0-9]+$/;
 const JAVA_INT_MAX = 2147483647;
 
 function fail(index: number, message: string): MatchingInputError {
-  return new MatchingInputError('PACER_ERR_MATCH_BAD_CONSTRAINT', `constraints[${index}]`, message);
+  return new MatchingInputError('PACER_MATCH_BAD_CONSTRAINT', `constraints[${index}]`, message);
 }
 
 function parseJavaInt(text: string): number | undefined {

@@ -14,7 +14,7 @@ export class ConcurrencyLimiter {
 
   constructor(limit: number = DEFAULT_MAX_CONCURRENT_PROBES) {
     if (!Number.isInteger(limit) || limit < 1) {
-      throw new HealthCheckError('ERR_PACER_HEALTH_BAD_OPTION', `probe concurrency limit must be a positive integer, got ${limit}`);
+      throw new HealthCheckError('PACER_HEALTH_BAD_OPTION', `probe concurrency limit must be a positive integer, got ${limit}`);
     }
     this.limit = limit;
   }

@@ -7,7 +7,7 @@
 import type { AppInfo, Deployment, DeploymentResult, ErrorBody, QueueEntry, ServerInfo, Task } from './marathon-types.js';
 
 export class ApiError extends Error {
-  readonly code = 'ERR_MARATHON_API';
+  readonly code = 'PACER_MARATHON_API';
 
   constructor(
     readonly status: number,

@@ -80,6 +80,6 @@ describe('ConcurrencyLimiter', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(HealthCheckError);
-    expect((caught as HealthCheckError).code).toBe('ERR_PACER_HEALTH_BAD_OPTION');
+    expect((caught as HealthCheckError).code).toBe('PACER_HEALTH_BAD_OPTION');
   });
 });
