@@ -35,10 +35,7 @@ export default tseslint.config(
       // Passing a caught `unknown` on (`catch (err) { return Promise.reject(err); }`) is allowed.
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
       // `_name` marks a parameter kept for its position in a signature (handlers, callbacks).
-      '@typescript-eslint/no-unused-vars': [
-        'error',
-        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
-      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
   {
