@@ -126,7 +126,9 @@ const isArray = (value: unknown): value is readonly unknown[] => Array.isArray(v
 export function encodeBatch(writes: readonly StoreWrite[]): EncodedWrite[] {
   if (!isArray(writes)) throw new StoreError('PACER_STORE_INVALID_VALUE', 'apply expects an array of writes');
   return writes.map((write, index) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- apply() also gets writes from plain JS; each is checked, not trusted
     const where = `write #${index} (${String(write?.collection)}/${String(write?.key)})`;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above
     if (write === null || typeof write !== 'object') throw new StoreError('PACER_STORE_INVALID_VALUE', `${where} is not a write`);
     validateCollection(write.collection);
     validateKey(write.key);

@@ -140,6 +140,13 @@ function resourcesFromJson(text: string, defaultRole: string): Resource[] {
   return parsed.map((entry, index) => resourceFromJson(entry, index, defaultRole));
 }
 
+/** `value[key]` when `value` is an object, else undefined: reads operator-supplied JSON. */
+function member(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const found: unknown = Reflect.get(value, key);
+  return found;
+}
+
 function resourceFromJson(entry: unknown, index: number, defaultRole: string): Resource {
   const bad = (why: string): AgentSpecError =>
     new AgentSpecError('PACER_INVALID_AGENT_RESOURCES', `Some JSON resources were not formatted properly: [${index}] ${why}`);
@@ -151,12 +158,12 @@ function resourceFromJson(entry: unknown, index: number, defaultRole: string): R
   }
   const resource: Resource = { name: record.name, type: record.type as ValueType };
   if (record.scalar !== undefined) {
-    const value = (record.scalar as { value?: unknown } | null)?.value;
+    const value = member(record.scalar, 'value');
     if (typeof value !== 'number') throw bad("'scalar.value' must be a number");
     resource.scalar = { value };
   }
   if (record.ranges !== undefined) {
-    const range = (record.ranges as { range?: unknown } | null)?.range ?? [];
+    const range = member(record.ranges, 'range') ?? [];
     if (!Array.isArray(range)) throw bad("'ranges.range' must be an array");
     resource.ranges = {
       range: range.map((r: unknown) => {
@@ -169,14 +176,14 @@ function resourceFromJson(entry: unknown, index: number, defaultRole: string): R
     };
   }
   if (record.set !== undefined) {
-    const item = (record.set as { item?: unknown } | null)?.item ?? [];
-    if (!Array.isArray(item) || !item.every((i) => typeof i === 'string')) throw bad("'set.item' must be strings");
-    resource.set = { item: item as string[] };
+    const item = member(record.set, 'item') ?? [];
+    if (!Array.isArray(item) || !item.every((i): i is string => typeof i === 'string')) throw bad("'set.item' must be strings");
+    resource.set = { item };
   }
   if (record.revocable !== undefined) {
     throw bad('Revocable resources cannot be specified at the command line');
   }
-  if (record.disk !== undefined && (record.disk as { persistence?: unknown } | null)?.persistence !== undefined) {
+  if (record.disk !== undefined && member(record.disk, 'persistence') !== undefined) {
     throw bad('Persistent volumes cannot be specified at the command line');
   }
   const reservations = reservationsFromJson(record, defaultRole, bad);
