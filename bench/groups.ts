@@ -26,7 +26,7 @@ const DEPLOY_TIMEOUT_MS = 120_000;
 const POLL_MS = 25;
 
 class BenchError extends Error {
-  readonly code = 'ERR_BENCH_GROUPS';
+  readonly code = 'PACER_BENCH_GROUPS';
 }
 
 interface Options {

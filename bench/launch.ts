@@ -37,7 +37,7 @@ interface AppCounts {
 }
 
 export class LaunchBenchError extends Error {
-  readonly code = 'ERR_LAUNCH_BENCH';
+  readonly code = 'PACER_BENCH_LAUNCH';
 }
 
 function parseArgs(args: string[]): LaunchArgs {

@@ -33,12 +33,25 @@ function parseArgs(args: string[]): Settings {
   for (let i = 0; i < args.length; i++) {
     const next = args[i + 1];
     const n = Number(next);
-    if (args[i] === '--reps' && Number.isInteger(n) && n > 0) (s.reps = n), i++;
-    else if (args[i] === '--baseline-reps' && Number.isInteger(n) && n > 0) (s.baselineReps = n), i++;
-    else if (args[i] === '--batch' && Number.isInteger(n) && n > 0) (s.batch = n), i++;
-    else if (args[i] === '--only' && next) (s.only = next.split(',')), i++;
-    else if (args[i] === '--baseline-order' && (next === 'constraints-first' || next === 'resources-first')) (s.baselineOrders = [next]), i++;
-    else if (args[i] === '--baseline-order' && next === 'both') (s.baselineOrders = ['constraints-first', 'resources-first']), i++;
+    if (args[i] === '--reps' && Number.isInteger(n) && n > 0) {
+      s.reps = n;
+      i++;
+    } else if (args[i] === '--baseline-reps' && Number.isInteger(n) && n > 0) {
+      s.baselineReps = n;
+      i++;
+    } else if (args[i] === '--batch' && Number.isInteger(n) && n > 0) {
+      s.batch = n;
+      i++;
+    } else if (args[i] === '--only' && next) {
+      s.only = next.split(',');
+      i++;
+    } else if (args[i] === '--baseline-order' && (next === 'constraints-first' || next === 'resources-first')) {
+      s.baselineOrders = [next];
+      i++;
+    } else if (args[i] === '--baseline-order' && next === 'both') {
+      s.baselineOrders = ['constraints-first', 'resources-first'];
+      i++;
+    }
   }
   return s;
 }

@@ -50,7 +50,7 @@ const INSTANCE_BATCH = 2_000;
 const logger = pino({ level: 'silent' });
 
 class BenchError extends Error {
-  readonly code = 'ERR_BENCH_STORE';
+  readonly code = 'PACER_BENCH_STORE';
 }
 
 interface Options {
@@ -341,7 +341,7 @@ async function processStart(sourceDir: string | undefined): Promise<number> {
     }
   };
   let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-2000)));
   try {
     return await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new BenchError(`pacer did not listen within ${PROCESS_START_TIMEOUT_MS} ms\n${stderr}`)), PROCESS_START_TIMEOUT_MS);
@@ -349,7 +349,7 @@ async function processStart(sourceDir: string | undefined): Promise<number> {
         clearTimeout(timer);
         reject(new BenchError(`pacer exited before listening (code ${child.exitCode})\n${stderr}`));
       });
-      createInterface({ input: child.stdout! }).on('line', (line) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
         if (!line.includes(LISTENING_MSG)) return;
         // The log line's own time, not its arrival: a busy child flushes its log late.
         let logged: unknown;

@@ -82,7 +82,7 @@ const plugin: FastifyPluginAsync<LeaderProxyOptions> = async (fastify: FastifyIn
   };
 
   /** 'self' when this node leads; the leader's host:port; undefined when none is known in time. */
-  async function resolveLeader(): Promise<'self' | string | undefined> {
+  async function resolveLeader(): Promise<string | undefined> {
     for (let attempt = 0; ; attempt++) {
       if (election.isLeader()) return 'self';
       const leader = election.leader();
@@ -125,7 +125,7 @@ const plugin: FastifyPluginAsync<LeaderProxyOptions> = async (fastify: FastifyIn
     logger.debug({ method: request.method, url: request.url, leader }, 'proxying request to the leader');
     try {
       const response = await undiciRequest(target, {
-        method: request.method as Dispatcher.HttpMethod,
+        method: request.method,
         headers,
         body: hasBody ? request.raw : undefined,
         headersTimeout: timeoutMs,

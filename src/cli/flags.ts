@@ -19,7 +19,7 @@ export interface FlagSpec {
 export type FlagValues = Record<string, string | number | boolean | undefined>;
 
 export class FlagError extends Error {
-  readonly code = 'ERR_PACER_FLAG';
+  readonly code = 'PACER_FLAG';
   constructor(message: string) {
     super(message);
     this.name = 'FlagError';
@@ -93,7 +93,7 @@ export function parseFlags(
     const eq = arg.indexOf('=');
     const name = canonical(eq === -1 ? arg.slice(2) : arg.slice(2, eq));
     const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    let spec = byName.get(name);
+    const spec = byName.get(name);
     if (spec === undefined && inline === undefined) {
       const negated = name.startsWith('no_') ? name.slice(3) : name.startsWith('no') ? name.slice(2) : undefined;
       const target = negated === undefined ? undefined : byName.get(negated);

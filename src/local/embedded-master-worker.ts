@@ -12,8 +12,7 @@ const report = (message: WorkerReport): void => port.postMessage(message);
 
 try {
   const handle = await startMesosLocal(settings.options, logger);
-  port.on('message', (command: WorkerCommand) => {
-    if (command.kind !== 'close') return;
+  port.on('message', (_command: WorkerCommand) => {
     // Exit rather than wait for the loop to drain: a stray timer must not hold shutdown.
     void handle.close().finally(() => logger.flush(() => process.exit(0)));
   });

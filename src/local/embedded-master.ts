@@ -25,7 +25,7 @@ export interface EmbeddedMaster {
 }
 
 export class EmbeddedMasterError extends Error {
-  readonly code = 'ERR_EMBEDDED_MASTER';
+  readonly code = 'PACER_EMBEDDED_MASTER';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'EmbeddedMasterError';
@@ -47,7 +47,7 @@ export async function startEmbeddedMaster(options: Partial<MesosLocalOptions>, l
   const started = new Promise<{ url: string; masterInfo: MasterInfo }>((resolve, reject) => {
     worker.on('message', (report: WorkerReport) => {
       if (report.kind === 'started') resolve(report);
-      else if (report.kind === 'failed') reject(new EmbeddedMasterError(`embedded master failed to start: ${report.message}`));
+      else reject(new EmbeddedMasterError(`embedded master failed to start: ${report.message}`));
     });
     let failure: Error | undefined;
     worker.once('error', (err) => {

@@ -26,7 +26,7 @@ export interface MasterAuthentication {
 }
 
 export class CredentialsFileError extends Error {
-  readonly code = 'ERR_MESOS_CREDENTIALS';
+  readonly code = 'PACER_MESOS_CREDENTIALS';
 }
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();

@@ -153,6 +153,7 @@ export class GroupLeadershipWatch implements LeadershipSource {
     do {
       this.#refreshAgain = false;
       await this.#refreshOnce();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a watch may set it while #refreshOnce awaits
     } while (this.#refreshAgain && !this.#closed);
   }
 
@@ -186,9 +187,10 @@ export class GroupLeadershipWatch implements LeadershipSource {
         this.#onEvicted();
       }
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run while the read awaits
       if (this.#closed || this.#session !== session) return;
       // A dead session is replaced by the owner, which then calls follow() again.
-      if (error instanceof ZkError && (error.code === 'ZK_SESSION_EXPIRED' || error.code === 'ZK_CLOSED')) return;
+      if (error instanceof ZkError && (error.code === 'PACER_ZK_SESSION_EXPIRED' || error.code === 'PACER_ZK_CLOSED')) return;
       const retryInMs = this.#retryDelayMs;
       this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, RETRY_MAX_MS);
       this.#logger.warn({ err: error, retryInMs }, 'reading the master group from zookeeper failed');
@@ -206,7 +208,7 @@ export class GroupLeadershipWatch implements LeadershipSource {
       ({ data } = await session.getData(znode));
     } catch (error) {
       // Gone between listing and reading; the children watch brings the next state.
-      if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
+      if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') return undefined;
       throw error;
     }
     try {

@@ -57,7 +57,7 @@ export const MESOS_LOCAL_DEFAULTS = {
 } as const satisfies Partial<MesosLocalOptions>;
 
 export class MesosLocalOptionsError extends Error {
-  readonly code = 'ERR_MESOS_LOCAL_OPTIONS';
+  readonly code = 'PACER_MESOS_LOCAL_OPTIONS';
   constructor(message: string) {
     super(message);
     this.name = 'MesosLocalOptionsError';
@@ -79,7 +79,7 @@ function requirePositive(name: string, value: number): void {
 /** Applies defaults and validates; throws MesosLocalOptionsError on a bad value. */
 export function resolveMesosLocalOptions(partial: Partial<MesosLocalOptions> = {}): MesosLocalOptions {
   const defined = Object.fromEntries(
-    Object.entries(partial).filter(([, value]) => value !== undefined),
+    Object.entries(partial as Record<string, unknown>).filter(([, value]) => value !== undefined),
   ) as Partial<MesosLocalOptions>;
   const opts: MesosLocalOptions = { ...MESOS_LOCAL_DEFAULTS, ...defined };
   if (opts.ip.trim() === '') throw new MesosLocalOptionsError('ip must not be empty');

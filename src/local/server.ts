@@ -51,7 +51,7 @@ function realmOf(pathname: string): AuthRealm | undefined {
 }
 
 export class MesosLocalServerError extends Error {
-  readonly code = 'ERR_MESOS_LOCAL_SERVER';
+  readonly code = 'PACER_MESOS_LOCAL_SERVER';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'MesosLocalServerError';

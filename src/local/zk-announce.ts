@@ -104,7 +104,7 @@ export async function announceMaster(
         await leadership.follow(session, member.slice(member.lastIndexOf('/') + 1));
         return;
       } catch (error) {
-        const sessionGone = error instanceof ZkError && (error.code === 'ZK_SESSION_EXPIRED' || error.code === 'ZK_CLOSED');
+        const sessionGone = error instanceof ZkError && (error.code === 'PACER_ZK_SESSION_EXPIRED' || error.code === 'PACER_ZK_CLOSED');
         if (closed || sessionGone || attempt >= maxAttempts) throw error;
         log.warn({ err: error, attempt, retryInMs: delayMs }, 'announcing master in zookeeper failed; retrying');
         await sleep(delayMs);

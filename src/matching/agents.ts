@@ -57,7 +57,7 @@ type SimpleKeys = Map<string, Map<string, Map<string, Map<string, string>>>>;
 
 function level<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
   let value = map.get(key);
-  if (value === undefined) map.set(key, (value = new Map()));
+  if (value === undefined) map.set(key, (value = new Map<string, V>()));
   return value;
 }
 
@@ -88,6 +88,7 @@ function identityKey(r: MesosResource, simple: SimpleKeys): string {
 }
 
 function stableStringify(value: unknown): string {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions, symbols
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
   const obj = value as Record<string, unknown>;
@@ -107,7 +108,7 @@ function findKey(keys: readonly string[], from: number, to: number, key: string)
 const NO_RANGES: readonly { begin: number; end: number }[] = [];
 
 function bad(path: string, message: string): MatchingInputError {
-  return new MatchingInputError('PACER_ERR_MATCH_BAD_OFFER', path, message);
+  return new MatchingInputError('PACER_MATCH_BAD_OFFER', path, message);
 }
 
 /** The offer's allocation role: on the offer, else on its first resource that has one. */
@@ -120,11 +121,15 @@ function allocationRoleOf(offer: MatchOffer): string | undefined {
   return undefined;
 }
 
+/** Array.isArray without widening a typed array to `any[]`. */
+const isArray = (value: unknown): value is readonly unknown[] => Array.isArray(value);
+
+/* eslint-disable @typescript-eslint/no-unnecessary-condition -- the offers/requests come from callers in plain JS or JSON too; the types say what is valid, not what arrived */
 function validateOffer(offer: MatchOffer): MatchingInputError | undefined {
   if (typeof offer?.id?.value !== 'string') return bad('id', 'offer id.value must be a string');
   if (typeof offer.agent_id?.value !== 'string') return bad('agent_id', 'agent_id.value must be a string');
   if (typeof offer.hostname !== 'string') return bad('hostname', 'hostname must be a string');
-  if (!Array.isArray(offer.resources)) return bad('resources', 'resources must be an array');
+  if (!isArray(offer.resources)) return bad('resources', 'resources must be an array');
   for (let i = 0; i < offer.resources.length; i++) {
     const r = offer.resources[i]!;
     if (typeof r?.name !== 'string') return bad(`resources[${i}].name`, 'resource name must be a string');
@@ -143,6 +148,7 @@ function validateOffer(offer: MatchOffer): MatchingInputError | undefined {
   }
   return undefined;
 }
+/* eslint-enable @typescript-eslint/no-unnecessary-condition */
 
 /** All agent groups and their resource entries for one round, as flat arrays. */
 export class OfferBook {
@@ -295,8 +301,9 @@ export class OfferBook {
     this.groupMem = float64(this.groups.length);
     for (let e = 0; e < scalarCount; e++) {
       const d = this.entryDim[e];
-      if (d === CPUS) this.groupCpus[this.entryGroup[e]!] += this.entryRemaining[e]!;
-      else if (d === MEM) this.groupMem[this.entryGroup[e]!] += this.entryRemaining[e]!;
+      const g = this.entryGroup[e]!;
+      if (d === CPUS) this.groupCpus[g] = this.groupCpus[g]! + this.entryRemaining[e]!;
+      else if (d === MEM) this.groupMem[g] = this.groupMem[g]! + this.entryRemaining[e]!;
     }
   }
 
@@ -308,7 +315,7 @@ export class OfferBook {
   scalarSlice(e: number, milli: number): MesosResource {
     if (this.#sliceAmount[e] === milli) return this.#slice[e]!;
     let byAmount = this.#sliceByIdentity.get(this.#entryKey[e]!);
-    if (byAmount === undefined) this.#sliceByIdentity.set(this.#entryKey[e]!, (byAmount = new Map()));
+    if (byAmount === undefined) this.#sliceByIdentity.set(this.#entryKey[e]!, (byAmount = new Map<number, MesosResource>()));
     let resource = byAmount.get(milli);
     if (resource === undefined) byAmount.set(milli, (resource = { ...this.entryResource[e]!, scalar: { value: fromMilli(milli) } }));
     this.#sliceAmount[e] = milli;

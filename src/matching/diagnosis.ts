@@ -101,7 +101,7 @@ export class Diagnoser {
       this.#isTouched[mask] = 1;
       this.#touched.push(mask);
     }
-    this.#histogram[mask] += offers;
+    this.#histogram[mask] = this.#histogram[mask]! + offers;
   }
 
   /** The histogram added to `into` (a fresh tally by default); clears it for the next one. */
@@ -260,6 +260,7 @@ export function buildDeclines(
     for (const offer of book.groups[g]!.offers) ids.push(offer.id.value);
   }
   for (const { offer } of invalid) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an invalid offer may lack its id
     if (typeof offer?.id?.value === 'string') longIds.push(offer.id.value);
   }
   const out: OfferDecline[] = [];

@@ -117,10 +117,11 @@ export function allocate(
       book.entryRemaining[e] = book.entryRemaining[e]! - take;
       for (let v = 0; v < views.length; v++) {
         const other = views[v]!;
-        if (other.entryUsable[e]) other.avail[g * other.dimCount + dim] -= take;
+        const slot = g * other.dimCount + dim;
+        if (other.entryUsable[e]) other.avail[slot] = other.avail[slot]! - take;
       }
-      if (dim === CPUS) book.groupCpus[g] -= take;
-      else if (dim === MEM) book.groupMem[g] -= take;
+      if (dim === CPUS) book.groupCpus[g] = book.groupCpus[g]! - take;
+      else if (dim === MEM) book.groupMem[g] = book.groupMem[g]! - take;
       slices[sliceCount++] = book.scalarSlice(e, take);
     }
   }
@@ -140,7 +141,10 @@ let sliceCount = 0;
 
 function takePort(book: OfferBook, views: readonly ProfileView[], g: number, pe: number, port: number): void {
   removeValue(book.portFree[pe]!, port);
-  for (let v = 0; v < views.length; v++) if (views[v]!.portUsable[pe]) views[v]!.portsFree[g] -= 1;
+  for (let v = 0; v < views.length; v++) {
+    const other = views[v]!;
+    if (other.portUsable[pe]) other.portsFree[g] = other.portsFree[g]! - 1;
+  }
   pushTaken(pe, port);
 }
 
@@ -259,6 +263,9 @@ function pickConsecutive(book: OfferBook, views: readonly ProfileView[], view: P
     const pe = takenEntries[i]!;
     const port = takenPorts[i]!;
     removeValue(book.portFree[pe]!, port);
-    for (let v = 0; v < views.length; v++) if (views[v]!.portUsable[pe]) views[v]!.portsFree[g] -= 1;
+    for (let v = 0; v < views.length; v++) {
+      const other = views[v]!;
+      if (other.portUsable[pe]) other.portsFree[g] = other.portsFree[g]! - 1;
+    }
   }
 }

@@ -58,9 +58,10 @@ function matchRound(input: MatchInput, pool: ScratchPool): MatchResult {
       gpuRestricted: (options.gpuSchedulingBehavior ?? 'restricted') === 'restricted',
     });
     if (p instanceof MatchingInputError) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the offers/requests come from callers in plain JS or JSON too; the types say what is valid, not what arrived
       invalidRequests.push({ key: typeof request?.key === 'string' ? request.key : undefined, error: p });
     } else if (seenKeys.has(p.key)) {
-      invalidRequests.push({ key: p.key, error: new MatchingInputError('PACER_ERR_MATCH_DUPLICATE_KEY', 'key', `duplicate request key ${p.key}`) });
+      invalidRequests.push({ key: p.key, error: new MatchingInputError('PACER_MATCH_DUPLICATE_KEY', 'key', `duplicate request key ${p.key}`) });
     } else {
       seenKeys.add(p.key);
       prepared.push(p);
@@ -152,6 +153,7 @@ function matchRound(input: MatchInput, pool: ScratchPool): MatchResult {
     requests,
     invalidRequests,
     invalidOffers: book.invalid.map(({ offer, error }) => ({
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the offers/requests come from callers in plain JS or JSON too; the types say what is valid, not what arrived
       offerId: typeof offer?.id?.value === 'string' ? offer.id.value : undefined,
       error,
     })),

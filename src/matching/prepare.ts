@@ -38,7 +38,7 @@ export interface PrepareSettings {
 }
 
 function bad(path: string, message: string): MatchingInputError {
-  return new MatchingInputError('PACER_ERR_MATCH_BAD_REQUEST', path, message);
+  return new MatchingInputError('PACER_MATCH_BAD_REQUEST', path, message);
 }
 
 function amount(value: unknown, path: string): number | MatchingInputError {
@@ -53,6 +53,7 @@ export function prepareRequest(
   profiles: RoleProfiles,
   settings: PrepareSettings,
 ): PreparedRequest | MatchingInputError {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the offers/requests come from callers in plain JS or JSON too; the types say what is valid, not what arrived
   if (typeof request?.key !== 'string' || request.key === '') return bad('key', 'key must be a non-empty string');
   if (!Number.isSafeInteger(request.count) || request.count < 0) return bad('count', 'count must be an integer >= 0');
   const needs = new Map<number, number>();
@@ -76,6 +77,7 @@ export function prepareRequest(
   }
   const hostPorts: number[] = [];
   for (const [i, p] of (request.ports ?? []).entries()) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the offers/requests come from callers in plain JS or JSON too; the types say what is valid, not what arrived
     if (!Number.isInteger(p?.port) || p.port < 0 || p.port > 65535) return bad(`ports[${i}].port`, 'port must be an integer in 0..65535');
     hostPorts.push(request.requirePorts ? p.port : 0);
   }
@@ -88,7 +90,7 @@ export function prepareRequest(
   const labels = request.labels ?? {};
   const strategyLabel = labels[STRATEGY_LABEL];
   if (strategyLabel !== undefined && strategyLabel !== 'binpack' && strategyLabel !== 'spread') {
-    return new MatchingInputError('PACER_ERR_MATCH_BAD_LABEL', `labels.${STRATEGY_LABEL}`, `${STRATEGY_LABEL} must be binpack or spread`);
+    return new MatchingInputError('PACER_MATCH_BAD_LABEL', `labels.${STRATEGY_LABEL}`, `${STRATEGY_LABEL} must be binpack or spread`);
   }
   const gpuLabel = labels[GPU_BEHAVIOR_LABEL];
   // Marathon ignores an unknown GPU_SCHEDULING_BEHAVIOR value and falls back to the flag.

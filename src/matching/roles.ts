@@ -74,7 +74,8 @@ export class ProfileView {
       this.entryUsable[e] = 1;
       const g = book.entryGroup[e]!;
       this.anyUsable[g] = 1;
-      this.avail[g * this.dimCount + book.entryDim[e]!] += book.entryRemaining[e]!;
+      const slot = g * this.dimCount + book.entryDim[e]!;
+      this.avail[slot] = this.avail[slot]! + book.entryRemaining[e]!;
     }
     for (let pe = 0; pe < this.portUsable.length; pe++) {
       const t = book.portTraits[pe]!;
@@ -82,7 +83,7 @@ export class ProfileView {
       this.portUsable[pe] = 1;
       const g = book.portGroup[pe]!;
       this.anyUsable[g] = 1;
-      this.portsFree[g] += book.freePortCount(pe);
+      this.portsFree[g] = this.portsFree[g]! + book.freePortCount(pe);
     }
   }
 }

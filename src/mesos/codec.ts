@@ -25,7 +25,7 @@ export interface WireCodec {
 }
 
 export class CodecError extends Error {
-  readonly code = 'ERR_PACER_CODEC' as const;
+  readonly code = 'PACER_CODEC' as const;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -104,7 +104,7 @@ function describe(err: unknown): string {
 function toMessage(codec: MessageCodec, value: object): protobuf.Message {
   let message: protobuf.Message;
   try {
-    message = codec.type.fromObject(value as Record<string, unknown>);
+    message = codec.type.fromObject(value);
   } catch (err) {
     throw new CodecError(`cannot convert ${codec.name}: ${describe(err)}`, { cause: err });
   }
@@ -258,6 +258,7 @@ const codecs: Readonly<Record<MediaType, WireCodec>> = {
 /** The codec for a media type; the same instance every time. */
 export function codecFor(mediaType: MediaType): WireCodec {
   const codec = codecs[mediaType];
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a media type from an untyped caller (JS, JSON) may be none of the known ones
   if (codec === undefined) throw new CodecError(`unsupported media type '${String(mediaType)}'`);
   return codec;
 }

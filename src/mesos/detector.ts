@@ -18,23 +18,23 @@ export const DEFAULT_MASTER_PORT = 5050;
  */
 export function parseMasterAddress(address: string): string {
   const trimmed = address.trim();
-  if (trimmed === '') throw new MesosDriverError('ERR_MESOS_BAD_MASTER_URL', 'empty master address');
+  if (trimmed === '') throw new MesosDriverError('PACER_MESOS_BAD_MASTER_URL', 'empty master address');
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
   let url: URL;
   try {
     url = new URL(withScheme);
   } catch (err) {
-    throw new MesosDriverError('ERR_MESOS_BAD_MASTER_URL', `cannot parse master address '${address}'`, { cause: err });
+    throw new MesosDriverError('PACER_MESOS_BAD_MASTER_URL', `cannot parse master address '${address}'`, { cause: err });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new MesosDriverError(
-      'ERR_MESOS_BAD_MASTER_URL',
+      'PACER_MESOS_BAD_MASTER_URL',
       `master address '${address}' must be host:port, http:// or https:// (zk:// needs the ZooKeeper detector)`,
     );
   }
   if (url.username || url.password || url.search || url.hash) {
     throw new MesosDriverError(
-      'ERR_MESOS_BAD_MASTER_URL',
+      'PACER_MESOS_BAD_MASTER_URL',
       `master address '${address}' must not carry credentials, a query or a fragment`,
     );
   }
@@ -50,7 +50,7 @@ export class StaticMasterDetector implements MasterDetector {
 
   constructor(masters: string | readonly string[]) {
     const list = typeof masters === 'string' ? masters.split(',').filter((s) => s.trim() !== '') : masters;
-    if (list.length === 0) throw new MesosDriverError('ERR_MESOS_BAD_MASTER_URL', 'no master address given');
+    if (list.length === 0) throw new MesosDriverError('PACER_MESOS_BAD_MASTER_URL', 'no master address given');
     this.#masters = [...new Set(list.map(parseMasterAddress))];
   }
 

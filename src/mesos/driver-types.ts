@@ -52,7 +52,7 @@ export interface SubscribedInfo {
 
 /**
  * Everything the driver tells its consumer, in order. After a `subscribed` the consumer
- * should reconcile; after `disconnected` calls fail with ERR_MESOS_NOT_SUBSCRIBED until
+ * should reconcile; after `disconnected` calls fail with PACER_MESOS_NOT_SUBSCRIBED until
  * the next `subscribed`; `stopped` is last.
  */
 export type DriverEvent =

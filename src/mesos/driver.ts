@@ -227,15 +227,15 @@ export class SchedulerDriver {
   /**
    * Sends any call except SUBSCRIBE on the current subscription; `framework_id` is filled in.
    * Resolves when the master accepted it (202/200). Rejects with MesosHttpError for statuses
-   * it will not retry, ERR_MESOS_NOT_SUBSCRIBED when there is no subscription (or it ends
-   * first), ERR_MESOS_DRIVER_CLOSED after close.
+   * it will not retry, PACER_MESOS_NOT_SUBSCRIBED when there is no subscription (or it ends
+   * first), PACER_MESOS_DRIVER_CLOSED after close.
    */
   async call(call: Call): Promise<void> {
     if (call.type === 'SUBSCRIBE') {
-      throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', 'SUBSCRIBE is managed by the driver');
+      throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', 'SUBSCRIBE is managed by the driver');
     }
     if (this.#state === 'stopped') {
-      throw new MesosDriverError('ERR_MESOS_DRIVER_CLOSED', `${call.type}: the driver is stopped`);
+      throw new MesosDriverError('PACER_MESOS_DRIVER_CLOSED', `${call.type}: the driver is stopped`);
     }
     const active = this.#active;
     if (!active) throw notSubscribed(call.type);
@@ -364,6 +364,7 @@ export class SchedulerDriver {
         const outcome = await this.#consume(stream);
         if (outcome.reachedSubscribed) backoff.reset();
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort while #consume awaits
       if (this.#lifetime.signal.aborted) break;
       const delayMs = backoff.next();
       this.#logger.info({ frameworkId: this.frameworkId, delayMs }, 'resubscribing after backoff');
@@ -414,13 +415,16 @@ export class SchedulerDriver {
             attempt.origin = target.origin;
           },
         });
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- either may abort while subscribing
         if (this.#lifetime.signal.aborted || attempt.controller.signal.aborted) {
           stream.close(closedError());
           return undefined;
         }
         return stream;
       } catch (err) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort while subscribing
         if (this.#lifetime.signal.aborted) return undefined;
+         
         if (attempt.controller.signal.aborted) {
           // The leader moved while we were connecting; start over with the new one.
           this.#logger.info({ master: endpoint.href }, 'abandoned SUBSCRIBE: leading master changed');
@@ -500,7 +504,7 @@ export class SchedulerDriver {
     const watchdog = new Watchdog(() => {
       stream.close(
         new MesosDriverError(
-          'ERR_MESOS_HEARTBEAT_TIMEOUT',
+          'PACER_MESOS_HEARTBEAT_TIMEOUT',
           `no event from ${stream.endpoint.href} for ${timeoutMs} ms`,
         ),
       );
@@ -513,19 +517,20 @@ export class SchedulerDriver {
         const result = await stream.next();
         watchdog.disarm();
         if (result.done) {
-          throw new MesosDriverError('ERR_MESOS_STREAM_ENDED', `${stream.endpoint.href} closed the event stream`);
+          throw new MesosDriverError('PACER_MESOS_STREAM_ENDED', `${stream.endpoint.href} closed the event stream`);
         }
         const event = codec.decodeEvent(result.value);
         if (event.type === 'ERROR') {
           const message = event.error?.message ?? '(no message)';
           this.#logger.error({ frameworkId: this.frameworkId, master: stream.endpoint.href, message }, 'master sent ERROR; subscription ended');
           this.#queue.push({ kind: 'event', event });
-          this.#stop(new MesosDriverError('ERR_MESOS_ERROR_EVENT', `master sent ERROR: ${message}`));
+          this.#stop(new MesosDriverError('PACER_MESOS_ERROR_EVENT', `master sent ERROR: ${message}`));
           return { reachedSubscribed: active !== undefined };
         }
         if (!active) {
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a master's first event is checked, not trusted
           if (event.type !== 'SUBSCRIBED' || !event.subscribed?.framework_id?.value) {
-            throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `first event of the stream was ${event.type}, not SUBSCRIBED`);
+            throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', `first event of the stream was ${event.type}, not SUBSCRIBED`);
           }
           active = await this.#onSubscribed(stream, event.subscribed, resubscribed);
           if (!active) return { reachedSubscribed: false };
@@ -577,7 +582,7 @@ export class SchedulerDriver {
     try {
       await this.#persistFrameworkId(frameworkId);
     } catch (err) {
-      throw new MesosDriverError('ERR_MESOS_PERSIST_FAILED', `cannot persist framework id ${frameworkId}: ${describe(err)}`, { cause: err });
+      throw new MesosDriverError('PACER_MESOS_PERSIST_FAILED', `cannot persist framework id ${frameworkId}: ${describe(err)}`, { cause: err });
     }
     if (this.#lifetime.signal.aborted || stream.closed) return undefined;
 
@@ -621,14 +626,14 @@ export class SchedulerDriver {
     if (attempt && originOf(leader) !== attempt.origin) {
       this.#preferred = leader;
       this.#retryNow = true;
-      attempt.controller.abort(new MesosDriverError('ERR_MESOS_LEADER_CHANGED', `leading master is now ${leader}`));
+      attempt.controller.abort(new MesosDriverError('PACER_MESOS_LEADER_CHANGED', `leading master is now ${leader}`));
     }
     this.#pauseWake?.abort();
     const current = this.#current;
     if (current && originOf(leader) !== current.endpoint.origin) {
       this.#logger.info({ from: current.endpoint.href, to: leader }, 'leading master changed; resubscribing');
       this.#preferred = leader;
-      current.close(new MesosDriverError('ERR_MESOS_LEADER_CHANGED', `leading master is now ${leader}`));
+      current.close(new MesosDriverError('PACER_MESOS_LEADER_CHANGED', `leading master is now ${leader}`));
     }
   }
 
@@ -687,13 +692,13 @@ function heartbeatIntervalSeconds(subscribed: EventSubscribed): number {
 
 function notSubscribed(callType?: Call['type']): MesosDriverError {
   return new MesosDriverError(
-    'ERR_MESOS_NOT_SUBSCRIBED',
+    'PACER_MESOS_NOT_SUBSCRIBED',
     callType ? `${callType}: not subscribed to a Mesos master` : 'the subscription ended',
   );
 }
 
 function closedError(): MesosDriverError {
-  return new MesosDriverError('ERR_MESOS_DRIVER_CLOSED', 'the scheduler driver is stopped');
+  return new MesosDriverError('PACER_MESOS_DRIVER_CLOSED', 'the scheduler driver is stopped');
 }
 
 function originOf(base: string): string {

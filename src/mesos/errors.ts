@@ -2,29 +2,29 @@ import type { CallType } from './types.js';
 
 export type MesosDriverErrorCode =
   /** The master answered with a status the driver does not retry (e.g. 400, 401, 403). */
-  | 'ERR_MESOS_HTTP_STATUS'
+  | 'PACER_MESOS_HTTP_STATUS'
   /** The master sent an ERROR event; the subscription is over. */
-  | 'ERR_MESOS_ERROR_EVENT'
+  | 'PACER_MESOS_ERROR_EVENT'
   /** A 307 without a usable Location, a stream without Mesos-Stream-Id, a first event other than SUBSCRIBED. */
-  | 'ERR_MESOS_BAD_RESPONSE'
-  | 'ERR_MESOS_TOO_MANY_REDIRECTS'
+  | 'PACER_MESOS_BAD_RESPONSE'
+  | 'PACER_MESOS_TOO_MANY_REDIRECTS'
   /** A 307 to plain HTTP from HTTPS, or with credentials to a host that is not a configured or detected master. */
-  | 'ERR_MESOS_UNSAFE_REDIRECT'
+  | 'PACER_MESOS_UNSAFE_REDIRECT'
   /** The master could not be reached (connection refused, reset, DNS, TLS, timeout). */
-  | 'ERR_MESOS_CONNECTION'
+  | 'PACER_MESOS_CONNECTION'
   /** No event arrived within the allowed number of heartbeat intervals. */
-  | 'ERR_MESOS_HEARTBEAT_TIMEOUT'
+  | 'PACER_MESOS_HEARTBEAT_TIMEOUT'
   /** The master closed the event stream. */
-  | 'ERR_MESOS_STREAM_ENDED'
+  | 'PACER_MESOS_STREAM_ENDED'
   /** The detector reported a different leading master. */
-  | 'ERR_MESOS_LEADER_CHANGED'
+  | 'PACER_MESOS_LEADER_CHANGED'
   /** A call was made while no subscription is active, or the subscription it was made on ended. */
-  | 'ERR_MESOS_NOT_SUBSCRIBED'
+  | 'PACER_MESOS_NOT_SUBSCRIBED'
   /** persistFrameworkId rejected; the driver will not act on an unpersisted framework id. */
-  | 'ERR_MESOS_PERSIST_FAILED'
-  | 'ERR_MESOS_DRIVER_CLOSED'
+  | 'PACER_MESOS_PERSIST_FAILED'
+  | 'PACER_MESOS_DRIVER_CLOSED'
   /** A master address given by configuration or detection cannot be parsed. */
-  | 'ERR_MESOS_BAD_MASTER_URL';
+  | 'PACER_MESOS_BAD_MASTER_URL';
 
 export class MesosDriverError extends Error {
   readonly code: MesosDriverErrorCode;
@@ -46,7 +46,7 @@ export class MesosHttpError extends MesosDriverError {
 
   constructor(status: number, body: string, url: string, callType: CallType) {
     const detail = body.trim() === '' ? '' : `: ${body.trim()}`;
-    super('ERR_MESOS_HTTP_STATUS', `${callType} to ${url} failed with HTTP ${status}${detail}`);
+    super('PACER_MESOS_HTTP_STATUS', `${callType} to ${url} failed with HTTP ${status}${detail}`);
     this.name = 'MesosHttpError';
     this.status = status;
     this.body = body;

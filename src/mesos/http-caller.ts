@@ -109,11 +109,11 @@ export class CallSender {
         if (status === 307) {
           const location = headerValue(res.headers, 'location');
           if (!location) {
-            throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `307 from ${endpoint.href} without a Location header`);
+            throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', `307 from ${endpoint.href} without a Location header`);
           }
           redirects += 1;
           if (redirects > maxRedirects) {
-            throw new MesosDriverError('ERR_MESOS_TOO_MANY_REDIRECTS', `${call.type}: more than ${maxRedirects} redirects`);
+            throw new MesosDriverError('PACER_MESOS_TOO_MANY_REDIRECTS', `${call.type}: more than ${maxRedirects} redirects`);
           }
           const target = resolveLocation(location, endpoint);
           try {
@@ -132,11 +132,12 @@ export class CallSender {
         if (!(isRetryableStatus(status) || (repeatable && isAmbiguousStatus(status)))) throw error;
         failure = error;
       } catch (err) {
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the caller may abort while the request awaits
         if (call.signal.aborted) throw call.signal.reason;
         if (err instanceof MesosDriverError) throw err;
         const retryable = isNotSentError(err) || (repeatable && isConnectionError(err));
         const wrapped = new MesosDriverError(
-          'ERR_MESOS_CONNECTION',
+          'PACER_MESOS_CONNECTION',
           `${call.type} to ${endpoint.href} failed: ${(err as Error).message}`,
           { cause: err },
         );

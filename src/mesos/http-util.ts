@@ -39,11 +39,11 @@ export interface RedirectPolicy {
  */
 export function checkRedirect(target: URL, current: URL, policy: RedirectPolicy | undefined): void {
   if (current.protocol === 'https:' && target.protocol !== 'https:') {
-    throw new MesosDriverError('ERR_MESOS_UNSAFE_REDIRECT', `refused redirect from ${current.href} to ${target.href}: it downgrades HTTPS to HTTP`);
+    throw new MesosDriverError('PACER_MESOS_UNSAFE_REDIRECT', `refused redirect from ${current.href} to ${target.href}: it downgrades HTTPS to HTTP`);
   }
   if (policy?.carriesCredentials && target.host.toLowerCase() !== current.host.toLowerCase() && !policy.trusted(target.host.toLowerCase())) {
     throw new MesosDriverError(
-      'ERR_MESOS_UNSAFE_REDIRECT',
+      'PACER_MESOS_UNSAFE_REDIRECT',
       `refused redirect from ${current.href} to ${target.href}: ${target.host} is neither a configured nor a detected master, and the request carries credentials`,
     );
   }
@@ -63,10 +63,10 @@ export function resolveLocation(location: string, current: URL): URL {
     else if (loc.startsWith('/')) target = new URL(loc, current);
     else target = new URL(`${current.protocol}//${loc}`);
   } catch (err) {
-    throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `unusable redirect Location '${location}'`, { cause: err });
+    throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', `unusable redirect Location '${location}'`, { cause: err });
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
-    throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `redirect to unsupported scheme in '${location}'`);
+    throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', `redirect to unsupported scheme in '${location}'`);
   }
   if (target.pathname === '/' || target.pathname === '') target.pathname = current.pathname;
   return target;

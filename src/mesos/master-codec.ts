@@ -43,7 +43,7 @@ function describe(err: unknown): string {
 function encodeWith(codec: MessageCodec, value: object): Uint8Array {
   let message: protobuf.Message;
   try {
-    message = codec.type.fromObject(value as Record<string, unknown>);
+    message = codec.type.fromObject(value);
   } catch (err) {
     throw new CodecError(`cannot convert ${codec.name}: ${describe(err)}`, { cause: err });
   }

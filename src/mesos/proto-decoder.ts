@@ -267,6 +267,7 @@ export function compileDecoders(root: protobuf.Root): ReadonlyMap<string, Messag
   const sources = types.map((type, i) => `D[${i}] = ${generate(type, indexOf, enumTableOf)};`);
   const decoders: MessageDecoder[] = new Array<MessageDecoder>(types.length);
   // The generated code only names fields of our own proto/ files, each quoted with JSON.stringify.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- generated decoders, see above
   const build = new Function('D', 'E', `'use strict';\n${sources.join('\n')}`) as (
     decoders: MessageDecoder[],
     enums: ReadonlyArray<Readonly<Record<number, string>>>,

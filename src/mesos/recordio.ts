@@ -9,10 +9,10 @@
  */
 
 export type RecordIOErrorCode =
-  | 'ERR_RECORDIO_BAD_LENGTH'
-  | 'ERR_RECORDIO_ZERO_LENGTH'
-  | 'ERR_RECORDIO_OVERSIZE'
-  | 'ERR_RECORDIO_TRUNCATED';
+  | 'PACER_RECORDIO_BAD_LENGTH'
+  | 'PACER_RECORDIO_ZERO_LENGTH'
+  | 'PACER_RECORDIO_OVERSIZE'
+  | 'PACER_RECORDIO_TRUNCATED';
 
 export class RecordIOError extends Error {
   readonly code: RecordIOErrorCode;
@@ -41,7 +41,7 @@ export interface RecordIODecoderOptions {
 
 export function encodeRecord(payload: Uint8Array): Uint8Array {
   if (payload.byteLength === 0) {
-    throw new RecordIOError('ERR_RECORDIO_ZERO_LENGTH', 'RecordIO records cannot be empty');
+    throw new RecordIOError('PACER_RECORDIO_ZERO_LENGTH', 'RecordIO records cannot be empty');
   }
   const header = Buffer.from(`${payload.byteLength}\n`, 'latin1');
   const out = Buffer.allocUnsafe(header.byteLength + payload.byteLength);
@@ -126,13 +126,14 @@ export class RecordIODecoder {
     if (this.#inBody) {
       this.#fail(
         new RecordIOError(
-          'ERR_RECORDIO_TRUNCATED',
+          'PACER_RECORDIO_TRUNCATED',
           `stream ended inside a record: got ${this.#filled} of ${this.#length} bytes`,
         ),
       );
     } else if (this.#digits > 0) {
-      this.#fail(new RecordIOError('ERR_RECORDIO_TRUNCATED', 'stream ended inside a record length prefix'));
+      this.#fail(new RecordIOError('PACER_RECORDIO_TRUNCATED', 'stream ended inside a record length prefix'));
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition, @typescript-eslint/only-throw-error -- #fail() above sets it
     if (this.#failure) throw this.#failure;
   }
 
@@ -143,29 +144,29 @@ export class RecordIODecoder {
       if (byte >= DIGIT_0 && byte <= DIGIT_9) {
         this.#digits += 1;
         if (this.#digits > MAX_LENGTH_DIGITS) {
-          throw new RecordIOError('ERR_RECORDIO_BAD_LENGTH', `record length prefix longer than ${MAX_LENGTH_DIGITS} digits`);
+          throw new RecordIOError('PACER_RECORDIO_BAD_LENGTH', `record length prefix longer than ${MAX_LENGTH_DIGITS} digits`);
         }
         this.#length = this.#length * 10 + (byte - DIGIT_0);
         // More digits only make it bigger, so reject before the prefix is even complete.
         if (this.#length > this.#maxRecordBytes) {
           throw new RecordIOError(
-            'ERR_RECORDIO_OVERSIZE',
+            'PACER_RECORDIO_OVERSIZE',
             `record length exceeds the limit of ${this.#maxRecordBytes} bytes`,
           );
         }
       } else if (byte === LF) {
         if (this.#digits === 0) {
-          throw new RecordIOError('ERR_RECORDIO_BAD_LENGTH', 'empty record length prefix');
+          throw new RecordIOError('PACER_RECORDIO_BAD_LENGTH', 'empty record length prefix');
         }
         if (this.#length === 0) {
-          throw new RecordIOError('ERR_RECORDIO_ZERO_LENGTH', 'record length is zero');
+          throw new RecordIOError('PACER_RECORDIO_ZERO_LENGTH', 'record length is zero');
         }
         this.#inBody = true;
         this.#filled = 0;
         return pos;
       } else {
         throw new RecordIOError(
-          'ERR_RECORDIO_BAD_LENGTH',
+          'PACER_RECORDIO_BAD_LENGTH',
           `unexpected byte 0x${byte.toString(16).padStart(2, '0')} in record length prefix`,
         );
       }

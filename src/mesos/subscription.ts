@@ -61,9 +61,11 @@ export class EventStream {
     if (this.#closeReason) throw this.#closeReason;
     try {
       const result = await this.#records.next();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition, @typescript-eslint/only-throw-error -- close() may run while next() awaits
       if (this.#closeReason) throw this.#closeReason;
       return result;
     } catch (err) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run while next() awaits
       throw this.#closeReason ?? err;
     }
   }
@@ -90,7 +92,7 @@ function discardBody(body: Dispatcher.ResponseData['body']): void {
  * POSTs SUBSCRIBE to `endpoint`, following 307s to the leader. Resolves once a
  * 200 with a Mesos-Stream-Id arrives; rejects with MesosHttpError for any other
  * final status (the caller decides whether it is worth retrying), with
- * ERR_MESOS_CONNECTION when the master cannot be reached, or with the signal's
+ * PACER_MESOS_CONNECTION when the master cannot be reached, or with the signal's
  * reason when aborted.
  */
 export async function openEventStream(req: SubscribeRequest): Promise<EventStream> {
@@ -116,9 +118,9 @@ export async function openEventStream(req: SubscribeRequest): Promise<EventStrea
       if (req.signal.aborted) throw req.signal.reason;
       if (err instanceof MesosDriverError) throw err;
       throw new MesosDriverError(
-        'ERR_MESOS_CONNECTION',
+        'PACER_MESOS_CONNECTION',
         `SUBSCRIBE to ${endpoint.href} failed: ${(err as Error).message}`,
-        { cause: isConnectionError(err) ? err : (err as Error) },
+        { cause: isConnectionError(err) ? err : (err) },
       );
     }
 
@@ -127,7 +129,7 @@ export async function openEventStream(req: SubscribeRequest): Promise<EventStrea
       if (!streamId) {
         discardBody(res.body);
         client.destroy().catch(() => undefined);
-        throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `SUBSCRIBE to ${endpoint.href} answered 200 without Mesos-Stream-Id`);
+        throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', `SUBSCRIBE to ${endpoint.href} answered 200 without Mesos-Stream-Id`);
       }
       const stream = new EventStream(endpoint, streamId, headerValue(res.headers, 'content-type'), client, res.body, req.maxRecordBytes);
       if (req.signal.aborted) {
@@ -142,10 +144,10 @@ export async function openEventStream(req: SubscribeRequest): Promise<EventStrea
     if (res.statusCode === 307) {
       const location = headerValue(res.headers, 'location');
       if (!location) {
-        throw new MesosDriverError('ERR_MESOS_BAD_RESPONSE', `307 from ${endpoint.href} without a Location header`);
+        throw new MesosDriverError('PACER_MESOS_BAD_RESPONSE', `307 from ${endpoint.href} without a Location header`);
       }
       if (redirects >= req.maxRedirects) {
-        throw new MesosDriverError('ERR_MESOS_TOO_MANY_REDIRECTS', `SUBSCRIBE: more than ${req.maxRedirects} redirects`);
+        throw new MesosDriverError('PACER_MESOS_TOO_MANY_REDIRECTS', `SUBSCRIBE: more than ${req.maxRedirects} redirects`);
       }
       const target = resolveLocation(location, endpoint);
       try {

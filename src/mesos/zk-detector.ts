@@ -12,7 +12,7 @@ export const MASTER_INFO_JSON_LABEL = 'json.info';
 
 export class MasterInfoError extends Error {
   override readonly name = 'MasterInfoError';
-  readonly code = 'ERR_MASTER_INFO_INVALID';
+  readonly code = 'PACER_MASTER_INFO_INVALID';
 }
 
 /** Parses znode data into a MasterInfo, checking the fields needed to reach the master. */
@@ -179,6 +179,7 @@ export class ZkMasterDetector implements MasterDetector {
     do {
       this.refreshAgain = false;
       await this.refreshOnce();
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- a watch may set it while refreshOnce awaits
     } while (this.refreshAgain && !this.closed);
   }
 
@@ -199,9 +200,10 @@ export class ZkMasterDetector implements MasterDetector {
       this.setLeader(undefined);
       this.retryDelayMs = RETRY_MIN_MS;
     } catch (error) {
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- close() may run while the read awaits
       if (this.closed) return;
       // A dead session is replaced by the keeper, which then triggers a fresh read.
-      if (error instanceof ZkError && (error.code === 'ZK_SESSION_EXPIRED' || error.code === 'ZK_CLOSED')) return;
+      if (error instanceof ZkError && (error.code === 'PACER_ZK_SESSION_EXPIRED' || error.code === 'PACER_ZK_CLOSED')) return;
       const retryInMs = this.retryDelayMs;
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
       this.logger.warn({ err: error, retryInMs }, 'reading masters from zookeeper failed');
@@ -217,7 +219,7 @@ export class ZkMasterDetector implements MasterDetector {
     try {
       children = await session.getChildren(this.url.path, this.watch);
     } catch (error) {
-      if (!(error instanceof ZkError && error.code === 'ZK_NO_NODE')) throw error;
+      if (!(error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE')) throw error;
       // No master has ever registered here: wait for the path to appear.
       if (await session.exists(this.url.path, this.watch)) {
         this.refreshAgain = true;
@@ -238,7 +240,7 @@ export class ZkMasterDetector implements MasterDetector {
       ({ data } = await session.getData(joinPath(this.url.path, member.name), this.watch));
     } catch (error) {
       // Gone between listing and reading; the children watch brings the next state.
-      if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
+      if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') return undefined;
       throw error;
     }
     try {

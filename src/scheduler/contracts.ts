@@ -215,7 +215,7 @@ export interface EventBus {
 // What the REST facade calls
 
 export class ServiceError extends Error {
-  readonly code = 'ERR_PACER_SERVICE';
+  readonly code = 'PACER_SERVICE';
   constructor(
     readonly status: 400 | 403 | 404 | 409 | 422 | 500 | 503,
     message: string,

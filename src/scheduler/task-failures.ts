@@ -59,12 +59,12 @@ export class TaskFailureRepository {
     if (event.eventType !== 'status_update_event' || !FAILURE_STATES.has(String(event.taskStatus))) return;
     const failure: TaskFailure = {
       appId: String(event.appId),
-      host: String(event.host ?? ''),
-      message: String(event.message ?? ''),
+      host: typeof event.host === 'string' ? event.host : '',
+      message: typeof event.message === 'string' ? event.message : '',
       state: String(event.taskStatus),
       taskId: String(event.taskId),
       timestamp: event.timestamp,
-      version: String(event.version ?? ''),
+      version: typeof event.version === 'string' ? event.version : '',
       ...(typeof event.slaveId === 'string' ? { slaveId: event.slaveId } : {}),
     };
     this.#byApp.set(failure.appId, failure);

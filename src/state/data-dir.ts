@@ -59,15 +59,15 @@ export function dataDirError(target: string, what: string, err: unknown): StoreE
   const detail = err instanceof Error ? err.message : String(err);
   switch (errno) {
     case 'EROFS':
-      return new StoreError('STORE_READ_ONLY', `${what} ${target}: read-only file system (EROFS)`, { cause: err });
+      return new StoreError('PACER_STORE_READ_ONLY', `${what} ${target}: read-only file system (EROFS)`, { cause: err });
     case 'EACCES':
     case 'EPERM':
-      return new StoreError('STORE_READ_ONLY', `${what} ${target}: permission denied (${errno}); Pacer needs write access to it`, { cause: err });
+      return new StoreError('PACER_STORE_READ_ONLY', `${what} ${target}: permission denied (${errno}); Pacer needs write access to it`, { cause: err });
     case 'ENOSPC':
     case 'EDQUOT':
-      return new StoreError('STORE_FULL', `${what} ${target}: no space left on device (${errno})`, { cause: err });
+      return new StoreError('PACER_STORE_FULL', `${what} ${target}: no space left on device (${errno})`, { cause: err });
     default:
-      return new StoreError('STORE_IO', `${what} ${target}: ${detail}`, { cause: err });
+      return new StoreError('PACER_STORE_IO', `${what} ${target}: ${detail}`, { cause: err });
   }
 }
 

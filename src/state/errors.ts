@@ -4,32 +4,32 @@
  */
 export type StoreErrorCode =
   /** Another process (or another handle in this process) has the store open. */
-  | 'STORE_LOCKED'
+  | 'PACER_STORE_LOCKED'
   /** The store was written by a newer Pacer whose on-disk format this build cannot read. */
-  | 'STORE_FORMAT_TOO_NEW'
+  | 'PACER_STORE_FORMAT_TOO_NEW'
   /** The stored bytes are not a Pacer store, or a stored value is not valid JSON. */
-  | 'STORE_CORRUPT'
+  | 'PACER_STORE_CORRUPT'
   /** A value cannot be stored: not JSON-serialisable (BigInt, cycle, undefined) or too large. */
-  | 'STORE_INVALID_VALUE'
+  | 'PACER_STORE_INVALID_VALUE'
   /** A key or prefix breaks the key rules (empty, too long, NUL, lone surrogate). */
-  | 'STORE_INVALID_KEY'
+  | 'PACER_STORE_INVALID_KEY'
   /** A collection name that is not one of `COLLECTIONS`. */
-  | 'STORE_INVALID_COLLECTION'
+  | 'PACER_STORE_INVALID_COLLECTION'
   /** The store was closed; no further reads or writes are possible. */
-  | 'STORE_CLOSED'
+  | 'PACER_STORE_CLOSED'
   /** The backend failed to read or write (I/O error, lost connection). Not retryable. */
-  | 'STORE_IO'
+  | 'PACER_STORE_IO'
   /**
    * The disk holding the store has no space left. The failed write changed nothing, and writes
    * succeed again once space is freed; reads keep working meanwhile.
    */
-  | 'STORE_FULL'
+  | 'PACER_STORE_FULL'
   /** The store cannot be written: its directory is on a read-only file system or not writable. */
-  | 'STORE_READ_ONLY'
+  | 'PACER_STORE_READ_ONLY'
   /** The flags ask for a backend or setting that is missing or malformed. */
-  | 'STORE_CONFIG'
+  | 'PACER_STORE_CONFIG'
   /** The flags ask for a backend this build does not provide. */
-  | 'STORE_UNSUPPORTED';
+  | 'PACER_STORE_UNSUPPORTED';
 
 export class StoreError extends Error {
   override name = 'StoreError';
@@ -52,7 +52,7 @@ export class StoreLimitError extends StoreError {
   override name = 'StoreLimitError';
 
   constructor(
-    code: 'STORE_INVALID_VALUE' | 'STORE_INVALID_KEY',
+    code: 'PACER_STORE_INVALID_VALUE' | 'PACER_STORE_INVALID_KEY',
     message: string,
     /** The limit exceeded, in the unit the message names. */
     readonly limit: number,
@@ -79,7 +79,7 @@ export class StoreLockedError extends StoreError {
     options?: { cause?: unknown },
   ) {
     const who = holder === undefined ? 'another process' : `pid ${holder.pid} on ${holder.hostname} (since ${holder.since})`;
-    super('STORE_LOCKED', `state store ${location} is in use by ${who}; only one Pacer may use it at a time`, options);
+    super('PACER_STORE_LOCKED', `state store ${location} is in use by ${who}; only one Pacer may use it at a time`, options);
   }
 }
 
@@ -94,7 +94,7 @@ export class StoreFormatError extends StoreError {
     readonly supported: number,
   ) {
     super(
-      'STORE_FORMAT_TOO_NEW',
+      'PACER_STORE_FORMAT_TOO_NEW',
       `state store ${location} has format version ${found}, but this Pacer supports up to ${supported}; ` +
         'run a Pacer at least as new as the one that wrote it',
     );

@@ -20,7 +20,7 @@ export type StoreSelection = { kind: 'sqlite'; dataDir: string } | { kind: 'zook
 /**
  * The seam for the ZooKeeper store: given the `--zk` URL, it returns a Store with the semantics
  * documented in store.ts (its timeouts and the like are bound in when the opener is made).
- * Without an opener, `openStore` refuses `--zk` with STORE_UNSUPPORTED.
+ * Without an opener, `openStore` refuses `--zk` with PACER_STORE_UNSUPPORTED.
  */
 export type ZkStoreOpener = (options: { url: string; logger: Logger }) => Promise<Store>;
 
@@ -35,13 +35,13 @@ export function selectStore(location: StoreLocation): StoreSelection {
   const zk = location.zk;
   if (zk !== undefined && zk !== '') {
     if (typeof zk !== 'string' || !zk.startsWith('zk://')) {
-      throw new StoreError('STORE_CONFIG', `--zk must be a zk://host:port[,host:port…]/path URL, got '${String(zk)}'`);
+      throw new StoreError('PACER_STORE_CONFIG', `--zk must be a zk://host:port[,host:port…]/path URL, got '${String(zk)}'`);
     }
     return { kind: 'zookeeper', url: zk };
   }
   const dataDir = location.dataDir;
   if (typeof dataDir !== 'string' || dataDir === '') {
-    throw new StoreError('STORE_CONFIG', 'either --zk or --data_dir must name where Pacer keeps its state');
+    throw new StoreError('PACER_STORE_CONFIG', 'either --zk or --data_dir must name where Pacer keeps its state');
   }
   return { kind: 'sqlite', dataDir };
 }
@@ -53,7 +53,7 @@ export async function openStore(location: StoreLocation, options: OpenStoreOptio
       return openSqliteStore({ dataDir: selection.dataDir, logger: options.logger, lockTimeoutMs: options.lockTimeoutMs });
     case 'zookeeper':
       if (options.openZkStore === undefined) {
-        throw new StoreError('STORE_UNSUPPORTED', 'state in ZooKeeper (--zk) is not available in this build yet; use --data_dir');
+        throw new StoreError('PACER_STORE_UNSUPPORTED', 'state in ZooKeeper (--zk) is not available in this build yet; use --data_dir');
       }
       return options.openZkStore({ url: selection.url, logger: options.logger });
   }

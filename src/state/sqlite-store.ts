@@ -83,7 +83,7 @@ export const SQLITE_FORMAT_VERSION = SQLITE_MIGRATIONS.length;
 export interface SqliteStoreOptions {
   dataDir: string;
   logger: Logger;
-  /** How long to wait for a previous holder still shutting down before STORE_LOCKED. */
+  /** How long to wait for a previous holder still shutting down before PACER_STORE_LOCKED. */
   lockTimeoutMs?: number;
   /** The format chain. Production uses SQLITE_MIGRATIONS; tests inject longer chains. */
   migrations?: readonly Migration[];
@@ -116,7 +116,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
     // stale lock, while a second opener (another process or another handle here) gets BUSY.
     db.pragma('locking_mode = EXCLUSIVE');
     const mode = db.pragma('journal_mode = WAL', { simple: true });
-    if (mode !== 'wal') throw new StoreError('STORE_IO', `cannot switch ${file} to WAL mode (got '${String(mode)}')`);
+    if (mode !== 'wal') throw new StoreError('PACER_STORE_IO', `cannot switch ${file} to WAL mode (got '${String(mode)}')`);
     // kill -9 alone would be survived by NORMAL too: a WAL commit is a write() into the page
     // cache, which the kernel keeps when the process dies. FULL adds an fsync of the WAL on every
     // commit, so an acknowledged write also survives power loss or a kernel crash. That fsync is
@@ -266,13 +266,13 @@ export class SqliteStore implements Store {
 function migrate(db: SqliteDatabase, file: string, migrations: readonly Migration[]): number {
   const tables = (db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as Array<{ name: string }>).map((t) => t.name);
   if (tables.length > 0 && !tables.includes('pacer_meta')) {
-    throw new StoreError('STORE_CORRUPT', `${file} is an SQLite database but not a Pacer state store`);
+    throw new StoreError('PACER_STORE_CORRUPT', `${file} is an SQLite database but not a Pacer state store`);
   }
   db.exec('CREATE TABLE IF NOT EXISTS pacer_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID');
   const row = db.prepare("SELECT value FROM pacer_meta WHERE name = 'format_version'").get() as { value: string } | undefined;
   const found = row === undefined ? 0 : Number(row.value);
   if (!Number.isInteger(found) || found < 0) {
-    throw new StoreError('STORE_CORRUPT', `${file} has an unreadable format version '${row?.value}'`);
+    throw new StoreError('PACER_STORE_CORRUPT', `${file} has an unreadable format version '${row?.value}'`);
   }
   if (found > migrations.length) throw new StoreFormatError(file, found, migrations.length);
   const context: MigrationContext = {
@@ -287,7 +287,7 @@ function migrate(db: SqliteDatabase, file: string, migrations: readonly Migratio
     } catch (err) {
       if (err instanceof StoreError) throw err;
       const message = `migrating ${file} to format ${version + 1} (${step.description}) failed: ${(err as Error).message}`;
-      throw new StoreError('STORE_IO', message, { cause: err });
+      throw new StoreError('PACER_STORE_IO', message, { cause: err });
     }
   }
   db.prepare(
@@ -300,7 +300,7 @@ function decode(json: string, collection: Collection, key: string): unknown {
   try {
     return JSON.parse(json) as unknown;
   } catch (err) {
-    throw new StoreError('STORE_CORRUPT', `stored value of ${collection}/${key} is not valid JSON`, { cause: err });
+    throw new StoreError('PACER_STORE_CORRUPT', `stored value of ${collection}/${key} is not valid JSON`, { cause: err });
   }
 }
 
@@ -315,23 +315,23 @@ function translate(err: unknown, dir: string): StoreError {
   const reason = typeof code === 'string' ? `${message} (${code})` : message;
   if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') return new StoreLockedError(dir, readOwner(dir), { cause: err });
   if (code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB') {
-    return new StoreError('STORE_CORRUPT', `state store in ${dir} is damaged: ${reason}`, { cause: err });
+    return new StoreError('PACER_STORE_CORRUPT', `state store in ${dir} is damaged: ${reason}`, { cause: err });
   }
   // SQLite rolls the whole transaction back on SQLITE_FULL, so the store stays as it was before
   // the failed commit and takes writes again once space is freed.
   if (code === 'SQLITE_FULL') {
-    return new StoreError('STORE_FULL', `state store in ${dir} cannot save changes: no space left on its device (${code}); nothing was written`, {
+    return new StoreError('PACER_STORE_FULL', `state store in ${dir} cannot save changes: no space left on its device (${code}); nothing was written`, {
       cause: err,
     });
   }
   if (typeof code === 'string' && code.startsWith('SQLITE_READONLY')) {
-    return new StoreError('STORE_READ_ONLY', `state store in ${dir} cannot save changes: it is read-only (${code})`, { cause: err });
+    return new StoreError('PACER_STORE_READ_ONLY', `state store in ${dir} cannot save changes: it is read-only (${code})`, { cause: err });
   }
-  return new StoreError('STORE_IO', `state store in ${dir} failed: ${reason}`, { cause: err });
+  return new StoreError('PACER_STORE_IO', `state store in ${dir} failed: ${reason}`, { cause: err });
 }
 
 function closedError(): StoreError {
-  return new StoreError('STORE_CLOSED', 'the state store is closed');
+  return new StoreError('PACER_STORE_CLOSED', 'the state store is closed');
 }
 
 function safeClose(db: SqliteDatabase): void {

@@ -15,9 +15,9 @@
  * - Reads see committed batches only. A read issued while an `apply` is still pending may or may
  *   not see that batch; await the `apply` first to read your own write.
  * - `list` returns entries ordered by key in Unicode code point order (`compareKeys`).
- * - A rejected `apply` wrote nothing. Errors are `StoreError`s (see errors.ts); `STORE_IO` means
- *   the backend is failing and the caller should stop rather than retry blindly. `STORE_FULL`
- *   and `STORE_READ_ONLY` mean the disk refused the write; the store is intact and takes writes
+ * - A rejected `apply` wrote nothing. Errors are `StoreError`s (see errors.ts); `PACER_STORE_IO` means
+ *   the backend is failing and the caller should stop rather than retry blindly. `PACER_STORE_FULL`
+ *   and `PACER_STORE_READ_ONLY` mean the disk refused the write; the store is intact and takes writes
  *   again once an operator frees space or makes it writable.
  */
 import { StoreError, StoreLimitError } from './errors.js';
@@ -73,7 +73,7 @@ export function isCollection(name: string): name is Collection {
 
 export function validateCollection(name: string): asserts name is Collection {
   if (!isCollection(name)) {
-    throw new StoreError('STORE_INVALID_COLLECTION', `unknown collection '${name}' (known: ${COLLECTIONS.join(', ')})`);
+    throw new StoreError('PACER_STORE_INVALID_COLLECTION', `unknown collection '${name}' (known: ${COLLECTIONS.join(', ')})`);
   }
 }
 
@@ -83,13 +83,13 @@ export function validateCollection(name: string): asserts name is Collection {
  * paths; a ZooKeeper backend escapes them into node names.
  */
 export function validateKey(key: string, what: 'key' | 'prefix' = 'key'): void {
-  if (typeof key !== 'string') throw new StoreError('STORE_INVALID_KEY', `${what} must be a string`);
-  if (what === 'key' && key.length === 0) throw new StoreError('STORE_INVALID_KEY', 'key must not be empty');
+  if (typeof key !== 'string') throw new StoreError('PACER_STORE_INVALID_KEY', `${what} must be a string`);
+  if (what === 'key' && key.length === 0) throw new StoreError('PACER_STORE_INVALID_KEY', 'key must not be empty');
   if (key.length > MAX_KEY_LENGTH) {
-    throw new StoreLimitError('STORE_INVALID_KEY', `${what} is ${key.length} characters long; the store's limit is ${MAX_KEY_LENGTH} characters`, MAX_KEY_LENGTH);
+    throw new StoreLimitError('PACER_STORE_INVALID_KEY', `${what} is ${key.length} characters long; the store's limit is ${MAX_KEY_LENGTH} characters`, MAX_KEY_LENGTH);
   }
-  if (key.includes('\u0000')) throw new StoreError('STORE_INVALID_KEY', `${what} must not contain NUL`);
-  if (LONE_SURROGATE.test(key)) throw new StoreError('STORE_INVALID_KEY', `${what} contains a lone UTF-16 surrogate`);
+  if (key.includes('\u0000')) throw new StoreError('PACER_STORE_INVALID_KEY', `${what} must not contain NUL`);
+  if (LONE_SURROGATE.test(key)) throw new StoreError('PACER_STORE_INVALID_KEY', `${what} contains a lone UTF-16 surrogate`);
 }
 
 /** Serialises a value for storage, refusing what JSON cannot represent or what is too large. */
@@ -98,14 +98,15 @@ export function encodeValue(value: unknown, where: string): string {
   try {
     text = JSON.stringify(value);
   } catch (err) {
-    throw new StoreError('STORE_INVALID_VALUE', `value of ${where} is not JSON-serialisable: ${(err as Error).message}`, { cause: err });
+    throw new StoreError('PACER_STORE_INVALID_VALUE', `value of ${where} is not JSON-serialisable: ${(err as Error).message}`, { cause: err });
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for undefined, functions, symbols
   if (text === undefined) {
-    throw new StoreError('STORE_INVALID_VALUE', `value of ${where} is not JSON-serialisable (${typeof value})`);
+    throw new StoreError('PACER_STORE_INVALID_VALUE', `value of ${where} is not JSON-serialisable (${typeof value})`);
   }
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_VALUE_BYTES) {
-    throw new StoreLimitError('STORE_INVALID_VALUE', `value of ${where} is ${bytes} bytes as JSON; the store's limit is ${MAX_VALUE_BYTES} bytes per value`, MAX_VALUE_BYTES);
+    throw new StoreLimitError('PACER_STORE_INVALID_VALUE', `value of ${where} is ${bytes} bytes as JSON; the store's limit is ${MAX_VALUE_BYTES} bytes per value`, MAX_VALUE_BYTES);
   }
   return text;
 }
@@ -114,15 +115,21 @@ export type EncodedWrite =
   | { op: 'put'; collection: Collection; key: string; json: string }
   | { op: 'delete'; collection: Collection; key: string };
 
+/** Array.isArray without widening a typed array to `any[]`. */
+const isArray = (value: unknown): value is readonly unknown[] => Array.isArray(value);
+
 /**
  * Validates and serialises a whole batch up front, so a bad write rejects the batch before
  * anything reaches the backend, and later mutation of the caller's objects changes nothing.
  */
+
 export function encodeBatch(writes: readonly StoreWrite[]): EncodedWrite[] {
-  if (!Array.isArray(writes)) throw new StoreError('STORE_INVALID_VALUE', 'apply expects an array of writes');
+  if (!isArray(writes)) throw new StoreError('PACER_STORE_INVALID_VALUE', 'apply expects an array of writes');
   return writes.map((write, index) => {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- apply() also gets writes from plain JS; each is checked, not trusted
     const where = `write #${index} (${String(write?.collection)}/${String(write?.key)})`;
-    if (write === null || typeof write !== 'object') throw new StoreError('STORE_INVALID_VALUE', `${where} is not a write`);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- as above
+    if (write === null || typeof write !== 'object') throw new StoreError('PACER_STORE_INVALID_VALUE', `${where} is not a write`);
     validateCollection(write.collection);
     validateKey(write.key);
     switch (write.op) {
@@ -131,7 +138,7 @@ export function encodeBatch(writes: readonly StoreWrite[]): EncodedWrite[] {
       case 'delete':
         return { op: 'delete', collection: write.collection, key: write.key };
       default:
-        throw new StoreError('STORE_INVALID_VALUE', `${where} has unknown op '${String((write as { op: unknown }).op)}'`);
+        throw new StoreError('PACER_STORE_INVALID_VALUE', `${where} has unknown op '${String((write as { op: unknown }).op)}'`);
     }
   });
 }

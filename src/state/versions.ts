@@ -17,9 +17,9 @@ const SEPARATOR = '@';
 
 export function versionKey(id: string, version: string): string {
   if (id.length === 0 || id.includes(SEPARATOR)) {
-    throw new StoreError('STORE_INVALID_KEY', `versioned id '${id}' must be non-empty and must not contain '${SEPARATOR}'`);
+    throw new StoreError('PACER_STORE_INVALID_KEY', `versioned id '${id}' must be non-empty and must not contain '${SEPARATOR}'`);
   }
-  if (version.length === 0) throw new StoreError('STORE_INVALID_KEY', `version of '${id}' must not be empty`);
+  if (version.length === 0) throw new StoreError('PACER_STORE_INVALID_KEY', `version of '${id}' must not be empty`);
   return `${id}${SEPARATOR}${version}`;
 }
 
@@ -48,7 +48,7 @@ export async function versionPruneWrites(
   adding?: string,
 ): Promise<StoreWrite[]> {
   if (!Number.isInteger(keep) || keep < 1) {
-    throw new StoreError('STORE_INVALID_VALUE', `versions to keep must be a positive integer, got ${keep}`);
+    throw new StoreError('PACER_STORE_INVALID_VALUE', `versions to keep must be a positive integer, got ${keep}`);
   }
   const versions = new Set(await listVersions(store, collection, id));
   if (adding !== undefined) versions.add(adding);

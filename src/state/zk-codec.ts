@@ -96,7 +96,7 @@ export async function encodeNodeValue(json: string, compressionThresholdBytes: n
 
 /** Reads a framed node value back into the stored JSON value. */
 export async function decodeNodeValue(data: Buffer, where: string): Promise<unknown> {
-  if (data.length === 0) throw new StoreError('STORE_CORRUPT', `stored value of ${where} is empty`);
+  if (data.length === 0) throw new StoreError('PACER_STORE_CORRUPT', `stored value of ${where} is empty`);
   let text: string;
   switch (data[0]) {
     case VALUE_TAG_JSON:
@@ -106,15 +106,15 @@ export async function decodeNodeValue(data: Buffer, where: string): Promise<unkn
       try {
         text = (await gunzipAsync(data.subarray(1))).toString('utf8');
       } catch (err) {
-        throw new StoreError('STORE_CORRUPT', `stored value of ${where} does not decompress: ${(err as Error).message}`, { cause: err });
+        throw new StoreError('PACER_STORE_CORRUPT', `stored value of ${where} does not decompress: ${(err as Error).message}`, { cause: err });
       }
       break;
     default:
-      throw new StoreError('STORE_CORRUPT', `stored value of ${where} has unknown framing tag 0x${data[0]!.toString(16)}`);
+      throw new StoreError('PACER_STORE_CORRUPT', `stored value of ${where} has unknown framing tag 0x${data[0]!.toString(16)}`);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new StoreError('STORE_CORRUPT', `stored value of ${where} is not valid JSON`, { cause: err });
+    throw new StoreError('PACER_STORE_CORRUPT', `stored value of ${where} is not valid JSON`, { cause: err });
   }
 }

@@ -7,13 +7,13 @@
  *
  * `apply` is one ZooKeeper multi, so a batch commits atomically and is durable once the quorum
  * acknowledged it. A multi is one request and must fit ZooKeeper's jute.maxbuffer (1 MiB by
- * default); batches that do not are refused with STORE_INVALID_VALUE rather than split, because
+ * default); batches that do not are refused with PACER_STORE_INVALID_VALUE rather than split, because
  * splitting would give up atomicity. Any single value fits (see zk-codec.ts).
  *
  * Every call waits at most `operationTimeoutMs` for a connected session (across reconnects and
  * session replacement) and then at most that long again for ZooKeeper's answer; it never hangs.
- * A write that failed with STORE_IO because the connection dropped while it was in flight may
- * still have committed: ZooKeeper itself cannot say, which is why STORE_IO means "stop".
+ * A write that failed with PACER_STORE_IO because the connection dropped while it was in flight may
+ * still have committed: ZooKeeper itself cannot say, which is why PACER_STORE_IO means "stop".
  */
 import type { Logger } from 'pino';
 import { StoreError, StoreFormatError, StoreLimitError } from './errors.js';
@@ -54,7 +54,7 @@ const OP_OVERHEAD_BYTES = 128;
 /** A multi fails as a whole when another writer changed a node between our reads and the commit. */
 const MAX_COMMIT_ATTEMPTS = 3;
 /** A session that ended or lost its connection: reads may be retried on the next one. */
-const SESSION_LOST_CODES: ReadonlySet<ZkErrorCode> = new Set<ZkErrorCode>(['ZK_CONNECTION_LOSS', 'ZK_SESSION_EXPIRED', 'ZK_CLOSED']);
+const SESSION_LOST_CODES: ReadonlySet<ZkErrorCode> = new Set<ZkErrorCode>(['PACER_ZK_CONNECTION_LOSS', 'PACER_ZK_SESSION_EXPIRED', 'PACER_ZK_CLOSED']);
 const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface ZkStoreOptions {
@@ -120,15 +120,15 @@ export class ZkStore implements Store {
 
   /**
    * Connects to `zkUrl` (`zk://[user:pass@]host:port[,…]/path`), creates or checks the format
-   * node and returns the open store. Rejects with STORE_CONFIG for a bad URL,
-   * STORE_FORMAT_TOO_NEW for a newer layout and STORE_IO when ZooKeeper cannot be reached.
+   * node and returns the open store. Rejects with PACER_STORE_CONFIG for a bad URL,
+   * PACER_STORE_FORMAT_TOO_NEW for a newer layout and PACER_STORE_IO when ZooKeeper cannot be reached.
    */
   static async open(zkUrl: string, logger: Logger, opts: ZkStoreOptions = {}): Promise<ZkStore> {
     let url: ZkUrl;
     try {
       url = parseZkUrl(zkUrl, { requirePath: true });
     } catch (error) {
-      throw new StoreError('STORE_CONFIG', (error as Error).message, { cause: error });
+      throw new StoreError('PACER_STORE_CONFIG', (error as Error).message, { cause: error });
     }
     const location = `${redactUrl(zkUrl.trim()).replace(/\/+$/, '')}/state`;
     const store = new ZkStore(url, location, logger.child({ zkStore: location }), opts);
@@ -159,7 +159,7 @@ export class ZkStore implements Store {
       const { data } = await session.getData(this.entryPath(collection, key));
       return (await decodeNodeValue(data, `${collection}/${key}`)) as T;
     } catch (error) {
-      if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
+      if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') return undefined;
       throw toStoreError(error, `get ${collection}/${key}`);
     }
   }
@@ -249,12 +249,12 @@ export class ZkStore implements Store {
       this.logger.info({ formatVersion: ZK_FORMAT_VERSION }, 'created a new state store');
       return;
     } catch (error) {
-      if (!(error instanceof ZkError && error.code === 'ZK_NODE_EXISTS')) throw error;
+      if (!(error instanceof ZkError && error.code === 'PACER_ZK_NODE_EXISTS')) throw error;
     }
     const text = (await session.getData(formatPath)).data.toString('utf8');
     const found = /^\d+$/.test(text) ? Number(text) : NaN;
     if (!Number.isSafeInteger(found) || found < 1) {
-      throw new StoreError('STORE_CORRUPT', `state store ${this.location} has an unreadable format version '${text}'`);
+      throw new StoreError('PACER_STORE_CORRUPT', `state store ${this.location} has an unreadable format version '${text}'`);
     }
     if (found > ZK_FORMAT_VERSION) throw new StoreFormatError(this.location, found, ZK_FORMAT_VERSION);
   }
@@ -328,7 +328,7 @@ export class ZkStore implements Store {
     for (const [path, data] of nodes) bytes += Buffer.byteLength(path) + (data?.length ?? 0) + OP_OVERHEAD_BYTES;
     if (bytes > this.maxBatchBytes) {
       throw new StoreLimitError(
-        'STORE_INVALID_VALUE',
+        'PACER_STORE_INVALID_VALUE',
         `a batch of ${batch.writes.length} writes needs about ${bytes} bytes in one ZooKeeper request; ` +
           `the store's limit is ${this.maxBatchBytes} bytes (jute.maxbuffer); split it into smaller atomic batches`,
         this.maxBatchBytes,
@@ -370,9 +370,9 @@ export class ZkStore implements Store {
         return;
       } catch (error) {
         if (error instanceof ZkMultiError && guardPath !== undefined && error.failedIndex === 0) {
-          throw new StoreError('STORE_IO', `write refused: this Pacer no longer holds leadership (${guardPath} is gone)`, { cause: error });
+          throw new StoreError('PACER_STORE_IO', `write refused: this Pacer no longer holds leadership (${guardPath} is gone)`, { cause: error });
         }
-        const raced = error instanceof ZkMultiError && (error.code === 'ZK_NODE_EXISTS' || error.code === 'ZK_NO_NODE');
+        const raced = error instanceof ZkMultiError && (error.code === 'PACER_ZK_NODE_EXISTS' || error.code === 'PACER_ZK_NO_NODE');
         if (!raced || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
         // Another writer created or removed a node (or a bucket) since we looked: look again.
         this.logger.warn({ err: error, attempt }, 'state store commit raced with another writer; retrying');
@@ -384,7 +384,7 @@ export class ZkStore implements Store {
   private guardPath(): string | undefined {
     if (this.opts.writeGuard === undefined) return undefined;
     const path = this.opts.writeGuard();
-    if (path === undefined) throw new StoreError('STORE_IO', 'write refused: this Pacer is not the leader');
+    if (path === undefined) throw new StoreError('PACER_STORE_IO', 'write refused: this Pacer is not the leader');
     return path;
   }
 
@@ -401,7 +401,7 @@ export class ZkStore implements Store {
       if (session !== undefined && session.state === 'connected') return session;
       const remaining = deadline - Date.now();
       if (remaining <= 0) {
-        throw new StoreError('STORE_IO', `${what}: no ZooKeeper connection for ${this.operationTimeoutMs} ms (${this.location})`);
+        throw new StoreError('PACER_STORE_IO', `${what}: no ZooKeeper connection for ${this.operationTimeoutMs} ms (${this.location})`);
       }
       await new Promise<void>((resolve) => {
         const done = (): void => {
@@ -459,7 +459,7 @@ async function childrenOrNone(session: ZkSession, path: string): Promise<string[
   try {
     return await session.getChildren(path);
   } catch (error) {
-    if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return [];
+    if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') return [];
     throw error;
   }
 }
@@ -468,7 +468,7 @@ async function dataOrNone(session: ZkSession, path: string): Promise<Buffer | un
   try {
     return (await session.getData(path)).data;
   } catch (error) {
-    if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
+    if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') return undefined;
     throw error;
   }
 }
@@ -480,15 +480,15 @@ function parentOf(path: string): string {
 function toStoreError(error: unknown, what: string): StoreError {
   if (error instanceof StoreError) return error;
   if (error instanceof ZkError) {
-    const unknownOutcome = error.code === 'ZK_OPERATION_TIMEOUT' || error.code === 'ZK_CONNECTION_LOSS';
+    const unknownOutcome = error.code === 'PACER_ZK_OPERATION_TIMEOUT' || error.code === 'PACER_ZK_CONNECTION_LOSS';
     const suffix = unknownOutcome && what.startsWith('commit') ? ' (the write may or may not have been applied)' : '';
-    return new StoreError('STORE_IO', `${what}: ZooKeeper ${error.code}: ${error.message}${suffix}`, { cause: error });
+    return new StoreError('PACER_STORE_IO', `${what}: ZooKeeper ${error.code}: ${error.message}${suffix}`, { cause: error });
   }
-  return new StoreError('STORE_IO', `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  return new StoreError('PACER_STORE_IO', `${what}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
 }
 
 function closedError(): StoreError {
-  return new StoreError('STORE_CLOSED', 'the state store is closed');
+  return new StoreError('PACER_STORE_CLOSED', 'the state store is closed');
 }
 
 /**

@@ -18,7 +18,7 @@ export interface UiPluginOptions {
 }
 
 export class UiAssetsError extends Error {
-  readonly code = 'ERR_UI_ASSETS';
+  readonly code = 'PACER_UI_ASSETS';
   constructor(message: string) {
     super(message);
     this.name = 'UiAssetsError';

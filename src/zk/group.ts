@@ -38,7 +38,7 @@ export async function findOwnMember(session: ZkSession, path: string, label: str
   try {
     children = await session.getChildren(path);
   } catch (error) {
-    if (error instanceof ZkError && error.code === 'ZK_NO_NODE') return undefined;
+    if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') return undefined;
     throw error;
   }
   for (const child of children) {

@@ -41,7 +41,7 @@ export function parseLeaderRecord(record: string): { hostPort: string; scheme: '
 export class LeaderElectionError extends Error {
   override readonly name = 'LeaderElectionError';
   constructor(
-    readonly code: 'ELECTION_CONFIG' | 'ELECTION_ZK',
+    readonly code: 'PACER_ELECTION_CONFIG' | 'PACER_ELECTION_ZK',
     message: string,
     options?: { cause?: unknown },
   ) {
@@ -87,17 +87,17 @@ export class LeaderElection {
 
   /**
    * Connects, stands for election and resolves once this participant's node exists (elected or
-   * not). Rejects with ELECTION_CONFIG for a bad URL or id and ELECTION_ZK when ZooKeeper fails.
+   * not). Rejects with PACER_ELECTION_CONFIG for a bad URL or id and PACER_ELECTION_ZK when ZooKeeper fails.
    */
   static async start(zkUrl: string, participantId: string, logger: Logger, opts: LeaderElectionOptions = {}): Promise<LeaderElection> {
     let url: ZkUrl;
     try {
       url = parseZkUrl(zkUrl, { requirePath: true });
     } catch (error) {
-      throw new LeaderElectionError('ELECTION_CONFIG', (error as Error).message, { cause: error });
+      throw new LeaderElectionError('PACER_ELECTION_CONFIG', (error as Error).message, { cause: error });
     }
     if (!/^[^\s/]+:\d{1,5}$/.test(participantId)) {
-      throw new LeaderElectionError('ELECTION_CONFIG', `participant id must be host:port, got '${participantId}'`);
+      throw new LeaderElectionError('PACER_ELECTION_CONFIG', `participant id must be host:port, got '${participantId}'`);
     }
     const election = new LeaderElection(url, participantId, logger.child({ participant: participantId }), opts);
     try {
@@ -115,7 +115,7 @@ export class LeaderElection {
       election.closed = true;
       clearTimeout(election.rejoinTimer);
       clearTimeout(election.retryTimer);
-      throw new LeaderElectionError('ELECTION_ZK', `cannot stand for election at ${zkUrl}: ${(error as Error).message}`, { cause: error });
+      throw new LeaderElectionError('PACER_ELECTION_ZK', `cannot stand for election at ${zkUrl}: ${(error as Error).message}`, { cause: error });
     }
     return election;
   }
@@ -171,11 +171,11 @@ export class LeaderElection {
     try {
       await session.remove(node);
     } catch (error) {
-      if (!(error instanceof ZkError && error.code === 'ZK_NO_NODE')) {
+      if (!(error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE')) {
         // The node may still lead; keep tracking it so it is re-evaluated rather than orphaned.
         this.ownNode = node;
         this.refresh();
-        throw new LeaderElectionError('ELECTION_ZK', `could not abdicate: ${(error as Error).message}`, { cause: error });
+        throw new LeaderElectionError('PACER_ELECTION_ZK', `could not abdicate: ${(error as Error).message}`, { cause: error });
       }
     }
     this.logger.info({ node }, 'abdicated leadership');
@@ -289,7 +289,7 @@ export class LeaderElection {
         this.leaderScheme = record.scheme;
         this.setLeader(record.hostPort);
       } catch (error) {
-        if (error instanceof ZkError && error.code === 'ZK_NO_NODE') {
+        if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') {
           this.dirty = true;
           return;
         }

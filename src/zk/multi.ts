@@ -44,7 +44,7 @@ export function addMultiOp(transaction: Transaction, op: ZkMultiOp, acls: ACL[])
 export function toMultiError(error: unknown, results: unknown, opCount: number): ZkError {
   const what = `multi of ${opCount} ops`;
   if (!(error instanceof zookeeper.Exception)) {
-    return new ZkError('ZK_ERROR', `${what}: ${error instanceof Error ? error.message : String(error)}`);
+    return new ZkError('PACER_ZK_ERROR', `${what}: ${error instanceof Error ? error.message : String(error)}`);
   }
   const name = error.getName();
   const code = zkErrorCodeOf(name);

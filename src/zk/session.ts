@@ -37,7 +37,7 @@ const HOST_PATTERN = /^[A-Za-z0-9.-]+$/;
 export function parseZkUrl(url: string, opts: { requirePath?: boolean } = {}): ZkUrl {
   const trimmed = url.trim();
   if (!trimmed.startsWith('zk://')) {
-    throw new ZkError('ZK_BAD_URL', `ZooKeeper URL must start with zk://: ${redactUrl(trimmed)}`);
+    throw new ZkError('PACER_ZK_BAD_URL', `ZooKeeper URL must start with zk://: ${redactUrl(trimmed)}`);
   }
   let rest = trimmed.slice('zk://'.length);
   const slash = rest.indexOf('/');
@@ -51,22 +51,22 @@ export function parseZkUrl(url: string, opts: { requirePath?: boolean } = {}): Z
     rest = rest.slice(at + 1);
     const colon = userInfo.indexOf(':');
     if (colon <= 0) {
-      throw new ZkError('ZK_BAD_URL', `ZooKeeper URL credentials must be user:password: ${redactUrl(trimmed)}`);
+      throw new ZkError('PACER_ZK_BAD_URL', `ZooKeeper URL credentials must be user:password: ${redactUrl(trimmed)}`);
     }
     credentials = { username: userInfo.slice(0, colon), password: userInfo.slice(colon + 1) };
   }
 
-  if (rest === '') throw new ZkError('ZK_BAD_URL', `ZooKeeper URL names no servers: ${redactUrl(trimmed)}`);
+  if (rest === '') throw new ZkError('PACER_ZK_BAD_URL', `ZooKeeper URL names no servers: ${redactUrl(trimmed)}`);
   const servers = rest.split(',').map((entry) => parseServer(entry, trimmed));
 
   if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '');
   if (path === '' || path === '/') {
     if (opts.requirePath) {
-      throw new ZkError('ZK_BAD_URL', `ZooKeeper URL needs a znode path (zk://host:2181/path): ${redactUrl(trimmed)}`);
+      throw new ZkError('PACER_ZK_BAD_URL', `ZooKeeper URL needs a znode path (zk://host:2181/path): ${redactUrl(trimmed)}`);
     }
     path = '/';
   }
-  if (!isValidPath(path)) throw new ZkError('ZK_BAD_URL', `bad znode path '${path}' in ${redactUrl(trimmed)}`);
+  if (!isValidPath(path)) throw new ZkError('PACER_ZK_BAD_URL', `bad znode path '${path}' in ${redactUrl(trimmed)}`);
 
   return { servers, connectString: servers.join(','), path, ...(credentials ? { credentials } : {}) };
 }
@@ -77,10 +77,10 @@ function parseServer(entry: string, url: string): string {
   const portText = colon === -1 ? String(DEFAULT_CLIENT_PORT) : entry.slice(colon + 1);
   const port = Number(portText);
   if (!HOST_PATTERN.test(host)) {
-    throw new ZkError('ZK_BAD_URL', `bad ZooKeeper host '${entry}' in ${redactUrl(url)}`);
+    throw new ZkError('PACER_ZK_BAD_URL', `bad ZooKeeper host '${entry}' in ${redactUrl(url)}`);
   }
   if (!/^\d+$/.test(portText) || port < 1 || port > 65535) {
-    throw new ZkError('ZK_BAD_URL', `bad ZooKeeper port '${entry}' in ${redactUrl(url)}`);
+    throw new ZkError('PACER_ZK_BAD_URL', `bad ZooKeeper port '${entry}' in ${redactUrl(url)}`);
   }
   return `${host}:${port}`;
 }
@@ -97,7 +97,7 @@ export function isValidPath(path: string): boolean {
 }
 
 export function validatePath(path: string): void {
-  if (!isValidPath(path)) throw new ZkError('ZK_BAD_PATH', `invalid znode path '${path}'`);
+  if (!isValidPath(path)) throw new ZkError('PACER_ZK_BAD_PATH', `invalid znode path '${path}'`);
 }
 
 export function joinPath(parent: string, child: string): string {
@@ -168,7 +168,7 @@ export class ZkSession {
     this.reconnectStallMs = Math.max(1_000, Math.floor((opts.sessionTimeoutMs ?? DEFAULT_TIMEOUT_MS) / 3));
   }
 
-  /** Opens a session to `connectString` (`h1:2181,h2:2181`, no chroot), or rejects with ZK_CONNECT_TIMEOUT. */
+  /** Opens a session to `connectString` (`h1:2181,h2:2181`, no chroot), or rejects with PACER_ZK_CONNECT_TIMEOUT. */
   static async connect(connectString: string, logger: Logger, opts: ZkSessionOptions = {}): Promise<ZkSession> {
     const sessionTimeout = opts.sessionTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     const client = zookeeper.createClient(connectString, {
@@ -176,7 +176,7 @@ export class ZkSession {
       // Pause after a full round over the servers; short so a restarted server is found quickly.
       spinDelay: 500,
       ...(opts.resume ? { sessionId: opts.resume.id, sessionPassword: opts.resume.password } : {}),
-    } as Parameters<typeof zookeeper.createClient>[1]);
+    });
     if (opts.credentials) {
       client.addAuthInfo('digest', Buffer.from(`${opts.credentials.username}:${opts.credentials.password}`));
     }
@@ -200,19 +200,19 @@ export class ZkSession {
         }
       };
       const timer = setTimeout(
-        () => finish(new ZkError('ZK_CONNECT_TIMEOUT', `no ZooKeeper session within ${connectTimeoutMs} ms`)),
+        () => finish(new ZkError('PACER_ZK_CONNECT_TIMEOUT', `no ZooKeeper session within ${connectTimeoutMs} ms`)),
         connectTimeoutMs,
       );
       this.client.on('state', (state) => {
         if (state.name === 'AUTH_FAILED') {
           this.logger.error({ zkSessionId: this.sessionId }, 'zookeeper authentication failed');
-          finish(new ZkError('ZK_AUTH_FAILED', 'ZooKeeper authentication failed'));
+          finish(new ZkError('PACER_ZK_AUTH_FAILED', 'ZooKeeper authentication failed'));
           return;
         }
         const next = translateState(state.name);
         if (next === undefined) return;
         if (next === 'connected') finish();
-        if (next === 'expired') finish(new ZkError('ZK_SESSION_EXPIRED', 'ZooKeeper session expired while connecting'));
+        if (next === 'expired') finish(new ZkError('PACER_ZK_SESSION_EXPIRED', 'ZooKeeper session expired while connecting'));
         this.setState(next);
       });
       this.client.connect();
@@ -371,7 +371,7 @@ export class ZkSession {
           this.client.create(current, Buffer.alloc(0), this.acls(), zookeeper.CreateMode.PERSISTENT, done),
         );
       } catch (error) {
-        if (!(error instanceof ZkError && error.code === 'ZK_NODE_EXISTS')) throw error;
+        if (!(error instanceof ZkError && error.code === 'PACER_ZK_NODE_EXISTS')) throw error;
       }
     }
   }
@@ -390,7 +390,7 @@ export class ZkSession {
 
   /**
    * Commits `ops` atomically. Rejects with ZkMultiError when the server refused the transaction
-   * (nothing was applied), or with ZK_OPERATION_TIMEOUT / ZK_CONNECTION_LOSS when the outcome is
+   * (nothing was applied), or with PACER_ZK_OPERATION_TIMEOUT / PACER_ZK_CONNECTION_LOSS when the outcome is
    * unknown (the request may still have been applied, as with any ZooKeeper write).
    */
   multi(ops: readonly ZkMultiOp[]): Promise<void> {
@@ -450,13 +450,13 @@ export class ZkSession {
   }
 
   private call<T>(what: string, start: (done: (error: unknown, value: T) => void) => void): Promise<T> {
-    if (this.stateValue === 'closed') return Promise.reject(new ZkError('ZK_CLOSED', `${what}: session closed`));
-    if (this.stateValue === 'expired') return Promise.reject(new ZkError('ZK_SESSION_EXPIRED', `${what}: session expired`));
+    if (this.stateValue === 'closed') return Promise.reject(new ZkError('PACER_ZK_CLOSED', `${what}: session closed`));
+    if (this.stateValue === 'expired') return Promise.reject(new ZkError('PACER_ZK_SESSION_EXPIRED', `${what}: session expired`));
     return new Promise<T>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
-        reject(new ZkError('ZK_OPERATION_TIMEOUT', `${what}: no answer within ${this.operationTimeoutMs} ms`));
+        reject(new ZkError('PACER_ZK_OPERATION_TIMEOUT', `${what}: no answer within ${this.operationTimeoutMs} ms`));
       }, this.operationTimeoutMs);
       start((error, value) => {
         if (settled) return;

@@ -74,8 +74,8 @@ describe('terminal frames', () => {
     const frames = tty.text.split('\r\x1b[2K');
     expect(frames[0]).toBe('');
     expect(frames).toHaveLength(4);
-    expect(frames[1]).toMatch(/^⠋ 5ed4c0c5 \[░+\]   0% step 1\/2 /);
-    expect(frames[2]).toMatch(/^⠙ 5ed4c0c5 \[█+░+\]  62% step 2\/2 /);
+    expect(frames[1]).toMatch(/^⠋ 5ed4c0c5 \[░+\] {3}0% step 1\/2 /);
+    expect(frames[2]).toMatch(/^⠙ 5ed4c0c5 \[█+░+\] {2}62% step 2\/2 /);
     expect(frames[3]).toBe(`deployment ${ID} finished (1m15s)\n`);
     expect(tty.text).not.toMatch(/\n.*\n/);
   });

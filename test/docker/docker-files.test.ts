@@ -82,7 +82,7 @@ function all(stage: Stage, keyword: string): string[] {
 function jsonArray(args: string): string[] {
   const value: unknown = JSON.parse(args);
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new Error(`not an exec-form array: ${args}`);
-  return value as string[];
+  return value;
 }
 
 interface Copy {
@@ -368,10 +368,10 @@ describe('docker/compose.yml', () => {
   // Elsewhere a machine without a Compose CLI skips this one check; in CI it is a failure.
   it.skipIf(composeCli === undefined && process.env.CI !== 'true')(`is a valid compose file (${composeName}: config -q)`, async () => {
     if (composeCli === undefined) throw new Error('no Compose CLI (docker compose or docker-compose); CI must install it with .ci/install-compose.sh');
-    const quiet = await run(composeCli!.command, [...composeCli!.prefix, '-f', 'docker/compose.yml', 'config', '-q'], REPO_ROOT);
+    const quiet = await run(composeCli.command, [...composeCli.prefix, '-f', 'docker/compose.yml', 'config', '-q'], REPO_ROOT);
     expect(quiet.code, quiet.stderr).toBe(0);
     // The build context `..` must resolve to the repository root, where the Dockerfile's COPY paths are.
-    const full = await run(composeCli!.command, [...composeCli!.prefix, '-f', 'docker/compose.yml', 'config'], REPO_ROOT);
+    const full = await run(composeCli.command, [...composeCli.prefix, '-f', 'docker/compose.yml', 'config'], REPO_ROOT);
     expect(full.code, full.stderr).toBe(0);
     expect(full.stdout).toContain(`context: ${REPO_ROOT}`);
   });

@@ -49,7 +49,7 @@ export async function probeStatus(url: string, timeoutMs = 2_000): Promise<numbe
 }
 
 export class WaitTimeoutError extends Error {
-  readonly code = 'ERR_WAIT_TIMEOUT';
+  readonly code = 'PACER_TEST_WAIT_TIMEOUT';
 }
 
 export interface WaitOptions {

@@ -56,7 +56,7 @@ export interface PacerProcess {
 }
 
 export class PacerStartError extends Error {
-  readonly code = 'ERR_PACER_START';
+  readonly code = 'PACER_TEST_START';
 }
 
 interface ListeningLine {
@@ -108,8 +108,8 @@ export async function startPacerProcess(options: PacerProcessOptions): Promise<P
       resolve();
     });
   });
-  createInterface({ input: child.stderr! }).on('line', remember);
-  const stdoutLines = createInterface({ input: child.stdout! });
+  createInterface({ input: child.stderr }).on('line', remember);
+  const stdoutLines = createInterface({ input: child.stdout });
 
   const listening = new Promise<{ url: string; master: string }>((resolve, reject) => {
     const timer = setTimeout(

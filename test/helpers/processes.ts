@@ -176,7 +176,8 @@ function findListeningUrl(
 
 /** Kills every given process that still runs (SIGKILL to its group); never throws. */
 export async function killAll(processes: Iterable<ManagedProcess | undefined>): Promise<void> {
-  await Promise.all([...processes].map((p) => p?.kill('SIGKILL').catch(() => undefined)));
+  const running = [...processes].filter((p) => p !== undefined);
+  await Promise.all(running.map((p) => p.kill('SIGKILL').catch(() => undefined)));
 }
 
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -242,7 +243,7 @@ export async function waitFor<T>(
       lastError = error;
     }
     if (Date.now() > deadline) {
-      const detail = opts.describe?.() ?? (lastError instanceof Error ? lastError.message : String(lastError ?? ''));
+      const detail = opts.describe?.() ?? (lastError instanceof Error ? lastError.message : lastError === undefined ? '' : JSON.stringify(lastError));
       throw new WaitTimeoutError(`timed out after ${opts.timeoutMs} ms waiting for ${what}${detail ? `: ${detail}` : ''}`);
     }
     await sleep(opts.intervalMs ?? 100);

@@ -7,7 +7,7 @@
 import type { Readable } from 'node:stream';
 
 export class RawRecordIOError extends Error {
-  readonly code = 'ERR_RAW_RECORDIO';
+  readonly code = 'PACER_TEST_RAW_RECORDIO';
 }
 
 const NEWLINE = 0x0a;

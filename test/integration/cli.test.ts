@@ -49,7 +49,7 @@ function startServer(dataDir: string): Promise<string> {
     server = child;
     const timer = setTimeout(() => reject(new Error(`pacer did not start:\n${serverLog}`)), START_TIMEOUT_MS);
     let pending = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       serverLog += chunk;
       pending += chunk;
       const lines = pending.split('\n');
@@ -67,7 +67,7 @@ function startServer(dataDir: string): Promise<string> {
         }
       }
     });
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       serverLog += chunk;
     });
     child.once('exit', (code) => {

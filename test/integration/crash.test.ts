@@ -289,12 +289,12 @@ describe('Pacer killed with SIGKILL while deploying, restarted on the same data 
       const expected = await checkDurability(apps);
       frameworkId ??= await waitFor('a framework id', () => pacerFrameworkId(pacer!.url), { timeoutMs: 20_000 });
       await waitForConvergence(expected, frameworkId);
-      expect(await pacerFrameworkId(pacer!.url)).toBe(frameworkId);
+      expect(await pacerFrameworkId(pacer.url)).toBe(frameworkId);
       convergeTimes.push(Date.now() - restartedAt);
       console.log(`crash trial ${trial + 1}/${TRIALS}: converged ${convergeTimes.at(-1)} ms after the last restart`);
       // Pin down what is in doubt: from now on the app's state is known, as if acknowledged.
       for (const record of apps.values()) {
-        const answer = await http<{ app: ObservedApp }>('GET', `${pacer!.url}/v2/apps${record.id}`);
+        const answer = await http<{ app: ObservedApp }>('GET', `${pacer.url}/v2/apps${record.id}`);
         if (answer.status !== 200) continue;
         const w = record.writes.find((x) => String(x.gen) === answer.body.app.env.GEN)!;
         w.ackedVersion ??= answer.body.app.version;

@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMesosLocal, type MesosLocalHandle } from '../../src/local/index.js';
 import { StaticMasterDetector } from '../../src/mesos/detector.js';
-import { SchedulerDriver, type DriverEvent } from '../../src/mesos/driver.js';
+import { SchedulerDriver } from '../../src/mesos/driver.js';
 import type { Event, FrameworkInfo, Offer, TaskInfo, TaskStatus } from '../../src/mesos/types.js';
 
 const logger = pino({ level: 'silent' });
@@ -52,7 +52,7 @@ class Framework {
   }
 
   async #consume(): Promise<void> {
-    for await (const item of this.driver.events() as AsyncIterable<DriverEvent>) {
+    for await (const item of this.driver.events()) {
       if (item.kind !== 'event') continue;
       const status = item.event.update?.status;
       if (this.autoAck && status?.uuid !== undefined && status.agent_id !== undefined) {

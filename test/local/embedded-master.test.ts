@@ -53,6 +53,6 @@ describe('embedded master on a worker thread', () => {
     blocker = createServer();
     const port = await new Promise<number>((resolve) => blocker!.listen(0, '127.0.0.1', () => resolve((blocker!.address() as { port: number }).port)));
     const started = mod.startEmbeddedMaster({ ip: '127.0.0.1', port, agents: 0, simulatedAgents: 1 }, logger);
-    await expect(started).rejects.toMatchObject({ code: 'ERR_EMBEDDED_MASTER', message: expect.stringContaining(`cannot listen on 127.0.0.1:${port}`) });
+    await expect(started).rejects.toMatchObject({ code: 'PACER_EMBEDDED_MASTER', message: expect.stringContaining(`cannot listen on 127.0.0.1:${port}`) });
   });
 });

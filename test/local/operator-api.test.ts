@@ -60,7 +60,7 @@ function operatorProtobuf(body: Buffer, headers: Record<string, string> = PROTOB
 
 /** A protobuf Response in the JSON mapping: enum names, 64-bit integers as numbers, bytes as base64. */
 function decodeResponse(bytes: Buffer): Json {
-  return ProtoResponse.toObject(ProtoResponse.decode(bytes), { enums: String, longs: Number, bytes: String }) as Json;
+  return ProtoResponse.toObject(ProtoResponse.decode(bytes), { enums: String, longs: Number, bytes: String });
 }
 
 /** The JSON answer as protobuf carries it: an empty repeated field is simply absent on the wire. */

@@ -81,7 +81,7 @@ describe('a master that does not lead', () => {
 
   afterEach(async () => {
     await server.close();
-    master.stop();
+    await master.stop();
     await Promise.all(agents.map((agent) => agent.close()));
     await rm(workDir, { recursive: true, force: true });
   });

@@ -103,7 +103,7 @@ describe('agents', () => {
 
   it('refuses malformed agent resources with a typed error and leaves nothing listening', async () => {
     await expect(startMesosLocal({ port: 0, agentResources: 'cpus:lots' }, logger)).rejects.toMatchObject({
-      code: 'INVALID_AGENT_RESOURCES',
+      code: 'PACER_INVALID_AGENT_RESOURCES',
     });
   });
 });

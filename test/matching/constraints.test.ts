@@ -54,7 +54,7 @@ describe('parsing', () => {
   ])('%j is rejected', (raw, message) => {
     const result = parseConstraints(raw);
     expect(result).toBeInstanceOf(MatchingInputError);
-    expect((result as MatchingInputError).code).toBe('PACER_ERR_MATCH_BAD_CONSTRAINT');
+    expect((result as MatchingInputError).code).toBe('PACER_MATCH_BAD_CONSTRAINT');
     expect((result as MatchingInputError).message).toContain(message);
   });
 
@@ -69,7 +69,7 @@ describe('parsing', () => {
       requests: [app('/bad', { constraints: [['x', 'NOPE']] }), app('/good')],
       options: { now: NOW },
     });
-    expect(result.invalidRequests.map((r) => [r.key, r.error.code])).toEqual([['/bad', 'PACER_ERR_MATCH_BAD_CONSTRAINT']]);
+    expect(result.invalidRequests.map((r) => [r.key, r.error.code])).toEqual([['/bad', 'PACER_MATCH_BAD_CONSTRAINT']]);
     expect(result.launches.flatMap((l) => l.tasks.map((t) => t.requestKey))).toEqual(['/good']);
   });
 });

@@ -65,7 +65,7 @@ describe('explanations', () => {
   it('malformed offers are reported with a typed error and declined', () => {
     const bad = { ...offer({ id: 'bad', agent: 'x' }), resources: [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: -1 } }] };
     const result = match({ offers: [bad], requests: [app('/a')], options: { now: NOW } });
-    expect(result.invalidOffers.map((i) => [i.offerId, i.error.code])).toEqual([['bad', 'PACER_ERR_MATCH_BAD_OFFER']]);
+    expect(result.invalidOffers.map((i) => [i.offerId, i.error.code])).toEqual([['bad', 'PACER_MATCH_BAD_OFFER']]);
     expect(result.declines.flatMap((d) => d.offerIds)).toEqual(['bad']);
   });
 });

@@ -53,6 +53,9 @@ interface World {
 
 type Generated<A> = A extends fc.Arbitrary<infer T> ? T : never;
 
+const SPREAD_LABELS: Readonly<Record<string, string>> = { PACER_PLACEMENT_STRATEGY: 'spread' };
+const NO_LABELS: Readonly<Record<string, string>> = {};
+
 function buildWorld(agents: Generated<typeof agentArb>[], apps: Generated<typeof appArb>[]): World {
   const offers: MatchOffer[] = [];
   const names = agents.map((a, i) => ({ name: `agent-${i}`, zone: a.zone, rack: a.rack }));
@@ -98,7 +101,7 @@ function buildWorld(agents: Generated<typeof agentArb>[], apps: Generated<typeof
       requirePorts: a.fixedPort !== undefined,
       constraints: a.constraints,
       role: a.role,
-      labels: (a.spread ? { PACER_PLACEMENT_STRATEGY: 'spread' } : {}) as Record<string, string>,
+      labels: a.spread ? SPREAD_LABELS : NO_LABELS,
       placed,
     };
   });

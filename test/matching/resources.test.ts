@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { match, type MesosResource } from '../../src/matching/index.js';
 import { normalizeRanges, removeValue, addValue, subtractRanges, rangeCount, rangesFromValues } from '../../src/matching/ranges.js';
 import { toMilli } from '../../src/matching/units.js';
-import { app, NOW, offer, ports, scalar } from './fixtures.js';
+import { app, NOW, offer, scalar } from './fixtures.js';
 
 function tasksOf(result: ReturnType<typeof match>) {
   return result.launches.flatMap((l) => l.tasks);
@@ -193,6 +193,6 @@ describe('placement strategy', () => {
 
   it('rejects an unknown strategy label with a typed error', () => {
     const result = match({ offers: agents(), requests: [app('/x', { labels: { PACER_PLACEMENT_STRATEGY: 'random' } })], options: { now: NOW } });
-    expect(result.invalidRequests[0]!.error.code).toBe('PACER_ERR_MATCH_BAD_LABEL');
+    expect(result.invalidRequests[0]!.error.code).toBe('PACER_MATCH_BAD_LABEL');
   });
 });

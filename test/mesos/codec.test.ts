@@ -210,7 +210,7 @@ function expectCodecError(action: () => unknown, message: RegExp): void {
     thrown = err;
   }
   expect(thrown).toBeInstanceOf(CodecError);
-  expect((thrown as CodecError).code).toBe('ERR_PACER_CODEC');
+  expect((thrown as CodecError).code).toBe('PACER_CODEC');
   expect((thrown as CodecError).message).toMatch(message);
 }
 

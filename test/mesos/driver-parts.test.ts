@@ -21,7 +21,7 @@ describe('master addresses', () => {
   });
 
   it.each(['', 'zk://zk:2181/mesos', 'ftp://x', 'http://u:p@m:5050', 'http://m:5050/?q=1'])('rejects %j', (bad) => {
-    expect(() => parseMasterAddress(bad)).toThrow(expect.objectContaining({ code: 'ERR_MESOS_BAD_MASTER_URL' }));
+    expect(() => parseMasterAddress(bad)).toThrow(expect.objectContaining({ code: 'PACER_MESOS_BAD_MASTER_URL' }));
   });
 
   it('a static list keeps its order and drops duplicates', async () => {
@@ -54,7 +54,7 @@ describe('redirect targets', () => {
   });
 
   it('rejects non-HTTP targets', () => {
-    expect(() => resolveLocation('ftp://x/y', current)).toThrow(expect.objectContaining({ code: 'ERR_MESOS_BAD_RESPONSE' }));
+    expect(() => resolveLocation('ftp://x/y', current)).toThrow(expect.objectContaining({ code: 'PACER_MESOS_BAD_RESPONSE' }));
   });
 });
 

@@ -114,7 +114,7 @@ describe.each<MediaType>(['application/json', 'application/x-protobuf'])('Schedu
     while (persistCalls.length === 0) await new Promise((r) => setImmediate(r));
     expect(persistCalls).toEqual(['fw-1']);
     expect(tap.seen).toEqual([]);
-    await expect(driver.reconcile()).rejects.toMatchObject({ code: 'ERR_MESOS_NOT_SUBSCRIBED' });
+    await expect(driver.reconcile()).rejects.toMatchObject({ code: 'PACER_MESOS_NOT_SUBSCRIBED' });
 
     releasePersist();
     const subscribed = await tap.take('subscribed');
@@ -275,7 +275,7 @@ describe('SchedulerDriver connection handling', () => {
     const stalled = await first.writer;
     // The master goes silent: no heartbeats from here on.
     const lost = await tap.take('disconnected');
-    expect(lost.error).toMatchObject({ code: 'ERR_MESOS_HEARTBEAT_TIMEOUT' });
+    expect(lost.error).toMatchObject({ code: 'PACER_MESOS_HEARTBEAT_TIMEOUT' });
     await stalled.closed; // the dead connection was dropped, not left dangling
     const s2 = await tap.take('subscribed');
     expect(s2.resubscribed).toBe(true);
@@ -333,7 +333,7 @@ describe('SchedulerDriver connection handling', () => {
     await w.write(Buffer.from('100\n{"type":'));
     w.end();
     const lost = await tap.take('disconnected');
-    expect(lost.error).toMatchObject({ code: 'ERR_RECORDIO_TRUNCATED' });
+    expect(lost.error).toMatchObject({ code: 'PACER_RECORDIO_TRUNCATED' });
     await tap.take('subscribed');
   });
 
@@ -347,7 +347,7 @@ describe('SchedulerDriver connection handling', () => {
     const w = await first.writer;
     await w.write(Buffer.from('<html>oops</html>\n'));
     const lost = await tap.take('disconnected');
-    expect(lost.error).toMatchObject({ code: 'ERR_RECORDIO_BAD_LENGTH' });
+    expect(lost.error).toMatchObject({ code: 'PACER_RECORDIO_BAD_LENGTH' });
     await tap.take('subscribed');
     const w2 = await second.writer;
     await w2.send(OFFERS);
@@ -364,7 +364,7 @@ describe('SchedulerDriver connection handling', () => {
     const w = await first.writer;
     await w.write(Buffer.from('5\n{"ty"'));
     const lost = await tap.take('disconnected');
-    expect(lost.error).toMatchObject({ code: 'ERR_PACER_CODEC' });
+    expect(lost.error).toMatchObject({ code: 'PACER_CODEC' });
     await tap.take('subscribed');
   });
 
@@ -389,7 +389,7 @@ describe('SchedulerDriver connection handling', () => {
     await tap.take('subscribed');
     const err = await driver.acknowledge({ value: 'a' }, { value: 't' }, 'AAAA').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MesosHttpError);
-    expect(err).toMatchObject({ status: 400, body: 'Not a valid UUID', callType: 'ACKNOWLEDGE', code: 'ERR_MESOS_HTTP_STATUS' });
+    expect(err).toMatchObject({ status: 400, body: 'Not a valid UUID', callType: 'ACKNOWLEDGE', code: 'PACER_MESOS_HTTP_STATUS' });
     expect(master.calls()).toHaveLength(1); // not retried
   });
 
@@ -402,10 +402,10 @@ describe('SchedulerDriver connection handling', () => {
     await (await writer).send({ type: 'ERROR', error: { message: 'Framework failed over' } });
     expect((await tap.take('event')).event).toEqual({ type: 'ERROR', error: { message: 'Framework failed over' } });
     const stopped = await tap.take('stopped');
-    expect(stopped.error).toMatchObject({ code: 'ERR_MESOS_ERROR_EVENT', message: expect.stringContaining('Framework failed over') });
+    expect(stopped.error).toMatchObject({ code: 'PACER_MESOS_ERROR_EVENT', message: expect.stringContaining('Framework failed over') });
     await driver.close();
     expect(master.subscribes()).toHaveLength(1);
-    await expect(driver.reconcile()).rejects.toMatchObject({ code: 'ERR_MESOS_DRIVER_CLOSED' });
+    await expect(driver.reconcile()).rejects.toMatchObject({ code: 'PACER_MESOS_DRIVER_CLOSED' });
   });
 
   it('sends HTTP Basic credentials on SUBSCRIBE and on calls, and the principal in FrameworkInfo', async () => {
@@ -468,7 +468,7 @@ describe('SchedulerDriver connection handling', () => {
 
     detector.set([newLeader.base]);
     const lost = await tap.take('disconnected');
-    expect(lost.error).toMatchObject({ code: 'ERR_MESOS_LEADER_CHANGED' });
+    expect(lost.error).toMatchObject({ code: 'PACER_MESOS_LEADER_CHANGED' });
     const moved = await tap.take('subscribed');
     expect(moved.master).toBe(`${newLeader.base}/api/v1/scheduler`);
     expect(newLeader.subscribes()[0]!.call?.framework_id).toEqual({ value: 'fw-move' });
@@ -529,7 +529,7 @@ describe('SchedulerDriver connection handling', () => {
     await master.waitForSubscribe(1);
     const err = await driver.kill({ value: 't' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MesosDriverError);
-    expect(err).toMatchObject({ code: 'ERR_MESOS_NOT_SUBSCRIBED' });
+    expect(err).toMatchObject({ code: 'PACER_MESOS_NOT_SUBSCRIBED' });
   });
 
   it('close() drops the stream, ends the events and stops for good', async () => {
@@ -543,7 +543,7 @@ describe('SchedulerDriver connection handling', () => {
     const stopped = await tap.take('stopped');
     expect(stopped.error).toBeUndefined();
     expect(driver.state).toBe('stopped');
-    await expect(driver.reconcile()).rejects.toMatchObject({ code: 'ERR_MESOS_DRIVER_CLOSED' });
+    await expect(driver.reconcile()).rejects.toMatchObject({ code: 'PACER_MESOS_DRIVER_CLOSED' });
     expect(master.subscribes()).toHaveLength(1);
   });
 
@@ -567,7 +567,7 @@ describe('SchedulerDriver call safety and recovery', () => {
     const { driver, tap } = startDriver(new StaticMasterDetector(master.base));
     await tap.take('subscribed');
     const err = await driver.accept([{ value: 'o1' }], []).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'ERR_MESOS_CONNECTION' });
+    expect(err).toMatchObject({ code: 'PACER_MESOS_CONNECTION' });
     expect(master.calls().map((r) => r.call?.type)).toEqual(['ACCEPT']);
   });
 
@@ -607,8 +607,8 @@ describe('SchedulerDriver call safety and recovery', () => {
     await master.waitForRequest((r) => r.call?.type === 'ACCEPT');
     (await first.writer).destroy();
     await tap.take('disconnected');
-    expect(await accept).toMatchObject({ code: 'ERR_MESOS_NOT_SUBSCRIBED' });
-    expect(await decline).toMatchObject({ code: 'ERR_MESOS_NOT_SUBSCRIBED' });
+    expect(await accept).toMatchObject({ code: 'PACER_MESOS_NOT_SUBSCRIBED' });
+    expect(await decline).toMatchObject({ code: 'PACER_MESOS_NOT_SUBSCRIBED' });
     expect(master.calls().map((r) => r.call?.type)).toEqual(['ACCEPT']);
     await tap.take('subscribed');
   });

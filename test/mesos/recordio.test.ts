@@ -58,7 +58,7 @@ describe('encodeRecord', () => {
   });
 
   it('refuses empty records, which the format forbids', () => {
-    expectCode(() => encodeRecord(new Uint8Array(0)), 'ERR_RECORDIO_ZERO_LENGTH');
+    expectCode(() => encodeRecord(new Uint8Array(0)), 'PACER_RECORDIO_ZERO_LENGTH');
   });
 });
 
@@ -119,58 +119,58 @@ describe('RecordIODecoder', () => {
   });
 
   it('rejects a non-digit in the length prefix', () => {
-    const err = expectCode(() => new RecordIODecoder().push(utf8.encode('1x\nab')), 'ERR_RECORDIO_BAD_LENGTH');
+    const err = expectCode(() => new RecordIODecoder().push(utf8.encode('1x\nab')), 'PACER_RECORDIO_BAD_LENGTH');
     expect(err.message).toContain('0x78');
   });
 
   it('rejects an empty length prefix', () => {
-    expectCode(() => new RecordIODecoder().push(utf8.encode('\nabc')), 'ERR_RECORDIO_BAD_LENGTH');
+    expectCode(() => new RecordIODecoder().push(utf8.encode('\nabc')), 'PACER_RECORDIO_BAD_LENGTH');
   });
 
   it('rejects a carriage return before the newline', () => {
-    expectCode(() => new RecordIODecoder().push(utf8.encode('3\r\nabc')), 'ERR_RECORDIO_BAD_LENGTH');
+    expectCode(() => new RecordIODecoder().push(utf8.encode('3\r\nabc')), 'PACER_RECORDIO_BAD_LENGTH');
   });
 
   it('rejects a length prefix longer than a uint64 can be', () => {
     const decoder = new RecordIODecoder({ maxRecordBytes: Number.MAX_SAFE_INTEGER });
-    expectCode(() => decoder.push(utf8.encode('0'.repeat(21) + '1\n')), 'ERR_RECORDIO_BAD_LENGTH');
+    expectCode(() => decoder.push(utf8.encode('0'.repeat(21) + '1\n')), 'PACER_RECORDIO_BAD_LENGTH');
   });
 
   it('rejects a zero length', () => {
-    expectCode(() => new RecordIODecoder().push(utf8.encode('0\n')), 'ERR_RECORDIO_ZERO_LENGTH');
+    expectCode(() => new RecordIODecoder().push(utf8.encode('0\n')), 'PACER_RECORDIO_ZERO_LENGTH');
   });
 
   it('rejects an oversize record as soon as its length is known, before any body arrives', () => {
     const decoder = new RecordIODecoder({ maxRecordBytes: 100 });
     expect(decoder.push(utf8.encode('100\n'))).toEqual([]);
-    expect(text.decode(decoder.push(new Uint8Array(100).fill(0x61))[0]!)).toBe('a'.repeat(100));
+    expect(text.decode(decoder.push(new Uint8Array(100).fill(0x61))[0])).toBe('a'.repeat(100));
     // The third digit already exceeds the limit; no newline or body needed.
-    expectCode(() => decoder.push(utf8.encode('101')), 'ERR_RECORDIO_OVERSIZE');
+    expectCode(() => decoder.push(utf8.encode('101')), 'PACER_RECORDIO_OVERSIZE');
   });
 
   it('uses a 64 MiB limit by default', () => {
     expect(DEFAULT_MAX_RECORD_BYTES).toBe(64 * 1024 * 1024);
-    expectCode(() => new RecordIODecoder().push(utf8.encode(`${DEFAULT_MAX_RECORD_BYTES + 1}\n`)), 'ERR_RECORDIO_OVERSIZE');
+    expectCode(() => new RecordIODecoder().push(utf8.encode(`${DEFAULT_MAX_RECORD_BYTES + 1}\n`)), 'PACER_RECORDIO_OVERSIZE');
   });
 
   it('stays failed after an error', () => {
     const decoder = new RecordIODecoder();
-    expectCode(() => decoder.push(utf8.encode('z')), 'ERR_RECORDIO_BAD_LENGTH');
-    expectCode(() => decoder.push(utf8.encode('1\na')), 'ERR_RECORDIO_BAD_LENGTH');
+    expectCode(() => decoder.push(utf8.encode('z')), 'PACER_RECORDIO_BAD_LENGTH');
+    expectCode(() => decoder.push(utf8.encode('1\na')), 'PACER_RECORDIO_BAD_LENGTH');
   });
 
   it('end() reports a record cut short inside its body', () => {
     const decoder = new RecordIODecoder();
     decoder.push(utf8.encode('10\nabc'));
     expect(decoder.pending).toBe(true);
-    const err = expectCode(() => decoder.end(), 'ERR_RECORDIO_TRUNCATED');
+    const err = expectCode(() => decoder.end(), 'PACER_RECORDIO_TRUNCATED');
     expect(err.message).toContain('3 of 10');
   });
 
   it('end() reports a stream cut inside a length prefix', () => {
     const decoder = new RecordIODecoder();
     decoder.push(utf8.encode('1\na12'));
-    expectCode(() => decoder.end(), 'ERR_RECORDIO_TRUNCATED');
+    expectCode(() => decoder.end(), 'PACER_RECORDIO_TRUNCATED');
   });
 
   it('end() is quiet on a clean boundary', () => {
@@ -202,7 +202,7 @@ describe('decodeRecords', () => {
         got.push(text.decode(rec));
       }
     };
-    await expect(run()).rejects.toMatchObject({ code: 'ERR_RECORDIO_TRUNCATED' });
+    await expect(run()).rejects.toMatchObject({ code: 'PACER_RECORDIO_TRUNCATED' });
     expect(got).toEqual(RECORDS.slice(0, -1));
   });
 
@@ -212,6 +212,6 @@ describe('decodeRecords', () => {
         // drain
       }
     };
-    await expect(run()).rejects.toMatchObject({ code: 'ERR_RECORDIO_OVERSIZE' });
+    await expect(run()).rejects.toMatchObject({ code: 'PACER_RECORDIO_OVERSIZE' });
   });
 });

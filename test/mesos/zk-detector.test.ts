@@ -21,8 +21,8 @@ describe('MasterInfo JSON', () => {
       address: { hostname: 'master-1', ip: '10.0.0.1', port: 5050 },
     });
     expect(unpackIp(packIp('192.168.1.200'))).toBe('192.168.1.200');
-    expect(() => buildMasterInfo({ id: 'm', ip: '10.0.0.1', port: 0 })).toThrow(expect.objectContaining({ code: 'ERR_MASTER_INFO_INVALID' }));
-    expect(() => packIp('10.0.0')).toThrow(expect.objectContaining({ code: 'ERR_MASTER_INFO_INVALID' }));
+    expect(() => buildMasterInfo({ id: 'm', ip: '10.0.0.1', port: 0 })).toThrow(expect.objectContaining({ code: 'PACER_MASTER_INFO_INVALID' }));
+    expect(() => packIp('10.0.0')).toThrow(expect.objectContaining({ code: 'PACER_MASTER_INFO_INVALID' }));
   });
 
   it('derives the master URL from address, then the deprecated fields', () => {
@@ -40,16 +40,16 @@ describe('MasterInfo JSON', () => {
 
   it('rejects data that is not a MasterInfo object', () => {
     for (const bad of ['{oops', '[]', '"x"', '{}', '{"id":"m","address":7}']) {
-      expect(() => parseMasterInfo(bad), bad).toThrow(expect.objectContaining({ code: 'ERR_MASTER_INFO_INVALID' }));
+      expect(() => parseMasterInfo(bad), bad).toThrow(expect.objectContaining({ code: 'PACER_MASTER_INFO_INVALID' }));
     }
   });
 });
 
 describe('ZkMasterDetector construction', () => {
   it('rejects a bad URL and an unreachable ZooKeeper with typed errors', async () => {
-    await expect(ZkMasterDetector.create('http://zk:2181/mesos', logger)).rejects.toMatchObject({ code: 'ZK_BAD_URL' });
+    await expect(ZkMasterDetector.create('http://zk:2181/mesos', logger)).rejects.toMatchObject({ code: 'PACER_ZK_BAD_URL' });
     await expect(ZkMasterDetector.create('zk://127.0.0.1:1/mesos', logger, { connectTimeoutMs: 300 })).rejects.toMatchObject({
-      code: 'ZK_CONNECT_TIMEOUT',
+      code: 'PACER_ZK_CONNECT_TIMEOUT',
     });
   });
 });

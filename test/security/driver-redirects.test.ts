@@ -76,7 +76,7 @@ describe('driver redirects', () => {
     configured.onCall((_r, reply) => reply.redirect(`//${stranger.hostPort}/api/v1/scheduler`));
     const { driver, tap } = startDriver(configured.base, { credentials });
     await tap.take('subscribed');
-    await expect(driver.kill({ value: 't1' })).rejects.toMatchObject({ code: 'ERR_MESOS_UNSAFE_REDIRECT' });
+    await expect(driver.kill({ value: 't1' })).rejects.toMatchObject({ code: 'PACER_MESOS_UNSAFE_REDIRECT' });
     expect(stranger.requests).toEqual([]);
   });
 

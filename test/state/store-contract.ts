@@ -135,7 +135,7 @@ export function storeContract(name: string, newLocation: () => Promise<StoreLoca
           await store.apply([put('apps', '/keep', 'old')]);
           const attempt = store.apply([put('apps', '/keep', 'new'), put('apps', '/first', 1), put('apps', '/bad', value), put('apps', '/last', 2)]);
           await expect(attempt).rejects.toBeInstanceOf(StoreError);
-          await expect(attempt).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
+          await expect(attempt).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_VALUE' });
           expect(await store.list('apps')).toEqual([{ key: '/keep', value: 'old' }]);
         });
       }
@@ -143,17 +143,17 @@ export function storeContract(name: string, newLocation: () => Promise<StoreLoca
       it('rejects bad keys, collections and ops with typed errors and writes nothing', async () => {
         const { store } = await fresh();
         for (const key of ['', 'a\u0000b', 'lone\ud800', '\udc00x', 'k'.repeat(MAX_KEY_LENGTH + 1)]) {
-          await expect(store.apply([put('apps', 'ok', 1), put('apps', key, 1)])).rejects.toMatchObject({ code: 'STORE_INVALID_KEY' });
-          await expect(store.get('apps', key)).rejects.toMatchObject({ code: 'STORE_INVALID_KEY' });
+          await expect(store.apply([put('apps', 'ok', 1), put('apps', key, 1)])).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_KEY' });
+          await expect(store.get('apps', key)).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_KEY' });
         }
-        await expect(store.list('apps', 'p\u0000')).rejects.toMatchObject({ code: 'STORE_INVALID_KEY' });
+        await expect(store.list('apps', 'p\u0000')).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_KEY' });
         const wrongCollection = { op: 'put', collection: 'appz', key: 'k', value: 1 } as unknown as StoreWrite;
-        await expect(store.apply([put('apps', 'ok', 1), wrongCollection])).rejects.toMatchObject({ code: 'STORE_INVALID_COLLECTION' });
-        await expect(store.get('appz' as Collection, 'k')).rejects.toMatchObject({ code: 'STORE_INVALID_COLLECTION' });
-        await expect(store.list('appz' as Collection)).rejects.toMatchObject({ code: 'STORE_INVALID_COLLECTION' });
+        await expect(store.apply([put('apps', 'ok', 1), wrongCollection])).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_COLLECTION' });
+        await expect(store.get('appz' as Collection, 'k')).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_COLLECTION' });
+        await expect(store.list('appz' as Collection)).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_COLLECTION' });
         const wrongOp = { op: 'upsert', collection: 'apps', key: 'k', value: 1 } as unknown as StoreWrite;
-        await expect(store.apply([put('apps', 'ok', 1), wrongOp])).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
-        await expect(store.apply([put('apps', 'ok', 1), null as unknown as StoreWrite])).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
+        await expect(store.apply([put('apps', 'ok', 1), wrongOp])).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_VALUE' });
+        await expect(store.apply([put('apps', 'ok', 1), null as unknown as StoreWrite])).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_VALUE' });
         expect(await store.list('apps')).toEqual([]);
       });
 
@@ -169,7 +169,7 @@ export function storeContract(name: string, newLocation: () => Promise<StoreLoca
           ),
         );
         expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
-        expect(results[100]).toMatchObject({ status: 'rejected', reason: { code: 'STORE_INVALID_VALUE' } });
+        expect(results[100]).toMatchObject({ status: 'rejected', reason: { code: 'PACER_STORE_INVALID_VALUE' } });
         expect(await store.get('launchDelays', 'last')).toBe(199);
         expect(await store.get('launchDelays', 'bad-batch')).toBeUndefined();
         expect(await store.list('launchDelays', 'n')).toHaveLength(199);
@@ -205,13 +205,13 @@ export function storeContract(name: string, newLocation: () => Promise<StoreLoca
         expect((await second.list('instances')).map((e) => e.key)).toEqual(['a.instance-1', 'a.instance-2']);
       });
 
-      it('refuses every call after close with STORE_CLOSED; close is idempotent', async () => {
+      it('refuses every call after close with PACER_STORE_CLOSED; close is idempotent', async () => {
         const { store } = await fresh();
         await store.close();
         await store.close();
-        await expect(store.get('apps', 'a')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
-        await expect(store.list('apps')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
-        await expect(store.apply([put('apps', 'a', 1)])).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+        await expect(store.get('apps', 'a')).rejects.toMatchObject({ code: 'PACER_STORE_CLOSED' });
+        await expect(store.list('apps')).rejects.toMatchObject({ code: 'PACER_STORE_CLOSED' });
+        await expect(store.apply([put('apps', 'a', 1)])).rejects.toMatchObject({ code: 'PACER_STORE_CLOSED' });
       });
     });
   });

@@ -48,13 +48,13 @@ function startWriter(dataDir: string): Writer {
   let stderr = '';
   let waiter: { count: number; resolve: () => void } | undefined;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     const lines = (partial + chunk).split('\n');
     partial = lines.pop()!;
     for (const line of lines) acked.push(Number(line));
     if (waiter !== undefined && acked.length >= waiter.count) waiter.resolve();
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   return {
     child,
     acked,
@@ -145,7 +145,7 @@ describe('SqliteStore lock across processes', () => {
     await writer.acknowledged(1, 20_000);
     const attempt = openSqliteStore({ dataDir, logger, lockTimeoutMs: 50 });
     await expect(attempt).rejects.toBeInstanceOf(StoreLockedError);
-    await expect(attempt).rejects.toMatchObject({ code: 'STORE_LOCKED', holder: { pid: writer.child.pid } });
+    await expect(attempt).rejects.toMatchObject({ code: 'PACER_STORE_LOCKED', holder: { pid: writer.child.pid } });
 
     await writer.kill();
     const store = await openSqliteStore({ dataDir, logger, lockTimeoutMs: 50 });

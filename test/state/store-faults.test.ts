@@ -1,7 +1,7 @@
 /**
  * The embedded store on disks that refuse writes: read-only and full file systems, made real with
  * small tmpfs mounts (root ignores permission bits, so chmod would prove nothing here). A refused
- * write must surface as a typed StoreError (STORE_READ_ONLY, STORE_FULL) that the API answers with
+ * write must surface as a typed StoreError (PACER_STORE_READ_ONLY, PACER_STORE_FULL) that the API answers with
  * 503, must change nothing, and must never cost a write that was already acknowledged.
  */
 import { execFileSync } from 'node:child_process';
@@ -51,12 +51,12 @@ const instance = (n: number): StoreWrite => ({
 });
 
 const STATUS_OF_CODE: Array<[StoreErrorCode, number]> = [
-  ['STORE_FULL', 503],
-  ['STORE_READ_ONLY', 503],
-  ['STORE_IO', 503],
-  ['STORE_CLOSED', 503],
-  ['STORE_CORRUPT', 500],
-  ['STORE_INVALID_VALUE', 500],
+  ['PACER_STORE_FULL', 503],
+  ['PACER_STORE_READ_ONLY', 503],
+  ['PACER_STORE_IO', 503],
+  ['PACER_STORE_CLOSED', 503],
+  ['PACER_STORE_CORRUPT', 500],
+  ['PACER_STORE_INVALID_VALUE', 500],
 ];
 
 describe('StoreError to HTTP', () => {
@@ -70,12 +70,12 @@ describe('StoreError to HTTP', () => {
 });
 
 describe.runIf(tmpfsTestsEnabled())('SqliteStore on a read-only file system', () => {
-  it('refuses to open an empty read-only data directory with STORE_READ_ONLY naming it', async () => {
+  it('refuses to open an empty read-only data directory with PACER_STORE_READ_ONLY naming it', async () => {
     const fs = tmpfs(256, true);
     const attempt = openSqliteStore({ dataDir: fs.dir, logger });
     await expect(attempt).rejects.toBeInstanceOf(StoreError);
     await expect(attempt).rejects.toMatchObject({
-      code: 'STORE_READ_ONLY',
+      code: 'PACER_STORE_READ_ONLY',
       message: `cannot write to data directory ${fs.dir}: read-only file system (EROFS)`,
     });
     expect(readdirSync(fs.dir)).toEqual([]);
@@ -85,7 +85,7 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore on a read-only file system', ()
     const fs = tmpfs(256, true);
     const dataDir = join(fs.dir, 'pacer', 'data');
     await expect(openSqliteStore({ dataDir, logger })).rejects.toMatchObject({
-      code: 'STORE_READ_ONLY',
+      code: 'PACER_STORE_READ_ONLY',
       message: `cannot create data directory ${dataDir}: read-only file system (EROFS)`,
     });
   });
@@ -98,7 +98,7 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore on a read-only file system', ()
     const before = readdirSync(fs.dir).sort();
 
     fs.remount('ro');
-    await expect(openSqliteStore({ dataDir: fs.dir, logger })).rejects.toMatchObject({ code: 'STORE_READ_ONLY' });
+    await expect(openSqliteStore({ dataDir: fs.dir, logger })).rejects.toMatchObject({ code: 'PACER_STORE_READ_ONLY' });
     expect(readdirSync(fs.dir).sort()).toEqual(before);
 
     fs.remount('rw');
@@ -114,7 +114,7 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore with an immutable database file
     for (const file of immutable.splice(0)) execFileSync('chattr', ['-i', file]);
   });
 
-  it('refuses to open with STORE_READ_ONLY naming the file, and opens intact once it is writable again', async () => {
+  it('refuses to open with PACER_STORE_READ_ONLY naming the file, and opens intact once it is writable again', async () => {
     const fs = tmpfs(1024);
     const store = await open(fs.dir);
     await store.apply([instance(7)]);
@@ -124,7 +124,7 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore with an immutable database file
     immutable.push(file);
 
     await expect(openSqliteStore({ dataDir: fs.dir, logger })).rejects.toMatchObject({
-      code: 'STORE_READ_ONLY',
+      code: 'PACER_STORE_READ_ONLY',
       message: `cannot write to ${file}: permission denied (EPERM); Pacer needs write access to it`,
     });
 
@@ -135,11 +135,11 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore with an immutable database file
 });
 
 describe.runIf(tmpfsTestsEnabled())('SqliteStore on a full disk', () => {
-  it('refuses to open on a full disk with STORE_FULL, and opens once space is freed', async () => {
+  it('refuses to open on a full disk with PACER_STORE_FULL, and opens once space is freed', async () => {
     const fs = tmpfs(256);
     fs.fill();
     await expect(openSqliteStore({ dataDir: fs.dir, logger })).rejects.toMatchObject({
-      code: 'STORE_FULL',
+      code: 'PACER_STORE_FULL',
       message: `cannot write to data directory ${fs.dir}: no space left on device (ENOSPC)`,
     });
     fs.free();
@@ -154,7 +154,7 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore on a full disk', () => {
     // Room for the writability probe (one block) but not for the database and its journal.
     fs.leaveFree(1);
     await expect(openSqliteStore({ dataDir: fs.dir, logger })).rejects.toMatchObject({
-      code: 'STORE_FULL',
+      code: 'PACER_STORE_FULL',
       message: expect.stringContaining(`state store in ${fs.dir} cannot save changes: no space left on its device (SQLITE_FULL)`),
     });
     fs.free();
@@ -167,7 +167,7 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore on a full disk', () => {
     expect(await reopened.get('instances', instance(1).key)).toMatchObject({ n: 1 });
   });
 
-  it('refuses writes with STORE_FULL while the disk is full, keeps every acknowledged write, and recovers when space is freed', async () => {
+  it('refuses writes with PACER_STORE_FULL while the disk is full, keeps every acknowledged write, and recovers when space is freed', async () => {
     const fs = tmpfs(1024);
     const store = await open(fs.dir);
     const acknowledged: string[] = [];
@@ -178,7 +178,7 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore on a full disk', () => {
     fs.fill();
 
     // The journal may still have room from earlier commits, so some writes can succeed after the
-    // disk is full; the first refusal must come within a bound, and it must be STORE_FULL.
+    // disk is full; the first refusal must come within a bound, and it must be PACER_STORE_FULL.
     let refusal: unknown;
     const refused: string[] = [];
     for (let n = 20; n < 2020 && refusal === undefined; n++) {
@@ -192,7 +192,7 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore on a full disk', () => {
     }
     expect(refusal).toBeInstanceOf(StoreError);
     expect(refusal).toMatchObject({
-      code: 'STORE_FULL',
+      code: 'PACER_STORE_FULL',
       message: `state store in ${fs.dir} cannot save changes: no space left on its device (SQLITE_FULL); nothing was written`,
     });
     expect(errorAnswer(refusal).status).toBe(503);
@@ -200,7 +200,7 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore on a full disk', () => {
     // A group commit of several batches fails as a whole; each batch is rejected, none stored.
     const group = [3000, 3001, 3002].map((n) => store.apply([instance(n), { op: 'delete', collection: 'instances', key: acknowledged[0]! }]));
     const outcomes = await Promise.allSettled(group);
-    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as StoreError).code : 'fulfilled'))).toEqual(['STORE_FULL', 'STORE_FULL', 'STORE_FULL']);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as StoreError).code : 'fulfilled'))).toEqual(['PACER_STORE_FULL', 'PACER_STORE_FULL', 'PACER_STORE_FULL']);
     refused.push(...[3000, 3001, 3002].map((n) => instance(n).key));
 
     // Reads go on while writes are refused, and see exactly the acknowledged writes.

@@ -30,9 +30,9 @@ describe('selectStore', () => {
     expect(selectStore(flags('--zk', 'zk://zk1:2181,zk2:2181/pacer', '--data_dir', '/x'))).toEqual({ kind: 'zookeeper', url: 'zk://zk1:2181,zk2:2181/pacer' });
   });
 
-  it('refuses unusable settings with STORE_CONFIG', () => {
-    expect(() => selectStore(flags('--zk', 'http://zk:2181/pacer'))).toThrow(expect.objectContaining({ code: 'STORE_CONFIG' }));
-    expect(() => selectStore(flags('--data_dir', ''))).toThrow(expect.objectContaining({ code: 'STORE_CONFIG' }));
+  it('refuses unusable settings with PACER_STORE_CONFIG', () => {
+    expect(() => selectStore(flags('--zk', 'http://zk:2181/pacer'))).toThrow(expect.objectContaining({ code: 'PACER_STORE_CONFIG' }));
+    expect(() => selectStore(flags('--data_dir', ''))).toThrow(expect.objectContaining({ code: 'PACER_STORE_CONFIG' }));
   });
 });
 
@@ -48,19 +48,19 @@ describe('openStore', () => {
     expect(existsSync(join(dataDir, DATABASE_FILE))).toBe(true);
   });
 
-  it('refuses --zk with STORE_UNSUPPORTED until a ZooKeeper store is provided', async () => {
+  it('refuses --zk with PACER_STORE_UNSUPPORTED until a ZooKeeper store is provided', async () => {
     const attempt = openStore(flags('--zk', 'zk://127.0.0.1:2181/pacer'), { logger });
     await expect(attempt).rejects.toBeInstanceOf(StoreError);
-    await expect(attempt).rejects.toMatchObject({ code: 'STORE_UNSUPPORTED' });
+    await expect(attempt).rejects.toMatchObject({ code: 'PACER_STORE_UNSUPPORTED' });
   });
 
   it('hands the --zk URL to the ZooKeeper opener it is given', async () => {
     const calls: Array<{ url: string }> = [];
     const refusing: ZkStoreOpener = async ({ url }) => {
       calls.push({ url });
-      throw new StoreError('STORE_IO', 'no ZooKeeper in this test');
+      throw new StoreError('PACER_STORE_IO', 'no ZooKeeper in this test');
     };
-    await expect(openStore(flags('--zk', 'zk://127.0.0.1:2181/pacer'), { logger, openZkStore: refusing })).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(openStore(flags('--zk', 'zk://127.0.0.1:2181/pacer'), { logger, openZkStore: refusing })).rejects.toMatchObject({ code: 'PACER_STORE_IO' });
     expect(calls).toEqual([{ url: 'zk://127.0.0.1:2181/pacer' }]);
   });
 });

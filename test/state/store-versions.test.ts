@@ -30,8 +30,8 @@ describe('version history helpers', () => {
     expect(versionKey('/prod/web', version(1))).toBe('/prod/web@2024-05-01T10:00:01.000Z');
     expect(parseVersionKey('/prod/web@2024-05-01T10:00:01.000Z')).toEqual({ id: '/prod/web', version: version(1) });
     expect(parseVersionKey('no-separator')).toBeUndefined();
-    expect(() => versionKey('/a@b', version(1))).toThrow(expect.objectContaining({ code: 'STORE_INVALID_KEY' }));
-    expect(() => versionKey('/a', '')).toThrow(expect.objectContaining({ code: 'STORE_INVALID_KEY' }));
+    expect(() => versionKey('/a@b', version(1))).toThrow(expect.objectContaining({ code: 'PACER_STORE_INVALID_KEY' }));
+    expect(() => versionKey('/a', '')).toThrow(expect.objectContaining({ code: 'PACER_STORE_INVALID_KEY' }));
   });
 
   it("lists one entity's versions oldest first, not its neighbours'", async () => {
@@ -70,7 +70,7 @@ describe('version history helpers', () => {
   it('refuses a bound below one', async () => {
     const s = await fresh();
     for (const keep of [0, -1, 1.5, Number.NaN]) {
-      await expect(pruneVersions(s, 'appVersions', '/web', keep)).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
+      await expect(pruneVersions(s, 'appVersions', '/web', keep)).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_VALUE' });
     }
   });
 });

@@ -117,7 +117,7 @@ describe('SqliteStore batches are atomic', () => {
       await store.apply([put('apps', '/keep', 'old')]);
       const attempt = store.apply([put('apps', '/keep', 'new'), put('apps', '/first', 1), put('apps', '/bad', value), put('apps', '/last', 2)]);
       await expect(attempt).rejects.toBeInstanceOf(StoreError);
-      await expect(attempt).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
+      await expect(attempt).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_VALUE' });
       expect(await store.list('apps')).toEqual([{ key: '/keep', value: 'old' }]);
     });
   }
@@ -126,16 +126,16 @@ describe('SqliteStore batches are atomic', () => {
     const store = await open(tempDir());
     const badKeys = ['', 'a\u0000b', 'lone\ud800', '\udc00x', 'k'.repeat(MAX_KEY_LENGTH + 1)];
     for (const key of badKeys) {
-      await expect(store.apply([put('apps', 'ok', 1), put('apps', key, 1)])).rejects.toMatchObject({ code: 'STORE_INVALID_KEY' });
-      await expect(store.get('apps', key)).rejects.toMatchObject({ code: 'STORE_INVALID_KEY' });
+      await expect(store.apply([put('apps', 'ok', 1), put('apps', key, 1)])).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_KEY' });
+      await expect(store.get('apps', key)).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_KEY' });
     }
-    await expect(store.list('apps', 'p\u0000')).rejects.toMatchObject({ code: 'STORE_INVALID_KEY' });
+    await expect(store.list('apps', 'p\u0000')).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_KEY' });
     const wrongCollection = { op: 'put', collection: 'appz', key: 'k', value: 1 } as unknown as StoreWrite;
-    await expect(store.apply([put('apps', 'ok', 1), wrongCollection])).rejects.toMatchObject({ code: 'STORE_INVALID_COLLECTION' });
-    await expect(store.get('appz' as Collection, 'k')).rejects.toMatchObject({ code: 'STORE_INVALID_COLLECTION' });
+    await expect(store.apply([put('apps', 'ok', 1), wrongCollection])).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_COLLECTION' });
+    await expect(store.get('appz' as Collection, 'k')).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_COLLECTION' });
     const wrongOp = { op: 'upsert', collection: 'apps', key: 'k', value: 1 } as unknown as StoreWrite;
-    await expect(store.apply([put('apps', 'ok', 1), wrongOp])).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
-    await expect(store.apply([put('apps', 'ok', 1), null as unknown as StoreWrite])).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
+    await expect(store.apply([put('apps', 'ok', 1), wrongOp])).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_VALUE' });
+    await expect(store.apply([put('apps', 'ok', 1), null as unknown as StoreWrite])).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_VALUE' });
     expect(await store.list('apps')).toEqual([]);
     expect(await store.get('apps', 'k'.repeat(MAX_KEY_LENGTH))).toBeUndefined();
   });
@@ -152,7 +152,7 @@ describe('SqliteStore batches are atomic', () => {
       ),
     );
     expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
-    expect(results[150]).toMatchObject({ status: 'rejected', reason: { code: 'STORE_INVALID_VALUE' } });
+    expect(results[150]).toMatchObject({ status: 'rejected', reason: { code: 'PACER_STORE_INVALID_VALUE' } });
     expect(await store.get('launchDelays', 'last')).toBe(299);
     expect(await store.get('launchDelays', 'bad-batch')).toBeUndefined();
     expect(await store.list('launchDelays', 'n')).toHaveLength(299);
@@ -176,13 +176,13 @@ describe('SqliteStore lifecycle', () => {
     expect((await second.list('instances')).map((e) => e.key)).toEqual(['a.instance-1', 'a.instance-2']);
   });
 
-  it('refuses every call after close with STORE_CLOSED; close is idempotent', async () => {
+  it('refuses every call after close with PACER_STORE_CLOSED; close is idempotent', async () => {
     const store = await open(tempDir());
     await store.close();
     await store.close();
-    await expect(store.get('apps', 'a')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
-    await expect(store.list('apps')).rejects.toMatchObject({ code: 'STORE_CLOSED' });
-    await expect(store.apply([put('apps', 'a', 1)])).rejects.toMatchObject({ code: 'STORE_CLOSED' });
+    await expect(store.get('apps', 'a')).rejects.toMatchObject({ code: 'PACER_STORE_CLOSED' });
+    await expect(store.list('apps')).rejects.toMatchObject({ code: 'PACER_STORE_CLOSED' });
+    await expect(store.apply([put('apps', 'a', 1)])).rejects.toMatchObject({ code: 'PACER_STORE_CLOSED' });
   });
 
   it('lets only one handle open a data directory at a time', async () => {
@@ -191,7 +191,7 @@ describe('SqliteStore lifecycle', () => {
     const attempt = open(dir);
     await expect(attempt).rejects.toBeInstanceOf(StoreLockedError);
     const error = (await attempt.catch((e: unknown) => e)) as StoreLockedError;
-    expect(error.code).toBe('STORE_LOCKED');
+    expect(error.code).toBe('PACER_STORE_LOCKED');
     expect(error.holder?.pid).toBe(process.pid);
     expect(error.message).toContain(`pid ${process.pid}`);
     // The holder keeps working and the refused opener did not disturb it.
@@ -210,7 +210,7 @@ describe('SqliteStore lifecycle', () => {
 
     const attempt = open(dir);
     await expect(attempt).rejects.toBeInstanceOf(StoreFormatError);
-    await expect(attempt).rejects.toMatchObject({ code: 'STORE_FORMAT_TOO_NEW', found: SQLITE_FORMAT_VERSION + 1, supported: SQLITE_FORMAT_VERSION });
+    await expect(attempt).rejects.toMatchObject({ code: 'PACER_STORE_FORMAT_TOO_NEW', found: SQLITE_FORMAT_VERSION + 1, supported: SQLITE_FORMAT_VERSION });
     // The refused open released its lock and the newer build still reads its store.
     const again = await open(dir, [...SQLITE_MIGRATIONS, newer]);
     expect(await again.get('apps', '/a')).toBe(1);
@@ -254,29 +254,29 @@ describe('SqliteStore lifecycle', () => {
       },
     };
     await expect(open(dir, [...SQLITE_MIGRATIONS, broken])).rejects.toMatchObject({
-      code: 'STORE_IO',
+      code: 'PACER_STORE_IO',
       message: expect.stringContaining(`to format ${SQLITE_FORMAT_VERSION + 1} (fails halfway) failed: migration bug`),
     });
     const store = await open(dir);
     expect(await store.get('apps', '/a')).toBe(1);
   });
 
-  it('refuses files that are not Pacer stores with STORE_CORRUPT', async () => {
+  it('refuses files that are not Pacer stores with PACER_STORE_CORRUPT', async () => {
     const garbage = tempDir();
     writeFileSync(join(garbage, DATABASE_FILE), Buffer.alloc(8192, 0x5a));
-    await expect(open(garbage)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await expect(open(garbage)).rejects.toMatchObject({ code: 'PACER_STORE_CORRUPT' });
 
     const foreign = tempDir();
     const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: string) => { exec(sql: string): void; close(): void };
     const db = new Database(join(foreign, DATABASE_FILE));
     db.exec('CREATE TABLE other (x)');
     db.close();
-    await expect(open(foreign)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await expect(open(foreign)).rejects.toMatchObject({ code: 'PACER_STORE_CORRUPT' });
   });
 
-  it('reports a data directory it cannot create as STORE_IO', async () => {
+  it('reports a data directory it cannot create as PACER_STORE_IO', async () => {
     const parent = tempDir();
     writeFileSync(join(parent, 'file'), 'not a directory');
-    await expect(open(join(parent, 'file', 'data'))).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(open(join(parent, 'file', 'data'))).rejects.toMatchObject({ code: 'PACER_STORE_IO' });
   });
 });

@@ -63,10 +63,10 @@ describe('node values', () => {
     expect(framed.length).toBeLessThanOrEqual(Buffer.byteLength(json) + 1);
   });
 
-  it('report damaged node data as STORE_CORRUPT', async () => {
-    await expect(decodeNodeValue(Buffer.alloc(0), 'x')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
-    await expect(decodeNodeValue(Buffer.from([9, 1]), 'x')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
-    await expect(decodeNodeValue(Buffer.from([VALUE_TAG_GZIP_JSON, 1, 2]), 'x')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
-    await expect(decodeNodeValue(Buffer.from([VALUE_TAG_JSON, 0x7b]), 'x')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+  it('report damaged node data as PACER_STORE_CORRUPT', async () => {
+    await expect(decodeNodeValue(Buffer.alloc(0), 'x')).rejects.toMatchObject({ code: 'PACER_STORE_CORRUPT' });
+    await expect(decodeNodeValue(Buffer.from([9, 1]), 'x')).rejects.toMatchObject({ code: 'PACER_STORE_CORRUPT' });
+    await expect(decodeNodeValue(Buffer.from([VALUE_TAG_GZIP_JSON, 1, 2]), 'x')).rejects.toMatchObject({ code: 'PACER_STORE_CORRUPT' });
+    await expect(decodeNodeValue(Buffer.from([VALUE_TAG_JSON, 0x7b]), 'x')).rejects.toMatchObject({ code: 'PACER_STORE_CORRUPT' });
   });
 });

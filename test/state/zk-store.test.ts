@@ -77,21 +77,21 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     await admin.create(`${newer}/state/meta/format`, Buffer.from(String(ZK_FORMAT_VERSION + 1)), { createParents: true });
     const attempt = open(newer);
     await expect(attempt).rejects.toBeInstanceOf(StoreFormatError);
-    await expect(attempt).rejects.toMatchObject({ code: 'STORE_FORMAT_TOO_NEW', found: ZK_FORMAT_VERSION + 1, supported: ZK_FORMAT_VERSION });
+    await expect(attempt).rejects.toMatchObject({ code: 'PACER_STORE_FORMAT_TOO_NEW', found: ZK_FORMAT_VERSION + 1, supported: ZK_FORMAT_VERSION });
 
     const garbage = freshPath();
     await admin.create(`${garbage}/state/meta/format`, Buffer.from('v1?'), { createParents: true });
-    await expect(open(garbage)).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await expect(open(garbage)).rejects.toMatchObject({ code: 'PACER_STORE_CORRUPT' });
   });
 
-  it('reports corrupt node data as STORE_CORRUPT', async () => {
+  it('reports corrupt node data as PACER_STORE_CORRUPT', async () => {
     const path = freshPath();
     const store = await open(path);
     await store.apply([put('apps', '/a', 1)]);
     await admin.setData(entryNode(path, 'apps', '/a'), Buffer.from([0x7f, 0x31]));
-    await expect(store.get('apps', '/a')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await expect(store.get('apps', '/a')).rejects.toMatchObject({ code: 'PACER_STORE_CORRUPT' });
     await admin.setData(entryNode(path, 'apps', '/a'), Buffer.from([VALUE_TAG_GZIP_JSON, 1, 2, 3]));
-    await expect(store.list('apps')).rejects.toMatchObject({ code: 'STORE_CORRUPT' });
+    await expect(store.list('apps')).rejects.toMatchObject({ code: 'PACER_STORE_CORRUPT' });
   });
 
   it('writes nothing when ZooKeeper refuses the multi part-way', async () => {
@@ -102,8 +102,8 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     await admin.create(`${entryNode(path, 'apps', '/blocked')}/child`);
 
     const attempt = store.apply([put('apps', '/keep', 'new'), put('apps', '/created', 1), del('apps', '/blocked'), put('apps', '/after', 2)]);
-    await expect(attempt).rejects.toMatchObject({ code: 'STORE_IO' });
-    await expect(attempt).rejects.toThrow(/ZK_NOT_EMPTY/);
+    await expect(attempt).rejects.toMatchObject({ code: 'PACER_STORE_IO' });
+    await expect(attempt).rejects.toThrow(/PACER_ZK_NOT_EMPTY/);
     expect(await store.list('apps')).toEqual([
       { key: '/blocked', value: 'x' },
       { key: '/keep', value: 'old' },
@@ -119,7 +119,7 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     // Random base64 compresses to about 3/4, so each value needs some 600 kB in the request.
     const noise = (): string => randomBytes(600_000).toString('base64');
     const attempt = store.apply([put('apps', '/small', 1), put('apps', '/one', noise()), put('apps', '/two', noise())]);
-    await expect(attempt).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
+    await expect(attempt).rejects.toMatchObject({ code: 'PACER_STORE_INVALID_VALUE' });
     await expect(attempt).rejects.toThrow(/jute\.maxbuffer/);
     expect(await store.list('apps')).toEqual([]);
     // Each half fits on its own.
@@ -139,7 +139,7 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     await admin.remove(guard);
     await expect(store.apply([put('framework', 'id', 'f2'), put('apps', '/x', 1)])).rejects.toThrow(/no longer holds leadership/);
     guardPath = undefined;
-    await expect(store.apply([put('framework', 'id', 'f3')])).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(store.apply([put('framework', 'id', 'f3')])).rejects.toMatchObject({ code: 'PACER_STORE_IO' });
     expect(await store.get('framework', 'id')).toBe('f1');
     expect(await store.get('apps', '/x')).toBeUndefined();
   });
@@ -161,7 +161,7 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     ]);
   });
 
-  it('fails reads and writes with STORE_IO after a bounded wait while ZooKeeper is unreachable, then resumes', async () => {
+  it('fails reads and writes with PACER_STORE_IO after a bounded wait while ZooKeeper is unreachable, then resumes', async () => {
     const proxy = await PausableProxy.start(server.port);
     proxies.push(proxy);
     const path = freshPath();
@@ -169,9 +169,9 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     await store.apply([put('apps', '/a', 1)]);
 
     await proxy.pause();
-    await expect(store.get('apps', '/a')).rejects.toMatchObject({ code: 'STORE_IO' });
-    await expect(store.list('apps')).rejects.toMatchObject({ code: 'STORE_IO' });
-    await expect(store.apply([put('apps', '/b', 2)])).rejects.toMatchObject({ code: 'STORE_IO' });
+    await expect(store.get('apps', '/a')).rejects.toMatchObject({ code: 'PACER_STORE_IO' });
+    await expect(store.list('apps')).rejects.toMatchObject({ code: 'PACER_STORE_IO' });
+    await expect(store.apply([put('apps', '/b', 2)])).rejects.toMatchObject({ code: 'PACER_STORE_IO' });
 
     proxy.resume();
     const session = store.currentSession()!;
@@ -187,9 +187,9 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     const proxy = await PausableProxy.start(server.port);
     proxies.push(proxy);
     await proxy.pause();
-    await expect(open('/unreachable', { connectTimeoutMs: 300 }, `127.0.0.1:${proxy.port}`)).rejects.toMatchObject({ code: 'STORE_IO' });
-    await expect(ZkStore.open('zk://127.0.0.1:1', logger)).rejects.toMatchObject({ code: 'STORE_CONFIG' });
-    await expect(ZkStore.open('http://x/y', logger)).rejects.toMatchObject({ code: 'STORE_CONFIG' });
+    await expect(open('/unreachable', { connectTimeoutMs: 300 }, `127.0.0.1:${proxy.port}`)).rejects.toMatchObject({ code: 'PACER_STORE_IO' });
+    await expect(ZkStore.open('zk://127.0.0.1:1', logger)).rejects.toMatchObject({ code: 'PACER_STORE_CONFIG' });
+    await expect(ZkStore.open('http://x/y', logger)).rejects.toMatchObject({ code: 'PACER_STORE_CONFIG' });
   });
 
   it('opens through the --zk seam of openStore, with timeouts from Marathon-style flags', async () => {

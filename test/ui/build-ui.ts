@@ -12,7 +12,7 @@ const UI_DIST_DIR = path.join(REPO_ROOT, 'dist/src/ui/app');
 const SERVER_ENTRY = path.join(REPO_ROOT, 'dist/src/main.js');
 
 export class StaleBuildError extends Error {
-  readonly code = 'ERR_STALE_BUILD';
+  readonly code = 'PACER_TEST_STALE_BUILD';
   constructor(detail: string) {
     super(`${detail}; run \`npm run build\` before the UI tests`);
     this.name = 'StaleBuildError';

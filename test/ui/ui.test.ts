@@ -150,7 +150,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit /ui-test/web' }).waitFor(WAIT);
     const editor = page.locator('#app-json');
-    await page.waitForFunction(() => (document.querySelector('#app-json') as HTMLTextAreaElement | null)?.value.includes('"mem": 32') ?? false, undefined, WAIT);
+    await page.waitForFunction(() => document.querySelector<HTMLTextAreaElement>('#app-json')?.value.includes('"mem": 32') ?? false, undefined, WAIT);
     const current = await editor.inputValue();
     expect(current).not.toContain('"tasksRunning"');
     expect(current).not.toContain('"version"');

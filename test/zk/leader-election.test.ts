@@ -189,8 +189,8 @@ describe.runIf(zookeeperTestsEnabled())('LeaderElection on a real ZooKeeper', ()
   });
 
   it('refuses bad configuration with typed errors', async () => {
-    await expect(LeaderElection.start('zk://127.0.0.1:2181', '127.0.0.1:1', logger)).rejects.toMatchObject({ code: 'ELECTION_CONFIG' });
-    await expect(LeaderElection.start(`zk://${server.connectString}/x`, 'no-port', logger)).rejects.toMatchObject({ code: 'ELECTION_CONFIG' });
+    await expect(LeaderElection.start('zk://127.0.0.1:2181', '127.0.0.1:1', logger)).rejects.toMatchObject({ code: 'PACER_ELECTION_CONFIG' });
+    await expect(LeaderElection.start(`zk://${server.connectString}/x`, 'no-port', logger)).rejects.toMatchObject({ code: 'PACER_ELECTION_CONFIG' });
   });
 });
 

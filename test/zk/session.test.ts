@@ -29,7 +29,7 @@ describe('parseZkUrl', () => {
       try {
         parseZkUrl(url);
       } catch (error) {
-        expect((error as ZkError).code).toBe('ZK_BAD_URL');
+        expect((error as ZkError).code).toBe('PACER_ZK_BAD_URL');
         expect((error as Error).message).not.toContain('secret');
       }
     }
@@ -64,8 +64,8 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
       const created = await session.create('/plumbing/a/b', Buffer.from('hello'), { createParents: true });
       expect(created).toBe('/plumbing/a/b');
       expect((await session.getData('/plumbing/a/b')).data.toString()).toBe('hello');
-      await expect(session.create('/plumbing/a/b')).rejects.toMatchObject({ code: 'ZK_NODE_EXISTS' });
-      await expect(session.getData('/plumbing/missing')).rejects.toMatchObject({ code: 'ZK_NO_NODE' });
+      await expect(session.create('/plumbing/a/b')).rejects.toMatchObject({ code: 'PACER_ZK_NODE_EXISTS' });
+      await expect(session.getData('/plumbing/missing')).rejects.toMatchObject({ code: 'PACER_ZK_NO_NODE' });
       expect(await session.exists('/plumbing/missing')).toBeUndefined();
 
       const sequential = await session.create('/plumbing/seq/item_', Buffer.alloc(0), { mode: 'ephemeral_sequential', createParents: true });
@@ -77,13 +77,13 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
       await session.create('/plumbing/seq/other');
       expect(await event).toEqual({ type: 'children_changed', path: '/plumbing/seq' });
 
-      await expect(session.remove('/plumbing/a')).rejects.toMatchObject({ code: 'ZK_NOT_EMPTY' });
+      await expect(session.remove('/plumbing/a')).rejects.toMatchObject({ code: 'PACER_ZK_NOT_EMPTY' });
       await session.remove('/plumbing/a/b');
       expect(await session.getChildren('/plumbing/a')).toEqual([]);
     } finally {
       await session.close();
     }
-    await expect(session.getChildren('/')).rejects.toMatchObject({ code: 'ZK_CLOSED' });
+    await expect(session.getChildren('/')).rejects.toMatchObject({ code: 'PACER_ZK_CLOSED' });
   });
 
   it('removes ephemeral nodes when the session closes', async () => {
@@ -170,7 +170,7 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
     try {
       await owner.create('/secured/node', Buffer.from('x'), { createParents: true });
       expect((await stranger.getData('/secured/node')).data.toString()).toBe('x');
-      await expect(stranger.setData('/secured/node', Buffer.from('y'))).rejects.toMatchObject({ code: 'ZK_NO_AUTH' });
+      await expect(stranger.setData('/secured/node', Buffer.from('y'))).rejects.toMatchObject({ code: 'PACER_ZK_NO_AUTH' });
       await owner.setData('/secured/node', Buffer.from('z'));
       await owner.remove('/secured/node');
     } finally {
@@ -180,7 +180,7 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
   });
 
   it('times out connecting to a port with no server', async () => {
-    await expect(ZkSession.connect('127.0.0.1:1', logger, { connectTimeoutMs: 500 })).rejects.toMatchObject({ code: 'ZK_CONNECT_TIMEOUT' });
+    await expect(ZkSession.connect('127.0.0.1:1', logger, { connectTimeoutMs: 500 })).rejects.toMatchObject({ code: 'PACER_ZK_CONNECT_TIMEOUT' });
   });
 
   it('bounds operations while the server is away, then resumes the same session', async () => {
@@ -192,7 +192,7 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
       // Halted, not restarted: a quick restart could answer before the operation times out.
       await server.halt();
       await disconnected;
-      await expect(session.getChildren('/')).rejects.toMatchObject({ code: expect.stringMatching(/ZK_OPERATION_TIMEOUT|ZK_CONNECTION_LOSS/) });
+      await expect(session.getChildren('/')).rejects.toMatchObject({ code: expect.stringMatching(/PACER_ZK_OPERATION_TIMEOUT|PACER_ZK_CONNECTION_LOSS/) });
       await server.resume();
       await reconnected;
       expect(session.sessionId).toBe(before);

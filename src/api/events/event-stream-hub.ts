@@ -188,7 +188,7 @@ export class EventStreamHub {
 }
 
 export class EventStreamClosedError extends Error {
-  readonly code = 'ERR_PACER_EVENT_STREAM_CLOSED';
+  readonly code = 'PACER_EVENT_STREAM_CLOSED';
   constructor() {
     super('the event stream hub is closed');
     this.name = 'EventStreamClosedError';

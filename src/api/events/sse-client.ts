@@ -147,12 +147,14 @@ export class SseClient {
   readonly #onDrain = (): void => {
     this.#drainPending = false;
     this.#backpressured = false;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- #write() sets #drainPending and may close
     while (!this.#closed && !this.#drainPending) {
       const next = this.#queue.shift();
       if (next === undefined) return;
       this.#write(next, true);
     }
     // Still not drained after emptying part of the queue: keep queueing until the next drain.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- #write() sets it
     if (this.#drainPending && this.#queue.length > 0) this.#backpressured = true;
   };
 }

@@ -12,7 +12,7 @@ const EOL: Record<SseLineEnding, string> = { lf: '\n', crlf: '\r\n' };
 export const EVENT_STREAM_MEDIA_TYPE = 'text/event-stream';
 
 export class SseFrameError extends Error {
-  readonly code = 'ERR_PACER_SSE_FRAME';
+  readonly code = 'PACER_SSE_FRAME';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'SseFrameError';
@@ -45,6 +45,7 @@ export function encodeEventFrame(
   } catch (err) {
     throw new SseFrameError(`event ${event.eventType} is not serialisable to JSON`, { cause: err });
   }
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- JSON.stringify returns undefined for a function or symbol, whatever its declared type
   if (json === undefined) throw new SseFrameError(`event ${event.eventType} serialised to nothing`);
   return encodeSseFrame(event.eventType, json, lineEnding);
 }

@@ -10,18 +10,18 @@ import { ServiceError } from '../../scheduler/contracts.js';
 import { StoreError, StoreLimitError, type StoreErrorCode } from '../../state/errors.js';
 
 export type HttpErrorCode =
-  | 'ERR_API_BAD_REQUEST'
-  | 'ERR_API_NOT_FOUND'
-  | 'ERR_API_UNPROCESSABLE'
-  | 'ERR_API_METHOD_NOT_ALLOWED'
-  | 'ERR_API_INTERNAL';
+  | 'PACER_API_BAD_REQUEST'
+  | 'PACER_API_NOT_FOUND'
+  | 'PACER_API_UNPROCESSABLE'
+  | 'PACER_API_METHOD_NOT_ALLOWED'
+  | 'PACER_API_INTERNAL';
 
 const STATUS_CODES: Record<HttpErrorCode, number> = {
-  ERR_API_BAD_REQUEST: 400,
-  ERR_API_NOT_FOUND: 404,
-  ERR_API_UNPROCESSABLE: 422,
-  ERR_API_METHOD_NOT_ALLOWED: 405,
-  ERR_API_INTERNAL: 500,
+  PACER_API_BAD_REQUEST: 400,
+  PACER_API_NOT_FOUND: 404,
+  PACER_API_UNPROCESSABLE: 422,
+  PACER_API_METHOD_NOT_ALLOWED: 405,
+  PACER_API_INTERNAL: 500,
 };
 
 export class HttpError extends Error {
@@ -41,10 +41,10 @@ export class HttpError extends Error {
   }
 }
 
-export const badRequest = (message: string): HttpError => new HttpError('ERR_API_BAD_REQUEST', message);
-export const notFound = (message: string): HttpError => new HttpError('ERR_API_NOT_FOUND', message);
+export const badRequest = (message: string): HttpError => new HttpError('PACER_API_BAD_REQUEST', message);
+export const notFound = (message: string): HttpError => new HttpError('PACER_API_NOT_FOUND', message);
 export const unprocessable = (message: string, extra: Record<string, unknown> = {}): HttpError =>
-  new HttpError('ERR_API_UNPROCESSABLE', message, extra);
+  new HttpError('PACER_API_UNPROCESSABLE', message, extra);
 
 /** Marathon's not-found messages (RestResource.unknownApp & co.). */
 export const unknownApp = (id: string, version?: string): HttpError =>
@@ -59,11 +59,11 @@ export const unknownTask = (id: string): HttpError => notFound(`Task '${id}' doe
  * rather than blame the request. The other codes point at damaged data or a bug and stay 500.
  */
 const STORE_UNAVAILABLE: ReadonlySet<StoreErrorCode> = new Set<StoreErrorCode>([
-  'STORE_IO',
-  'STORE_FULL',
-  'STORE_READ_ONLY',
-  'STORE_CLOSED',
-  'STORE_LOCKED',
+  'PACER_STORE_IO',
+  'PACER_STORE_FULL',
+  'PACER_STORE_READ_ONLY',
+  'PACER_STORE_CLOSED',
+  'PACER_STORE_LOCKED',
 ]);
 
 export interface ErrorAnswer {

@@ -17,7 +17,7 @@ export interface LabelRequirement {
 }
 
 export class LabelSelectorSyntaxError extends Error {
-  readonly code = 'ERR_LABEL_SELECTOR';
+  readonly code = 'PACER_LABEL_SELECTOR';
   constructor(
     readonly input: string,
     readonly reason: string,
@@ -120,6 +120,7 @@ export function parseLabelSelector(input: string): LabelRequirement[] {
     const found = selector(c);
     if (found === undefined) throw new LabelSelectorSyntaxError(input, `expected a label selector, found ${c.describeHere()}`);
     out.push(found);
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- selector() advanced the cursor
     if (c.atEnd) return out;
     if (c.literal(',') === undefined) throw new LabelSelectorSyntaxError(input, `expected ',' or end of input, found ${c.describeHere()}`);
   }

@@ -66,7 +66,7 @@ async function kill(
       active.map((i) => i.instanceId),
       flags,
     );
-    if (plan === undefined) throw new HttpError('ERR_API_INTERNAL', `killing tasks of ${appId} with scale=true started no deployment`);
+    if (plan === undefined) throw new HttpError('PACER_API_INTERNAL', `killing tasks of ${appId} with scale=true started no deployment`);
     return sendDeploymentResult(reply, plan);
   }
   if (found.length > 0) await ctx.service.killInstances(found.map((i) => i.instanceId), flags);

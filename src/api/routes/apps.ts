@@ -53,7 +53,7 @@ export function registerAppRoutes(app: FastifyInstance, ctx: RouteContext): void
     if (rest === '') return createApp(ctx, req, reply);
     const m = /^(.+)\/restart$/.exec(rest);
     if (m) return restartApp(ctx, m[1]!, req.query, reply);
-    throw new HttpError('ERR_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
+    throw new HttpError('PACER_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
   });
   app.put('/v2/apps/*', (req: Request, reply) =>
     req.params['*'] === '' ? updateMany(ctx, req, reply, true) : updateOne(ctx, req, reply, true),
@@ -150,7 +150,8 @@ async function updateOne(ctx: RouteContext, req: Request, reply: FastifyReply, i
   const existing = ctx.service.app(id);
   if (!isPut && existing === undefined) throw unknownApp(id);
   const target = await resolveUpdate(ctx, bodyText(req), id, existing, partial);
-  let created = false;
+  // Set inside the updateRoot callback; `as boolean` keeps the compiler from narrowing it to false.
+  let created = false as boolean;
   const plan = await ctx.service.updateRoot((root, version) => {
     created = !root.apps.has(id);
     if (created && !isPut) throw new ServiceError(404, `App '${id}' does not exist`);

@@ -73,7 +73,7 @@ function arrayAt(body: Json, key: string, path: string): unknown[] | undefined {
   const v = body[key];
   if (v === undefined || v === null) return undefined;
   if (!Array.isArray(v)) throw typeError(`${path}/${key}`, 'error.expected.jsarray');
-  return v;
+  return v as unknown[];
 }
 
 const ENFORCE_ROLE_CHANGE =
@@ -115,7 +115,7 @@ function readLevel(value: unknown, base: string, fallbackId: string, opts: Group
       if (!isObject(app)) throw typeError(`${path}/apps(${i})`, 'error.expected.jsobject');
       const appId = typeof app.id === 'string' ? canonicalPathId(app.id, id) : app.id;
       const deps = Array.isArray(app.dependencies)
-        ? app.dependencies.map((d) => (typeof d === 'string' ? canonicalPathId(d, id) : d))
+        ? (app.dependencies as unknown[]).map((d) => (typeof d === 'string' ? canonicalPathId(d, id) : d))
         : app.dependencies;
       const roleSettings = (appIdToCheck: string): RoleSettings => groupAppRoles(appIdToCheck, scope, opts);
       return normalizeAndValidateApp({ ...app, id: appId, ...(deps !== undefined ? { dependencies: deps } : {}) }, { ...opts, roleSettings });

@@ -134,7 +134,7 @@ async function deleteGroup(ctx: RouteContext, req: Request, reply: FastifyReply)
 async function patchGroup(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {
   const raw = rest(req);
   // Marathon declares PATCH for `/v2/groups/{id}` only.
-  if (raw === '') throw new HttpError('ERR_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
+  if (raw === '') throw new HttpError('PACER_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
   const enforceRole = readGroupPatch(parseJsonBody(bodyText(req))).enforceRole ?? false;
   const id = absoluteId(raw);
   if (!isTopLevel(id)) throw semanticError([{ path: '/', error: 'Path needs to be top-level' }]);

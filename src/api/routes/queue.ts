@@ -18,7 +18,7 @@ export function registerQueueRoutes(app: FastifyInstance, ctx: RouteContext): vo
 
 function resetDelay(ctx: RouteContext, rest: string, reply: FastifyReply): FastifyReply {
   const m = /^(.+)\/delay$/.exec(rest);
-  if (m === null) throw new HttpError('ERR_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
+  if (m === null) throw new HttpError('PACER_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
   const id = absoluteId(m[1]!);
   const notQueued = notFound(`Application ${id} not found in tasks queue.`);
   // Marathon looks for an instance still waiting to be scheduled, not at the delay itself.

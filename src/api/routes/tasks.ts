@@ -73,7 +73,7 @@ async function deleteTasks(ctx: RouteContext, req: Request, reply: FastifyReply)
   });
   if (flags.scale) {
     const plan = await ctx.service.killInstances(found.map((i) => i.instanceId), flags);
-    if (plan === undefined) throw new HttpError('ERR_API_INTERNAL', 'killing tasks with scale=true started no deployment');
+    if (plan === undefined) throw new HttpError('PACER_API_INTERNAL', 'killing tasks with scale=true started no deployment');
     return sendDeploymentResult(reply, plan);
   }
   if (found.length > 0) await ctx.service.killInstances(found.map((i: Instance) => i.instanceId), flags);

@@ -72,3 +72,13 @@ export function parseCount(raw: string, what: string): number {
   if (!/^\d+$/.test(raw)) throw new UsageError(`${what} must be a whole number >= 0, got '${raw}'`);
   return Number(raw);
 }
+
+/**
+ * Positional argument `i`. The dispatcher enforces each command's minArgs, so a missing one
+ * means a command reads past what it declared: reported as a usage error, not a crash.
+ */
+export function positional(positionals: readonly string[], i: number): string {
+  const value = positionals[i];
+  if (value === undefined) throw new UsageError(`missing argument ${i + 1}`);
+  return value;
+}

@@ -5,7 +5,7 @@
 
 /** Bad arguments, unreadable input file, malformed --url or --user. */
 export class UsageError extends Error {
-  readonly code = 'ERR_PACER_USAGE';
+  readonly code = 'PACER_CLI_USAGE';
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
@@ -21,7 +21,7 @@ export interface MarathonErrorBody {
 
 /** The server answered with a status of 400 or more. */
 export class ServerError extends Error {
-  readonly code = 'ERR_PACER_SERVER';
+  readonly code = 'PACER_CLI_SERVER';
   constructor(
     readonly status: number,
     readonly method: string,
@@ -36,7 +36,7 @@ export class ServerError extends Error {
 
 /** No answer: connection refused, unknown host, reset, or no response within the timeout. */
 export class ConnectionError extends Error {
-  readonly code = 'ERR_PACER_CONNECT';
+  readonly code = 'PACER_CLI_CONNECT';
   constructor(
     readonly url: string,
     readonly reason: string,
@@ -48,7 +48,7 @@ export class ConnectionError extends Error {
 
 /** The server answered 2xx with a body that is not the JSON Marathon sends. */
 export class ResponseFormatError extends Error {
-  readonly code = 'ERR_PACER_RESPONSE';
+  readonly code = 'PACER_CLI_RESPONSE';
   constructor(message: string) {
     super(message);
     this.name = 'ResponseFormatError';
@@ -59,7 +59,7 @@ export type DeploymentOutcome = 'failed' | 'timeout';
 
 /** A deployment we waited for failed, was cancelled, or outlived --timeout. */
 export class DeploymentError extends Error {
-  readonly code = 'ERR_PACER_DEPLOYMENT';
+  readonly code = 'PACER_CLI_DEPLOYMENT';
   constructor(
     readonly deploymentId: string,
     readonly outcome: DeploymentOutcome,
@@ -72,7 +72,7 @@ export class DeploymentError extends Error {
 
 /** Something the user named (app, task, deployment) does not exist; found out client-side. */
 export class NotFoundError extends Error {
-  readonly code = 'ERR_PACER_NOT_FOUND';
+  readonly code = 'PACER_CLI_NOT_FOUND';
   constructor(message: string) {
     super(message);
     this.name = 'NotFoundError';

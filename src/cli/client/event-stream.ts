@@ -44,7 +44,7 @@ class AllEventsSource extends EventSource {
 function parseBody(text: string): MarathonErrorBody {
   try {
     const v: unknown = JSON.parse(text);
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as MarathonErrorBody;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v;
   } catch {
     // shown raw
   }
@@ -71,7 +71,7 @@ export function openEventStream(opts: EventStreamOptions): EventStream {
     if (res.status !== 200 || !contentType.startsWith('text/event-stream')) {
       const text = await (res as unknown as Response).text();
       failure = new ServerError(res.status === 200 ? 500 : res.status, 'GET', path, parseBody(text), text);
-      return new Response(null, { status: res.status === 200 ? 500 : res.status }) as unknown as FetchLikeResponse;
+      return new Response(null, { status: res.status === 200 ? 500 : res.status });
     }
     return res;
   };

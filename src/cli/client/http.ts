@@ -4,7 +4,7 @@
  * and typed errors: ServerError for status >= 400 with Marathon's error body parsed,
  * ConnectionError when no answer came at all.
  */
-import type { FetchLike, FetchLikeResponse } from 'eventsource';
+import type { FetchLike } from 'eventsource';
 import { Agent, fetch as undiciFetch, request } from 'undici';
 import { ConnectionError, ResponseFormatError, ServerError, UsageError, type MarathonErrorBody } from './errors.js';
 
@@ -82,7 +82,7 @@ function describeTransportError(err: unknown): string {
 function parseErrorBody(text: string): MarathonErrorBody {
   try {
     const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as MarathonErrorBody;
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed;
   } catch {
     // Not JSON (a proxy's HTML page, say): the raw text is shown instead.
   }
@@ -148,7 +148,7 @@ export class MarathonHttp {
       dispatcher: this.#agent,
       ...(init.signal ? { signal: init.signal as AbortSignal } : {}),
     });
-    return res as unknown as FetchLikeResponse;
+    return res;
   };
 
   async close(): Promise<void> {

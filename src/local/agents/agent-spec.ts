@@ -10,7 +10,7 @@ import { parseValueText, tokenize, ValueTextError, type ParsedValue } from './va
  * typed error instead of a crash.
  */
 
-export type AgentSpecErrorCode = 'INVALID_AGENT_RESOURCES' | 'INVALID_AGENT_ATTRIBUTES';
+export type AgentSpecErrorCode = 'PACER_INVALID_AGENT_RESOURCES' | 'PACER_INVALID_AGENT_ATTRIBUTES';
 
 export class AgentSpecError extends Error {
   constructor(
@@ -41,9 +41,9 @@ export function parseAgentAttributes(text: string): Attribute[] {
     const name = colon < 0 ? '' : token.slice(0, colon);
     const valueText = colon < 0 ? '' : token.slice(colon + 1);
     if (name.length === 0 || valueText.length === 0) {
-      throw new AgentSpecError('INVALID_AGENT_ATTRIBUTES', `Invalid attribute key:value pair '${token}'`);
+      throw new AgentSpecError('PACER_INVALID_AGENT_ATTRIBUTES', `Invalid attribute key:value pair '${token}'`);
     }
-    const value = parseOrThrow('INVALID_AGENT_ATTRIBUTES', `attribute ${name}`, valueText);
+    const value = parseOrThrow('PACER_INVALID_AGENT_ATTRIBUTES', `attribute ${name}`, valueText);
     attributes.push(attributeFrom(name, value, valueText));
   }
   return attributes;
@@ -60,7 +60,7 @@ function attributeFrom(name: string, value: ParsedValue, valueText: string): Att
     case 'SET':
       // Mesos attributes are TEXT, SCALAR or RANGES; a set is refused, as upstream does.
       throw new AgentSpecError(
-        'INVALID_AGENT_ATTRIBUTES',
+        'PACER_INVALID_AGENT_ATTRIBUTES',
         `Bad type for attribute ${name} text ${valueText} type SET (attributes may be text, scalars or ranges)`,
       );
   }
@@ -71,7 +71,7 @@ function resourcesFromSimpleString(text: string, defaultRole: string): Resource[
   for (const token of tokenize(text, ';')) {
     const pair = tokenize(token, ':');
     if (pair.length !== 2) {
-      throw new AgentSpecError('INVALID_AGENT_RESOURCES', `Bad value for resources, missing or extra ':' in ${token}`);
+      throw new AgentSpecError('PACER_INVALID_AGENT_RESOURCES', `Bad value for resources, missing or extra ':' in ${token}`);
     }
     const [key, valueText] = pair as [string, string];
     let name = key.trim();
@@ -80,12 +80,12 @@ function resourcesFromSimpleString(text: string, defaultRole: string): Resource[
     if (open >= 0) {
       const close = key.indexOf(')');
       if (close < 0 || close < open) {
-        throw new AgentSpecError('INVALID_AGENT_RESOURCES', `Bad value for resources, mismatched parentheses in ${token}`);
+        throw new AgentSpecError('PACER_INVALID_AGENT_RESOURCES', `Bad value for resources, mismatched parentheses in ${token}`);
       }
       name = key.slice(0, open).trim();
       role = key.slice(open + 1, close).trim();
     }
-    const value = parseOrThrow('INVALID_AGENT_RESOURCES', `resource ${name}`, valueText);
+    const value = parseOrThrow('PACER_INVALID_AGENT_RESOURCES', `resource ${name}`, valueText);
     resources.push(resourceFrom(name, value, valueText, role));
   }
   return resources;
@@ -103,7 +103,7 @@ function resourceFrom(name: string, value: ParsedValue, valueText: string, role:
       return { ...base, set: { item: value.items } };
     case 'TEXT':
       throw new AgentSpecError(
-        'INVALID_AGENT_RESOURCES',
+        'PACER_INVALID_AGENT_RESOURCES',
         `Failed to parse resource ${name} value ${valueText}: expected a non-negative number, [ranges] or {set}`,
       );
   }
@@ -134,15 +134,22 @@ function resourcesFromJson(text: string, defaultRole: string): Resource[] {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new AgentSpecError('INVALID_AGENT_RESOURCES', `Resources JSON is malformed: ${(error as Error).message}`);
+    throw new AgentSpecError('PACER_INVALID_AGENT_RESOURCES', `Resources JSON is malformed: ${(error as Error).message}`);
   }
-  if (!Array.isArray(parsed)) throw new AgentSpecError('INVALID_AGENT_RESOURCES', 'Resources JSON must be an array');
+  if (!Array.isArray(parsed)) throw new AgentSpecError('PACER_INVALID_AGENT_RESOURCES', 'Resources JSON must be an array');
   return parsed.map((entry, index) => resourceFromJson(entry, index, defaultRole));
+}
+
+/** `value[key]` when `value` is an object, else undefined: reads operator-supplied JSON. */
+function member(value: unknown, key: string): unknown {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const found: unknown = Reflect.get(value, key);
+  return found;
 }
 
 function resourceFromJson(entry: unknown, index: number, defaultRole: string): Resource {
   const bad = (why: string): AgentSpecError =>
-    new AgentSpecError('INVALID_AGENT_RESOURCES', `Some JSON resources were not formatted properly: [${index}] ${why}`);
+    new AgentSpecError('PACER_INVALID_AGENT_RESOURCES', `Some JSON resources were not formatted properly: [${index}] ${why}`);
   if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw bad('not an object');
   const record = entry as Record<string, unknown>;
   if (typeof record.name !== 'string') throw bad("missing string 'name'");
@@ -151,12 +158,12 @@ function resourceFromJson(entry: unknown, index: number, defaultRole: string): R
   }
   const resource: Resource = { name: record.name, type: record.type as ValueType };
   if (record.scalar !== undefined) {
-    const value = (record.scalar as { value?: unknown } | null)?.value;
+    const value = member(record.scalar, 'value');
     if (typeof value !== 'number') throw bad("'scalar.value' must be a number");
     resource.scalar = { value };
   }
   if (record.ranges !== undefined) {
-    const range = (record.ranges as { range?: unknown } | null)?.range ?? [];
+    const range = member(record.ranges, 'range') ?? [];
     if (!Array.isArray(range)) throw bad("'ranges.range' must be an array");
     resource.ranges = {
       range: range.map((r: unknown) => {
@@ -169,14 +176,14 @@ function resourceFromJson(entry: unknown, index: number, defaultRole: string): R
     };
   }
   if (record.set !== undefined) {
-    const item = (record.set as { item?: unknown } | null)?.item ?? [];
-    if (!Array.isArray(item) || !item.every((i) => typeof i === 'string')) throw bad("'set.item' must be strings");
-    resource.set = { item: item as string[] };
+    const item = member(record.set, 'item') ?? [];
+    if (!Array.isArray(item) || !item.every((i): i is string => typeof i === 'string')) throw bad("'set.item' must be strings");
+    resource.set = { item };
   }
   if (record.revocable !== undefined) {
     throw bad('Revocable resources cannot be specified at the command line');
   }
-  if (record.disk !== undefined && (record.disk as { persistence?: unknown } | null)?.persistence !== undefined) {
+  if (record.disk !== undefined && member(record.disk, 'persistence') !== undefined) {
     throw bad('Persistent volumes cannot be specified at the command line');
   }
   const reservations = reservationsFromJson(record, defaultRole, bad);
@@ -204,7 +211,7 @@ function reservationsFromJson(
 
 function validateResource(resource: Resource): void {
   const fail = (why: string): never => {
-    throw new AgentSpecError('INVALID_AGENT_RESOURCES', `Invalid resource '${resource.name}': ${why}`);
+    throw new AgentSpecError('PACER_INVALID_AGENT_RESOURCES', `Invalid resource '${resource.name}': ${why}`);
   };
   if (resource.name.length === 0) fail('Empty resource name');
   switch (resource.type) {
@@ -262,7 +269,7 @@ function validateConsistentTypes(resources: readonly Resource[]): void {
     const known = types.get(resource.name);
     if (known !== undefined && known !== resource.type) {
       throw new AgentSpecError(
-        'INVALID_AGENT_RESOURCES',
+        'PACER_INVALID_AGENT_RESOURCES',
         `Resources with the same name ('${resource.name}') but different types are not allowed`,
       );
     }

@@ -14,7 +14,7 @@ import type { CommandInfoURI } from '../../mesos/types.js';
  * does. Anything that needs the network is refused: `pacer mesos-local` runs without it.
  */
 
-export type FetchErrorCode = 'NETWORK_URI_UNSUPPORTED' | 'URI_INVALID' | 'FETCH_FAILED';
+export type FetchErrorCode = 'PACER_FETCH_NETWORK_URI_UNSUPPORTED' | 'PACER_FETCH_URI_INVALID' | 'PACER_FETCH_FAILED';
 
 export class FetchError extends Error {
   constructor(
@@ -49,12 +49,12 @@ async function fetchUri(uri: CommandInfoURI, sandbox: string): Promise<void> {
   const target = targetPathOf(uri, source, sandbox);
   try {
     const info = await stat(source);
-    if (!info.isFile()) throw new FetchError('FETCH_FAILED', `Failed to fetch '${uri.value}': not a regular file`);
+    if (!info.isFile()) throw new FetchError('PACER_FETCH_FAILED', `Failed to fetch '${uri.value}': not a regular file`);
     await mkdir(path.dirname(target), { recursive: true });
     await copyFile(source, target);
   } catch (error) {
     if (error instanceof FetchError) throw error;
-    throw new FetchError('FETCH_FAILED', `Failed to fetch '${uri.value}': ${(error as Error).message}`);
+    throw new FetchError('PACER_FETCH_FAILED', `Failed to fetch '${uri.value}': ${(error as Error).message}`);
   }
 
   if (uri.executable === true) {
@@ -69,7 +69,7 @@ function localPathOf(value: string): string {
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//.exec(value)?.[1]?.toLowerCase();
   if (scheme === undefined) {
     if (!path.isAbsolute(value)) {
-      throw new FetchError('URI_INVALID', `Failed to fetch '${value}': relative paths are not supported; use an absolute path or a file:// URI`);
+      throw new FetchError('PACER_FETCH_URI_INVALID', `Failed to fetch '${value}': relative paths are not supported; use an absolute path or a file:// URI`);
     }
     return value;
   }
@@ -77,11 +77,11 @@ function localPathOf(value: string): string {
     try {
       return fileURLToPath(value);
     } catch (error) {
-      throw new FetchError('URI_INVALID', `Failed to fetch '${value}': ${(error as Error).message}`);
+      throw new FetchError('PACER_FETCH_URI_INVALID', `Failed to fetch '${value}': ${(error as Error).message}`);
     }
   }
   throw new FetchError(
-    'NETWORK_URI_UNSUPPORTED',
+    'PACER_FETCH_NETWORK_URI_UNSUPPORTED',
     `Failed to fetch '${value}': ${scheme}:// URIs need the network, which pacer mesos-local agents do not use; ` +
       'use an absolute path or a file:// URI',
   );
@@ -91,7 +91,7 @@ function targetPathOf(uri: CommandInfoURI, source: string, sandbox: string): str
   const relative = uri.output_file ?? path.basename(source);
   const target = path.resolve(sandbox, relative);
   if (path.isAbsolute(uri.output_file ?? '') || !target.startsWith(path.resolve(sandbox) + path.sep)) {
-    throw new FetchError('URI_INVALID', `Failed to fetch '${uri.value}': output_file must be a relative path inside the sandbox`);
+    throw new FetchError('PACER_FETCH_URI_INVALID', `Failed to fetch '${uri.value}': output_file must be a relative path inside the sandbox`);
   }
   return target;
 }
@@ -107,7 +107,7 @@ async function extract(kind: ArchiveKind, archive: string, directory: string, ur
     else if (kind === 'zip') await run('unzip', ['-o', '-q', '-d', directory, archive]);
     else await pipeline(createReadStream(archive), createGunzip(), createWriteStream(archive.slice(0, -'.gz'.length)));
   } catch (error) {
-    throw new FetchError('FETCH_FAILED', `Failed to extract '${uri}': ${(error as Error).message}`);
+    throw new FetchError('PACER_FETCH_FAILED', `Failed to extract '${uri}': ${(error as Error).message}`);
   }
 }
 

@@ -116,6 +116,7 @@ export class HealthChecker {
     } catch (error) {
       result = { ok: false, reason: (error as Error).message };
     }
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- pause() may run while the check awaits
     if (this.paused) return;
     if (result.ok) this.success();
     else this.failure(result.reason);

@@ -9,7 +9,7 @@ import path from 'node:path';
  */
 
 export class SandboxError extends Error {
-  readonly code = 'INVALID_SANDBOX_ID';
+  readonly code = 'PACER_INVALID_SANDBOX_ID';
 }
 
 /** Ids become path components: refuse the ones that would escape the directory tree. */

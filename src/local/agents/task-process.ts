@@ -21,7 +21,7 @@ export interface TaskProcessEvents {
 }
 
 export class CommandSpecError extends Error {
-  readonly code = 'INVALID_COMMAND';
+  readonly code = 'PACER_INVALID_COMMAND';
 }
 
 /**

@@ -13,7 +13,7 @@ export type ParsedValue =
   | { type: 'TEXT'; text: string };
 
 export class ValueTextError extends Error {
-  readonly code = 'INVALID_VALUE_TEXT';
+  readonly code = 'PACER_INVALID_VALUE_TEXT';
 }
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

@@ -128,6 +128,7 @@ export function validateCall(call: Call): string | undefined {
     return `Not initialized: ${missing.join(', ')}`;
   }
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the call was decoded from a client's body, which may omit it
   if (call.type === undefined) return "Expecting 'type' to be present";
 
   if (call.type === 'SUBSCRIBE') {

@@ -3,7 +3,7 @@
  * (400, 403, 409, 501, ...); `message` is the response body, worded as upstream Mesos words it.
  */
 export class MasterCallError extends Error {
-  readonly code = 'ERR_MASTER_CALL';
+  readonly code = 'PACER_MASTER_CALL';
 
   constructor(readonly status: number, message: string) {
     super(message);
@@ -13,7 +13,7 @@ export class MasterCallError extends Error {
 
 /** A Resource (or list of them) that is malformed: bad type, negative scalar, bad range... */
 export class InvalidResourceError extends Error {
-  readonly code = 'ERR_INVALID_RESOURCE';
+  readonly code = 'PACER_INVALID_RESOURCE';
 
   constructor(message: string) {
     super(message);

@@ -3,6 +3,7 @@ import { frameworkRoles } from './frameworks.js';
 
 /** Upstream's `validation::framework` rules for a FrameworkInfo on SUBSCRIBE/UPDATE_FRAMEWORK. */
 
+// eslint-disable-next-line no-control-regex -- upstream rejects these control characters in roles
 const INVALID_ROLE_CHARACTERS = /[\x08\f\n\r\t\v ]/;
 
 export function validateRole(role: string): string | undefined {
@@ -28,6 +29,7 @@ export function validateId(id: string): string | undefined {
   if (id.length > 255) return 'ID must not be greater than 255 characters';
   if (id === '.' || id === '..') return `'${id}' is disallowed`;
   // Control characters and path separators are rejected: ids become directory names.
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   if (/[\x00-\x1f\x7f/\\]/.test(id)) return `'${id}' contains invalid characters`;
   return undefined;
 }

@@ -245,7 +245,7 @@ export interface ToResourcesOptions {
 export type ScalarPairs = readonly number[];
 
 export class FrozenResourceBagError extends Error {
-  readonly code = 'FROZEN_RESOURCE_BAG';
+  readonly code = 'PACER_FROZEN_RESOURCE_BAG';
 }
 
 export class ResourceBag {

@@ -237,7 +237,7 @@ export function rolesResponse(view: MasterStateView): master.Response {
   const milliByRole = new Map<string, Map<string, number>>();
   const account = (role: string, bag: ResourceBag): void => {
     let scalars = milliByRole.get(role);
-    if (scalars === undefined) milliByRole.set(role, (scalars = new Map()));
+    if (scalars === undefined) milliByRole.set(role, (scalars = new Map<string, number>()));
     bag.accumulateScalars(scalars, 1);
   };
   for (const fw of view.frameworks) {

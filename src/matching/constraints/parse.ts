@@ -21,12 +21,12 @@ export interface ParsedConstraint {
   readonly isValue?: string;
 }
 
-const IS_VALUE = /^[a-zA-Z0-9_/.\-]*$/;
+const IS_VALUE = /^[a-zA-Z0-9_/.-]*$/;
 const INTEGER = /^[+-]?[0-9]+$/;
 const JAVA_INT_MAX = 2147483647;
 
 function fail(index: number, message: string): MatchingInputError {
-  return new MatchingInputError('PACER_ERR_MATCH_BAD_CONSTRAINT', `constraints[${index}]`, message);
+  return new MatchingInputError('PACER_MATCH_BAD_CONSTRAINT', `constraints[${index}]`, message);
 }
 
 function parseJavaInt(text: string): number | undefined {
@@ -41,7 +41,7 @@ export function parseConstraint(raw: readonly unknown[], index: number): ParsedC
     return fail(index, 'Each constraint must have either 2 or 3 fields');
   }
   if (!raw.every((part) => typeof part === 'string')) return fail(index, 'Constraint fields must be strings');
-  const [field, rawOperator, value = ''] = raw as string[];
+  const [field, rawOperator, value = ''] = raw;
   if (!field) return fail(index, 'illegal constraint specification');
   const operator = rawOperator!.toUpperCase() as ConstraintOperator;
   if (!OPERATORS.includes(operator)) {

@@ -56,7 +56,7 @@ export class PlacementCounter {
       return;
     }
     if (this.#clusterAnchor === -1) this.#clusterAnchor = FOREIGN_ANCHOR;
-    const foreign = (this.#foreign ??= new Map());
+    const foreign = (this.#foreign ??= new Map<string, number>());
     const before = foreign.get(value!) ?? 0;
     foreign.set(value!, before + 1);
     this.#count(before);

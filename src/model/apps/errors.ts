@@ -19,7 +19,7 @@ export const OBJECT_NOT_VALID = 'Object is not valid';
  * can send them unchanged.
  */
 export class AppValidationError extends Error {
-  readonly code = 'ERR_APP_VALIDATION';
+  readonly code = 'PACER_APP_VALIDATION';
   readonly status: 400 | 422;
   readonly body: MarathonErrorBody;
 
@@ -80,7 +80,7 @@ export function plainError(message: string): AppValidationError {
 
 /** Thrown by normalisation steps; turned into `plainError` at the boundary. */
 export class NormalizationConflict extends Error {
-  readonly code = 'ERR_APP_NORMALIZATION';
+  readonly code = 'PACER_APP_NORMALIZATION';
   constructor(message: string) {
     super(message);
     this.name = 'NormalizationConflict';

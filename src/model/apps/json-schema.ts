@@ -399,7 +399,8 @@ function lastMemberErrors(name: UnionName, data: unknown): PlayError[] {
     return [{ path: '/secret', key: 'error.path.missing' }];
   }
   const members = memberValidators(name);
-  const last = members[members.length - 1]!;
+  const last = members.at(-1);
+  if (last === undefined) throw new Error(`no validators for the union ${name}`);
   last(data);
   return toPlayErrors(last.errors ?? [], data);
 }

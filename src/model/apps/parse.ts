@@ -83,7 +83,7 @@ export function parseAppUpdate(body: string, opts: AppUpdateOptions): AppDefinit
   const update = guard(() => forDeprecatedUpdate(readAppUpdate(stripped)));
 
   if (update.version !== undefined) {
-    const others = Object.entries(update).filter(([key, v]) => v !== undefined && key !== 'version' && key !== 'id');
+    const others = Object.entries(update as Record<string, unknown>).filter(([key, v]) => v !== undefined && key !== 'version' && key !== 'id');
     if (others.length > 0) {
       throw semanticError([{ path: '/', error: "The 'version' field may only be combined with the 'id' field." }]);
     }
@@ -92,7 +92,7 @@ export function parseAppUpdate(body: string, opts: AppUpdateOptions): AppDefinit
 
   const base = opts.existing !== undefined ? baseFromExisting(opts.existing) : templateFor(id, update);
   const merged: RamlApp = { ...base };
-  for (const [key, v] of Object.entries(update)) {
+  for (const [key, v] of Object.entries(update as Record<string, unknown>)) {
     if (v !== undefined && key !== 'version' && key !== 'versionInfo') (merged as unknown as Record<string, unknown>)[key] = v;
   }
   merged.id = id;
@@ -139,7 +139,7 @@ function finishApp(raml: RamlApp, opts: AppBodyOptions, context: { existingRole?
 
 function baseFromExisting(existing: AppDefinition): RamlApp {
   const { version: _v, versionInfo: _vi, ...rendered } = renderApp(existing);
-  return readApp(rendered as Record<string, unknown>);
+  return readApp(rendered);
 }
 
 /** AppHelpers.withoutPriorAppDefinition: an empty app (no ports) carrying the update's role and strategies. */

@@ -160,7 +160,7 @@ export function readApp(json: Json): RamlApp {
 
 export function withTopLevelDefaults(update: RamlAppUpdate & { id: string }): RamlApp {
   const app: RamlApp = { ...structuredClone(TOP_LEVEL_DEFAULTS), id: update.id };
-  for (const [key, value] of Object.entries(update)) {
+  for (const [key, value] of Object.entries(update as Record<string, unknown>)) {
     if (value !== undefined) (app as unknown as Json)[key] = value;
   }
   return app;

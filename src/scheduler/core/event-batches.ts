@@ -11,7 +11,7 @@ const TURN_OVER: unique symbol = Symbol('turn over');
 
 export async function* batchesOf<T>(source: AsyncIterable<T>, maxBatch: number): AsyncGenerator<T[], void, undefined> {
   if (!Number.isInteger(maxBatch) || maxBatch < 1) {
-    throw new CoreError('ERR_PACER_CORE_BAD_COUNT', `batch size must be a positive integer, got ${maxBatch}`);
+    throw new CoreError('PACER_CORE_BAD_COUNT', `batch size must be a positive integer, got ${maxBatch}`);
   }
   const iterator = source[Symbol.asyncIterator]();
   // A next() that lost the race against the end of a turn is still owed its item: keep it.
@@ -52,6 +52,6 @@ export async function* batchesOf<T>(source: AsyncIterable<T>, maxBatch: number):
     }
   } finally {
     // Not awaited: a next() still pending (an idle source) would hold up the consumer's exit.
-    if (!finished) void iterator.return?.()?.catch(() => undefined);
+    if (!finished) void iterator.return?.().catch(() => undefined);
   }
 }

@@ -57,7 +57,7 @@ export function uuidV1Time(uuid: string): number | undefined {
 
 export function newInstanceId(appId: string, nowMs?: number): string {
   const safe = safePath(appId);
-  if (safe === '') throw new CoreError('ERR_PACER_CORE_BAD_ID', `cannot derive an instance id from app id '${appId}'`);
+  if (safe === '') throw new CoreError('PACER_CORE_BAD_ID', `cannot derive an instance id from app id '${appId}'`);
   return `${safe}.instance-${uuidV1(nowMs)}`;
 }
 

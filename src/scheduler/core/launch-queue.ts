@@ -31,7 +31,7 @@ export interface CoreLaunchQueueOptions {
 
 export function scheduledInstance(app: AppDefinition, now: number): Instance {
   if (app.version === undefined) {
-    throw new CoreError('ERR_PACER_CORE_APP_VERSION', `app ${app.id} has no version; the group manager assigns one before launching`);
+    throw new CoreError('PACER_CORE_APP_VERSION', `app ${app.id} has no version; the group manager assigns one before launching`);
   }
   return {
     instanceId: newInstanceId(app.id, now),
@@ -65,7 +65,7 @@ export class CoreLaunchQueue implements LaunchQueue {
 
   async add(app: AppDefinition, count: number): Promise<readonly Instance[]> {
     if (!Number.isInteger(count) || count < 0) {
-      throw new CoreError('ERR_PACER_CORE_BAD_COUNT', `instance count must be a non-negative integer, got ${count}`);
+      throw new CoreError('PACER_CORE_BAD_COUNT', `instance count must be a non-negative integer, got ${count}`);
     }
     const now = this.#opts.clock();
     const created = Array.from({ length: count }, () => scheduledInstance(app, now));

@@ -193,7 +193,8 @@ export class OfferProcessor {
   async #pendingGroups(now: number): Promise<PendingGroup[]> {
     const groups: PendingGroup[] = [];
     for (const [key, instances] of this.#opts.queue.launchable(now)) {
-      const first = instances[0]!;
+      const first = instances[0];
+      if (first === undefined) continue;
       const current = this.#opts.apps.app(first.appId);
       const app = current?.version === first.runSpecVersion ? current : await this.#opts.apps.appVersion(first.appId, first.runSpecVersion);
       if (!app) {
@@ -246,8 +247,8 @@ export class OfferProcessor {
     stagedAt: string,
   ): Instance {
     const incarnation = instance.incarnation + 1;
-    const region = offer?.domain?.fault_domain?.region?.name;
-    const zone = offer?.domain?.fault_domain?.zone?.name;
+    const region = offer?.domain?.fault_domain?.region.name;
+    const zone = offer?.domain?.fault_domain?.zone.name;
     return {
       ...instance,
       condition: 'Provisioned',

@@ -100,6 +100,7 @@ export class Reconciler {
       if (run.cancelled || !driver || driver.state !== 'subscribed') return;
       await driver.reconcile(remaining);
       await this.#sleep(run, backoff);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cancelled by stop() while sleeping
       if (run.cancelled) return;
       backoff = Math.min(backoff * 2, this.#opts.maxBackoffMs ?? 30_000);
       const live = new Set(this.#liveTasks().map((t) => t.task_id.value));

@@ -105,7 +105,7 @@ export class SchedulerCore {
 
   constructor(opts: SchedulerCoreOptions) {
     if (!opts.driver && !opts.driverFactory) {
-      throw new CoreError('ERR_PACER_CORE_NOT_STARTED', 'SchedulerCore needs driver settings or a driverFactory');
+      throw new CoreError('PACER_CORE_NOT_STARTED', 'SchedulerCore needs driver settings or a driverFactory');
     }
     this.#opts = opts;
     this.#clock = opts.clock ?? Date.now;
@@ -218,7 +218,7 @@ export class SchedulerCore {
 
   /** Loads (if not done yet) and the framework id, then subscribes. */
   async start(): Promise<void> {
-    if (this.#state !== 'new') throw new CoreError('ERR_PACER_CORE_STOPPED', `SchedulerCore cannot start twice (state ${this.#state})`);
+    if (this.#state !== 'new') throw new CoreError('PACER_CORE_STOPPED', `SchedulerCore cannot start twice (state ${this.#state})`);
     this.#state = 'started';
     const { store } = this.#opts;
     await this.load();

@@ -42,7 +42,7 @@ const MESOS_HEALTH_PROTOCOLS = new Set(['MESOS_HTTP', 'MESOS_HTTPS', 'MESOS_TCP'
 export function buildTaskInfo(input: TaskBuildInput): TaskInfo {
   const { app, taskId } = input;
   if (app.executor !== '' && app.executor !== '//cmd') {
-    throw new CoreError('ERR_PACER_CORE_TASK_BUILD', `app ${app.id}: custom executor '${app.executor}' is not supported`);
+    throw new CoreError('PACER_CORE_TASK_BUILD', `app ${app.id}: custom executor '${app.executor}' is not supported`);
   }
   const slots = portSlots(app);
   const hostPorts = hostPortsBySlot(app, input.hostPorts);
@@ -277,7 +277,7 @@ export function containerInfo(
 
   if (container?.type === 'DOCKER') {
     const docker = container.docker;
-    if (!docker) throw new CoreError('ERR_PACER_CORE_TASK_BUILD', `app ${app.id}: DOCKER container without docker.image`);
+    if (!docker) throw new CoreError('PACER_CORE_TASK_BUILD', `app ${app.id}: DOCKER container without docker.image`);
     const network = dockerNetwork(app);
     info.docker = {
       image: docker.image,

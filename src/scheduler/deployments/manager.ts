@@ -192,8 +192,7 @@ export class DeploymentManager {
     const log = this.#opts.logger.child({ deploymentId: plan.id });
     let failedStep: { actions: DeploymentAction[] } | undefined;
     try {
-      for (let index = 0; index < plan.steps.length; index++) {
-        const step = plan.steps[index]!;
+      for (const [index, step] of plan.steps.entries()) {
         plan.currentStep = index + 1;
         plan.currentActions = step.actions.map((a) => ({ ...a, readinessCheckResults: [] }));
         this.#opts.events.publish(deploymentInfoEvent(plan, step, this.#now()));

@@ -28,7 +28,7 @@ export interface RestartInputs {
 }
 
 export class RestartStrategyError extends Error {
-  readonly code = 'ERR_RESTART_STRATEGY';
+  readonly code = 'PACER_RESTART_STRATEGY';
   constructor(message: string) {
     super(message);
     this.name = 'RestartStrategyError';

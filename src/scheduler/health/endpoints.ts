@@ -18,13 +18,13 @@ function usesContainerNetwork(app: AppDefinition): boolean {
 }
 
 function agentHost(instance: Instance): string {
-  if (!instance.hostname) throw new HealthCheckError('ERR_PACER_HEALTH_NO_HOST', `instance ${instance.instanceId} has no agent hostname yet`);
+  if (!instance.hostname) throw new HealthCheckError('PACER_HEALTH_NO_HOST', `instance ${instance.instanceId} has no agent hostname yet`);
   return instance.hostname;
 }
 
 function taskAddress(instance: Instance, ipProtocol: IpProtocol): string {
   const address = instance.ipAddresses.find((a) => a.protocol === ipProtocol) ?? instance.ipAddresses[0];
-  if (!address) throw new HealthCheckError('ERR_PACER_HEALTH_NO_HOST', `instance ${instance.instanceId} has no IP address yet`);
+  if (!address) throw new HealthCheckError('PACER_HEALTH_NO_HOST', `instance ${instance.instanceId} has no IP address yet`);
   return address.ipAddress;
 }
 
@@ -32,12 +32,12 @@ function slotEndpoint(app: AppDefinition, instance: Instance, index: number, ipP
   const slots = portSlots(app);
   const slot = slots[index];
   if (slot === undefined) {
-    throw new HealthCheckError('ERR_PACER_HEALTH_NO_PORT', `${what}: port index ${index} is out of range (${slots.length} ports declared)`);
+    throw new HealthCheckError('PACER_HEALTH_NO_PORT', `${what}: port index ${index} is out of range (${slots.length} ports declared)`);
   }
   const hostPort = hostPortsBySlot(app, instance.hostPorts)[index];
   if (hostPort !== undefined && hostPort > 0) return { host: agentHost(instance), port: hostPort };
   if (usesContainerNetwork(app) && slot.declared > 0) return { host: taskAddress(instance, ipProtocol), port: slot.declared };
-  throw new HealthCheckError('ERR_PACER_HEALTH_NO_PORT', `${what}: port index ${index} has no port assigned for instance ${instance.instanceId}`);
+  throw new HealthCheckError('PACER_HEALTH_NO_PORT', `${what}: port index ${index} has no port assigned for instance ${instance.instanceId}`);
 }
 
 /** Target of a legacy HTTP/HTTPS/TCP health check: `port` if given, else the port at `portIndex` (0). */
@@ -52,6 +52,6 @@ export function healthCheckEndpoint(check: HealthCheck, app: AppDefinition, inst
 /** Target of a readiness check: the declared port named `portName`. */
 export function readinessEndpoint(check: ReadinessCheck, app: AppDefinition, instance: Instance): ProbeEndpoint {
   const index = portSlots(app).findIndex((s) => s.name === check.portName);
-  if (index < 0) throw new HealthCheckError('ERR_PACER_HEALTH_NO_PORT', `no port definition for port name '${check.portName}' was found`);
+  if (index < 0) throw new HealthCheckError('PACER_HEALTH_NO_PORT', `no port definition for port name '${check.portName}' was found`);
   return slotEndpoint(app, instance, index, 'IPv4', `readiness check '${check.name}'`);
 }

@@ -1,11 +1,11 @@
 /** Typed errors of the health and readiness checkers. */
 export type HealthErrorCode =
   /** A constructor option is out of range. */
-  | 'ERR_PACER_HEALTH_BAD_OPTION'
+  | 'PACER_HEALTH_BAD_OPTION'
   /** The check's port cannot be resolved for the instance (no such portIndex/portName, no host port). */
-  | 'ERR_PACER_HEALTH_NO_PORT'
+  | 'PACER_HEALTH_NO_PORT'
   /** The instance has no hostname or IP address to probe yet. */
-  | 'ERR_PACER_HEALTH_NO_HOST';
+  | 'PACER_HEALTH_NO_HOST';
 
 export class HealthCheckError extends Error {
   constructor(

@@ -7,7 +7,7 @@
 import type { AppInfo, Deployment, DeploymentResult, ErrorBody, QueueEntry, ServerInfo, Task } from './marathon-types.js';
 
 export class ApiError extends Error {
-  readonly code = 'ERR_MARATHON_API';
+  readonly code = 'PACER_MARATHON_API';
 
   constructor(
     readonly status: number,
@@ -132,5 +132,5 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 function asErrorBody(body: unknown): ErrorBody | undefined {
-  return typeof body === 'object' && body !== null ? (body as ErrorBody) : undefined;
+  return typeof body === 'object' && body !== null ? (body) : undefined;
 }

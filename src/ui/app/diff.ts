@@ -15,7 +15,7 @@ export interface DiffLine {
 }
 
 export class DiffTooLargeError extends Error {
-  readonly code = 'ERR_DIFF_TOO_LARGE';
+  readonly code = 'PACER_DIFF_TOO_LARGE';
   constructor(cells: number) {
     super(`the changed region needs ${cells} table cells, more than the diff allows`);
     this.name = 'DiffTooLargeError';

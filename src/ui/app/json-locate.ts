@@ -19,7 +19,7 @@ export interface JsonLocations {
 }
 
 class ScanError extends Error {
-  readonly code = 'ERR_JSON_SCAN';
+  readonly code = 'PACER_JSON_SCAN';
   constructor(
     message: string,
     readonly offset: number,

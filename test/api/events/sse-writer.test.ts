@@ -31,7 +31,7 @@ describe('SSE framing', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(SseFrameError);
-      expect((err as SseFrameError).code).toBe('ERR_PACER_SSE_FRAME');
+      expect((err as SseFrameError).code).toBe('PACER_SSE_FRAME');
     }
   });
 });

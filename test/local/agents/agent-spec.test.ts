@@ -68,7 +68,7 @@ describe('parseAgentResources', () => {
     ['[{"name":"cpus","type":"SCALAR","scalar":{"value":1},"reservations":[{"type":"DYNAMIC","role":"r"}]}]', /Dynamic reservations/],
     ['[{"name":', /malformed|not formatted|missing or extra/],
   ])('rejects %s with a typed error', (text, message) => {
-    expectSpecError(() => parseAgentResources(text), 'INVALID_AGENT_RESOURCES', message);
+    expectSpecError(() => parseAgentResources(text), 'PACER_INVALID_AGENT_RESOURCES', message);
   });
 });
 
@@ -91,7 +91,7 @@ describe('parseAgentAttributes', () => {
     ['os:{linux,mac}', /type SET/],
     ['ports:[1-', /Mismatched brackets/],
   ])('rejects %s with a typed error', (text, message) => {
-    expectSpecError(() => parseAgentAttributes(text), 'INVALID_AGENT_ATTRIBUTES', message);
+    expectSpecError(() => parseAgentAttributes(text), 'PACER_INVALID_AGENT_ATTRIBUTES', message);
   });
 });
 

@@ -41,7 +41,7 @@ describe('LocalMaster offers', () => {
     }
     expect(() => second.resources!.push({ name: 'cpus', type: 'SCALAR', scalar: { value: 1 } })).toThrow(TypeError);
     expect(() => {
-      second.url!.address!.port = 1;
+      second.url!.address.port = 1;
     }).toThrow(TypeError);
   });
 

@@ -163,7 +163,7 @@ describe('app validation: status, message and details as Marathon answers', () =
       }
       expect(caught).toBeInstanceOf(AppValidationError);
       const err = caught as AppValidationError;
-      expect(err.code).toBe('ERR_APP_VALIDATION');
+      expect(err.code).toBe('PACER_APP_VALIDATION');
       expect({ status: err.status, body: err.body }).toEqual({ status, body: expected });
     });
   }

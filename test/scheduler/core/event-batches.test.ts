@@ -52,6 +52,6 @@ describe('batchesOf', () => {
   });
 
   it('refuses a batch size that is not a positive integer', async () => {
-    await expect(batchesOf(new EventQueue<number>(1), 0).next()).rejects.toMatchObject({ code: 'ERR_PACER_CORE_BAD_COUNT' });
+    await expect(batchesOf(new EventQueue<number>(1), 0).next()).rejects.toMatchObject({ code: 'PACER_CORE_BAD_COUNT' });
   });
 });

@@ -1,4 +1,4 @@
-import { parseCount } from '../args.js';
+import { parseCount, positional } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../exit-codes.js';
 import { renderAppDetail, renderAppsTable } from '../render/apps.js';
@@ -9,7 +9,7 @@ import { readDefinition } from './input.js';
 const DEPLOYING = [...COMMON_FLAGS, FORCE_FLAG, ...WAIT_FLAGS];
 
 function arg(ctx: CommandContext, i: number): string {
-  return ctx.positionals[i]!;
+  return positional(ctx.positionals, i);
 }
 
 export const APP_COMMANDS: readonly CommandDef[] = [

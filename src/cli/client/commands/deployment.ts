@@ -1,7 +1,8 @@
+import { positional } from '../args.js';
 import { NotFoundError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { renderDeploymentsTable } from '../render/deployments.js';
-import { COMMON_FLAGS, WAIT_FLAGS, type CommandDef } from './command.js';
+import { COMMON_FLAGS, TIMEOUT_FLAG, type CommandDef } from './command.js';
 import { attachOutcomes, followDeployment } from './deploy.js';
 
 export const DEPLOYMENT_COMMANDS: readonly CommandDef[] = [
@@ -23,11 +24,11 @@ export const DEPLOYMENT_COMMANDS: readonly CommandDef[] = [
     args: 'ID',
     summary: 'Show the progress of a deployment until it is gone.',
     details: 'Exit code 4 when it fails or is cancelled, 5 when no such deployment is running.',
-    flags: [...COMMON_FLAGS, WAIT_FLAGS[1]!],
+    flags: [...COMMON_FLAGS, TIMEOUT_FLAG],
     minArgs: 1,
     maxArgs: 1,
     run: async (ctx) => {
-      const id = ctx.positionals[0]!;
+      const id = positional(ctx.positionals, 0);
       const outcomes = await attachOutcomes(ctx);
       try {
         const running = await ctx.api.deployments();
@@ -47,7 +48,7 @@ export const DEPLOYMENT_COMMANDS: readonly CommandDef[] = [
     minArgs: 1,
     maxArgs: 1,
     run: async (ctx) => {
-      const id = ctx.positionals[0]!;
+      const id = positional(ctx.positionals, 0);
       const r = await ctx.api.cancelDeployment(id, ctx.flags['force'] === true);
       if (ctx.json) ctx.print(r.text);
       else if (r.value === undefined) ctx.print(`Cancelled deployment ${id}; no rollback`);
