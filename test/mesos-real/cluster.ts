@@ -108,6 +108,11 @@ export class MesosDaemon {
     }
   }
 
+  /** Sends a signal to the process group without waiting (SIGSTOP/SIGCONT for a partition). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.isRunning()) signalGroup(this.child!.pid, signal);
+  }
+
   logTail(chars = 3000): string {
     const text = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
     return text.slice(Math.max(0, text.length - chars));
@@ -120,6 +125,9 @@ export interface MasterOptions {
   quorum?: number;
   /** zk://host:port/path: leader election among several masters. */
   zk?: string;
+  /** Master-to-agent ping: an agent silent for timeout × max is unreachable. Default 2 s × 3. */
+  agentPingTimeoutSeconds?: number;
+  maxAgentPingTimeouts?: number;
   /** Further flags, e.g. ['--authenticate_http_frameworks']. */
   extraFlags?: readonly string[];
 }
@@ -142,8 +150,8 @@ export class MesosMaster extends MesosDaemon {
       ...(registry === 'replicated_log' || options.zk !== undefined ? [`--quorum=${options.quorum ?? 1}`] : []),
       ...(options.zk === undefined ? [] : [`--zk=${options.zk}`, '--zk_session_timeout=5secs']),
       // An agent gone for good is noticed in seconds rather than the default 75 s.
-      '--agent_ping_timeout=2secs',
-      '--max_agent_ping_timeouts=3',
+      `--agent_ping_timeout=${options.agentPingTimeoutSeconds ?? 2}secs`,
+      `--max_agent_ping_timeouts=${options.maxAgentPingTimeouts ?? 3}`,
       '--allocation_interval=500ms',
       ...(options.extraFlags ?? []),
     ]);
