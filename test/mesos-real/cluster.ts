@@ -17,7 +17,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, getJson, sleep, waitFor } from '../helpers/processes.js';
 
-const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The checkout: the nearest directory above with a package.json (this file also runs from dist/ in the bench). */
+const REPO_ROOT = (() => {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+})();
 export const MESOS_ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'mesos-real');
 
 /** One line: what is missing and where to get it. */
