@@ -147,6 +147,8 @@ function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRe
   if (fw.reregisteredTime !== undefined) out.reregistered_time = fw.reregisteredTime / 1000;
   if (fw.info.principal !== undefined) out.principal = fw.info.principal;
   if (fw.info.labels?.labels !== undefined) out.labels = fw.info.labels.labels as unknown as Json;
+  // Upstream writes the framework's offer constraints always; mesos-local applies none, so empty.
+  out.offer_constraints = {};
   return out;
 }
 
@@ -192,6 +194,7 @@ export function buildStateJson(view: MasterStateView): object {
     id: info.id,
     pid: info.pid ?? '',
     hostname: info.hostname ?? '',
+    capabilities: (info.capabilities ?? []) as unknown as Json,
     activated_slaves: view.agents.length,
     deactivated_slaves: 0,
     unreachable_slaves: 0,
