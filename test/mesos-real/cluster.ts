@@ -173,10 +173,10 @@ export class MesosMaster extends MesosDaemon {
   /** Waits until this master answers /master/state (as leader: 200; a follower redirects). */
   async waitUp(timeoutMs = 60_000): Promise<void> {
     await waitFor(
-      `${this.name} to answer /health`,
+      `${this.name} to answer /master/health`,
       async () => {
         if (!this.isRunning()) throw new Error(`${this.name} exited:\n${this.logTail()}`);
-        const res = await fetch(`${this.url}/health`, { signal: AbortSignal.timeout(2_000) });
+        const res = await fetch(`${this.url}/master/health`, { signal: AbortSignal.timeout(2_000) });
         return res.status === 200 ? true : undefined;
       },
       { timeoutMs, intervalMs: 200, describe: () => this.logTail(1500) },

@@ -12,7 +12,8 @@
  * - invalid launches (more cpus than offered, a used offer, neither command nor executor);
  * - reconciliation of a finished task and of unknown tasks (with and without an agent id);
  * - bad calls: status code and message of twelve malformed or misaddressed calls;
- * - /master/state keys a UI or tool reads (document, framework, agent, task, task status);
+ * - /master/state as a UI or tool reads it: the shape of the document, a framework, an agent and
+ *   a task, the master's and the framework's capabilities; the flags' names as a subset;
  * - LAUNCH_GROUP with the DEFAULT executor (a known difference until task groups land, #13).
  *
  * A difference that is not fixed in mesos-local is listed in KNOWN_DIFFERENCES with its reason
@@ -24,7 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnMesosLocal, tempDir, removeDir, type ManagedProcess } from '../helpers/processes.js';
 import { startCluster, type MesosCluster } from './cluster.js';
 import { differences } from './framework-view.js';
-import { observe, observeTaskGroup, type Facets } from './observe.js';
+import { flagNames, observe, observeTaskGroup, type Facets } from './observe.js';
 
 const AGENTS = 3;
 
@@ -77,6 +78,14 @@ describe('a raw v1 framework sees the same of mesos-local as of real Mesos', () 
       );
     });
   }
+
+  // Known difference: mesos-local implements a handful of the master's flags and shows only
+  // those; each of them must be a real master flag, under the same name.
+  it('mesos-local /master/state flags are a subset of the real master flags', async () => {
+    const [localFlags, realFlags] = await Promise.all([flagNames(local!.url), flagNames(cluster!.masters[0]!.url)]);
+    expect(localFlags.length).toBeGreaterThan(0);
+    expect(localFlags.filter((flag) => !realFlags.includes(flag))).toEqual([]);
+  });
 
   let realGroup: Record<string, any> | undefined;
   it('real Mesos runs a LAUNCH_GROUP of two tasks under the DEFAULT executor', async () => {

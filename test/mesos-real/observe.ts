@@ -20,6 +20,11 @@ import {
 
 type Json = Record<string, any>;
 
+/** The names of the master's flags in /master/state (compared as a subset, not facet by facet). */
+export async function flagNames(base: string): Promise<string[]> {
+  return keysOf((await getJson<Json>(`${base}/master/state`)).flags);
+}
+
 export interface Facets {
   subscribe: Json;
   offers: Json;
@@ -148,16 +153,22 @@ async function observeBadCalls(base: string, fw: RawFramework): Promise<Json> {
   return out;
 }
 
-/** The /master/state fields a UI or tool reads: keys of the document, a framework, an agent, a task. */
+/**
+ * The /master/state a UI or tool reads: the shape (keys and value types, nested) of the document,
+ * of a framework, an agent and a running task. The flags are compared apart (flagNames).
+ */
 function stateFacet(state: Json, frameworkId: string): Json {
   const framework = (state.frameworks as Json[]).find((f) => f.id === frameworkId) ?? {};
   const task = (framework.tasks as Json[] | undefined)?.find((t) => t.id === 't-kill') ?? {};
+  const { frameworks: _f, completed_frameworks: _c, slaves, flags, ...top } = state;
+  const { tasks: _t, completed_tasks: _ct, unreachable_tasks: _u, offers: _o, executors: _e, ...frameworkRest } = framework;
   return {
-    top: keysOf(state),
-    framework: keysOf(framework),
-    agent: keysOf((state.slaves as Json[])[0]),
-    task: keysOf(task),
-    taskStatus: keysOf((task.statuses as Json[] | undefined)?.[0]),
+    top: shapeOf(top),
+    capabilities: state.capabilities,
+    framework: shapeOf(frameworkRest),
+    frameworkCapabilities: framework.capabilities,
+    agent: shapeOf((slaves as Json[])[0]),
+    task: shapeOf(task),
     taskState: task.state,
   };
 }

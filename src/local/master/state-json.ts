@@ -194,7 +194,8 @@ export function buildStateJson(view: MasterStateView): object {
     id: info.id,
     pid: info.pid ?? '',
     hostname: info.hostname ?? '',
-    capabilities: (info.capabilities ?? []) as unknown as Json,
+    // Upstream writes capabilities (master, framework, agent) as their type names.
+    capabilities: (info.capabilities ?? []).map((c) => c.type ?? 'UNKNOWN'),
     activated_slaves: view.agents.length,
     deactivated_slaves: 0,
     unreachable_slaves: 0,
