@@ -158,6 +158,8 @@ export class MesosMaster extends MesosDaemon {
       `--agent_ping_timeout=${options.agentPingTimeoutSeconds ?? 2}secs`,
       `--max_agent_ping_timeouts=${options.maxAgentPingTimeouts ?? 3}`,
       '--allocation_interval=500ms',
+      // The fault domain `pacer mesos-local` gives its master (region local, zone zone-0).
+      `--domain=${JSON.stringify(faultDomain(0))}`,
       ...(options.extraFlags ?? []),
     ]);
   }
@@ -187,6 +189,13 @@ export class MesosMaster extends MesosDaemon {
 export interface AgentOptions {
   resources: string;
   attributes: string;
+  /** Zone index of the agent's fault domain (region `local`). */
+  zone: number;
+}
+
+/** Region `local`, zone `zone-<n>`: the domains mesos-local gives its master and agents. */
+export function faultDomain(zone: number): object {
+  return { fault_domain: { region: { name: 'local' }, zone: { name: `zone-${zone}` } } };
 }
 
 export class MesosAgent extends MesosDaemon {
@@ -222,6 +231,7 @@ export class MesosAgent extends MesosDaemon {
       '--no-systemd_enable_support',
       `--resources=${options.resources}`,
       `--attributes=${options.attributes}`,
+      `--domain=${JSON.stringify(faultDomain(options.zone))}`,
       // The -O0 build starts executors slowly.
       '--executor_registration_timeout=5mins',
       '--registration_backoff_factor=100ms',
@@ -293,7 +303,7 @@ export async function startCluster(options: ClusterOptions & { masters?: number;
       mkdirSync(workDir);
       const low = AGENT_PORT_BASE + i * width;
       const resources = `${options.agentResources ?? 'cpus:4;mem:4096;disk:10000'};ports:[${low}-${low + width - 1}]`;
-      agents.push(new MesosAgent(`${options.name}-agent${i + 1}`, port, workDir, masterSpec, { resources, attributes: `rack:r${i + 1}` }));
+      agents.push(new MesosAgent(`${options.name}-agent${i + 1}`, port, workDir, masterSpec, { resources, attributes: `rack:r${i + 1};zone:zone-${i % 3}`, zone: i % 3 }));
     }
     for (const agent of agents) agent.start();
     const cluster = new Cluster(root, masters, agents, masterSpec);

@@ -53,7 +53,6 @@ beforeAll(async () => {
     [
       '--agents', String(AGENTS),
       '--agent_resources', 'cpus:4;mem:4096;disk:10000;ports:[24000-24099]',
-      '--agent_attributes', 'rack:r1',
       '--allocation_interval', '500ms',
       '--work_dir', path.join(workDir, 'local'),
     ],
