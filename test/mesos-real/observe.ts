@@ -150,6 +150,10 @@ async function observeBadCalls(base: string, fw: RawFramework): Promise<Json> {
   };
   const out: Json = {};
   for (const [name, send] of Object.entries(cases)) out[name] = answerView(await send());
+  // Listed difference: after "Failed to parse body into JSON: " each master quotes its own JSON
+  // parser (picojson's "syntax error at line 1 near: …" upstream, V8's in mesos-local); only the
+  // status and the prefix are compared.
+  out.malformedJson.body = String(out.malformedJson.body).replace(/^(Failed to parse body into JSON:).*$/, '$1 …');
   return out;
 }
 
