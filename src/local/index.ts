@@ -93,6 +93,8 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       ip: opts.ip,
       sink: master.statusSink,
       logger: log,
+      // As upstream's executors: TASK_KILLING only to frameworks that declared TASK_KILLING_STATE.
+      supportsTaskKillingState: (frameworkId) => master.frameworkHasCapability(frameworkId, 'TASK_KILLING_STATE'),
     });
     cleanups.push(() => Promise.all(agents.map((agent) => agent.close())).then(() => undefined));
     cleanups.push(() => master.stop());
