@@ -60,7 +60,10 @@ export async function observe(base: string, agents: number, log: (step: string) 
     const offerFacet = {
       offerKeys: keysOf(offers[0]),
       shape: shapeOf(offers.map((o) => ({ ...o, resources: undefined, attributes: undefined }))),
-      resources: offers[0]!.resources.map((r: Json) => ({ name: r.name, type: r.type, keys: keysOf(r), shape: shapeOf(r) })),
+      // By name: the order of an offer's resources is not part of the API.
+      resources: offers[0]!.resources
+        .map((r: Json) => ({ name: r.name, type: r.type, keys: keysOf(r), shape: shapeOf(r) }))
+        .sort((a: Json, b: Json) => String(a.name).localeCompare(String(b.name))),
       attributes: shapeOf(offers[0]!.attributes ?? []),
     };
 
