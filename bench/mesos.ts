@@ -67,10 +67,16 @@ async function json<T>(method: string, url: string, body?: unknown): Promise<{ s
   return { status: res.statusCode, body: (text === '' ? undefined : JSON.parse(text)) as T };
 }
 
-/** Live (non-terminal) tasks the master holds, over all frameworks. */
-async function liveTasks(masterUrl: string): Promise<number> {
-  const state = await json<{ frameworks: Array<{ tasks: Array<{ state: string }> }> }>('GET', `${masterUrl}/master/state`);
-  return state.body.frameworks.reduce((sum, f) => sum + f.tasks.length, 0);
+/**
+ * Whether the cluster is idle: no live task on the master and no resources in use on any agent
+ * (executors gone too), so that one measurement does not pay for the previous one's teardown.
+ */
+async function idle(masterUrl: string): Promise<boolean> {
+  const state = await json<{ frameworks: Array<{ tasks: unknown[] }>; slaves: Array<{ used_resources: { cpus: number } }> }>(
+    'GET',
+    `${masterUrl}/master/state`,
+  );
+  return state.body.frameworks.every((f) => f.tasks.length === 0) && state.body.slaves.every((s) => s.used_resources.cpus === 0);
 }
 
 async function until(what: string, deadline: number, probe: () => Promise<boolean>): Promise<void> {
@@ -100,7 +106,7 @@ async function pacerRun(cluster: MesosCluster, pacer: PacerProcess, args: Args):
   const elapsed = performance.now() - started;
   const deleted = await json('DELETE', `${pacer.url}/v2/apps${APP_ID}?force=true`);
   if (deleted.status !== 200) throw new MesosBenchError(`DELETE answered ${deleted.status}`);
-  await until('the master to have no task left', Date.now() + args.timeoutSeconds * 1000, async () => (await liveTasks(masterUrl)) === 0);
+  await until('the cluster to be idle', Date.now() + args.timeoutSeconds * 1000, () => idle(masterUrl));
   return elapsed;
 }
 
@@ -130,7 +136,7 @@ async function floorRun(cluster: MesosCluster, args: Args, run: number): Promise
     return performance.now() - started;
   } finally {
     await framework.teardown();
-    await until('the floor tasks to be gone', Date.now() + args.timeoutSeconds * 1000, async () => (await liveTasks(masterUrl)) === 0);
+    await until('the cluster to be idle', Date.now() + args.timeoutSeconds * 1000, () => idle(masterUrl));
   }
 }
 
