@@ -45,8 +45,11 @@ export function requireMesosHome(): string {
 }
 
 const live = new Set<ChildProcess>();
+/** Cluster directories not yet stopped: their executors and tasks are ended on exit too. */
+const liveRoots = new Set<string>();
 process.once('exit', () => {
   for (const child of live) signalGroup(child.pid, 'SIGKILL');
+  for (const root of liveRoots) killProcessesUnder(root);
 });
 
 function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -282,6 +285,7 @@ export interface AgentState {
 export async function startCluster(options: ClusterOptions & { masters?: number; zkUrl?: string }): Promise<MesosCluster> {
   requireMesosHome();
   const root = mkdtempSync(path.join(tmpdir(), `pacer-mesos-${options.name}-`));
+  liveRoots.add(root);
   const masters: MesosMaster[] = [];
   const agents: MesosAgent[] = [];
   const masterCount = options.masters ?? 1;
@@ -364,6 +368,7 @@ class Cluster implements MesosCluster {
     await sleep(200);
     for (const agent of this.agents) agent.killExecutors();
     rmSync(this.root, { recursive: true, force: true });
+    liveRoots.delete(this.root);
   }
 }
 
