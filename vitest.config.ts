@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The real-Mesos tier runs on its own: `npm run test:mesos` (vitest.mesos.config.ts).
+    exclude: [...configDefaults.exclude, 'test/mesos-real/**'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 60_000,

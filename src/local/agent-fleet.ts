@@ -111,6 +111,7 @@ export function buildAgentFleet(opts: AgentFleetOptions): LocalAgent[] {
         domain: domainFor(index),
         sink: opts.sink,
         logger: opts.logger,
+        ...(opts.supportsTaskKillingState ? { supportsTaskKillingState: opts.supportsTaskKillingState } : {}),
       }),
     );
   }

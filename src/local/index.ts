@@ -107,6 +107,8 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       logger: log,
       switchUser: opts.switchUser ?? true,
       frameworkUser: (frameworkId) => master.frameworkUser(frameworkId),
+      // As upstream's executors: TASK_KILLING only to frameworks that declared TASK_KILLING_STATE.
+      supportsTaskKillingState: (frameworkId) => master.frameworkHasCapability(frameworkId, 'TASK_KILLING_STATE'),
     });
     cleanups.push(() => Promise.all(agents.map((agent) => agent.close())).then(() => undefined));
     cleanups.push(() => master.stop());

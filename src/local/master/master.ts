@@ -7,6 +7,7 @@ import {
   type CallUpdateFramework,
   type Event,
   type ExecutorInfo,
+  type FrameworkInfoCapabilityType,
   type MasterInfo,
   type Offer,
   type OfferOperation,
@@ -996,6 +997,11 @@ export class LocalMaster {
       completedFrameworks: [...this.completedFrameworks.values()],
       offers: this.offers,
     };
+  }
+
+  /** Whether a live framework declared `capability`: agents ask before sending TASK_KILLING. */
+  frameworkHasCapability(frameworkId: string, capability: FrameworkInfoCapabilityType): boolean {
+    return this.frameworks.get(frameworkId)?.hasCapability(capability) ?? false;
   }
 
   /** Live frameworks, for tests and operator views. */

@@ -5,9 +5,11 @@ import type { OfferRecord } from './offers.js';
 import { ResourceBag } from './resources.js';
 
 /**
- * The `/master/state` (and `/state.json`) body in upstream's JSON model (src/master/http.cpp and
- * src/common/http.cpp `model(...)`): resources as `{cpus, mem, disk, gpus, ports: "[a-b]"}`
- * objects next to `*_full` Resource arrays, times in seconds, agents under `slaves`.
+ * The `/master/state` (and `/state.json`) body in upstream's JSON model (src/master/
+ * readonly_handler.cpp and src/common/http.cpp): resources as `{cpus, mem, disk, gpus, ports:
+ * "[a-b]"}` objects, times in seconds, agents under `slaves`, capabilities as type names. The
+ * same keys as upstream, no more: the `*_full` resource arrays belong to `/master/slaves` and the
+ * per-state task counts to `/master/state-summary`, not here.
  */
 
 export interface MasterStateView {
@@ -97,12 +99,6 @@ function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRe
   for (const e of fw.executors.values()) used.add(e.resources);
   const offeredBag = sumOf(offered.map((o) => o.resources));
   const allocated = used.clone().add(offeredBag);
-  const counts: Record<string, number> = {
-    TASK_STAGING: 0, TASK_STARTING: 0, TASK_RUNNING: 0, TASK_KILLING: 0, TASK_FINISHED: 0, TASK_KILLED: 0,
-    TASK_FAILED: 0, TASK_LOST: 0, TASK_ERROR: 0, TASK_UNREACHABLE: 0,
-  };
-  for (const t of fw.tasks.values()) counts[t.state] = (counts[t.state] ?? 0) + 1;
-  for (const t of fw.completedTasks) counts[t.state] = (counts[t.state] ?? 0) + 1;
   const multiRole = fw.hasCapability('MULTI_ROLE');
   const out: Record<string, Json> = {
     id: fw.id,
@@ -121,7 +117,6 @@ function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRe
     resources: resourcesModel(allocated.toResources()),
     used_resources: resourcesModel(used.toResources()),
     offered_resources: resourcesModel(offeredBag.toResources()),
-    allocated_resources: resourcesModel(allocated.toResources()),
     tasks: [...fw.tasks.values()].map(taskModel),
     unreachable_tasks: [],
     completed_tasks: fw.completedTasks.map(taskModel),
@@ -140,13 +135,14 @@ function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRe
       resources: resourcesModel(e.resources.toResources()),
       type: e.info.type ?? 'UNKNOWN',
     })),
-    ...Object.fromEntries(Object.entries(counts)),
   };
   if (multiRole) out.roles = fw.roles;
   else out.role = fw.info.role ?? '*';
   if (fw.reregisteredTime !== undefined) out.reregistered_time = fw.reregisteredTime / 1000;
   if (fw.info.principal !== undefined) out.principal = fw.info.principal;
   if (fw.info.labels?.labels !== undefined) out.labels = fw.info.labels.labels as unknown as Json;
+  // Upstream writes the framework's offer constraints always; mesos-local applies none, so empty.
+  out.offer_constraints = {};
   return out;
 }
 
@@ -172,11 +168,6 @@ export function buildStateJson(view: MasterStateView): object {
       deactivated: false,
       version: info.version ?? '',
       capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
-      resources_full: totalList as unknown as Json,
-      used_resources_full: allocated.clone().subtract(offeredBag).toResources() as unknown as Json,
-      offered_resources_full: offeredBag.toResources() as unknown as Json,
-      reserved_resources_full: {},
-      unreserved_resources_full: totalList as unknown as Json,
     };
     if (agent.domain !== undefined) out.domain = agent.domain as unknown as Json;
     return out;
@@ -192,17 +183,28 @@ export function buildStateJson(view: MasterStateView): object {
     id: info.id,
     pid: info.pid ?? '',
     hostname: info.hostname ?? '',
+    // Upstream writes capabilities (master, framework, agent) as their type names.
+    capabilities: (info.capabilities ?? []).map((c) => c.type ?? 'UNKNOWN'),
     activated_slaves: view.agents.length,
     deactivated_slaves: 0,
     unreachable_slaves: 0,
+    ...(info.domain !== undefined ? { domain: info.domain as unknown as Json } : {}),
     leader: info.pid ?? '',
-    leader_info: info,
+    // Upstream's json(MasterInfo): these fields only (not the whole protobuf).
+    leader_info: {
+      id: info.id,
+      pid: info.pid ?? '',
+      port: info.port,
+      hostname: info.hostname ?? '',
+      ...(info.domain !== undefined ? { domain: info.domain as unknown as Json } : {}),
+    },
     flags: {
       allocation_interval: `${view.allocationIntervalMs / 1000}secs`,
       port: String(info.port),
       hostname: info.hostname ?? '',
     },
     slaves,
+    recovered_slaves: [],
     frameworks: view.frameworks.map((fw) => frameworkModel(fw, view.offers)),
     completed_frameworks: view.completedFrameworks.map((fw) => frameworkModel(fw, view.offers)),
     orphan_tasks: [],
