@@ -13,6 +13,7 @@ import type { Store } from '../../state/store.js';
 import type { AppLookup, EventBus, FrameworkStatus, HealthView, InstanceTracker, LaunchQueue, QueueEntry } from '../contracts.js';
 import type { DriverPort } from './driver-port.js';
 import { CoreError } from './errors.js';
+import { FailedPorts } from './failed-ports.js';
 import { batchesOf } from './event-batches.js';
 import { frameworkMessageEvent, schedulerDisconnectedEvent, schedulerRegisteredEvent, schedulerReregisteredEvent } from './events.js';
 import { MesosHealthView } from './health-view.js';
@@ -127,7 +128,9 @@ export class SchedulerCore {
     this.#tracker.setKillRequester((instance, reason) => this.#kills.kill(instance, reason));
     this.#demand = new OfferDemand({ driver, logger, wanted: () => this.#launchKeys() });
     this.#queue = new CoreLaunchQueue({ tracker: this.#tracker, store: opts.store, rateLimiter: this.#rateLimiter, apps: opts.apps, demand: this.#demand, clock, logger });
+    const failedPorts = new FailedPorts();
     this.#offers = new OfferProcessor({
+      failedPorts,
       tracker: this.#tracker,
       queue: this.#queue,
       apps: opts.apps,
@@ -148,6 +151,7 @@ export class SchedulerCore {
       ...(opts.reconcileInitialBackoffMs !== undefined ? { initialBackoffMs: opts.reconcileInitialBackoffMs } : {}),
     });
     this.#statuses = new StatusProcessor({
+      failedPorts,
       tracker: this.#tracker,
       apps: opts.apps,
       rateLimiter: this.#rateLimiter,

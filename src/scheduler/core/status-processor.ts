@@ -15,6 +15,7 @@ import { timestamp, type AppLookup, type EventBus, type Instance, type IpAddress
 import { Acknowledger } from './acknowledger.js';
 import { conditionOf, hasLiveTask, isTerminalCondition } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
+import type { FailedPorts } from './failed-ports.js';
 import { instanceChangedEvent, instanceHealthChangedEvent, statusUpdateEvent, unknownInstanceTerminatedEvent } from './events.js';
 import type { MesosHealthView } from './health-view.js';
 import { parseTaskId } from './ids.js';
@@ -35,6 +36,8 @@ export interface StatusProcessorOptions {
   driver: () => DriverPort | undefined;
   clock: () => number;
   logger: Logger;
+  /** Remembers the host ports of failed tasks, for the next launch of the app. */
+  failedPorts?: FailedPorts;
   /** Told about every update as it arrives (reconciliation tracks answers). */
   onUpdateSeen?: (taskId: string, at: number) => void;
   /** Sends the ACKs; by default one with DEFAULT_MAX_ACKS_IN_FLIGHT over `driver`. */
@@ -190,6 +193,7 @@ export class StatusProcessor {
     }
 
     draft.effects.push(() => {
+      this.#opts.failedPorts?.note(instance.appId, condition, instance.hostPorts);
       events.publish(statusUpdateEvent(updated, status, now));
       if (condition !== instance.condition) events.publish(instanceChangedEvent(updated, now));
       if (status.healthy !== undefined && !isTerminalCondition(condition)) {
