@@ -124,6 +124,12 @@ export class SchedulerCore {
       logger,
       ...(opts.killRetryIntervalMs !== undefined ? { retryIntervalMs: opts.killRetryIntervalMs } : {}),
       ...(opts.killMaxAttempts !== undefined ? { maxAttempts: opts.killMaxAttempts } : {}),
+      expunge: (instance) =>
+        this.#tracker.exclusive(async () => {
+          // Only if it is still that task: a later update may have moved on.
+          if (this.#tracker.get(instance.instanceId)?.taskId !== instance.taskId) return;
+          await this.#tracker.commit([{ expunge: instance.instanceId }]);
+        }),
     });
     this.#tracker.setKillRequester((instance, reason) => this.#kills.kill(instance, reason));
     this.#demand = new OfferDemand({ driver, logger, wanted: () => this.#launchKeys() });

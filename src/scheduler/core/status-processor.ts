@@ -157,7 +157,7 @@ export class StatusProcessor {
     const { tracker, apps, rateLimiter, kills, events, health, demand, logger } = this.#opts;
     const reported = conditionOf(status.state, status.reason);
     // A second "unreachable" answer must not undo the decision to replace the instance.
-    const condition = instance.condition === 'UnreachableInactive' && (reported === 'Unreachable' || reported === 'Unknown') ? instance.condition : reported;
+    const condition = instance.condition === 'UnreachableInactive' && reported === 'Unreachable' ? instance.condition : reported;
     const app = apps.app(instance.appId);
     const updated = this.#updatedInstance(instance, status, condition, now);
     // A launch the master never saw (persisted as Provisioned, then reported gone or dropped
@@ -220,7 +220,7 @@ export class StatusProcessor {
       },
     };
     if (condition === 'Running' && updated.startedAt === undefined) updated.startedAt = timestamp(now);
-    if (condition === 'Unreachable' || condition === 'UnreachableInactive' || condition === 'Unknown') {
+    if (condition === 'Unreachable' || condition === 'UnreachableInactive') {
       const since = status.unreachable_time ? Math.round(status.unreachable_time.nanoseconds / 1e6) : now;
       updated.unreachableSince = instance.unreachableSince ?? since;
     } else {
