@@ -16,7 +16,7 @@ import { Acknowledger } from './acknowledger.js';
 import { conditionOf, hasLiveTask, isTerminalCondition } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
 import type { FailedPorts } from './failed-ports.js';
-import { instanceChangedEvent, instanceHealthChangedEvent, statusUpdateEvent, unknownInstanceTerminatedEvent } from './events.js';
+import { healthStatusChangedEvent, instanceChangedEvent, instanceHealthChangedEvent, statusUpdateEvent, unknownInstanceTerminatedEvent } from './events.js';
 import type { MesosHealthView } from './health-view.js';
 import { parseTaskId } from './ids.js';
 import type { InstanceWrite, StoredInstanceTracker } from './instance-tracker.js';
@@ -198,6 +198,7 @@ export class StatusProcessor {
       if (condition !== instance.condition) events.publish(instanceChangedEvent(updated, now));
       if (status.healthy !== undefined && !isTerminalCondition(condition)) {
         if (health.record(instance.instanceId, status.healthy, now)) {
+          events.publish(healthStatusChangedEvent(updated.appId, updated.instanceId, updated.runSpecVersion, status.healthy, now));
           events.publish(instanceHealthChangedEvent(updated, status.healthy, now));
         }
       }

@@ -164,6 +164,21 @@ describe('StatusProcessor', () => {
     t.close();
   });
 
+  it('publishes health_status_changed_event whenever a Mesos-native check flips the health', async () => {
+    const t = await setup((app) => [{ ...provisioned(app), condition: 'Running' }]);
+    const [instance] = t.tracker.all();
+    const health = () => t.events.filter((e) => e.eventType === 'health_status_changed_event');
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { healthy: true, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' }));
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { healthy: true, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' }));
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { healthy: false, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' }));
+    expect(health()).toEqual([
+      { eventType: 'health_status_changed_event', timestamp: '2023-11-14T22:13:20.000Z', appId: '/web', instanceId: instance!.instanceId, version: instance!.runSpecVersion, alive: true },
+      { eventType: 'health_status_changed_event', timestamp: '2023-11-14T22:13:20.000Z', appId: '/web', instanceId: instance!.instanceId, version: instance!.runSpecVersion, alive: false },
+    ]);
+    expect(t.events.filter((e) => e.eventType === 'instance_health_changed_event')).toHaveLength(2);
+    t.close();
+  });
+
   it('reports a terminal unknown task as unknown_instance_terminated_event and only acks', async () => {
     const t = await setup(() => []);
     await t.processor.process(status('ghost.instance-b6ff5fa5-7714-11e7-a55c-5ecf1c4671f6._app.1', 'TASK_FAILED'));
