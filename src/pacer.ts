@@ -65,6 +65,31 @@ export interface PacerSettings {
   httpCredentials?: BasicCredentials;
   /** `--ssl_cert_file` / `--ssl_key_file`: the API speaks HTTPS. */
   tls?: { key: Buffer; cert: Buffer };
+  /** Marathon's `--enable_features`. */
+  features?: ReadonlySet<string>;
+  /** `--default_network_name`. */
+  defaultNetworkName?: string;
+  /** `--decline_offer_duration` (ms). */
+  declineOfferDurationMs?: number;
+  /** `--max_instances_per_offer`. */
+  maxInstancesPerOffer?: number;
+  /** `--local_port_min` / `--local_port_max`: service ports. */
+  localPortRange?: { min: number; max: number };
+  /** `--max_running_deployments`. */
+  maxRunningDeployments?: number;
+  /** `--zk_max_versions`. */
+  zkMaxVersions?: number;
+  acceptedResourceRolesDefault?: 'any' | 'reserved' | 'unreserved';
+  gpuSchedulingBehavior?: 'restricted' | 'unrestricted';
+  /** `--[disable_]maintenance_mode`. */
+  maintenanceMode?: boolean;
+  drainingSeconds?: number;
+  /** `--kill_retry_timeout` (ms). */
+  killRetryTimeoutMs?: number;
+  /** `--mesos_leader_ui_url`; default: the master Pacer is subscribed to. */
+  mesosLeaderUiUrl?: string;
+  /** Flag values /v2/info shows, by section (`marathon_config`, …) and key. */
+  infoConfig?: Record<string, Record<string, unknown>>;
 }
 
 export interface PacerHandle {
@@ -134,6 +159,8 @@ class Orchestrator {
           failoverTimeoutSeconds: settings.failoverTimeoutSeconds,
           checkpoint: settings.checkpoint,
           roles: [settings.mesosRole],
+          taskKilling: settings.features?.has('task_killing') ?? false,
+          gpuResources: settings.features?.has('gpu_resources') ?? false,
           principal: settings.mesosCredentials?.principal,
         }),
         mediaType: settings.mesosContentType,
@@ -143,7 +170,17 @@ class Orchestrator {
       reconciliationIntervalMs: settings.reconciliationIntervalMs,
       taskLaunchTimeoutMs: settings.taskLaunchTimeoutMs,
       // The embedded master and its agents live in region `local`; a real master names its own.
-      matchOptions: { defaultRole: settings.mesosRole, localRegion: 'local' },
+      matchOptions: {
+        defaultRole: settings.mesosRole,
+        localRegion: 'local',
+        ...(settings.declineOfferDurationMs !== undefined ? { declineRefuseSeconds: settings.declineOfferDurationMs / 1000 } : {}),
+        ...(settings.maxInstancesPerOffer !== undefined ? { maxLaunchesPerAgent: settings.maxInstancesPerOffer } : {}),
+        ...(settings.acceptedResourceRolesDefault !== undefined ? { acceptedResourceRolesDefault: settings.acceptedResourceRolesDefault } : {}),
+        ...(settings.gpuSchedulingBehavior !== undefined ? { gpuSchedulingBehavior: settings.gpuSchedulingBehavior } : {}),
+        ...(settings.maintenanceMode !== undefined ? { maintenanceMode: settings.maintenanceMode } : {}),
+        ...(settings.drainingSeconds !== undefined ? { drainingSeconds: settings.drainingSeconds } : {}),
+      },
+      ...(settings.killRetryTimeoutMs !== undefined ? { killRetryIntervalMs: settings.killRetryTimeoutMs } : {}),
       metrics: {
         offersReceived: (n) => metrics.offersReceived.inc(n),
         offersDeclined: (n) => metrics.offersDeclined.inc(n),
@@ -165,6 +202,9 @@ class Orchestrator {
       events,
       readiness: this.#readiness,
       logger: logger.child({ component: 'deployments' }),
+      ...(settings.maxRunningDeployments !== undefined ? { maxRunningDeployments: settings.maxRunningDeployments } : {}),
+      ...(settings.localPortRange !== undefined ? { localPortRange: settings.localPortRange } : {}),
+      ...(settings.zkMaxVersions !== undefined ? { maxVersions: settings.zkMaxVersions } : {}),
     });
     service = this.service;
   }
@@ -350,6 +390,10 @@ function buildApi(
     reconciliationInterval: settings.reconciliationIntervalMs,
     taskLaunchTimeout: settings.taskLaunchTimeoutMs,
     ha: settings.zk !== undefined && !settings.disableHa,
+    features: [...(settings.features ?? [])],
+    defaultNetworkName: settings.defaultNetworkName,
+    ...(settings.mesosLeaderUiUrl !== undefined ? { mesosLeaderUiUrl: settings.mesosLeaderUiUrl } : {}),
+    ...(settings.infoConfig !== undefined ? { config: settings.infoConfig } : {}),
   };
   const leadership = {
     // Elected is not enough: until its state is loaded the leader waits, like a leader in
@@ -363,7 +407,12 @@ function buildApi(
   const api = buildApiServer({
     service: orchestrator.service,
     logger: logger.child({ component: 'api' }),
-    appParse: { mesosRole: settings.mesosRole },
+    appParse: {
+      mesosRole: settings.mesosRole,
+      ...(settings.features !== undefined ? { features: settings.features } : {}),
+      ...(settings.defaultNetworkName !== undefined ? { defaultNetworkName: settings.defaultNetworkName } : {}),
+      ...(settings.acceptedResourceRolesDefault !== undefined ? { acceptedResourceRolesDefault: settings.acceptedResourceRolesDefault } : {}),
+    },
     info,
     taskFailures: orchestrator.taskFailures,
     ...(settings.httpCredentials ? { credentials: settings.httpCredentials } : {}),
