@@ -9,11 +9,11 @@
 //   node scripts/flags-table.mjs --check    # exit 1 if the README's tables are out of date
 import { readFileSync, writeFileSync } from 'node:fs';
 import { envVarName } from '../dist/src/cli/flags.js';
-import { MESOS_LOCAL_FLAGS, SERVE_FLAGS } from '../dist/src/cli/specs.js';
+import { MESOS_LOCAL_ENV_PREFIXES, MESOS_LOCAL_FLAGS, MESOS_LOCAL_UNITS_NOTE, SERVE_ENV_PREFIXES, SERVE_FLAGS, SERVE_UNITS_NOTE } from '../dist/src/cli/specs.js';
 
 const TABLES = {
-  serve: { title: '`pacer` / `pacer serve`', specs: SERVE_FLAGS },
-  'mesos-local': { title: '`pacer mesos-local`', specs: MESOS_LOCAL_FLAGS },
+  serve: { title: '`pacer` / `pacer serve`', specs: SERVE_FLAGS, prefixes: SERVE_ENV_PREFIXES, note: SERVE_UNITS_NOTE },
+  'mesos-local': { title: '`pacer mesos-local`', specs: MESOS_LOCAL_FLAGS, prefixes: MESOS_LOCAL_ENV_PREFIXES, note: MESOS_LOCAL_UNITS_NOTE },
 };
 
 /** Markdown table cells must not contain a bare `|`, and `<word>` would be read as HTML. */
@@ -25,11 +25,14 @@ function code(text) {
   return `\`${String(text).replace(/\|/g, '\\|')}\``;
 }
 
-function table(specs) {
+function table({ specs, prefixes }) {
   const rows = specs.map((spec) => {
-    const flag = spec.kind === 'boolean' ? `--${spec.name}` : `--${spec.name} ${spec.value ?? spec.kind.toUpperCase()}`;
+    const name = spec.negation !== undefined ? `[${spec.negation}]${spec.name}` : spec.name;
+    const flag = spec.kind === 'boolean' ? `--${name}` : `--${name} ${spec.value ?? spec.kind.toUpperCase()}`;
     const fallback = spec.default === undefined ? '' : code(spec.default);
-    return `| ${code(flag)} | ${fallback} | ${code(envVarName(spec.name))} | ${cell(spec.description)} |`;
+    const env = prefixes.map((p) => code(envVarName(spec.name, p))).join(' ');
+    const what = spec.effect === false ? `${spec.description}. *Accepted without effect:* ${spec.why ?? 'not applicable'}` : spec.description;
+    return `| ${code(flag)} | ${fallback} | ${env} | ${cell(what)} |`;
   });
   return ['| flag | default | environment | what |', '|---|---|---|---|', ...rows].join('\n');
 }
@@ -39,7 +42,7 @@ const START = '<!-- flags-table:start -->';
 const END = '<!-- flags-table:end -->';
 
 function render(names, withTitles) {
-  return names.map((name) => `${withTitles ? `#### ${TABLES[name].title}\n\n` : ''}${table(TABLES[name].specs)}\n`).join('\n');
+  return names.map((name) => `${withTitles ? `#### ${TABLES[name].title}\n\n${TABLES[name].note}\n\n` : ''}${table(TABLES[name])}\n`).join('\n');
 }
 
 function readmeWithTables(readme) {

@@ -1,5 +1,5 @@
 import { FlagError, formatHelp, parseFlags } from './cli/flags.js';
-import { MESOS_LOCAL_FLAGS, SERVE_FLAGS } from './cli/specs.js';
+import { MESOS_LOCAL_ENV_PREFIXES, MESOS_LOCAL_FLAGS, MESOS_LOCAL_UNITS_NOTE, SERVE_ENV_PREFIXES, SERVE_FLAGS, SERVE_UNITS_NOTE } from './cli/specs.js';
 
 const SUMMARY = `Pacer: a Mesos framework scheduler that speaks Marathon's REST API.
 
@@ -19,8 +19,10 @@ const MESOS_LOCAL_SUMMARY =
   'developing and testing any Mesos framework without a cluster. Not for production.';
 
 function helpFor(command: string | undefined): string {
-  if (command === 'mesos-local') return formatHelp(MESOS_LOCAL_USAGE, MESOS_LOCAL_SUMMARY, MESOS_LOCAL_FLAGS);
-  return formatHelp(SERVE_USAGE, SUMMARY, SERVE_FLAGS);
+  if (command === 'mesos-local') {
+    return formatHelp(MESOS_LOCAL_USAGE, `${MESOS_LOCAL_SUMMARY}\n\n${MESOS_LOCAL_UNITS_NOTE}`, MESOS_LOCAL_FLAGS, MESOS_LOCAL_ENV_PREFIXES);
+  }
+  return formatHelp(SERVE_USAGE, `${SUMMARY}\n\n${SERVE_UNITS_NOTE}`, SERVE_FLAGS, SERVE_ENV_PREFIXES);
 }
 
 /** Entry point of the `pacer` binary. Resolves with an exit code, or once a server is up. */
@@ -40,7 +42,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       return await runClientCommand(argv);
     }
     if (first === 'mesos-local') {
-      const parsed = parseFlags(rest, MESOS_LOCAL_FLAGS);
+      const parsed = parseFlags(rest, MESOS_LOCAL_FLAGS, process.env, { envPrefixes: MESOS_LOCAL_ENV_PREFIXES });
       if (parsed.help) {
         process.stdout.write(helpFor('mesos-local'));
         return 0;
@@ -49,7 +51,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       return await runMesosLocal(parsed.values);
     }
     const serveArgs = first === 'serve' ? rest : argv;
-    const parsed = parseFlags(serveArgs, SERVE_FLAGS);
+    const parsed = parseFlags(serveArgs, SERVE_FLAGS, process.env, { envPrefixes: SERVE_ENV_PREFIXES });
     if (parsed.help) {
       process.stdout.write(helpFor('serve'));
       return 0;
@@ -58,7 +60,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
       throw new FlagError(`unknown command '${parsed.positionals[0]}' (see pacer --help)`);
     }
     const { runServe } = await import('./cli/serve-command.js');
-    return await runServe(parsed.values);
+    return await runServe(parsed.values, parsed.given);
   } catch (err) {
     if (err instanceof FlagError) {
       process.stderr.write(`pacer: ${err.message}\n`);

@@ -79,6 +79,31 @@ export interface PacerSettings {
   httpRealm?: string;
   /** `--access_control_allow_origin`, parsed. */
   allowedOrigins?: string[];
+  /** Marathon's `--enable_features`. */
+  features?: ReadonlySet<string>;
+  /** `--default_network_name`. */
+  defaultNetworkName?: string;
+  /** `--decline_offer_duration` (ms). */
+  declineOfferDurationMs?: number;
+  /** `--max_instances_per_offer`. */
+  maxInstancesPerOffer?: number;
+  /** `--local_port_min` / `--local_port_max`: service ports. */
+  localPortRange?: { min: number; max: number };
+  /** `--max_running_deployments`. */
+  maxRunningDeployments?: number;
+  /** `--zk_max_versions`. */
+  zkMaxVersions?: number;
+  acceptedResourceRolesDefault?: 'any' | 'reserved' | 'unreserved';
+  gpuSchedulingBehavior?: 'restricted' | 'unrestricted';
+  /** `--[disable_]maintenance_mode`. */
+  maintenanceMode?: boolean;
+  drainingSeconds?: number;
+  /** `--kill_retry_timeout` (ms). */
+  killRetryTimeoutMs?: number;
+  /** `--mesos_leader_ui_url`; default: the master Pacer is subscribed to. */
+  mesosLeaderUiUrl?: string;
+  /** Flag values /v2/info shows, by section (`marathon_config`, …) and key. */
+  infoConfig?: Record<string, Record<string, unknown>>;
 }
 
 export interface PacerHandle {
@@ -148,6 +173,8 @@ class Orchestrator {
           failoverTimeoutSeconds: settings.failoverTimeoutSeconds,
           checkpoint: settings.checkpoint,
           roles: [settings.mesosRole],
+          taskKilling: settings.features?.has('task_killing') ?? false,
+          gpuResources: settings.features?.has('gpu_resources') ?? false,
           principal: settings.mesosCredentials?.principal,
         }),
         mediaType: settings.mesosContentType,
@@ -157,7 +184,17 @@ class Orchestrator {
       reconciliationIntervalMs: settings.reconciliationIntervalMs,
       taskLaunchTimeoutMs: settings.taskLaunchTimeoutMs,
       // The embedded master and its agents live in region `local`; a real master names its own.
-      matchOptions: { defaultRole: settings.mesosRole, localRegion: 'local' },
+      matchOptions: {
+        defaultRole: settings.mesosRole,
+        localRegion: 'local',
+        ...(settings.declineOfferDurationMs !== undefined ? { declineRefuseSeconds: settings.declineOfferDurationMs / 1000 } : {}),
+        ...(settings.maxInstancesPerOffer !== undefined ? { maxLaunchesPerAgent: settings.maxInstancesPerOffer } : {}),
+        ...(settings.acceptedResourceRolesDefault !== undefined ? { acceptedResourceRolesDefault: settings.acceptedResourceRolesDefault } : {}),
+        ...(settings.gpuSchedulingBehavior !== undefined ? { gpuSchedulingBehavior: settings.gpuSchedulingBehavior } : {}),
+        ...(settings.maintenanceMode !== undefined ? { maintenanceMode: settings.maintenanceMode } : {}),
+        ...(settings.drainingSeconds !== undefined ? { drainingSeconds: settings.drainingSeconds } : {}),
+      },
+      ...(settings.killRetryTimeoutMs !== undefined ? { killRetryIntervalMs: settings.killRetryTimeoutMs } : {}),
       metrics: {
         offersReceived: (n) => metrics.offersReceived.inc(n),
         offersDeclined: (n) => metrics.offersDeclined.inc(n),
@@ -179,6 +216,9 @@ class Orchestrator {
       events,
       readiness: this.#readiness,
       logger: logger.child({ component: 'deployments' }),
+      ...(settings.maxRunningDeployments !== undefined ? { maxRunningDeployments: settings.maxRunningDeployments } : {}),
+      ...(settings.localPortRange !== undefined ? { localPortRange: settings.localPortRange } : {}),
+      ...(settings.zkMaxVersions !== undefined ? { maxVersions: settings.zkMaxVersions } : {}),
     });
     service = this.service;
   }
@@ -366,6 +406,10 @@ function buildApi(
     taskLaunchTimeout: settings.taskLaunchTimeoutMs,
     ha: settings.zk !== undefined && !settings.disableHa,
     allowedOrigins: settings.allowedOrigins,
+    features: [...(settings.features ?? [])],
+    defaultNetworkName: settings.defaultNetworkName,
+    ...(settings.mesosLeaderUiUrl !== undefined ? { mesosLeaderUiUrl: settings.mesosLeaderUiUrl } : {}),
+    ...(settings.infoConfig !== undefined ? { config: settings.infoConfig } : {}),
   };
   const selfScheme = settings.tls ? 'https' : 'http';
   const leadership = {
@@ -384,7 +428,12 @@ function buildApi(
   const api = buildApiServer({
     service: orchestrator.service,
     logger: logger.child({ component: 'api' }),
-    appParse: { mesosRole: settings.mesosRole },
+    appParse: {
+      mesosRole: settings.mesosRole,
+      ...(settings.features !== undefined ? { features: settings.features } : {}),
+      ...(settings.defaultNetworkName !== undefined ? { defaultNetworkName: settings.defaultNetworkName } : {}),
+      ...(settings.acceptedResourceRolesDefault !== undefined ? { acceptedResourceRolesDefault: settings.acceptedResourceRolesDefault } : {}),
+    },
     info,
     taskFailures: orchestrator.taskFailures,
     ...(settings.httpCredentials ? { credentials: settings.httpCredentials } : {}),

@@ -99,7 +99,12 @@ const plugin: FastifyPluginAsync<LeaderProxyOptions> = async (fastify: FastifyIn
       markLeader(reply, selfUrl);
       return;
     }
-    if (servedLocally(request.method, path)) return;
+    if (servedLocally(request.method, path)) {
+      // Answered here, yet like every answer it names the leader (when one is known).
+      const leader = election.leader();
+      if (leader !== undefined) markLeader(reply, leader);
+      return;
+    }
 
     const leader = await resolveLeader();
     if (leader === 'self') {

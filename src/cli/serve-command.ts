@@ -7,7 +7,9 @@ import type { MediaType } from '../mesos/codec.js';
 import { createLogger } from '../log.js';
 import { startPacer, type PacerSettings, type ZkTimeouts } from '../pacer.js';
 import type { StoreLocation } from '../state/open-store.js';
-import { bool, FlagError, num, str, type FlagValues } from './flags.js';
+import type { Logger } from 'pino';
+import { bool, FlagError, num, str, type FlagSpec, type FlagValues } from './flags.js';
+import { SERVE_FLAGS } from './specs.js';
 import { untilSignal } from './signals.js';
 
 const CONTENT_TYPES: Record<string, MediaType> = {
@@ -19,8 +21,10 @@ async function mesosCredentials(values: FlagValues): Promise<PacerSettings['meso
   const principal = str(values, 'mesos_authentication_principal');
   if (principal === undefined) return undefined;
   const file = str(values, 'mesos_authentication_secret_file');
+  const inline = str(values, 'mesos_authentication_secret');
+  if (file === undefined && inline !== undefined) return { principal, secret: inline };
   if (file === undefined) {
-    throw new FlagError('--mesos_authentication_principal needs --mesos_authentication_secret_file');
+    throw new FlagError('--mesos_authentication_principal needs --mesos_authentication_secret_file (or --mesos_authentication_secret)');
   }
   const secret = (await readFile(file, 'utf8')).trim();
   return { principal, secret };
@@ -34,7 +38,7 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
   return {
     master: str(values, 'master') ?? 'local',
     zk: str(values, 'zk'),
-    disableHa: bool(values, 'disable_ha'),
+    disableHa: values.ha === false,
     httpAddress,
     httpPort: num(values, 'http_port') ?? 8080,
     // Bound to one address, that address is how others reach us; bound to all, the hostname is.
@@ -58,6 +62,20 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
     },
     store: storeLocationFromFlags(values),
     zkTimeouts: zkTimeoutsFromFlags(values),
+    features: features(values),
+    ...(str(values, 'default_network_name') !== undefined ? { defaultNetworkName: str(values, 'default_network_name')! } : {}),
+    declineOfferDurationMs: num(values, 'decline_offer_duration') ?? 120000,
+    maxInstancesPerOffer: num(values, 'max_instances_per_offer') ?? 5,
+    localPortRange: localPortRange(values),
+    maxRunningDeployments: num(values, 'max_running_deployments') ?? 100,
+    zkMaxVersions: num(values, 'zk_max_versions') ?? 50,
+    acceptedResourceRolesDefault: oneOf(values, 'accepted_resource_roles_default_behavior', ['any', 'reserved', 'unreserved'] as const, 'any'),
+    gpuSchedulingBehavior: oneOf(values, 'gpu_scheduling_behavior', ['restricted', 'unrestricted'] as const, 'restricted'),
+    maintenanceMode: values.maintenance_mode !== false,
+    drainingSeconds: num(values, 'draining_seconds') ?? 0,
+    killRetryTimeoutMs: num(values, 'kill_retry_timeout') ?? 10000,
+    ...(str(values, 'mesos_leader_ui_url') !== undefined ? { mesosLeaderUiUrl: str(values, 'mesos_leader_ui_url')! } : {}),
+    infoConfig: infoConfig(values, SERVE_FLAGS),
     ...(str(values, 'http_credentials') !== undefined ? { httpCredentials: credentialsFlag(str(values, 'http_credentials')!) } : {}),
     httpRealm: str(values, 'http_realm') ?? DEFAULT_HTTP_REALM,
     ...(str(values, 'access_control_allow_origin') !== undefined ? { allowedOrigins: parseAllowedOrigins(str(values, 'access_control_allow_origin')!) } : {}),
@@ -85,6 +103,52 @@ export function zkTimeoutsFromFlags(values: FlagValues): ZkTimeouts {
   return timeouts;
 }
 
+/** Marathon's `--enable_features`; an unknown feature fails the start as in Marathon. */
+const KNOWN_FEATURES = new Set(['vips', 'task_killing', 'external_volumes', 'secrets', 'gpu_resources', 'maintenance_mode']);
+
+function features(values: FlagValues): ReadonlySet<string> {
+  const raw = str(values, 'enable_features');
+  if (raw === undefined) return new Set();
+  const list = raw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const unknown = list.filter((f) => !KNOWN_FEATURES.has(f));
+  if (unknown.length > 0) {
+    throw new FlagError(`--enable_features: unknown features ${unknown.join(', ')}; known: ${[...KNOWN_FEATURES].join(', ')}`);
+  }
+  return new Set(list);
+}
+
+function localPortRange(values: FlagValues): { min: number; max: number } {
+  const min = num(values, 'local_port_min') ?? 10000;
+  const max = num(values, 'local_port_max') ?? 20000;
+  if (!Number.isInteger(min) || !Number.isInteger(max) || min < 1 || max > 65535 || min >= max) {
+    throw new FlagError(`--local_port_min (${min}) must be below --local_port_max (${max}), both in 1..65535`);
+  }
+  return { min, max };
+}
+
+function oneOf<T extends string>(values: FlagValues, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = str(values, name) ?? fallback;
+  const found = allowed.find((a) => a === raw.toLowerCase());
+  if (found === undefined) throw new FlagError(`--${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+  return found;
+}
+
+/** Values of flags /v2/info shows, by section and key, as Marathon shows them. */
+export function infoConfig(values: FlagValues, specs: readonly FlagSpec[]): Record<string, Record<string, unknown>> {
+  const sections: Record<string, Record<string, unknown>> = {};
+  for (const spec of specs) {
+    if (spec.info === undefined || values[spec.name] === undefined) continue;
+    const [section, key] = spec.info.split('.') as [string, string];
+    (sections[section] ??= {})[key] = values[spec.name];
+  }
+  return sections;
+}
+
+/** Marathon flags given on this start that Pacer accepts but does not act on. */
+export function inertFlagsGiven(values: FlagValues, specs: readonly FlagSpec[], given: ReadonlySet<string>): FlagSpec[] {
+  return specs.filter((s) => s.effect === false && given.has(s.name) && values[s.name] !== undefined);
+}
+
 function credentialsFlag(raw: string): BasicCredentials {
   try {
     return parseHttpCredentials(raw);
@@ -107,9 +171,28 @@ async function tlsFlags(values: FlagValues): Promise<{ tls?: { key: Buffer; cert
   return { tls: { cert: await readFile(certFile), key: await readFile(keyFile), ...(caFile !== undefined ? { ca: await readFile(caFile) } : {}) } };
 }
 
+/** One warning naming every Marathon flag given that Pacer accepts without acting on it. */
+function warnInertFlags(logger: Logger, inert: readonly FlagSpec[]): void {
+  if (inert.length === 0) return;
+  logger.warn(
+    { flags: inert.map((s) => s.name), why: Object.fromEntries(inert.map((s) => [s.name, s.why ?? 'not applicable'])) },
+    `Marathon flags accepted without effect in Pacer: ${inert.map((s) => `--${s.name}`).join(', ')}`,
+  );
+}
+
+/** Marathon's `--logging_level` takes Logback names (`warn`, `WARN`, `all`, `off`). */
+function logLevel(raw: string): LevelWithSilent {
+  const lowered = raw.toLowerCase();
+  if (lowered === 'off') return 'silent';
+  if (lowered === 'all') return 'trace';
+  return lowered as LevelWithSilent;
+}
+
 /** `pacer` / `pacer serve`: the scheduler, until SIGINT/SIGTERM or lost leadership. */
-export async function runServe(values: FlagValues): Promise<number> {
-  const logger = createLogger((str(values, 'log_level') ?? 'info') as LevelWithSilent);
+export async function runServe(values: FlagValues, given: ReadonlySet<string> = new Set()): Promise<number> {
+  const level = given.has('logging_level') && !given.has('log_level') ? str(values, 'logging_level') : str(values, 'log_level');
+  const logger = createLogger(logLevel(level ?? 'info'));
+  warnInertFlags(logger, inertFlagsGiven(values, SERVE_FLAGS, given));
   const settings = await settingsFromFlags(values);
   const pacer = await startPacer(settings, logger);
   const outcome = await Promise.race([

@@ -1,4 +1,13 @@
 import type { FlagSpec } from './flags.js';
+import { MARATHON_EFFECT_FLAGS, MARATHON_INERT_FLAGS } from './marathon-flags.js';
+
+/** Environment prefixes of `pacer serve` (Marathon's launcher reads MARATHON_<FLAG>). */
+export const SERVE_ENV_PREFIXES: readonly string[] = ['PACER_', 'MARATHON_'];
+export const MESOS_LOCAL_ENV_PREFIXES: readonly string[] = ['PACER_'];
+
+/** The help's note on units, per command. */
+export const SERVE_UNITS_NOTE = "Units are Marathon's: durations in milliseconds unless a flag says seconds (--failover_timeout).";
+export const MESOS_LOCAL_UNITS_NOTE = "Durations use Mesos's syntax (10secs, 500ms, 2mins); a bare number is seconds.";
 
 export const DEFAULT_AGENT_RESOURCES = 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]';
 
@@ -20,7 +29,7 @@ const LOCAL_AGENT_FLAGS: readonly FlagSpec[] = [
 export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'master', kind: 'string', default: 'local', value: 'MASTER', description: "Mesos master: 'local' (embedded), host:port[,host:port…] or zk://host:port[,…]/path" },
   { name: 'zk', kind: 'string', value: 'zk://HOST:PORT/PATH', description: 'ZooKeeper URL for Pacer state and leader election (default: embedded store, no HA)' },
-  { name: 'zk_session_timeout', kind: 'number', default: 10000, value: 'MS', description: 'ZooKeeper session timeout in milliseconds, for the state store and leader election; a dead leader is replaced after about this long' },
+  { name: 'zk_session_timeout', kind: 'number', default: 10000, value: 'MS', info: 'zookeeper_config.zk_session_timeout', description: "ZooKeeper session timeout in milliseconds (Marathon's unit), for the state store and leader election; a dead leader is replaced after about this long" },
   { name: 'http_address', kind: 'string', default: '127.0.0.1', value: 'ADDRESS', description: 'Address the API and UI listen on' },
   { name: 'http_port', kind: 'number', default: 8080, value: 'PORT', description: 'Port of the API and UI' },
   { name: 'hostname', kind: 'string', value: 'HOST', description: "Hostname advertised to Mesos and in redirects (default: the machine's hostname)" },
@@ -28,9 +37,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'framework_name', kind: 'string', default: 'pacer', value: 'NAME', description: 'Framework name registered with Mesos' },
   { name: 'mesos_role', kind: 'string', default: '*', value: 'ROLE', description: 'Mesos role of the framework' },
   { name: 'mesos_user', kind: 'string', value: 'USER', description: 'User tasks run as (default: the current user)' },
-  { name: 'failover_timeout', kind: 'number', default: 604800, value: 'SECONDS', description: 'How long Mesos keeps tasks running while Pacer is away' },
-  { name: 'checkpoint', kind: 'boolean', default: true, description: 'Ask agents to checkpoint tasks so they survive agent restarts' },
-  { name: 'disable_ha', kind: 'boolean', default: false, description: 'Run without leader election even when --zk is given' },
+  { name: 'failover_timeout', kind: 'number', default: 604800, value: 'SECONDS', description: 'Seconds Mesos keeps tasks running while Pacer is away' },
+  { name: 'checkpoint', kind: 'boolean', default: true, negation: 'disable_', description: 'Ask agents to checkpoint tasks so they survive agent restarts' },
   { name: 'http_credentials', kind: 'string', value: 'USER:PASS', description: 'HTTP Basic credentials required by the API and UI (all routes but /ping)' },
   { name: 'ssl_cert_file', kind: 'string', value: 'FILE', description: 'PEM certificate: serve the API and UI over HTTPS (with --ssl_key_file)' },
   { name: 'ssl_key_file', kind: 'string', value: 'FILE', description: 'PEM private key of --ssl_cert_file' },
@@ -45,6 +53,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'data_dir', kind: 'string', default: './data', value: 'DIR', description: 'Directory of the embedded state store' },
   ...LOCAL_AGENT_FLAGS.map((f) => ({ ...f, description: `With --master local: ${f.description.charAt(0).toLowerCase()}${f.description.slice(1)}` })),
   LOG_LEVEL,
+  ...MARATHON_EFFECT_FLAGS,
+  ...MARATHON_INERT_FLAGS,
 ];
 
 /** Flags of `pacer mesos-local`, named as Mesos names them. */
@@ -54,7 +64,7 @@ export const MESOS_LOCAL_FLAGS: readonly FlagSpec[] = [
   { name: 'hostname', kind: 'string', value: 'HOST', description: 'Hostname the master advertises (default: --ip)' },
   ...LOCAL_AGENT_FLAGS,
   { name: 'zk', kind: 'string', value: 'zk://HOST:PORT/PATH', description: 'Publish this master in ZooKeeper as a json.info_ znode' },
-  { name: 'zk_session_timeout', kind: 'string', default: '10secs', value: 'DURATION', description: 'ZooKeeper session timeout of that znode; a dead master is replaced after about this long' },
+  { name: 'zk_session_timeout', kind: 'string', default: '10secs', value: 'DURATION', description: "ZooKeeper session timeout of that znode, Mesos duration syntax (a bare number is seconds); a dead master is replaced after about this long" },
   { name: 'allocation_interval', kind: 'string', default: '1secs', value: 'DURATION', description: 'Time between allocation passes' },
   { name: 'heartbeat_interval', kind: 'string', default: '15secs', value: 'DURATION', description: 'Time between HEARTBEAT events on subscriptions' },
   { name: 'credentials', kind: 'string', value: 'FILE', description: 'Credentials file, upstream\'s JSON {"credentials":[{"principal":…,"secret":…}]} (a file:// prefix is accepted)' },

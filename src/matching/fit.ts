@@ -20,6 +20,8 @@ export interface Demand {
   readonly hostPorts: readonly number[];
   readonly fixedPorts: readonly number[];
   readonly dynamicPorts: number;
+  /** Host ports an instance of this app just failed on; dynamic picks steer clear of them. */
+  readonly avoidPorts: readonly number[];
 }
 
 function reasonForDim(dim: number): number {
@@ -168,7 +170,7 @@ function allocatePorts(
     }
   }
   const firstDynamic = takenCount;
-  if (demand.dynamicPorts > 0) pickConsecutive(book, views, view, g, demand.dynamicPorts, rng);
+  if (demand.dynamicPorts > 0) pickConsecutive(book, views, view, g, demand.dynamicPorts, rng, demand.avoidPorts);
   const taken = takenCount;
   for (let pe = portStart; pe < portEnd; pe++) {
     let count = 0;
@@ -224,10 +226,48 @@ function portRanges(pe: number, count: number): MesosRange[] {
 /**
  * Take `count` free ports starting at a random offset of the usable ports, wrapping around.
  * Positions are located first and taken afterwards, so splitting intervals cannot shift them.
+ * A run holding one of `avoid` starts again just past the avoided port, until a clean run is
+ * found or every start was passed (then the random run is taken after all).
  */
-function pickConsecutive(book: OfferBook, views: readonly ProfileView[], view: ProfileView, g: number, count: number, rng: SeededRandom): void {
+function pickConsecutive(
+  book: OfferBook,
+  views: readonly ProfileView[],
+  view: ProfileView,
+  g: number,
+  count: number,
+  rng: SeededRandom,
+  avoid: readonly number[],
+): void {
+  const start = takenCount;
+  const free = view.portsFree[g]!;
+  const first = rng.below(free);
+  locateRun(book, view, g, count, first);
+  let shift = 0;
+  for (let hit = lastAvoided(start, avoid); hit >= 0; hit = lastAvoided(start, avoid)) {
+    takenCount = start;
+    shift += hit - start + 1;
+    if (shift >= free) {
+      locateRun(book, view, g, count, first);
+      break;
+    }
+    locateRun(book, view, g, count, (first + shift) % free);
+  }
+  // Located above, now taken: a run inside one interval shrinks it once per port.
+  for (let i = start; i < start + count; i++) {
+    const pe = takenEntries[i]!;
+    const port = takenPorts[i]!;
+    removeValue(book.portFree[pe]!, port);
+    for (let v = 0; v < views.length; v++) {
+      const other = views[v]!;
+      if (other.portUsable[pe]) other.portsFree[g] = other.portsFree[g]! - 1;
+    }
+  }
+}
+
+/** Pushes the positions of `count` free ports from the `at`-th usable free port, without taking them. */
+function locateRun(book: OfferBook, view: ProfileView, g: number, count: number, at: number): void {
   const { portStart, portEnd } = book.groups[g]!;
-  let offset = rng.below(view.portsFree[g]!);
+  let offset = at;
   let ei = portStart;
   let set: RangeSet = book.portFree[ei]!;
   let ii = 0;
@@ -258,14 +298,11 @@ function pickConsecutive(book: OfferBook, views: readonly ProfileView[], view: P
     }
     value = set[ii]!;
   }
-  // Located above, now taken: a run inside one interval shrinks it once per port.
-  for (let i = start; i < start + count; i++) {
-    const pe = takenEntries[i]!;
-    const port = takenPorts[i]!;
-    removeValue(book.portFree[pe]!, port);
-    for (let v = 0; v < views.length; v++) {
-      const other = views[v]!;
-      if (other.portUsable[pe]) other.portsFree[g] = other.portsFree[g]! - 1;
-    }
-  }
+}
+
+/** Position in the taken list of the last port from `from` on that is in `ports`, or -1. */
+function lastAvoided(from: number, ports: readonly number[]): number {
+  if (ports.length === 0) return -1;
+  for (let i = takenCount - 1; i >= from; i--) if (ports.includes(takenPorts[i]!)) return i;
+  return -1;
 }

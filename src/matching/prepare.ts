@@ -83,6 +83,9 @@ export function prepareRequest(
   }
   const fixedPorts = hostPorts.filter((p) => p !== 0);
   if (new Set(fixedPorts).size !== fixedPorts.length) return bad('ports', 'Ports must be unique.');
+  if (request.avoidPorts !== undefined && (!Array.isArray(request.avoidPorts) || !request.avoidPorts.every((p) => Number.isInteger(p)))) {
+    return bad('avoidPorts', 'avoidPorts must be an array of integers');
+  }
 
   const constraints = parseConstraints(request.constraints);
   if (constraints instanceof MatchingInputError) return constraints;
@@ -107,6 +110,7 @@ export function prepareRequest(
     hostPorts,
     fixedPorts,
     dynamicPorts: hostPorts.length - fixedPorts.length,
+    avoidPorts: request.avoidPorts ?? [],
   };
   const staticConstraints = constraints.filter(isStaticConstraint);
   const faultDomainAware = constraints.some((c) => c.field === '@region' || c.field === '@zone');

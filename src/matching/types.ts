@@ -126,6 +126,11 @@ export interface LaunchRequest {
   readonly labels?: Readonly<Record<string, string>>;
   /** Instances of this app that count for constraints (Marathon: instances of the current config). */
   readonly placed?: readonly PlacedInstance[];
+  /**
+   * Host ports an instance of this app just failed on (e.g. `Address already in use`): dynamic
+   * ports are picked elsewhere when the offer has other free ones. Fixed ports are unaffected.
+   */
+  readonly avoidPorts?: readonly number[];
 }
 
 export type AcceptedRolesDefault = 'any' | 'unreserved' | 'reserved';
@@ -133,6 +138,10 @@ export type AcceptedRolesDefault = 'any' | 'unreserved' | 'reserved';
 export interface MatchOptions {
   /** Epoch milliseconds; used for maintenance windows only. */
   readonly now: number;
+  /**
+   * Randomness of the round (agent order, dynamic host ports), drawn by the caller: production
+   * draws a fresh one per round from a real random source, tests and benches fix it. Default 0.
+   */
   readonly seed?: number;
   readonly strategy?: PlacementStrategy;
   readonly defaultRole?: string;

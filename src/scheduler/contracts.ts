@@ -88,6 +88,12 @@ export interface Instance {
   unreachableSince?: number;
 }
 
+/**
+ * Marathon's `Condition.Terminal` (Finished, Killed and the failures Error, Failed, Gone, Dropped,
+ * Unknown): the task is over as far as Mesos can tell, so the instance is expunged (and replaced
+ * while its goal is Running). TASK_UNKNOWN means the master has no knowledge of the task, e.g.
+ * after a restart of the embedded master: it will not answer a KILL with anything else.
+ */
 export const TERMINAL_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>([
   'Finished',
   'Failed',
@@ -95,6 +101,7 @@ export const TERMINAL_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>([
   'Error',
   'Dropped',
   'Gone',
+  'Unknown',
 ]);
 
 export const ACTIVE_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>([

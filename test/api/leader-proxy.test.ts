@@ -153,6 +153,15 @@ describe('leaderProxyPlugin', () => {
     expect(await list.body.json()).toEqual({ apps: [], query: { embed: 'apps.tasks', label: 'a=b' }, servedBy: leader.id });
   });
 
+  it('names the leader in X-Marathon-Leader on what a standby answers itself (issue #14)', async () => {
+    const { leader, standby } = await pair();
+    for (const path of ['/ping', '/v2/leader']) {
+      const response = await request(`http://${standby.id}${path}`);
+      expect(response.headers['x-marathon-leader'], path).toBe(`http://${leader.id}`);
+      await response.body.dump();
+    }
+  });
+
   it('redirects /v2/events on a standby to the leader', async () => {
     const { leader, standby } = await pair();
     const response = await request(`http://${standby.id}/v2/events?event_type=status_update_event`);

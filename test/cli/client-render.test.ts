@@ -147,4 +147,19 @@ describe('formatError', () => {
     expect(formatError(new ServerError(409, 'PUT', '/v2/apps/x', lock, ''))).toBe('pacer: PUT /v2/apps/x: HTTP 409: App is locked\n  locked by deployment d1 (--force overrides)\n');
     expect(formatError(new ServerError(502, 'GET', '/v2/apps', {}, '<html>Bad Gateway</html>'))).toBe('pacer: GET /v2/apps: HTTP 502: <html>Bad Gateway</html>\n');
   });
+
+  it('explains the wait with the same offers the OFFERS column counts (issue #14)', () => {
+    // Two rounds of three agents: six offers in the launch attempt, the last three of them per agent.
+    const funnel = (processed: number, cpus: number) => [
+      { reason: 'UnfulfilledRole', declined: 0, processed },
+      { reason: 'InsufficientCpus', declined: cpus, processed },
+    ];
+    const item = {
+      count: 1, delay: { timeLeftSeconds: 0, overdue: true }, since: '2024-05-01T11:00:00.000Z', app: { id: '/big' },
+      processedOffersSummary: { processedOffersCount: 6, unusedOffersCount: 6, rejectSummaryLastOffers: funnel(3, 3), rejectSummaryLaunchAttempt: funnel(6, 6) },
+    };
+    const out = renderQueue([item]);
+    expect(out).toMatch(/6\/6 unused/);
+    expect(out).toContain('InsufficientCpus: 6 of 6 offers');
+  });
 });

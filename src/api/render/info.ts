@@ -33,6 +33,10 @@ export interface InfoOptions {
   defaultNetworkName?: string | undefined;
   /** `--access_control_allow_origin`, parsed; null in Marathon's answer when not given. */
   allowedOrigins?: readonly string[] | undefined;
+  /** `--mesos_leader_ui_url`; default: derived from the master Pacer is subscribed to. */
+  mesosLeaderUiUrl?: string;
+  /** Flag values as given, by section (`marathon_config`, `zookeeper_config`, `http_config`) and key. */
+  config?: Record<string, Record<string, unknown>>;
 }
 
 export interface InfoState {
@@ -69,7 +73,6 @@ export function renderInfo(opts: InfoOptions, state: InfoState): Record<string, 
     env_vars_prefix: null,
     executor: '//cmd',
     failover_timeout: opts.failoverTimeout,
-    features: [...(opts.features ?? [])],
     framework_name: opts.frameworkName,
     ha: opts.ha,
     hostname: opts.hostname,
@@ -84,7 +87,7 @@ export function renderInfo(opts: InfoOptions, state: InfoState): Record<string, 
     mesos_bridge_name: 'mesos-bridge',
     mesos_heartbeat_failure_threshold: 5,
     mesos_heartbeat_interval: 15000,
-    mesos_leader_ui_url: mesosLeaderUiUrl(state.framework.master),
+    mesos_leader_ui_url: opts.mesosLeaderUiUrl ?? mesosLeaderUiUrl(state.framework.master),
     mesos_role: opts.mesosRole,
     mesos_user: opts.mesosUser ?? null,
     new_group_enforce_role: 'off',
@@ -103,6 +106,9 @@ export function renderInfo(opts: InfoOptions, state: InfoState): Record<string, 
     task_reservation_timeout: 20000,
     webui_url: opts.webuiUrl ?? null,
     maintenance_mode: true,
+    ...opts.config?.['marathon_config'],
+    // Rendered from the parsed list, not the raw flag text.
+    features: [...(opts.features ?? [])],
   };
   return {
     name: 'marathon',
@@ -121,7 +127,8 @@ export function renderInfo(opts: InfoOptions, state: InfoState): Record<string, 
       zk_max_versions: 50,
       zk_session_timeout: 10000,
       zk_timeout: 10000,
+      ...opts.config?.['zookeeper_config'],
     },
-    http_config: { http_port: opts.httpPort, https_port: opts.httpsPort ?? 8443 },
+    http_config: { http_port: opts.httpPort, https_port: opts.httpsPort ?? 8443, ...opts.config?.['http_config'] },
   };
 }

@@ -7,7 +7,7 @@
  */
 import { AppValidationError, canonicalPathId, normalizeAndValidateApp, parsePathId, type AppDefinition, type AppParseOptions } from '../../model/apps/index.js';
 import { semanticError } from '../../model/apps/errors.js';
-import { pathSegments } from '../../model/apps/path-id.js';
+import { parentPathId, pathSegments } from '../../model/apps/path-id.js';
 import { roleSettingsFor, type RoleSettings } from '../../model/apps/validate.js';
 import type { Group, RootGroup, Timestamp } from '../../scheduler/contracts.js';
 import { isTopLevel } from '../../model/groups/root-group.js';
@@ -118,7 +118,22 @@ function readLevel(value: unknown, base: string, fallbackId: string, opts: Group
         ? (app.dependencies as unknown[]).map((d) => (typeof d === 'string' ? canonicalPathId(d, id) : d))
         : app.dependencies;
       const roleSettings = (appIdToCheck: string): RoleSettings => groupAppRoles(appIdToCheck, scope, opts);
-      return normalizeAndValidateApp({ ...app, id: appId, ...(deps !== undefined ? { dependencies: deps } : {}) }, { ...opts, roleSettings });
+      // AppValidation.validNestedApp: an app's id names a direct child of the group that holds it.
+      if (typeof appId === 'string' && appId !== '/' && parentPathId(appId) !== id) {
+        throw semanticError([{ path: `${path}/apps(${i})/id`, error: `Identifier is not child of '${id}'` }]);
+      }
+      try {
+        return normalizeAndValidateApp({ ...app, id: appId, ...(deps !== undefined ? { dependencies: deps } : {}) }, { ...opts, roleSettings });
+      } catch (err) {
+        // The JSON reader names the element of the body it read: /apps(0)/container/volumes(0)/hostPath.
+        if (err instanceof AppValidationError && err.body.message === 'Invalid JSON' && Array.isArray(err.body.details)) {
+          throw new AppValidationError(err.status, {
+            ...err.body,
+            details: err.body.details.map((d) => ({ ...d, path: `${path}/apps(${i})${d.path === '/' ? '' : d.path}` })),
+          });
+        }
+        throw err;
+      }
     });
   }
   const groups = arrayAt(value, 'groups', path);

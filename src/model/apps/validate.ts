@@ -231,6 +231,17 @@ export function validateCanonicalApp(app: RamlApp, opts: AppParseOptions, roles:
           break;
       }
     });
+    // state/LinuxInfo.validLinuxInfoForContainerState
+    const seccomp = c.linuxInfo?.seccomp;
+    if (seccomp !== undefined && seccomp.profileName !== undefined && seccomp.unconfined) {
+      v.add('/container/linuxInfo/seccomp', 'Seccomp unconfined can NOT be true when Profile is defined');
+    } else if (seccomp !== undefined && seccomp.profileName === undefined && !seccomp.unconfined) {
+      v.add('/container/linuxInfo/seccomp', 'Seccomp unconfined must be true when Profile is NOT defined');
+    }
+    const ipcInfo = c.linuxInfo?.ipcInfo;
+    if (ipcInfo?.mode === 'SHARE_PARENT' && ipcInfo.shmSize !== undefined) {
+      v.add('/container/linuxInfo/ipcInfo', 'ipcInfo shmSize can NOT be set when mode is SHARE_PARENT');
+    }
     if (c.type === 'DOCKER') {
       if (c.docker === undefined) v.add('/container/docker', 'not defined');
       else if (c.docker.pullConfig !== undefined) {

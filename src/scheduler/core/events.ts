@@ -1,6 +1,6 @@
 /** Marathon event payloads (marathon.md §5), built from Pacer's instances and Mesos statuses. */
 import type { TaskStatus } from '../../mesos/types.js';
-import { timestamp, type Condition, type Instance, type MarathonEvent } from '../contracts.js';
+import { timestamp, type Condition, type Instance, type MarathonEvent, type Timestamp } from '../contracts.js';
 
 export function statusUpdateEvent(instance: Instance, status: TaskStatus, now: number): MarathonEvent {
   return {
@@ -40,6 +40,11 @@ export function instanceHealthChangedEvent(instance: Instance, healthy: boolean 
     healthy: healthy ?? null,
     runSpecVersion: instance.runSpecVersion,
   };
+}
+
+/** Marathon's `health_status_changed_event`, published whoever ran the check (Mesos or Pacer). */
+export function healthStatusChangedEvent(appId: string, instanceId: string, version: Timestamp, alive: boolean, now: number): MarathonEvent {
+  return { eventType: 'health_status_changed_event', timestamp: timestamp(now), appId, instanceId, version, alive };
 }
 
 export function unknownInstanceTerminatedEvent(instanceId: string, appId: string, condition: Condition, now: number): MarathonEvent {

@@ -2,6 +2,10 @@
  * KILL calls with the app's kill policy, repeated every `retryIntervalMs` until the task's
  * terminal update arrives (or the instance is gone), at most `maxAttempts` times, as Marathon's
  * kill service does: a KILL is fire-and-forget in Mesos and may be lost with a master failover.
+ *
+ * As in Marathon's `KillAction`, an instance whose agent is unreachable gets no KILL: Mesos would
+ * only repeat the unreachable state. It is expunged from state instead; should its task come
+ * back, the update names a task Pacer does not know, and that one is killed.
  */
 import type { Logger } from 'pino';
 import type { KillPolicy } from '../../mesos/types.js';
@@ -16,7 +20,12 @@ export interface KillServiceOptions {
   logger: Logger;
   retryIntervalMs?: number;
   maxAttempts?: number;
+  /** Forgets an instance that cannot answer a KILL (Marathon's ExpungeFromState). */
+  expunge?: (instance: Instance, reason: string) => Promise<void>;
 }
+
+/** Conditions whose task cannot answer a KILL with a terminal update (the others are terminal already). */
+const WONT_RESPOND_TO_KILL: ReadonlySet<Instance['condition']> = new Set<Instance['condition']>(['Unreachable', 'UnreachableInactive']);
 
 interface PendingKill {
   taskId: string;
@@ -52,7 +61,16 @@ export class KillService {
 
   /** Kills the instance's current task with its app's kill policy. */
   kill(instance: Instance, reason: string): void {
-    if (instance.taskId === undefined) return;
+    if (instance.taskId === undefined || isTerminalCondition(instance.condition)) return;
+    const expunge = this.#opts.expunge;
+    if (expunge !== undefined && WONT_RESPOND_TO_KILL.has(instance.condition)) {
+      this.#opts.logger.warn(
+        { taskId: instance.taskId, instanceId: instance.instanceId, appId: instance.appId, agentId: instance.agentId, condition: instance.condition, reason },
+        'expunging instance instead of killing it: its agent is unreachable',
+      );
+      expunge(instance, reason).catch((err: unknown) => this.#opts.logger.error({ err, instanceId: instance.instanceId }, 'cannot expunge unreachable instance'));
+      return;
+    }
     const grace = this.#opts.apps.app(instance.appId)?.taskKillGracePeriodSeconds;
     const killPolicy: KillPolicy | undefined = grace !== undefined ? { grace_period: { nanoseconds: Math.round(grace * 1e9) } } : undefined;
     this.#start({ taskId: instance.taskId, agentId: instance.agentId, instanceId: instance.instanceId, killPolicy }, reason);

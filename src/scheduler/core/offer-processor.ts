@@ -8,6 +8,7 @@
  * so status updates are not held up by ACCEPT round trips. The next round cannot pick the same
  * instances again: once committed they are Provisioned, no longer Scheduled.
  */
+import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { formatAttribute } from '../../matching/constraints/values.js';
 import { match, type LaunchRequest, type MatchOffer, type MatchResult, type MatchOptions, type PlacedInstance, type TaskPlacement } from '../../matching/index.js';
@@ -15,6 +16,7 @@ import type { Offer, OfferOperation, TaskInfo } from '../../mesos/types.js';
 import { timestamp, type AppDefinition, type AppLookup, type Instance } from '../contracts.js';
 import { isActiveCondition } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
+import type { FailedPorts } from './failed-ports.js';
 import { taskIdOf } from './ids.js';
 import type { InstanceWrite, StoredInstanceTracker } from './instance-tracker.js';
 import type { CoreLaunchQueue } from './launch-queue.js';
@@ -34,6 +36,19 @@ export interface OfferProcessorOptions {
   /** Region of the master we are subscribed to (MasterInfo.domain); offers elsewhere are remote. */
   localRegion?: () => string | undefined;
   metrics?: OfferMetrics;
+  /** Host ports of each app's last failed task; new launches pick other dynamic ports. */
+  failedPorts?: FailedPorts;
+  /**
+   * The randomness of one matching round (agent order, dynamic host ports). By default a fresh
+   * draw from the system's random source every round, so no two rounds or processes pick alike;
+   * a fixed `matchOptions.seed` wins (tests).
+   */
+  drawSeed?: () => number;
+}
+
+/** A fresh 32-bit seed from the system's cryptographic random source. */
+function drawRandomSeed(): number {
+  return randomInt(0, 2 ** 32);
 }
 
 /** What the offer path reports for /metrics; implemented outside the core. */
@@ -105,7 +120,12 @@ export class OfferProcessor {
       result = match({
         offers: offers as readonly MatchOffer[],
         requests: groups.map((g) => this.#request(g)),
-        options: { ...this.#opts.matchOptions, localRegion: this.#opts.localRegion?.() ?? this.#opts.matchOptions?.localRegion, now },
+        options: {
+          ...this.#opts.matchOptions,
+          seed: this.#opts.matchOptions?.seed ?? (this.#opts.drawSeed ?? drawRandomSeed)(),
+          localRegion: this.#opts.localRegion?.() ?? this.#opts.matchOptions?.localRegion,
+          now,
+        },
       });
     } catch (err) {
       // Never sit on offers: hand them back briefly and try again with the next ones.
@@ -211,6 +231,7 @@ export class OfferProcessor {
   #request(group: PendingGroup): LaunchRequest {
     const { app } = group;
     const ports = portRequests(app);
+    const avoidPorts = this.#opts.failedPorts?.of(app.id);
     const placed: PlacedInstance[] = this.#opts.tracker
       .ofApp(app.id)
       .filter((i) => isActiveCondition(i.condition) && i.hostname !== undefined)
@@ -234,6 +255,7 @@ export class OfferProcessor {
       ...(app.acceptedResourceRoles !== undefined ? { acceptedResourceRoles: app.acceptedResourceRoles } : {}),
       labels: app.labels,
       placed,
+      ...(avoidPorts !== undefined ? { avoidPorts } : {}),
     };
   }
 

@@ -13,6 +13,7 @@ import type { Store } from '../../state/store.js';
 import type { AppLookup, EventBus, FrameworkStatus, HealthView, InstanceTracker, LaunchQueue, QueueEntry } from '../contracts.js';
 import type { DriverPort } from './driver-port.js';
 import { CoreError } from './errors.js';
+import { FailedPorts } from './failed-ports.js';
 import { batchesOf } from './event-batches.js';
 import { frameworkMessageEvent, schedulerDisconnectedEvent, schedulerRegisteredEvent, schedulerReregisteredEvent } from './events.js';
 import { MesosHealthView } from './health-view.js';
@@ -123,11 +124,19 @@ export class SchedulerCore {
       logger,
       ...(opts.killRetryIntervalMs !== undefined ? { retryIntervalMs: opts.killRetryIntervalMs } : {}),
       ...(opts.killMaxAttempts !== undefined ? { maxAttempts: opts.killMaxAttempts } : {}),
+      expunge: (instance) =>
+        this.#tracker.exclusive(async () => {
+          // Only if it is still that task: a later update may have moved on.
+          if (this.#tracker.get(instance.instanceId)?.taskId !== instance.taskId) return;
+          await this.#tracker.commit([{ expunge: instance.instanceId }]);
+        }),
     });
     this.#tracker.setKillRequester((instance, reason) => this.#kills.kill(instance, reason));
     this.#demand = new OfferDemand({ driver, logger, wanted: () => this.#launchKeys() });
     this.#queue = new CoreLaunchQueue({ tracker: this.#tracker, store: opts.store, rateLimiter: this.#rateLimiter, apps: opts.apps, demand: this.#demand, clock, logger });
+    const failedPorts = new FailedPorts();
     this.#offers = new OfferProcessor({
+      failedPorts,
       tracker: this.#tracker,
       queue: this.#queue,
       apps: opts.apps,
@@ -148,6 +157,7 @@ export class SchedulerCore {
       ...(opts.reconcileInitialBackoffMs !== undefined ? { initialBackoffMs: opts.reconcileInitialBackoffMs } : {}),
     });
     this.#statuses = new StatusProcessor({
+      failedPorts,
       tracker: this.#tracker,
       apps: opts.apps,
       rateLimiter: this.#rateLimiter,

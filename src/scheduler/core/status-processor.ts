@@ -15,7 +15,8 @@ import { timestamp, type AppLookup, type EventBus, type Instance, type IpAddress
 import { Acknowledger } from './acknowledger.js';
 import { conditionOf, hasLiveTask, isTerminalCondition } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
-import { instanceChangedEvent, instanceHealthChangedEvent, statusUpdateEvent, unknownInstanceTerminatedEvent } from './events.js';
+import type { FailedPorts } from './failed-ports.js';
+import { healthStatusChangedEvent, instanceChangedEvent, instanceHealthChangedEvent, statusUpdateEvent, unknownInstanceTerminatedEvent } from './events.js';
 import type { MesosHealthView } from './health-view.js';
 import { parseTaskId } from './ids.js';
 import type { InstanceWrite, StoredInstanceTracker } from './instance-tracker.js';
@@ -35,6 +36,8 @@ export interface StatusProcessorOptions {
   driver: () => DriverPort | undefined;
   clock: () => number;
   logger: Logger;
+  /** Remembers the host ports of failed tasks, for the next launch of the app. */
+  failedPorts?: FailedPorts;
   /** Told about every update as it arrives (reconciliation tracks answers). */
   onUpdateSeen?: (taskId: string, at: number) => void;
   /** Sends the ACKs; by default one with DEFAULT_MAX_ACKS_IN_FLIGHT over `driver`. */
@@ -154,7 +157,7 @@ export class StatusProcessor {
     const { tracker, apps, rateLimiter, kills, events, health, demand, logger } = this.#opts;
     const reported = conditionOf(status.state, status.reason);
     // A second "unreachable" answer must not undo the decision to replace the instance.
-    const condition = instance.condition === 'UnreachableInactive' && (reported === 'Unreachable' || reported === 'Unknown') ? instance.condition : reported;
+    const condition = instance.condition === 'UnreachableInactive' && reported === 'Unreachable' ? instance.condition : reported;
     const app = apps.app(instance.appId);
     const updated = this.#updatedInstance(instance, status, condition, now);
     // A launch the master never saw (persisted as Provisioned, then reported gone or dropped
@@ -190,10 +193,12 @@ export class StatusProcessor {
     }
 
     draft.effects.push(() => {
+      this.#opts.failedPorts?.note(instance.appId, condition, instance.hostPorts);
       events.publish(statusUpdateEvent(updated, status, now));
       if (condition !== instance.condition) events.publish(instanceChangedEvent(updated, now));
       if (status.healthy !== undefined && !isTerminalCondition(condition)) {
         if (health.record(instance.instanceId, status.healthy, now)) {
+          events.publish(healthStatusChangedEvent(updated.appId, updated.instanceId, updated.runSpecVersion, status.healthy, now));
           events.publish(instanceHealthChangedEvent(updated, status.healthy, now));
         }
       }
@@ -216,7 +221,7 @@ export class StatusProcessor {
       },
     };
     if (condition === 'Running' && updated.startedAt === undefined) updated.startedAt = timestamp(now);
-    if (condition === 'Unreachable' || condition === 'UnreachableInactive' || condition === 'Unknown') {
+    if (condition === 'Unreachable' || condition === 'UnreachableInactive') {
       const since = status.unreachable_time ? Math.round(status.unreachable_time.nanoseconds / 1e6) : now;
       updated.unreachableSince = instance.unreachableSince ?? since;
     } else {

@@ -19,9 +19,7 @@ export function failedHealthCheckEvent(appId: string, instanceId: string, check:
   return { eventType: 'failed_health_check_event', timestamp: timestamp(now), appId, healthCheck: healthCheckJson(check), taskId: instanceId };
 }
 
-export function healthStatusChangedEvent(appId: string, instanceId: string, version: Timestamp, alive: boolean, now: number): MarathonEvent {
-  return { eventType: 'health_status_changed_event', timestamp: timestamp(now), appId, instanceId, version, alive };
-}
+export { healthStatusChangedEvent } from '../core/events.js';
 
 /** Timestamped with the failure that sealed the instance's fate, as Marathon does. */
 export function unhealthyInstanceKillEvent(instance: Instance, taskId: string, reason: string, failedAt: number): MarathonEvent {

@@ -10,6 +10,7 @@ import { LiveUpdates, type LiveState } from './live.js';
 import { parseRoute, type Route } from './router.js';
 import { appsOfEvent } from './status.js';
 import { Store } from './store.js';
+import { serverTitle } from './server-title.js';
 
 const api = new MarathonClient();
 const store = new Store(api);
@@ -49,7 +50,7 @@ function render(): void {
 
 function renderHeader(): void {
   const info = store.info;
-  if (info !== undefined) setText(serverName, `${info.name ?? 'marathon'} ${info.version ?? ''}`.trim());
+  if (info !== undefined) setText(serverName, serverTitle(info));
 }
 
 function navigate(): void {

@@ -111,6 +111,8 @@ export interface QueueEntry {
 export interface ServerInfo {
   name?: string;
   version?: string;
+  /** Marathon's git revision; `pacer` when Pacer serves the API. */
+  buildref?: string;
   frameworkId?: string;
   leader?: string | null;
   marathon_config?: { mesos_leader_ui_url?: string; master?: string; [key: string]: unknown };

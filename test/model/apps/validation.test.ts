@@ -14,6 +14,16 @@ const rule = (path: string, ...errors: string[]): MarathonErrorBody => ({ messag
 const HC_PORT = 'Health check port indices must address an element of the ports array or container port mappings.';
 
 const cases: Case[] = [
+  // --- container.linuxInfo (state/LinuxInfo.validLinuxInfoForContainerState), issue #14 item 5
+  ['seccomp unconfined with a profile', app({ container: { type: 'MESOS', linuxInfo: { seccomp: { profileName: 'default', unconfined: true } } } }), 422,
+    rule('/container/linuxInfo/seccomp', 'Seccomp unconfined can NOT be true when Profile is defined')],
+  ['seccomp confined without a profile', app({ container: { type: 'MESOS', linuxInfo: { seccomp: { unconfined: false } } } }), 422,
+    rule('/container/linuxInfo/seccomp', 'Seccomp unconfined must be true when Profile is NOT defined')],
+  ['ipcInfo SHARE_PARENT with shmSize', app({ container: { type: 'MESOS', linuxInfo: { ipcInfo: { mode: 'SHARE_PARENT', shmSize: 64 } } } }), 422,
+    rule('/container/linuxInfo/ipcInfo', 'ipcInfo shmSize can NOT be set when mode is SHARE_PARENT')],
+  ['host volume without hostPath in the second element', app({ container: { type: 'MESOS', volumes: [
+    { containerPath: '/a', hostPath: '/tmp', mode: 'RW' }, { containerPath: '/b', mode: 'RO' }] } }), 422,
+    typeErr('/container/volumes(1)/hostPath', 'error.path.missing')],
   // --- RAML / Play type errors (422 Invalid JSON)
   ['id is a number', { id: 123 }, 422, typeErr('/id', 'error.expected.jsstring')],
   ['id missing', { cmd: 'sleep 1' }, 422, typeErr('/id', 'error.path.missing')],

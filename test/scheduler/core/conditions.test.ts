@@ -31,7 +31,8 @@ describe('Mesos state to Marathon condition', () => {
   });
 
   it('knows which conditions end an instance', () => {
-    for (const c of ['Finished', 'Failed', 'Killed', 'Error', 'Dropped', 'Gone'] as const) expect(isTerminalCondition(c)).toBe(true);
-    for (const c of ['Running', 'Unreachable', 'Unknown', 'Killing', 'Provisioned'] as const) expect(isTerminalCondition(c)).toBe(false);
+    // Marathon's Condition.Terminal: Unknown is a Failure like Gone and Dropped.
+    for (const c of ['Finished', 'Failed', 'Killed', 'Error', 'Dropped', 'Gone', 'Unknown'] as const) expect(isTerminalCondition(c)).toBe(true);
+    for (const c of ['Running', 'Unreachable', 'UnreachableInactive', 'Killing', 'Provisioned'] as const) expect(isTerminalCondition(c)).toBe(false);
   });
 });

@@ -75,3 +75,27 @@ describe('KillService across subscriptions', () => {
     expect(killed).toEqual(['t1', 't1']);
   });
 });
+
+describe('KillService on instances that cannot answer a KILL', () => {
+  it('expunges an unreachable instance instead of killing it (Marathon KillAction.ExpungeFromState)', async () => {
+    const { driver, state, killed } = driverDouble();
+    state.value = 'subscribed';
+    const journal: Entry[] = [];
+    const tracker = new StoredInstanceTracker({ store: new JournalStore(journal), logger });
+    await tracker.load();
+    const expunged: string[] = [];
+    kills = new KillService({
+      driver: () => driver, apps: new MapAppLookup([]), instances: tracker, logger, retryIntervalMs: 3_600_000,
+      expunge: async (instance) => void expunged.push(instance.instanceId),
+    });
+    const base = {
+      appId: '/web', runSpecVersion: '2024-01-01T00:00:00.000Z', goal: 'Decommissioned' as const, since: 0, incarnation: 1, hostPorts: [], ipAddresses: [],
+    };
+    kills.kill({ ...base, instanceId: 'web.instance-1', taskId: 'web.instance-1._app.1', condition: 'Unreachable' }, 'scale down');
+    kills.kill({ ...base, instanceId: 'web.instance-2', taskId: 'web.instance-2._app.1', condition: 'UnreachableInactive' }, 'scale down');
+    kills.kill({ ...base, instanceId: 'web.instance-3', taskId: 'web.instance-3._app.1', condition: 'Unknown' }, 'scale down');
+    kills.kill({ ...base, instanceId: 'web.instance-4', taskId: 'web.instance-4._app.1', condition: 'Running' }, 'scale down');
+    expect(expunged).toEqual(['web.instance-1', 'web.instance-2']);
+    expect(killed).toEqual(['web.instance-4._app.1']);
+  });
+});

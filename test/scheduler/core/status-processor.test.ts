@@ -126,6 +126,59 @@ describe('StatusProcessor', () => {
     t.close();
   });
 
+  // Issue #14 item 2: after a restart with the embedded master, the old tasks answer TASK_UNKNOWN.
+  for (const [state, reason] of [
+    ['TASK_UNKNOWN', 'REASON_RECONCILIATION'],
+    ['TASK_LOST', 'REASON_TASK_UNKNOWN'],
+    ['TASK_GONE', 'REASON_RECONCILIATION'],
+    ['TASK_GONE_BY_OPERATOR', 'REASON_RECONCILIATION'],
+    ['TASK_DROPPED', 'REASON_RECONCILIATION'],
+  ] as const) {
+    it(`ends the kill of a decommissioned instance whose task answers ${state}: expunged, no KILL`, async () => {
+      const t = await setup((app) => [{ ...provisioned(app), condition: 'Running', goal: 'Decommissioned' }]);
+      const [instance] = t.tracker.all();
+      await t.processor.process(status(instance!.taskId!, state, { reason, source: 'SOURCE_MASTER', uuid: undefined }));
+      expect(t.tracker.all()).toEqual([]);
+      expect(kinds(t.journal)).toEqual(['store']);
+      t.close();
+    });
+  }
+
+  it('replaces a running instance whose task the master no longer knows (TASK_UNKNOWN)', async () => {
+    const t = await setup((app) => [{ ...provisioned(app), condition: 'Running' }]);
+    const [instance] = t.tracker.all();
+    await t.processor.process(status(instance!.taskId!, 'TASK_UNKNOWN', { reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER', uuid: undefined }));
+    const left = t.tracker.all();
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatchObject({ condition: 'Scheduled', goal: 'Running' });
+    expect(left[0]!.instanceId).not.toBe(instance!.instanceId);
+    expect(t.events.find((e) => e.eventType === 'instance_changed_event')).toMatchObject({ condition: 'Unknown' });
+    t.close();
+  });
+
+  it('sends no KILL for a task it does not know that answers TASK_UNKNOWN', async () => {
+    const t = await setup(() => []);
+    await t.processor.process(status('old.instance-b6ff5fa5-7714-11e7-a55c-5ecf1c4671f6._app.1', 'TASK_UNKNOWN', { reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER', uuid: undefined }));
+    expect(kinds(t.journal)).toEqual([]);
+    expect(t.events).toEqual([expect.objectContaining({ eventType: 'unknown_instance_terminated_event', condition: 'Unknown' })]);
+    t.close();
+  });
+
+  it('publishes health_status_changed_event whenever a Mesos-native check flips the health', async () => {
+    const t = await setup((app) => [{ ...provisioned(app), condition: 'Running' }]);
+    const [instance] = t.tracker.all();
+    const health = () => t.events.filter((e) => e.eventType === 'health_status_changed_event');
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { healthy: true, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' }));
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { healthy: true, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' }));
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { healthy: false, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' }));
+    expect(health()).toEqual([
+      { eventType: 'health_status_changed_event', timestamp: '2023-11-14T22:13:20.000Z', appId: '/web', instanceId: instance!.instanceId, version: instance!.runSpecVersion, alive: true },
+      { eventType: 'health_status_changed_event', timestamp: '2023-11-14T22:13:20.000Z', appId: '/web', instanceId: instance!.instanceId, version: instance!.runSpecVersion, alive: false },
+    ]);
+    expect(t.events.filter((e) => e.eventType === 'instance_health_changed_event')).toHaveLength(2);
+    t.close();
+  });
+
   it('reports a terminal unknown task as unknown_instance_terminated_event and only acks', async () => {
     const t = await setup(() => []);
     await t.processor.process(status('ghost.instance-b6ff5fa5-7714-11e7-a55c-5ecf1c4671f6._app.1', 'TASK_FAILED'));

@@ -59,7 +59,10 @@ export function waitingBecause(item: QueueItemJson): string {
     return `backing off after failures; next launch in ${d.timeLeftSeconds}s`;
   }
   const s = item.processedOffersSummary;
-  const reasons = rejectReasons(s?.rejectSummaryLastOffers);
+  // The launch attempt's summary counts the same offers as the OFFERS column
+  // (processedOffersCount); the last-offers one counts one offer per agent and would not add up.
+  const attempt = rejectReasons(s?.rejectSummaryLaunchAttempt);
+  const reasons = attempt.length > 0 ? attempt : rejectReasons(s?.rejectSummaryLastOffers);
   if (reasons.length > 0) return `offers declined: ${reasons.join('; ')}`;
   if (s === undefined || (s.processedOffersCount ?? 0) === 0) return 'no offers received yet';
   return 'waiting for a matching offer';
