@@ -125,9 +125,10 @@ async function floorRun(cluster: MesosCluster, args: Args, run: number): Promise
     for (const answer of answers) if (answer.status !== 202) throw new MesosBenchError(`ACCEPT answered ${answer.status}: ${answer.text}`);
     await framework.until(`${args.tasks} floor tasks running`, () => {
       for (const update of framework.updates) {
-        if (update.state === 'TASK_RUNNING') running.add(update.task_id.value);
+        const taskId = String((update.task_id as { value?: unknown } | undefined)?.value);
+        if (update.state === 'TASK_RUNNING') running.add(taskId);
         else if (update.state !== 'TASK_STARTING' && update.state !== 'TASK_STAGING') {
-          throw new MesosBenchError(`floor task ${update.task_id.value} ${update.state}: ${update.message ?? ''}`);
+          throw new MesosBenchError(`floor task ${taskId} ${update.state}: ${update.message ?? ''}`);
         }
       }
       framework.updates.length = 0;

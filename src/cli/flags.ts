@@ -58,10 +58,10 @@ export interface ParseOptions {
 function fromEnvironment(spec: FlagSpec, env: NodeJS.ProcessEnv, prefixes: readonly string[]): { raw: string; source: string; negated: boolean } | undefined {
   for (const prefix of prefixes) {
     const plain = envVarName(spec.name, prefix);
-    if (env[plain] !== undefined) return { raw: env[plain]!, source: plain, negated: false };
+    if (env[plain] !== undefined) return { raw: env[plain], source: plain, negated: false };
     if (spec.negation !== undefined) {
       const negated = envVarName(`${spec.negation}${spec.name}`, prefix);
-      if (env[negated] !== undefined) return { raw: env[negated]!, source: negated, negated: true };
+      if (env[negated] !== undefined) return { raw: env[negated], source: negated, negated: true };
     }
   }
   return undefined;
@@ -127,7 +127,7 @@ export function parseFlags(
     const eq = arg.indexOf('=');
     const name = canonical(eq === -1 ? arg.slice(2) : arg.slice(2, eq));
     const inline = eq === -1 ? undefined : arg.slice(eq + 1);
-    let spec = byName.get(name);
+    const spec = byName.get(name);
     if (spec === undefined) {
       const disabled = name.startsWith('disable_') ? byName.get(name.slice('disable_'.length)) : undefined;
       if (disabled?.negation === 'disable_') {

@@ -8,7 +8,7 @@ import { createLogger } from '../log.js';
 import { startPacer, type PacerSettings, type ZkTimeouts } from '../pacer.js';
 import type { StoreLocation } from '../state/open-store.js';
 import type { Logger } from 'pino';
-import { bool, FlagError, num, str, type FlagSpec, type FlagValues } from './flags.js';
+import { FlagError, num, str, type FlagSpec, type FlagValues } from './flags.js';
 import { SERVE_FLAGS } from './specs.js';
 import { untilSignal } from './signals.js';
 

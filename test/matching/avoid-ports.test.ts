@@ -20,7 +20,7 @@ describe('dynamic host ports in the matcher', () => {
     for (let seed = 0; seed < 50; seed++) {
       const plain = portsPicked(seed);
       const avoided = portsPicked(seed, { avoidPorts: plain });
-      expect(avoided.some((p) => plain.includes(p)), `seed ${seed}: ${plain} then ${avoided}`).toBe(false);
+      expect(avoided.some((p) => plain.includes(p)), `seed ${seed}: ${plain.join(',')} then ${avoided.join(',')}`).toBe(false);
     }
   });
 

@@ -67,7 +67,7 @@ export class RawFramework {
     while (!this.closed) {
       let event: Json;
       try {
-        event = (await this.stream.records.nextJson(3_600_000)) as Json;
+        event = await this.stream.records.nextJson(3_600_000);
       } catch {
         return;
       }

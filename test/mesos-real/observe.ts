@@ -167,7 +167,7 @@ async function observeBadCalls(base: string, fw: RawFramework): Promise<Json> {
 function stateFacet(state: Json, frameworkId: string): Json {
   const framework = (state.frameworks as Json[]).find((f) => f.id === frameworkId) ?? {};
   const task = (framework.tasks as Json[] | undefined)?.find((t) => t.id === 't-kill') ?? {};
-  const { frameworks: _f, completed_frameworks: _c, slaves, flags, ...top } = state;
+  const { frameworks: _f, completed_frameworks: _c, slaves, flags: _flags, ...top } = state;
   const { tasks: _t, completed_tasks: _ct, unreachable_tasks: _u, offers: _o, executors: _e, ...frameworkRest } = framework;
   return {
     top: shapeOf(top),

@@ -71,7 +71,7 @@ function describeField(field: protobuf.Field): string {
   const options = (field.options ?? {}) as { default?: unknown; packed?: unknown };
   const parts = [`${label} ${type} = ${field.id}`];
   if (options.default !== undefined) parts.push(`default ${JSON.stringify(options.default)}`);
-  if (options.packed !== undefined) parts.push(`packed ${String(options.packed)}`);
+  if (options.packed !== undefined) parts.push(`packed ${JSON.stringify(options.packed)}`);
   if (field.partOf !== null) parts.push(`in oneof ${field.partOf.name}`);
   return parts.join(', ');
 }

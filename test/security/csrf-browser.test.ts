@@ -75,7 +75,7 @@ describe.runIf(HAVE_CHROMIUM)('a page on another origin cannot create apps', () 
     await page.goto(attackerUrl, WAIT);
     await page.evaluate('window.attackFetch()');
     await page.evaluate('window.attackForm()');
-    const results = (await page.evaluate('window.results')) as { fetch?: string; form?: string };
+    const results = await page.evaluate<{ fetch?: string; form?: string }>('window.results');
     expect(results.fetch).toBe('blocked: TypeError');
     expect(results.form).toMatch(/^blocked: /);
 

@@ -35,7 +35,7 @@ export function trackRoutesForMethodNotAllowed(app: FastifyInstance): (request: 
     routes.set(url, known);
   });
   return (request, reply) => {
-    const path = (request.url ?? '/').split('?')[0]!;
+    const path = request.url.split('?')[0]!;
     const allowedMethods = new Set<string>();
     for (const route of routes.values()) {
       if (route.pattern.test(path)) for (const method of route.methods) allowedMethods.add(method);
