@@ -102,7 +102,7 @@ const plugin: FastifyPluginAsync<LeaderProxyOptions> = async (fastify: FastifyIn
     if (servedLocally(request.method, path)) {
       // Answered here, yet like every answer it names the leader (when one is known).
       const leader = election.leader();
-      if (leader !== undefined) markLeader(reply, leader);
+      if (leader !== undefined) markLeader(reply, leaderBaseUrl(leader));
       return;
     }
 

@@ -3,6 +3,7 @@
  * Pacer's SchedulerDriver, and the SQLite store in a temporary directory. Waits are driven by
  * instance changes and bounded; nothing asserts on elapsed time.
  */
+import { userInfo } from 'node:os';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +39,7 @@ function newCore(): SchedulerCore {
     logger,
     driver: {
       detector: new StaticMasterDetector(local.url),
-      frameworkInfo: buildFrameworkInfo({ name: 'pacer-core-test', hostname: '127.0.0.1', user: 'tester', failoverTimeoutSeconds: 300 }),
+      frameworkInfo: buildFrameworkInfo({ name: 'pacer-core-test', hostname: '127.0.0.1', user: userInfo().username, failoverTimeoutSeconds: 300 }),
       mediaType: 'application/json',
       backoff: { initialMs: 50, maxMs: 500 },
     },

@@ -13,6 +13,7 @@
  * "No offer arrived" is judged against heartbeats (every 300 ms, allocation every 50 ms), as in
  * test/integration/mesos-local.test.ts: not a timed assertion, several allocation passes' worth.
  */
+import { userInfo } from 'node:os';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMesosLocal, type MesosLocalHandle } from '../../src/local/index.js';
@@ -53,7 +54,7 @@ afterAll(async () => {
 
 /** SUBSCRIBE (re-SUBSCRIBE with `frameworkId`) as a JSON client does; reads SUBSCRIBED. */
 async function subscribe(name: string, frameworkId?: string) {
-  const info: Json = { user: 'tester', name, failover_timeout: 60 };
+  const info: Json = { user: userInfo().username, name, failover_timeout: 60 };
   const call: Json = { type: 'SUBSCRIBE', subscribe: { framework_info: info } };
   if (frameworkId !== undefined) {
     info.id = { value: frameworkId };

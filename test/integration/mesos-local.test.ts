@@ -8,6 +8,7 @@
  * passes' worth of them (allocation every 50 ms, heartbeat every 300 ms), so an offer that
  * should not come would have come before the second heartbeat.
  */
+import { userInfo } from 'node:os';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -38,7 +39,7 @@ class Framework {
   constructor(base: string, info: Partial<FrameworkInfo>) {
     this.driver = new SchedulerDriver({
       detector: new StaticMasterDetector(base),
-      frameworkInfo: { user: 'tester', name: 'integration', failover_timeout: 0, ...info },
+      frameworkInfo: { user: userInfo().username, name: 'integration', failover_timeout: 0, ...info },
       persistFrameworkId: async () => undefined,
       logger,
       mediaType: 'application/json',
