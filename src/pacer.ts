@@ -100,6 +100,8 @@ export interface PacerSettings {
   drainingSeconds?: number;
   /** `--kill_retry_timeout` (ms). */
   killRetryTimeoutMs?: number;
+  /** `--min_revive_offers_interval` (ms). */
+  minReviveOffersIntervalMs?: number;
   /** `--mesos_leader_ui_url`; default: the master Pacer is subscribed to. */
   mesosLeaderUiUrl?: string;
   /** Flag values /v2/info shows, by section (`marathon_config`, …) and key. */
@@ -195,6 +197,7 @@ class Orchestrator {
         ...(settings.drainingSeconds !== undefined ? { drainingSeconds: settings.drainingSeconds } : {}),
       },
       ...(settings.killRetryTimeoutMs !== undefined ? { killRetryIntervalMs: settings.killRetryTimeoutMs } : {}),
+      ...(settings.minReviveOffersIntervalMs !== undefined ? { minReviveIntervalMs: settings.minReviveOffersIntervalMs } : {}),
       metrics: {
         offersReceived: (n) => metrics.offersReceived.inc(n),
         offersDeclined: (n) => metrics.offersDeclined.inc(n),

@@ -45,6 +45,7 @@ export const MARATHON_EFFECT_FLAGS: readonly FlagSpec[] = [
   spec(['gpu_scheduling_behavior', 'string', 'restricted', 'restricted|unrestricted', 'Whether apps without GPUs may land on GPU agents']),
   spec(['maintenance_mode', 'boolean', true, undefined, 'Decline offers of agents in a maintenance window', { ...toggle, info: 'marathon_config.maintenance_mode' }]),
   spec(['draining_seconds', 'number', 0, 'SECONDS', 'Seconds before a maintenance window from which an agent gets no new tasks']),
+  spec(['min_revive_offers_interval', 'number', 5000, 'MS', 'Least time between REVIVE calls; a later one waits'], { info: 'marathon_config.min_revive_offers_interval' }),
   spec(['kill_retry_timeout', 'number', 10000, 'MS', 'Milliseconds between KILLs of a task that is not terminal yet']),
   spec(['mesos_leader_ui_url', 'string', undefined, 'URL', 'Mesos UI link shown in /v2/info (default: the master Pacer is subscribed to)'], { info: 'marathon_config.mesos_leader_ui_url' }),
   spec(['mesos_authentication_secret', 'string', undefined, 'SECRET', 'Secret of --mesos_authentication_principal, inline (prefer --mesos_authentication_secret_file)']),
@@ -104,7 +105,6 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   inert(['storage_execution_context_size', 'number', undefined, 'N', 'Storage threads'], NO_JVM),
   inert(['backup_location', 'string', undefined, 'URI', 'Where to back up the state on leader abdication'], 'not implemented yet'),
   // Offers and launching
-  inert(['min_revive_offers_interval', 'number', 5000, 'MS', 'Least time between REVIVE calls'], 'not implemented yet', { info: 'marathon_config.min_revive_offers_interval' }),
   inert(['suppress_offers', 'boolean', true, undefined, 'SUPPRESS offers when nothing waits', toggle], 'Pacer always suppresses when nothing waits'),
   inert(['mesos_offer_constraints', 'boolean', false, undefined, 'Send offer constraints to Mesos', toggle], 'not implemented yet'),
   inert(['min_mesos_offer_constraints_update_interval', 'number', 1000, 'MS', 'Least time between offer constraint updates'], 'not implemented yet'),
