@@ -100,6 +100,8 @@ export interface PacerSettings {
   drainingSeconds?: number;
   /** `--kill_retry_timeout` (ms). */
   killRetryTimeoutMs?: number;
+  /** `--env_vars_prefix`. */
+  envVarsPrefix?: string;
   /** `--min_revive_offers_interval` (ms). */
   minReviveOffersIntervalMs?: number;
   /** `--mesos_leader_ui_url`; default: the master Pacer is subscribed to. */
@@ -197,6 +199,7 @@ class Orchestrator {
         ...(settings.drainingSeconds !== undefined ? { drainingSeconds: settings.drainingSeconds } : {}),
       },
       ...(settings.killRetryTimeoutMs !== undefined ? { killRetryIntervalMs: settings.killRetryTimeoutMs } : {}),
+      ...(settings.envVarsPrefix !== undefined ? { envVarsPrefix: settings.envVarsPrefix } : {}),
       ...(settings.minReviveOffersIntervalMs !== undefined ? { minReviveIntervalMs: settings.minReviveOffersIntervalMs } : {}),
       metrics: {
         offersReceived: (n) => metrics.offersReceived.inc(n),

@@ -75,6 +75,7 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
     drainingSeconds: num(values, 'draining_seconds') ?? 0,
     killRetryTimeoutMs: num(values, 'kill_retry_timeout') ?? 10000,
     minReviveOffersIntervalMs: num(values, 'min_revive_offers_interval') ?? 5000,
+    ...(str(values, 'env_vars_prefix') !== undefined ? { envVarsPrefix: str(values, 'env_vars_prefix')! } : {}),
     ...(str(values, 'mesos_leader_ui_url') !== undefined ? { mesosLeaderUiUrl: str(values, 'mesos_leader_ui_url')! } : {}),
     infoConfig: infoConfig(values, SERVE_FLAGS),
     ...(str(values, 'http_credentials') !== undefined ? { httpCredentials: credentialsFlag(str(values, 'http_credentials')!) } : {}),

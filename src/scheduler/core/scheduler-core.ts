@@ -64,6 +64,8 @@ export interface SchedulerCoreOptions {
   matchOptions?: Omit<MatchOptions, 'now'>;
   /** Re-send KILL this often until the task is terminal (Marathon `--kill_retry_timeout`, 10000). */
   killRetryIntervalMs?: number;
+  /** Marathon `--env_vars_prefix`: prefix of the tasks' port variables and HOST. */
+  envVarsPrefix?: string;
   /** Least time between REVIVE calls (Marathon `--min_revive_offers_interval`, 5000). */
   minReviveIntervalMs?: number;
   killMaxAttempts?: number;
@@ -154,6 +156,7 @@ export class SchedulerCore {
       ...(opts.matchOptions ? { matchOptions: opts.matchOptions } : {}),
       localRegion: () => this.#localRegion,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.envVarsPrefix !== undefined ? { envVarsPrefix: opts.envVarsPrefix } : {}),
     });
     this.#reconciler = new Reconciler({
       instances: this.#tracker,
