@@ -81,7 +81,8 @@ export function commandInfo(
 ): CommandInfo {
   // As in Marathon, the prefix applies to the port variables and HOST only; MESOS_TASK_ID,
   // MARATHON_APP_* and the app's own variables keep their names.
-  const prefixed: Array<[string, string]> = [...portsEnv(slots, hostPorts), ['HOST', hostname]].map(([name, value]): [string, string] => [`${envVarsPrefix}${name}`, value]);
+  const unprefixed: Array<[string, string]> = [...portsEnv(slots, hostPorts), ['HOST', hostname]];
+  const prefixed = unprefixed.map(([name, value]): [string, string] => [`${envVarsPrefix}${name}`, value]);
   const env = new Map<string, string>([...taskContextEnv(app, taskId), ...prefixed]);
   // The app's own variables win over Marathon's (secret references are resolved elsewhere).
   for (const [name, value] of Object.entries(app.env)) if (typeof value === 'string') env.set(name, value);
