@@ -100,6 +100,8 @@ export interface PacerSettings {
   drainingSeconds?: number;
   /** `--kill_retry_timeout` (ms). */
   killRetryTimeoutMs?: number;
+  /** `--new_group_enforce_role top` (true) or `off`. */
+  newGroupEnforceRole?: boolean;
   /** `--env_vars_prefix`. */
   envVarsPrefix?: string;
   /** `--min_revive_offers_interval` (ms). */
@@ -438,6 +440,7 @@ function buildApi(
       mesosRole: settings.mesosRole,
       ...(settings.features !== undefined ? { features: settings.features } : {}),
       ...(settings.defaultNetworkName !== undefined ? { defaultNetworkName: settings.defaultNetworkName } : {}),
+      ...(settings.newGroupEnforceRole !== undefined ? { newGroupEnforceRole: settings.newGroupEnforceRole } : {}),
       ...(settings.acceptedResourceRolesDefault !== undefined ? { acceptedResourceRolesDefault: settings.acceptedResourceRolesDefault } : {}),
     },
     info,

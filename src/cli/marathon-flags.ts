@@ -47,6 +47,7 @@ export const MARATHON_EFFECT_FLAGS: readonly FlagSpec[] = [
   spec(['draining_seconds', 'number', 0, 'SECONDS', 'Seconds before a maintenance window from which an agent gets no new tasks']),
   spec(['min_revive_offers_interval', 'number', 5000, 'MS', 'Least time between REVIVE calls; a later one waits'], { info: 'marathon_config.min_revive_offers_interval' }),
   spec(['env_vars_prefix', 'string', undefined, 'PREFIX', 'Prefix of the PORT/HOST variables in task environments'], { info: 'marathon_config.env_vars_prefix' }),
+  spec(['new_group_enforce_role', 'string', 'off', 'off|top', 'enforceRole of top-level groups created without one: top sets it, off leaves it false'], { info: 'marathon_config.new_group_enforce_role' }),
   spec(['kill_retry_timeout', 'number', 10000, 'MS', 'Milliseconds between KILLs of a task that is not terminal yet']),
   spec(['mesos_leader_ui_url', 'string', undefined, 'URL', 'Mesos UI link shown in /v2/info (default: the master Pacer is subscribed to)'], { info: 'marathon_config.mesos_leader_ui_url' }),
   spec(['mesos_authentication_secret', 'string', undefined, 'SECRET', 'Secret of --mesos_authentication_principal, inline (prefer --mesos_authentication_secret_file)']),
@@ -73,7 +74,6 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   inert(['mesos_heartbeat_interval', 'number', 15000, 'MS', 'Heartbeat expected from Mesos'], 'Pacer uses the interval the master announces'),
   inert(['mesos_heartbeat_failure_threshold', 'number', 5, 'N', 'Missed heartbeats before reconnecting'], 'Pacer uses a fixed threshold'),
   inert(['max_concurrent_marathon_health_checks', 'number', 256, 'N', 'Marathon-run health checks at once'], 'Pacer uses a fixed limit'),
-  inert(['new_group_enforce_role', 'string', 'off', 'off|top', 'enforceRole default of new top-level groups'], 'not implemented yet'),
   // HttpConf
   inert(['disable_http', 'boolean', false, undefined, 'Serve HTTPS only'], 'Pacer serves one listener: HTTPS when --ssl_cert_file is given'),
   inert(['https_address', 'string', undefined, 'ADDRESS', 'Address of the HTTPS listener'], 'Pacer serves one listener on --http_address'),
