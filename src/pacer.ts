@@ -100,6 +100,8 @@ export interface PacerSettings {
   drainingSeconds?: number;
   /** `--kill_retry_timeout` (ms). */
   killRetryTimeoutMs?: number;
+  /** `--[disable_]metrics_prometheus`: serve /metrics/prometheus. */
+  metricsPrometheus?: boolean;
   /** `--new_group_enforce_role top` (true) or `off`. */
   newGroupEnforceRole?: boolean;
   /** `--env_vars_prefix`. */
@@ -468,7 +470,7 @@ function buildApi(
     isLeader: leadership.isLeader,
     leaderUrl: leadership.leaderUrl,
   });
-  void api.register(metricsPlugin, { registry: metrics });
+  void api.register(metricsPlugin, { registry: metrics, prometheus: settings.metricsPrometheus ?? true });
   // Marathon's abdication: with an election, hand leadership over (this process then exits
   // through onDefeated and is restarted as a standby by its supervisor); without one, exit.
   api.delete('/v2/leader', async (_request, reply) => {

@@ -74,6 +74,7 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
     maintenanceMode: values.maintenance_mode !== false,
     drainingSeconds: num(values, 'draining_seconds') ?? 0,
     killRetryTimeoutMs: num(values, 'kill_retry_timeout') ?? 10000,
+    metricsPrometheus: values.metrics_prometheus !== false,
     newGroupEnforceRole: oneOf(values, 'new_group_enforce_role', ['off', 'top'] as const, 'off') === 'top',
     minReviveOffersIntervalMs: num(values, 'min_revive_offers_interval') ?? 5000,
     ...(str(values, 'env_vars_prefix') !== undefined ? { envVarsPrefix: str(values, 'env_vars_prefix')! } : {}),
