@@ -43,6 +43,8 @@ export interface LocalMasterSettings {
 }
 
 export type ZkTimeouts = Pick<ZkStoreOptions, 'sessionTimeoutMs' | 'operationTimeoutMs' | 'connectTimeoutMs'>;
+/** Marathon's `--[disable_]zk_compression`, `--zk_compression_threshold` and `--zk_max_node_size`. */
+export type ZkStorageLimits = Pick<ZkStoreOptions, 'compressionThresholdBytes' | 'maxNodeBytes'>;
 
 export interface PacerSettings {
   /** `local`, `host:port[,…]` or `zk://…/mesos`. */
@@ -67,6 +69,7 @@ export interface PacerSettings {
   store: StoreLocation;
   /** ZooKeeper timeouts (`--zk_session_timeout`, `--zk_timeout`, `--zk_connection_timeout`), for the store and the election alike. */
   zkTimeouts: ZkTimeouts;
+  zkStorage?: ZkStorageLimits;
   /** `--http_credentials`. */
   httpCredentials?: BasicCredentials;
   /**
@@ -302,7 +305,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     let election: LeaderElection | undefined;
     const store = await openStore(settings.store, {
       logger,
-      openZkStore: zkStoreOpener({ ...settings.zkTimeouts, ...(ha ? { writeGuard: () => election?.fencingPath() } : {}) }),
+      openZkStore: zkStoreOpener({ ...settings.zkTimeouts, ...settings.zkStorage, ...(ha ? { writeGuard: () => election?.fencingPath() } : {}) }),
     });
     cleanups.push(() => store.close());
 
