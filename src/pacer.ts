@@ -103,6 +103,8 @@ export interface PacerSettings {
   drainingSeconds?: number;
   /** `--kill_retry_timeout` (ms). */
   killRetryTimeoutMs?: number;
+  /** `--metrics_name_prefix`: first part of every metric name (default `pacer`). */
+  metricsNamePrefix?: string;
   /** `--[disable_]metrics_prometheus`: serve /metrics/prometheus. */
   metricsPrometheus?: boolean;
   /** `--new_group_enforce_role top` (true) or `off`. */
@@ -313,7 +315,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     cleanups.push(() => detector.close());
 
     const events = new LocalEventBus((err, event) => logger.error({ err, eventType: event.eventType }, 'event listener failed'));
-    const metrics = new PacerMetrics();
+    const metrics = new PacerMetrics(settings.metricsNamePrefix !== undefined ? { namePrefix: settings.metricsNamePrefix } : {});
     observeEvents(events, metrics);
 
     // Port 0 means "any free port"; it is chosen before the API is built because /v2/info,

@@ -75,6 +75,7 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
     maintenanceMode: values.maintenance_mode !== false,
     drainingSeconds: num(values, 'draining_seconds') ?? 0,
     killRetryTimeoutMs: num(values, 'kill_retry_timeout') ?? 10000,
+    ...(str(values, 'metrics_name_prefix') !== undefined ? { metricsNamePrefix: metricPrefix(str(values, 'metrics_name_prefix')!) } : {}),
     metricsPrometheus: values.metrics_prometheus !== false,
     newGroupEnforceRole: oneOf(values, 'new_group_enforce_role', ['off', 'top'] as const, 'off') === 'top',
     minReviveOffersIntervalMs: num(values, 'min_revive_offers_interval') ?? 5000,
@@ -119,6 +120,12 @@ export function zkStorageFromFlags(values: FlagValues): ZkStorageLimits {
     compressionThresholdBytes: values.zk_compression === false ? Number.POSITIVE_INFINITY : threshold,
     maxNodeBytes: num(values, 'zk_max_node_size') ?? 1_024_000,
   };
+}
+
+/** `--metrics_name_prefix` must make valid Prometheus names; a bad one fails the start. */
+function metricPrefix(raw: string): string {
+  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(raw)) throw new FlagError(`--metrics_name_prefix '${raw}': use letters, digits, _ and :, not starting with a digit`);
+  return raw;
 }
 
 /** Marathon's `--enable_features`; an unknown feature fails the start as in Marathon. */
