@@ -84,7 +84,7 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   // HttpConf
   inert(['disable_http', 'boolean', false, undefined, 'Serve HTTPS only'], 'Pacer serves one listener: HTTPS when --ssl_cert_file is given'),
   inert(['https_address', 'string', undefined, 'ADDRESS', 'Address of the HTTPS listener'], 'Pacer serves one listener on --http_address'),
-  inert(['https_port', 'number', 8443, 'PORT', 'Port of the HTTPS listener'], 'Pacer serves HTTPS on --http_port when --ssl_cert_file and --ssl_key_file are given', { info: 'http_config.https_port' }),
+  inert(['https_port', 'number', 8443, 'PORT', 'Port of the HTTPS listener'], 'Pacer serves one listener: HTTPS on --http_port when --ssl_cert_file and --ssl_key_file are given; no second HTTPS listener beside HTTP yet (put a TLS proxy on this port meanwhile)', { info: 'http_config.https_port' }),
   inert(['ssl_keystore_path', 'string', undefined, 'FILE', 'Java keystore of the HTTPS certificate'], 'Pacer needs PEM files: convert with `openssl pkcs12 -in store.p12 -nokeys -out cert.pem` and `-nocerts -nodes -out key.pem`, then pass --ssl_cert_file and --ssl_key_file'),
   inert(['ssl_keystore_password', 'string', undefined, 'PASSWORD', 'Password of --ssl_keystore_path'], 'Pacer needs PEM files (--ssl_cert_file, --ssl_key_file)'),
   inert(['http_compression', 'boolean', true, undefined, 'Compress HTTP answers', toggle], 'Pacer answers uncompressed'),
