@@ -43,6 +43,8 @@ export interface LocalMasterSettings {
 }
 
 export type ZkTimeouts = Pick<ZkStoreOptions, 'sessionTimeoutMs' | 'operationTimeoutMs' | 'connectTimeoutMs'>;
+/** Marathon's `--[disable_]zk_compression`, `--zk_compression_threshold` and `--zk_max_node_size`. */
+export type ZkStorageLimits = Pick<ZkStoreOptions, 'compressionThresholdBytes' | 'maxNodeBytes'>;
 
 export interface PacerSettings {
   /** `local`, `host:port[,…]` or `zk://…/mesos`. */
@@ -67,6 +69,7 @@ export interface PacerSettings {
   store: StoreLocation;
   /** ZooKeeper timeouts (`--zk_session_timeout`, `--zk_timeout`, `--zk_connection_timeout`), for the store and the election alike. */
   zkTimeouts: ZkTimeouts;
+  zkStorage?: ZkStorageLimits;
   /** `--http_credentials`. */
   httpCredentials?: BasicCredentials;
   /**
@@ -100,6 +103,16 @@ export interface PacerSettings {
   drainingSeconds?: number;
   /** `--kill_retry_timeout` (ms). */
   killRetryTimeoutMs?: number;
+  /** `--metrics_name_prefix`: first part of every metric name (default `pacer`). */
+  metricsNamePrefix?: string;
+  /** `--[disable_]metrics_prometheus`: serve /metrics/prometheus. */
+  metricsPrometheus?: boolean;
+  /** `--new_group_enforce_role top` (true) or `off`. */
+  newGroupEnforceRole?: boolean;
+  /** `--env_vars_prefix`. */
+  envVarsPrefix?: string;
+  /** `--min_revive_offers_interval` (ms). */
+  minReviveOffersIntervalMs?: number;
   /** `--mesos_leader_ui_url`; default: the master Pacer is subscribed to. */
   mesosLeaderUiUrl?: string;
   /** Flag values /v2/info shows, by section (`marathon_config`, …) and key. */
@@ -195,6 +208,8 @@ class Orchestrator {
         ...(settings.drainingSeconds !== undefined ? { drainingSeconds: settings.drainingSeconds } : {}),
       },
       ...(settings.killRetryTimeoutMs !== undefined ? { killRetryIntervalMs: settings.killRetryTimeoutMs } : {}),
+      ...(settings.envVarsPrefix !== undefined ? { envVarsPrefix: settings.envVarsPrefix } : {}),
+      ...(settings.minReviveOffersIntervalMs !== undefined ? { minReviveIntervalMs: settings.minReviveOffersIntervalMs } : {}),
       metrics: {
         offersReceived: (n) => metrics.offersReceived.inc(n),
         offersDeclined: (n) => metrics.offersDeclined.inc(n),
@@ -292,7 +307,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     let election: LeaderElection | undefined;
     const store = await openStore(settings.store, {
       logger,
-      openZkStore: zkStoreOpener({ ...settings.zkTimeouts, ...(ha ? { writeGuard: () => election?.fencingPath() } : {}) }),
+      openZkStore: zkStoreOpener({ ...settings.zkTimeouts, ...settings.zkStorage, ...(ha ? { writeGuard: () => election?.fencingPath() } : {}) }),
     });
     cleanups.push(() => store.close());
 
@@ -300,7 +315,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     cleanups.push(() => detector.close());
 
     const events = new LocalEventBus((err, event) => logger.error({ err, eventType: event.eventType }, 'event listener failed'));
-    const metrics = new PacerMetrics();
+    const metrics = new PacerMetrics(settings.metricsNamePrefix !== undefined ? { namePrefix: settings.metricsNamePrefix } : {});
     observeEvents(events, metrics);
 
     // Port 0 means "any free port"; it is chosen before the API is built because /v2/info,
@@ -432,6 +447,7 @@ function buildApi(
       mesosRole: settings.mesosRole,
       ...(settings.features !== undefined ? { features: settings.features } : {}),
       ...(settings.defaultNetworkName !== undefined ? { defaultNetworkName: settings.defaultNetworkName } : {}),
+      ...(settings.newGroupEnforceRole !== undefined ? { newGroupEnforceRole: settings.newGroupEnforceRole } : {}),
       ...(settings.acceptedResourceRolesDefault !== undefined ? { acceptedResourceRolesDefault: settings.acceptedResourceRolesDefault } : {}),
     },
     info,
@@ -459,7 +475,7 @@ function buildApi(
     isLeader: leadership.isLeader,
     leaderUrl: leadership.leaderUrl,
   });
-  void api.register(metricsPlugin, { registry: metrics });
+  void api.register(metricsPlugin, { registry: metrics, prometheus: settings.metricsPrometheus ?? true });
   // Marathon's abdication: with an election, hand leadership over (this process then exits
   // through onDefeated and is restarted as a standby by its supervisor); without one, exit.
   api.delete('/v2/leader', async (_request, reply) => {

@@ -5,7 +5,7 @@ import { DEFAULT_HTTP_REALM, parseHttpCredentials, type BasicCredentials } from 
 import { parseAllowedOrigins } from '../api/http/request-guard.js';
 import type { MediaType } from '../mesos/codec.js';
 import { createLogger } from '../log.js';
-import { startPacer, type PacerSettings, type ZkTimeouts } from '../pacer.js';
+import { startPacer, type PacerSettings, type ZkStorageLimits, type ZkTimeouts } from '../pacer.js';
 import type { StoreLocation } from '../state/open-store.js';
 import type { Logger } from 'pino';
 import { FlagError, num, str, type FlagSpec, type FlagValues } from './flags.js';
@@ -62,6 +62,7 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
     },
     store: storeLocationFromFlags(values),
     zkTimeouts: zkTimeoutsFromFlags(values),
+    zkStorage: zkStorageFromFlags(values),
     features: features(values),
     ...(str(values, 'default_network_name') !== undefined ? { defaultNetworkName: str(values, 'default_network_name')! } : {}),
     declineOfferDurationMs: num(values, 'decline_offer_duration') ?? 120000,
@@ -74,6 +75,11 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
     maintenanceMode: values.maintenance_mode !== false,
     drainingSeconds: num(values, 'draining_seconds') ?? 0,
     killRetryTimeoutMs: num(values, 'kill_retry_timeout') ?? 10000,
+    ...(str(values, 'metrics_name_prefix') !== undefined ? { metricsNamePrefix: metricPrefix(str(values, 'metrics_name_prefix')!) } : {}),
+    metricsPrometheus: values.metrics_prometheus !== false,
+    newGroupEnforceRole: oneOf(values, 'new_group_enforce_role', ['off', 'top'] as const, 'off') === 'top',
+    minReviveOffersIntervalMs: num(values, 'min_revive_offers_interval') ?? 5000,
+    ...(str(values, 'env_vars_prefix') !== undefined ? { envVarsPrefix: str(values, 'env_vars_prefix')! } : {}),
     ...(str(values, 'mesos_leader_ui_url') !== undefined ? { mesosLeaderUiUrl: str(values, 'mesos_leader_ui_url')! } : {}),
     infoConfig: infoConfig(values, SERVE_FLAGS),
     ...(str(values, 'http_credentials') !== undefined ? { httpCredentials: credentialsFlag(str(values, 'http_credentials')!) } : {}),
@@ -101,6 +107,25 @@ export function zkTimeoutsFromFlags(values: FlagValues): ZkTimeouts {
   if (operation !== undefined) timeouts.operationTimeoutMs = operation;
   if (connect !== undefined) timeouts.connectTimeoutMs = connect;
   return timeouts;
+}
+
+/**
+ * Marathon's ZooKeeper value flags: values whose JSON is longer than `--zk_compression_threshold`
+ * are gzip-compressed unless `--disable_zk_compression`, and a node larger than
+ * `--zk_max_node_size` is refused. Records are read whichever way they were written.
+ */
+export function zkStorageFromFlags(values: FlagValues): ZkStorageLimits {
+  const threshold = num(values, 'zk_compression_threshold') ?? 64 * 1024;
+  return {
+    compressionThresholdBytes: values.zk_compression === false ? Number.POSITIVE_INFINITY : threshold,
+    maxNodeBytes: num(values, 'zk_max_node_size') ?? 1_024_000,
+  };
+}
+
+/** `--metrics_name_prefix` must make valid Prometheus names; a bad one fails the start. */
+function metricPrefix(raw: string): string {
+  if (!/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(raw)) throw new FlagError(`--metrics_name_prefix '${raw}': use letters, digits, _ and :, not starting with a digit`);
+  return raw;
 }
 
 /** Marathon's `--enable_features`; an unknown feature fails the start as in Marathon. */

@@ -68,6 +68,8 @@ export interface ZkStoreOptions {
   compressionThresholdBytes?: number;
   /** Largest multi request (estimated) a batch may need. Default DEFAULT_MAX_BATCH_BYTES. */
   maxBatchBytes?: number;
+  /** Largest data of one node, framing included (Marathon's `--zk_max_node_size`). Default: only the batch limit. */
+  maxNodeBytes?: number;
   /**
    * Fencing for HA: returns the path of a node that must exist for a write to commit (the
    * leader's election node, LeaderElection.fencingPath), or undefined when this process must
@@ -96,6 +98,7 @@ export class ZkStore implements Store {
   private readonly operationTimeoutMs: number;
   private readonly compressionThresholdBytes: number;
   private readonly maxBatchBytes: number;
+  private readonly maxNodeBytes: number;
   private readonly ensuredParents = new Set<string>();
   private readonly wakers = new Set<() => void>();
   private readonly gate = new ListGate();
@@ -116,6 +119,7 @@ export class ZkStore implements Store {
     this.operationTimeoutMs = opts.operationTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.compressionThresholdBytes = opts.compressionThresholdBytes ?? DEFAULT_COMPRESSION_THRESHOLD_BYTES;
     this.maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
+    this.maxNodeBytes = opts.maxNodeBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /**
@@ -322,7 +326,16 @@ export class ZkStore implements Store {
     for (const write of batch.writes) {
       const path = this.entryPath(write.collection, write.key);
       nodes.delete(path);
-      nodes.set(path, write.op === 'put' ? await encodeNodeValue(write.json, this.compressionThresholdBytes) : null);
+      const data = write.op === 'put' ? await encodeNodeValue(write.json, this.compressionThresholdBytes) : null;
+      if (data !== null && data.length > this.maxNodeBytes) {
+        throw new StoreLimitError(
+          'PACER_STORE_INVALID_VALUE',
+          `the value of ${write.collection}/${write.key} needs ${data.length} bytes in ZooKeeper; ` +
+            `the limit of one node is ${this.maxNodeBytes} bytes (--zk_max_node_size)`,
+          this.maxNodeBytes,
+        );
+      }
+      nodes.set(path, data);
     }
     let bytes = OP_OVERHEAD_BYTES * 2; // request header, end marker, and the fencing check
     for (const [path, data] of nodes) bytes += Buffer.byteLength(path) + (data?.length ?? 0) + OP_OVERHEAD_BYTES;

@@ -196,3 +196,47 @@ describe('PATCH /v2/groups/{id}', () => {
     expect(json(res)).toEqual({ message: 'Invalid JSON', details: [{ path: '/enforceRole', errors: ['error.expected.jsboolean'] }] });
   });
 });
+
+describe('--new_group_enforce_role top', () => {
+  let top: Harness;
+  beforeEach(async () => {
+    top = await harness({ appParse: { mesosRole: 'marathon', newGroupEnforceRole: true } });
+  });
+  afterEach(async () => {
+    await top.app.close();
+  });
+  const send = (method: Method, url: string, payload?: unknown): Promise<LightMyRequestResponse> =>
+    top.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as Json }) });
+
+  it('a top-level group created implicitly by an app enforces its role, and the app gets the group name as role', async () => {
+    const created = await send('POST', '/v2/apps', sleeper('/team/web'));
+    expect(created.statusCode, created.body).toBe(201);
+    expect(json(created).role).toBe('team');
+    const group = json(await send('GET', '/v2/groups/team'));
+    expect(group.enforceRole).toBe(true);
+    // Only the group's role is valid below it now.
+    roleViolation(await send('POST', '/v2/apps', sleeper('/team/other', { role: 'marathon' })), 'marathon', 'team');
+  });
+
+  it('a top-level group created by POST /v2/groups without enforceRole enforces it; one that says false does not', async () => {
+    const made = await send('POST', '/v2/groups', { id: '/ops' });
+    expect(made.statusCode, made.body).toBe(201);
+    expect(json(await send('GET', '/v2/groups/ops')).enforceRole).toBe(true);
+    const off = await send('POST', '/v2/groups', { id: '/lab', enforceRole: false });
+    expect(off.statusCode, off.body).toBe(201);
+    expect(json(await send('GET', '/v2/groups/lab')).enforceRole).toBe(false);
+  });
+
+  it('a group created by PUT below a missing top-level group makes that top-level group enforce its role', async () => {
+    const put = await send('PUT', '/v2/groups/area/sub', { apps: [sleeper('/area/sub/app')] });
+    expect(put.statusCode, put.body).toBeLessThan(300);
+    expect(json(await send('GET', '/v2/groups/area')).enforceRole).toBe(true);
+    expect(top.service.app('/area/sub/app')?.role).toBe('area');
+  });
+
+  it('apps at the root are not in any group and keep --mesos_role', async () => {
+    const created = await send('POST', '/v2/apps', sleeper('/solo'));
+    expect(created.statusCode, created.body).toBe(201);
+    expect(json(created).role).toBe('marathon');
+  });
+});

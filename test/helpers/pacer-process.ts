@@ -36,6 +36,8 @@ export interface PacerProcessOptions {
   startTimeoutMs?: number;
   /** How long SIGTERM may take before the group is SIGKILLed. Default 10 s. */
   stopTimeoutMs?: number;
+  /** An existing --data_dir to run on (a restart on the state of an earlier run); kept on stop(). */
+  dataDir?: string;
 }
 
 export interface PacerProcess {
@@ -67,9 +69,9 @@ interface ListeningLine {
 
 export async function startPacerProcess(options: PacerProcessOptions): Promise<PacerProcess> {
   const root = await mkdtemp(path.join(os.tmpdir(), `pacer-${options.name}-`));
-  const dataDir = path.join(root, 'data');
+  const dataDir = options.dataDir ?? path.join(root, 'data');
   const workDir = path.join(root, 'work');
-  await mkdir(dataDir);
+  if (options.dataDir === undefined) await mkdir(dataDir);
   await mkdir(workDir);
   await mkdir(ARTIFACTS, { recursive: true });
   const logPath = path.join(ARTIFACTS, `${options.name}-${Date.now()}.log`);

@@ -4,9 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { StoreFormatError } from '../../src/state/errors.js';
+import { StoreFormatError, StoreLimitError } from '../../src/state/errors.js';
 import { bucketOf, encodeNodeName, VALUE_TAG_GZIP_JSON, VALUE_TAG_JSON } from '../../src/state/zk-codec.js';
-import { storeLocationFromFlags, zkTimeoutsFromFlags } from '../../src/cli/serve-command.js';
+import { storeLocationFromFlags, zkStorageFromFlags, zkTimeoutsFromFlags } from '../../src/cli/serve-command.js';
 import { openStore } from '../../src/state/open-store.js';
 import { ZK_FORMAT_VERSION, ZkStore, zkStoreOpener, type ZkStoreOptions } from '../../src/state/zk-store.js';
 import { ZkSession } from '../../src/zk/session.js';
@@ -111,6 +111,33 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     // The store keeps working for batches ZooKeeper accepts.
     await store.apply([put('apps', '/keep', 'newer')]);
     expect(await store.get('apps', '/keep')).toBe('newer');
+  });
+
+  it('follows --disable_zk_compression, --zk_compression_threshold and --zk_max_node_size, and reads records written either way', async () => {
+    const path = freshPath();
+    const big = { id: '/prod/big', cmd: 'sleep 1000 '.repeat(10_000) };
+    // Written compressed by a store with Marathon's defaults.
+    const compressing = await open(path, zkStorageFromFlags({}));
+    await compressing.apply([put('apps', '/prod/big', big)]);
+    expect((await admin.getData(entryNode(path, 'apps', '/prod/big'))).data[0]).toBe(VALUE_TAG_GZIP_JSON);
+    await compressing.close();
+
+    const plain = await open(path, zkStorageFromFlags({ zk_compression: false, zk_max_node_size: 150_000 }));
+    expect(await plain.get('apps', '/prod/big')).toEqual(big);
+    await plain.apply([put('apps', '/prod/big2', big)]);
+    expect((await admin.getData(entryNode(path, 'apps', '/prod/big2'))).data[0]).toBe(VALUE_TAG_JSON);
+    // Over the node size: refused as a whole, nothing written.
+    const tooBig = { id: '/prod/huge', cmd: 'x'.repeat(200_000) };
+    const refused = plain.apply([put('apps', '/prod/small', 1), put('apps', '/prod/huge', tooBig)]);
+    await expect(refused).rejects.toBeInstanceOf(StoreLimitError);
+    await expect(refused).rejects.toThrow(/zk_max_node_size/);
+    expect(await plain.get('apps', '/prod/small')).toBeUndefined();
+    await plain.close();
+
+    const lowThreshold = await open(path, zkStorageFromFlags({ zk_compression_threshold: 100 }));
+    await lowThreshold.apply([put('apps', '/prod/mid', { cmd: 'sleep 1 '.repeat(50) })]);
+    expect((await admin.getData(entryNode(path, 'apps', '/prod/mid'))).data[0]).toBe(VALUE_TAG_GZIP_JSON);
+    expect(await lowThreshold.get('apps', '/prod/big2')).toEqual(big);
   });
 
   it('refuses, as a whole, a batch too large for one ZooKeeper request', async () => {

@@ -39,6 +39,31 @@ export interface Timing {
 export interface PacerMetricsOptions {
   /** Node process metrics (CPU, memory, event loop lag, GC) as `pacer_process_*`/`pacer_nodejs_*`. Default true. */
   defaultMetrics?: boolean;
+  /** First part of every metric name (Marathon's `--metrics_name_prefix`). Default `pacer`. */
+  namePrefix?: string;
+}
+
+/** Prometheus metric names: a letter, `_` or `:` first, then also digits. */
+const METRIC_NAME_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/**
+ * Holds the name prefix before PacerMetrics' fields are initialised: field initialisers run
+ * right after the base constructor, so they can name their series with it.
+ */
+abstract class PrefixedMetrics {
+  readonly namePrefix: string;
+
+  constructor(namePrefix: string) {
+    if (!METRIC_NAME_PREFIX.test(namePrefix)) {
+      throw new RangeError(`metric name prefix '${namePrefix}' is not a valid Prometheus name (letters, digits, _ and :, not starting with a digit)`);
+    }
+    this.namePrefix = namePrefix;
+  }
+
+  /** `<prefix>_<name>`. */
+  protected named(name: string): string {
+    return `${this.namePrefix}_${name}`;
+  }
 }
 
 const HTTP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -47,49 +72,49 @@ const MATCHER_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.
 /** Route label for requests that matched no route, so unknown paths cannot grow the label set. */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-export class PacerMetrics {
+export class PacerMetrics extends PrefixedMetrics {
   readonly registry = new Registry();
   readonly #startedAt = Date.now();
 
   // Mesos offers and matching
-  readonly offersReceived: Count = this.#counter('pacer_offers_received_total', 'Offers received from Mesos.');
-  readonly offersDeclined: Count = this.#counter('pacer_offers_declined_total', 'Offers declined.');
-  readonly offersUsed: Count = this.#counter('pacer_offers_used_total', 'Offers accepted with at least one operation.');
+  readonly offersReceived: Count = this.#counter(this.named('offers_received_total'), 'Offers received from Mesos.');
+  readonly offersDeclined: Count = this.#counter(this.named('offers_declined_total'), 'Offers declined.');
+  readonly offersUsed: Count = this.#counter(this.named('offers_used_total'), 'Offers accepted with at least one operation.');
   readonly matcherDuration: Timing = new Histogram({
-    name: 'pacer_matcher_duration_seconds',
+    name: this.named('matcher_duration_seconds'),
     help: 'Time spent matching one batch of offers against the launch queue.',
     buckets: MATCHER_BUCKETS,
     registers: [this.registry],
   });
-  readonly placements: Count = this.#counter('pacer_placements_total', 'Instances placed on an offer by the matcher.');
-  readonly launches: Count = this.#counter('pacer_task_launches_total', 'Tasks sent to Mesos in LAUNCH operations.');
+  readonly placements: Count = this.#counter(this.named('placements_total'), 'Instances placed on an offer by the matcher.');
+  readonly launches: Count = this.#counter(this.named('task_launches_total'), 'Tasks sent to Mesos in LAUNCH operations.');
 
   // Tasks
   readonly #taskStates = new Counter({
-    name: 'pacer_task_state_transitions_total',
+    name: this.named('task_state_transitions_total'),
     help: 'Task status updates received, by Mesos task state.',
     labelNames: ['state'] as const,
     registers: [this.registry],
   });
 
   // Deployments
-  readonly deploymentsStarted: Count = this.#counter('pacer_deployments_started_total', 'Deployments started.');
-  readonly deploymentsSucceeded: Count = this.#counter('pacer_deployments_succeeded_total', 'Deployments finished.');
+  readonly deploymentsStarted: Count = this.#counter(this.named('deployments_started_total'), 'Deployments started.');
+  readonly deploymentsSucceeded: Count = this.#counter(this.named('deployments_succeeded_total'), 'Deployments finished.');
   readonly deploymentsFailed: Count = this.#counter(
-    'pacer_deployments_failed_total',
+    this.named('deployments_failed_total'),
     'Deployments that failed or were cancelled.',
   );
-  readonly deploymentsRunning: Level = this.#gauge('pacer_deployments_running', 'Deployments in progress.');
+  readonly deploymentsRunning: Level = this.#gauge(this.named('deployments_running'), 'Deployments in progress.');
 
   // Mesos subscription
   readonly streamReconnects: Count = this.#counter(
-    'pacer_mesos_stream_reconnects_total',
+    this.named('mesos_stream_reconnects_total'),
     'Times the scheduler stream to the Mesos master was re-established.',
   );
 
   // HTTP API (fed by metricsPlugin)
   readonly #httpDuration = new Histogram({
-    name: 'pacer_http_request_duration_seconds',
+    name: this.named('http_request_duration_seconds'),
     help: 'REST API latency by route pattern, method and status.',
     labelNames: ['route', 'method', 'status'] as const,
     buckets: HTTP_BUCKETS,
@@ -97,18 +122,19 @@ export class PacerMetrics {
   });
 
   // Event stream (fed by the /v2/events hub)
-  readonly eventStreamClients: Level = this.#gauge('pacer_event_stream_clients', 'Clients attached to /v2/events.');
+  readonly eventStreamClients: Level = this.#gauge(this.named('event_stream_clients'), 'Clients attached to /v2/events.');
   readonly eventStreamBytes: Count = this.#counter(
-    'pacer_event_stream_bytes_total',
+    this.named('event_stream_bytes_total'),
     'Bytes written to /v2/events clients, framing included.',
   );
   readonly eventStreamSlowDisconnects: Count = this.#counter(
-    'pacer_event_stream_slow_disconnects_total',
+    this.named('event_stream_slow_disconnects_total'),
     'Event stream clients dropped for falling behind.',
   );
 
   constructor(options: PacerMetricsOptions = {}) {
-    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'pacer_' });
+    super(options.namePrefix ?? 'pacer');
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: this.named('') });
   }
 
   recordTaskState(state: TaskState): void {

@@ -73,7 +73,7 @@ export function registerAppRoutes(app: FastifyInstance, ctx: RouteContext): void
 
 /** Parse options with RoleSettings read from the current root (top-level `enforceRole`, stored roles). */
 function appBodyOptions(ctx: RouteContext): AppBodyOptions {
-  return { ...ctx.appParse, roleSettings: serviceRoleSettings(ctx.service.root(), ctx.appParse.mesosRole) };
+  return { ...ctx.appParse, roleSettings: serviceRoleSettings(ctx.service.root(), ctx.appParse.mesosRole, ctx.appParse.newGroupEnforceRole) };
 }
 
 function sources(ctx: RouteContext) {
@@ -126,7 +126,7 @@ async function createApp(ctx: RouteContext, req: Request, reply: FastifyReply): 
   const parsed = parseAppCreate(bodyText(req), appBodyOptions(ctx));
   const plan = await ctx.service.updateRoot((root, version) => {
     if (root.apps.has(parsed.id)) throw new ServiceError(409, `An app with id [${parsed.id}] already exists.`);
-    return putApp(root, parsed, version);
+    return putApp(root, parsed, version, ctx.appParse.newGroupEnforceRole);
   }, { force });
   const stored = ctx.service.app(parsed.id) ?? parsed;
   publishApiPost(ctx, req, stored);
@@ -155,7 +155,7 @@ async function updateOne(ctx: RouteContext, req: Request, reply: FastifyReply, i
   const plan = await ctx.service.updateRoot((root, version) => {
     created = !root.apps.has(id);
     if (created && !isPut) throw new ServiceError(404, `App '${id}' does not exist`);
-    return putApp(root, target, version);
+    return putApp(root, target, version, ctx.appParse.newGroupEnforceRole);
   }, { force });
   publishApiPost(ctx, req, ctx.service.app(id) ?? target);
   if (created) void reply.header('Location', locationOf(req, id));
@@ -190,7 +190,7 @@ async function updateMany(ctx: RouteContext, req: Request, reply: FastifyReply, 
     targets.push(await withIndexedPaths(index, () => resolveBatchElement(ctx, element, partial, isPut)));
   }
   const plan = await ctx.service.updateRoot(
-    (root, version) => targets.reduce((r, target) => putApp(r, target, version), root),
+    (root, version) => targets.reduce((r, target) => putApp(r, target, version, ctx.appParse.newGroupEnforceRole), root),
     { force },
   );
   return sendDeploymentResult(reply, plan);

@@ -38,10 +38,11 @@ export function topLevelGroupOf(root: RootGroup, id: string): Group | undefined 
 }
 
 /** RoleSettings.forService against the current root: the role rules of the `/v2/apps` routes. */
-export function serviceRoleSettings(root: RootGroup, mesosRole: string): (appId: string) => RoleSettings {
+export function serviceRoleSettings(root: RootGroup, mesosRole: string, newGroupEnforceRole = false): (appId: string) => RoleSettings {
   return (appId) =>
     roleSettingsFor(appId, mesosRole, {
-      enforceRole: topLevelGroupOf(root, appId)?.enforceRole === true,
+      // A top-level group that does not exist yet is created by this change, with the flag's default.
+      enforceRole: appId.lastIndexOf('/') === 0 ? false : (topLevelGroupOf(root, appId)?.enforceRole ?? newGroupEnforceRole) === true,
       existingRole: root.apps.get(appId)?.role,
     });
 }
@@ -104,7 +105,9 @@ function readLevel(value: unknown, base: string, fallbackId: string, opts: Group
     tree.enforceRole = value.enforceRole;
   }
   const kind = visit.kind === 'target' ? targetKind(id, opts) : visit;
-  const scope = roleScope(kind, id, tree.enforceRole, opts.mesosRole);
+  // A top-level group the body leaves the flag out of gets `--new_group_enforce_role`'s default.
+  const enforceDefault = kind.kind === 'topLevel' && tree.enforceRole === undefined && opts.newGroupEnforceRole === true ? true : tree.enforceRole;
+  const scope = roleScope(kind, id, enforceDefault, opts.mesosRole);
   // Marathon's normalisation writes the flag of `/` as false whatever the body says.
   if (kind.kind === 'topLevel' || kind.kind === 'root') tree.enforceRole = scope.enforceRole;
   const childVisit: Visit = kind.kind === 'root' ? { kind: 'topLevel' } : { kind: 'nested', defaultRole: scope.defaultRole };
@@ -171,7 +174,7 @@ type Kind = { kind: 'root' } | { kind: 'topLevel' } | { kind: 'nested'; defaultR
 function targetKind(id: string, opts: GroupReadOptions): Kind {
   if (id === '/') return { kind: 'root' };
   if (isTopLevel(id)) return { kind: 'topLevel' };
-  const enforced = topLevelGroupOf(opts.root, id)?.enforceRole === true;
+  const enforced = (topLevelGroupOf(opts.root, id)?.enforceRole ?? opts.newGroupEnforceRole) === true;
   return { kind: 'nested', defaultRole: enforced ? (pathSegments(id)[0] ?? opts.mesosRole) : opts.mesosRole };
 }
 

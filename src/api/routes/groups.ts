@@ -77,15 +77,15 @@ type RootChange = (root: RootGroup, version: Timestamp) => RootGroup;
  */
 async function changeOf(ctx: RouteContext, update: GroupUpdateTree): Promise<RootChange> {
   if (update.version !== undefined) return revertChange(ctx.service, update.id, update.version);
-  return (root, version) => applyUpdate(root, update, version);
+  return (root, version) => applyUpdate(root, update, version, ctx.appParse.newGroupEnforceRole);
 }
 
-function applyUpdate(root: RootGroup, update: GroupUpdateTree, version: Timestamp): RootGroup {
+function applyUpdate(root: RootGroup, update: GroupUpdateTree, version: Timestamp, newGroupEnforceRole = false): RootGroup {
   if (update.scaleBy !== undefined) {
     return scaledApps(root, update.id, update.scaleBy).reduce((r, app) => putApp(r, app, version), root);
   }
   const { group, apps } = groupFromUpdate(update, root, version);
-  return putGroup(root, group, apps, version);
+  return putGroup(root, group, apps, version, newGroupEnforceRole);
 }
 
 async function createGroup(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {

@@ -19,28 +19,41 @@ export function transitiveAppIds(group: Group): string[] {
   return [...group.apps, ...group.groups.flatMap(transitiveAppIds)];
 }
 
-function emptyGroup(id: string, version: Timestamp): Group {
-  return { id, apps: [], groups: [], dependencies: [], version };
+/**
+ * A group created on the way to a change. A top-level one enforces its role when
+ * `--new_group_enforce_role top` says so (Marathon's RootGroup.NewGroupStrategy).
+ */
+function emptyGroup(id: string, version: Timestamp, newGroupEnforceRole = false): Group {
+  const group: Group = { id, apps: [], groups: [], dependencies: [], version };
+  if (newGroupEnforceRole && id !== '/' && parentId(id) === '/') group.enforceRole = true;
+  return group;
 }
 
 /** Applies `edit` to the group `targetId`, creating it (and its parents) when missing. */
-function editGroup(group: Group, targetId: string, version: Timestamp, edit: (g: Group) => Group): Group {
+function editGroup(group: Group, targetId: string, version: Timestamp, edit: (g: Group) => Group, newGroupEnforceRole = false): Group {
   if (group.id === targetId) return edit({ ...group, version });
   const path = ancestorIds(targetId);
   const nextId = path[path.indexOf(group.id) + 1] ?? targetId;
   const existing = group.groups.find((g) => g.id === nextId);
-  const child = editGroup(existing ?? emptyGroup(nextId, version), targetId, version, edit);
+  const child = editGroup(existing ?? emptyGroup(nextId, version, newGroupEnforceRole), targetId, version, edit, newGroupEnforceRole);
   const groups = existing === undefined ? [...group.groups, child] : group.groups.map((g) => (g.id === nextId ? child : g));
   return { ...group, groups, version };
 }
 
-export function putApp(root: RootGroup, app: AppDefinition, version: Timestamp): RootGroup {
+/** Adds or replaces an app; missing groups on its path are created (`newGroupEnforceRole`: `--new_group_enforce_role top`). */
+export function putApp(root: RootGroup, app: AppDefinition, version: Timestamp, newGroupEnforceRole = false): RootGroup {
   const apps = new Map(root.apps);
   apps.set(app.id, app);
-  const tree = editGroup(root.root, parentId(app.id), version, (g) => ({
-    ...g,
-    apps: g.apps.includes(app.id) ? [...g.apps] : [...g.apps, app.id],
-  }));
+  const tree = editGroup(
+    root.root,
+    parentId(app.id),
+    version,
+    (g) => ({
+      ...g,
+      apps: g.apps.includes(app.id) ? [...g.apps] : [...g.apps, app.id],
+    }),
+    newGroupEnforceRole,
+  );
   return { apps, root: tree, version };
 }
 
@@ -63,15 +76,21 @@ export function removeGroup(root: RootGroup, groupId: string, version: Timestamp
 }
 
 /** Replaces (or adds) the subtree at `group.id`, with its apps; apps no longer in it are removed. */
-export function putGroup(root: RootGroup, group: Group, groupApps: ReadonlyMap<string, AppDefinition>, version: Timestamp): RootGroup {
+export function putGroup(root: RootGroup, group: Group, groupApps: ReadonlyMap<string, AppDefinition>, version: Timestamp, newGroupEnforceRole = false): RootGroup {
   const previous = findGroup(root.root, group.id);
   const apps = new Map(root.apps);
   if (previous !== undefined) for (const id of transitiveAppIds(previous)) apps.delete(id);
   for (const [id, app] of groupApps) apps.set(id, app);
   if (group.id === '/') return { apps, root: { ...group, version }, version };
-  const tree = editGroup(root.root, parentId(group.id), version, (g) => ({
-    ...g,
-    groups: g.groups.some((c) => c.id === group.id) ? g.groups.map((c) => (c.id === group.id ? group : c)) : [...g.groups, group],
-  }));
+  const tree = editGroup(
+    root.root,
+    parentId(group.id),
+    version,
+    (g) => ({
+      ...g,
+      groups: g.groups.some((c) => c.id === group.id) ? g.groups.map((c) => (c.id === group.id ? group : c)) : [...g.groups, group],
+    }),
+    newGroupEnforceRole,
+  );
   return { apps, root: tree, version };
 }

@@ -285,4 +285,6 @@ export interface AppParseOptions {
   acceptedResourceRolesDefault?: 'any' | 'unreserved' | 'reserved';
   /** `--default_network_name`, used for container networks given without a name. */
   defaultNetworkName?: string;
+  /** `--new_group_enforce_role top`: top-level groups created from now on enforce their role. */
+  newGroupEnforceRole?: boolean;
 }

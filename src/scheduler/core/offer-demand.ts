@@ -6,6 +6,9 @@
  * master processes after our REVIVE keeps its filter (Marathon repeats REVIVE for this reason).
  * So when no offer arrives soon after a REVIVE while something still waits, it is repeated, a
  * bounded number of times.
+ *
+ * As Marathon's `--min_revive_offers_interval`, REVIVEs are at least that far apart: one asked for
+ * sooner is sent when the interval has passed (it is deferred, never dropped).
  */
 import type { Logger } from 'pino';
 import type { DriverPort } from './driver-port.js';
@@ -19,6 +22,8 @@ export interface OfferDemandOptions {
   reviveRepeatMs?: number;
   /** Repeats after one REVIVE. Default 3. */
   reviveRepeats?: number;
+  /** Least time between two REVIVE calls (`--min_revive_offers_interval`). Default 0. */
+  minReviveIntervalMs?: number;
 }
 
 export class OfferDemand {
@@ -29,6 +34,8 @@ export class OfferDemand {
   #flushing: Promise<void> = Promise.resolve();
   #repeatTimer: NodeJS.Timeout | undefined;
   #repeatsLeft = 0;
+  #lastReviveAt = Number.NEGATIVE_INFINITY;
+  #deferTimer: NodeJS.Timeout | undefined;
 
   constructor(opts: OfferDemandOptions) {
     this.#opts = opts;
@@ -63,6 +70,30 @@ export class OfferDemand {
     if (this.#pending) clearImmediate(this.#pending);
     this.#pending = undefined;
     this.#cancelRepeat();
+    if (this.#deferTimer) clearTimeout(this.#deferTimer);
+    this.#deferTimer = undefined;
+  }
+
+  /** Milliseconds until a REVIVE may be sent again; 0 when it may go now. */
+  #reviveWaitMs(): number {
+    return Math.max(0, this.#lastReviveAt + (this.#opts.minReviveIntervalMs ?? 0) - Date.now());
+  }
+
+  /** Sends REVIVE and notes when, for `minReviveIntervalMs`. */
+  async #revive(driver: DriverPort): Promise<void> {
+    this.#lastReviveAt = Date.now();
+    await driver.revive();
+  }
+
+  /** A REVIVE is due but too soon after the last one: flush again once the interval has passed. */
+  #deferFlush(waitMs: number): void {
+    if (this.#deferTimer) return;
+    this.#opts.logger.debug({ waitMs }, 'REVIVE deferred by --min_revive_offers_interval');
+    this.#deferTimer = setTimeout(() => {
+      this.#deferTimer = undefined;
+      this.refresh();
+    }, waitMs);
+    this.#deferTimer.unref();
   }
 
   #cancelRepeat(): void {
@@ -76,7 +107,7 @@ export class OfferDemand {
     this.#repeatTimer = setTimeout(() => {
       this.#repeatTimer = undefined;
       this.#flushing = this.#flushing.then(() => this.#repeat());
-    }, this.#opts.reviveRepeatMs ?? 2_000);
+    }, Math.max(this.#opts.reviveRepeatMs ?? 2_000, this.#opts.minReviveIntervalMs ?? 0));
     this.#repeatTimer.unref();
   }
 
@@ -84,9 +115,14 @@ export class OfferDemand {
     const driver = this.#opts.driver();
     if (!driver || driver.state !== 'subscribed' || this.#state !== 'revived' || this.#repeatsLeft <= 0) return;
     if (this.#opts.wanted().size === 0) return;
+    // A fresh REVIVE went out meanwhile; repeat one interval after it.
+    if (this.#reviveWaitMs() > 0) {
+      this.#scheduleRepeat();
+      return;
+    }
     this.#repeatsLeft--;
     try {
-      await driver.revive();
+      await this.#revive(driver);
       this.#opts.logger.info({ repeatsLeft: this.#repeatsLeft }, 'no offers since REVIVE while instances wait; revived again');
     } catch (err) {
       this.#opts.logger.warn({ err }, 'repeated REVIVE failed');
@@ -110,13 +146,20 @@ export class OfferDemand {
         return;
       }
       const fresh = [...wanted].filter((key) => !this.#known.has(key));
-      this.#known = new Set(wanted);
       if (this.#state !== 'revived' || fresh.length > 0) {
+        const wait = this.#reviveWaitMs();
+        if (wait > 0) {
+          this.#deferFlush(wait);
+          return;
+        }
+        this.#known = new Set(wanted);
         this.#state = 'revived';
-        await driver.revive();
+        await this.#revive(driver);
         this.#opts.logger.info({ launchKeys: fresh.length > 0 ? fresh : [...wanted] }, 'instances waiting; offers revived');
         this.#repeatsLeft = this.#opts.reviveRepeats ?? 3;
         this.#scheduleRepeat();
+      } else {
+        this.#known = new Set(wanted);
       }
     } catch (err) {
       // Retry on the next change or subscription rather than assume the call landed.

@@ -44,6 +44,8 @@ export interface OfferProcessorOptions {
    * a fixed `matchOptions.seed` wins (tests).
    */
   drawSeed?: () => number;
+  /** Marathon's `--env_vars_prefix` for the tasks' port variables and HOST. */
+  envVarsPrefix?: string;
 }
 
 /** A fresh 32-bit seed from the system's cryptographic random source. */
@@ -173,6 +175,7 @@ export class OfferProcessor {
             hostname: placement.hostname,
             resources: placement.resources,
             hostPorts: placement.hostPorts,
+            ...(this.#opts.envVarsPrefix !== undefined ? { envVarsPrefix: this.#opts.envVarsPrefix } : {}),
           }));
           writes.push({ put: provisioned });
         } catch (err) {

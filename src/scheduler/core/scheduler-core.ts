@@ -64,6 +64,10 @@ export interface SchedulerCoreOptions {
   matchOptions?: Omit<MatchOptions, 'now'>;
   /** Re-send KILL this often until the task is terminal (Marathon `--kill_retry_timeout`, 10000). */
   killRetryIntervalMs?: number;
+  /** Marathon `--env_vars_prefix`: prefix of the tasks' port variables and HOST. */
+  envVarsPrefix?: string;
+  /** Least time between REVIVE calls (Marathon `--min_revive_offers_interval`, 5000). */
+  minReviveIntervalMs?: number;
   killMaxAttempts?: number;
   /** First wait of explicit reconciliation; doubles up to 30 s. */
   reconcileInitialBackoffMs?: number;
@@ -132,7 +136,12 @@ export class SchedulerCore {
         }),
     });
     this.#tracker.setKillRequester((instance, reason) => this.#kills.kill(instance, reason));
-    this.#demand = new OfferDemand({ driver, logger, wanted: () => this.#launchKeys() });
+    this.#demand = new OfferDemand({
+      driver,
+      logger,
+      wanted: () => this.#launchKeys(),
+      ...(opts.minReviveIntervalMs !== undefined ? { minReviveIntervalMs: opts.minReviveIntervalMs } : {}),
+    });
     this.#queue = new CoreLaunchQueue({ tracker: this.#tracker, store: opts.store, rateLimiter: this.#rateLimiter, apps: opts.apps, demand: this.#demand, clock, logger });
     const failedPorts = new FailedPorts();
     this.#offers = new OfferProcessor({
@@ -147,6 +156,7 @@ export class SchedulerCore {
       ...(opts.matchOptions ? { matchOptions: opts.matchOptions } : {}),
       localRegion: () => this.#localRegion,
       ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      ...(opts.envVarsPrefix !== undefined ? { envVarsPrefix: opts.envVarsPrefix } : {}),
     });
     this.#reconciler = new Reconciler({
       instances: this.#tracker,

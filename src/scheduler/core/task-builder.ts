@@ -33,6 +33,8 @@ export interface TaskBuildInput {
   resources: readonly object[];
   /** Host ports in matcher order (the slots that want one). */
   hostPorts: readonly number[];
+  /** Marathon's `--env_vars_prefix`: put before the names of the port variables and HOST. */
+  envVarsPrefix?: string;
 }
 
 const MAX_ENV_VALUE_LENGTH = 512;
@@ -57,7 +59,7 @@ export function buildTaskInfo(input: TaskBuildInput): TaskInfo {
   if (Object.keys(app.labels).length > 0) task.labels = toLabels(app.labels);
   const container = containerInfo(app, slots, hostPorts, taskId);
   if (container) task.container = container;
-  task.command = commandInfo(app, taskId, input.hostname, slots, hostPorts);
+  task.command = commandInfo(app, taskId, input.hostname, slots, hostPorts, input.envVarsPrefix);
   if (app.taskKillGracePeriodSeconds !== undefined) {
     task.kill_policy = { grace_period: { nanoseconds: Math.round(app.taskKillGracePeriodSeconds * 1e9) } };
   }
@@ -75,12 +77,13 @@ export function commandInfo(
   hostname: string,
   slots: readonly PortSlot[],
   hostPorts: ReadonlyArray<number | undefined>,
+  envVarsPrefix = '',
 ): CommandInfo {
-  const env = new Map<string, string>([
-    ...taskContextEnv(app, taskId),
-    ...portsEnv(slots, hostPorts),
-    ['HOST', hostname],
-  ]);
+  // As in Marathon, the prefix applies to the port variables and HOST only; MESOS_TASK_ID,
+  // MARATHON_APP_* and the app's own variables keep their names.
+  const unprefixed: Array<[string, string]> = [...portsEnv(slots, hostPorts), ['HOST', hostname]];
+  const prefixed = unprefixed.map(([name, value]): [string, string] => [`${envVarsPrefix}${name}`, value]);
+  const env = new Map<string, string>([...taskContextEnv(app, taskId), ...prefixed]);
   // The app's own variables win over Marathon's (secret references are resolved elsewhere).
   for (const [name, value] of Object.entries(app.env)) if (typeof value === 'string') env.set(name, value);
 

@@ -101,6 +101,19 @@ describe('PacerMetrics in Prometheus text', () => {
     expect(await b.prometheusText()).toContain('pacer_offers_received_total 0');
     expect(await a.prometheusText()).toContain('pacer_offers_received_total 7');
   });
+
+  it('names every series with --metrics_name_prefix, the process metrics too, and refuses a prefix Prometheus cannot take', async () => {
+    const metrics = new PacerMetrics({ namePrefix: 'marathon' });
+    metrics.offersReceived.inc(3);
+    metrics.recordTaskState('TASK_RUNNING');
+    const text = await metrics.prometheusText();
+    expect(text).toContain('marathon_offers_received_total 3');
+    expect(text).toContain('marathon_task_state_transitions_total{state="TASK_RUNNING"} 1');
+    expect(text).toMatch(/^marathon_process_cpu_seconds_total /m);
+    const names = text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(/[{ ]/)[0]);
+    expect(names.filter((name) => !name!.startsWith('marathon_'))).toEqual([]);
+    expect(() => new PacerMetrics({ namePrefix: '9lives' })).toThrow(RangeError);
+  });
 });
 
 describe('metricsPlugin over HTTP', () => {

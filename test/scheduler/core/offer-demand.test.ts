@@ -57,4 +57,21 @@ describe('OfferDemand', () => {
     expect(calls).toEqual(['REVIVE', 'SUPPRESS']);
     demand.close();
   });
+
+  it('defers a REVIVE asked for within --min_revive_offers_interval of the last one, and sends it after', async () => {
+    const { driver, calls } = recordingDriver();
+    let wanted = new Set(['/a@v1']);
+    const demand = new OfferDemand({ driver: () => driver, logger, wanted: () => wanted, reviveRepeats: 0, minReviveIntervalMs: 300 });
+    demand.refresh();
+    await until(() => calls.length === 1, 'the first REVIVE');
+    wanted = new Set(['/a@v1', '/b@v1']);
+    demand.refresh();
+    // The flush runs on the next turn; without the interval it would REVIVE for /b at once.
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(calls).toEqual(['REVIVE']);
+    await until(() => calls.length === 2, 'the deferred REVIVE for /b');
+    expect(calls).toEqual(['REVIVE', 'REVIVE']);
+    demand.close();
+  });
 });

@@ -33,6 +33,14 @@ describe('buildTaskInfo', () => {
     expect(task.labels).toEqual({ labels: [{ key: 'team', value: 'core' }, { key: 'tier.name', value: 'front' }] });
   });
 
+  it("puts --env_vars_prefix before the port variables and HOST only, as Marathon does", () => {
+    const prefixed = envOf(buildTaskInfo({ app: web, taskId: 't1', agentId: 'agent-1', hostname: 'node-1', resources, hostPorts: [31001, 31002], envVarsPrefix: 'MY_' }));
+    expect(prefixed).toMatchObject({ MY_PORT0: '31001', MY_PORT1: '31002', MY_PORT: '31001', MY_PORTS: '31001,31002', MY_PORT_HTTP: '31001', MY_HOST: 'node-1' });
+    expect(prefixed).toMatchObject({ MESOS_TASK_ID: 't1', MARATHON_APP_ID: '/prod/web', GREETING: 'hi', PORT: 'overridden-by-app' });
+    expect(Object.keys(prefixed)).not.toContain('PORT0');
+    expect(Object.keys(prefixed)).not.toContain('HOST');
+  });
+
   it("sets Marathon's environment, with the app's own variables winning", () => {
     const env = envOf(task);
     expect(env).toMatchObject({
