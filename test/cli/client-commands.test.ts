@@ -72,19 +72,23 @@ describe('app commands', () => {
     // Not a terminal: one plain line per observed change, then the outcome. The service runs
     // the empty StartApplication step at once, so a poll may or may not catch steps 0 and 1;
     // the scale step needs two moves of the cluster (staging, running) and the client reads it
-    // between them, with none of the instances running yet. The deployment ends when both run.
+    // between them. A poll may also land after both instances run but before the deployment is
+    // marked finished, so the running count only ever grows.
     const progress = add.stderr.split('\n');
     expect(progress.pop()).toBe('');
     expect(progress.pop()).toMatch(new RegExp(`^deployment ${id} finished \\(\\d+s\\)$`));
-    const stepOf = (line: string): number => {
-      const match = new RegExp(`^deployment ${id} step (\\d)/2 (?:\\(waiting\\)|StartApplication /sleep|ScaleApplication /sleep): /sleep 0/2 running$`).exec(line);
+    const parse = (line: string): { step: number; running: number } => {
+      const match = new RegExp(`^deployment ${id} step (\\d)/2 (?:\\(waiting\\)|StartApplication /sleep|ScaleApplication /sleep): /sleep ([0-2])/2 running$`).exec(line);
       expect(match, line).not.toBeNull();
-      return Number(match![1]);
+      return { step: Number(match![1]), running: Number(match![2]) };
     };
-    const steps = progress.map(stepOf);
+    const observed = progress.map(parse);
+    const steps = observed.map((o) => o.step);
+    const running = observed.map((o) => o.running);
     expect(steps).toEqual([...steps].sort());
+    expect(running).toEqual([...running].sort());
     expect(new Set(progress).size).toBe(progress.length);
-    expect(progress.at(-1)).toBe(`deployment ${id} step 2/2 ScaleApplication /sleep: /sleep 0/2 running`);
+    expect(progress.at(-1)).toMatch(new RegExp(`^deployment ${id} step 2/2 ScaleApplication /sleep: /sleep [0-2]/2 running$`));
 
     const list = await pacer(['app', 'list']);
     expect(list.code).toBe(0);
