@@ -195,10 +195,7 @@ function takePorts(free: { begin: number; end: number }[], app: LaunchRequest): 
   for (const port of taken) {
     const i = free.findIndex((r) => r.begin <= port && port <= r.end);
     const r = free[i]!;
-    const pieces = [
-      ...(r.begin <= port - 1 ? [{ begin: r.begin, end: port - 1 }] : []),
-      ...(port + 1 <= r.end ? [{ begin: port + 1, end: r.end }] : []),
-    ];
+    const pieces = [...(r.begin <= port - 1 ? [{ begin: r.begin, end: port - 1 }] : []), ...(port + 1 <= r.end ? [{ begin: port + 1, end: r.end }] : [])];
     free.splice(i, 1, ...pieces);
   }
   return result;

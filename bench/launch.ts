@@ -55,12 +55,23 @@ function parseArgs(args: string[]): LaunchArgs {
       return n;
     };
     switch (flag) {
-      case '--instances': out.instances = count(); break;
-      case '--agents': out.agents = count(); break;
-      case '--timeout': out.timeoutSeconds = count(); break;
-      case '--log_level': out.logLevel = value(); break;
-      case '--profile': out.profile = true; break;
-      default: throw new LaunchBenchError(`unknown argument ${flag}; known: --instances N --agents N --timeout S --log_level L --profile`);
+      case '--instances':
+        out.instances = count();
+        break;
+      case '--agents':
+        out.agents = count();
+        break;
+      case '--timeout':
+        out.timeoutSeconds = count();
+        break;
+      case '--log_level':
+        out.logLevel = value();
+        break;
+      case '--profile':
+        out.profile = true;
+        break;
+      default:
+        throw new LaunchBenchError(`unknown argument ${flag}; known: --instances N --agents N --timeout S --log_level L --profile`);
     }
   }
   return out;
@@ -150,8 +161,7 @@ async function waitAllRunning(pacer: PacerProcess, args: LaunchArgs, started: nu
   }
 }
 
-const profileDir = (): string =>
-  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'profiles');
+const profileDir = (): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts', 'profiles');
 
 export async function run(argv: string[]): Promise<void> {
   const args = parseArgs(argv);
@@ -184,7 +194,10 @@ export async function run(argv: string[]): Promise<void> {
     const secondsToRunning = outcome.runningMs === undefined ? undefined : outcome.runningMs / 1000;
     const tasksPerSec = (outcome.running * 1000) / outcome.elapsedMs;
     const seconds = (ms: number | undefined): string => (ms === undefined ? 'not reached' : `${(ms / 1000).toFixed(2)} s after POST`);
-    const unfinished = secondsToRunning === undefined ? ` (timeout: ${outcome.running} of ${args.instances} running after ${(outcome.elapsedMs / 1000).toFixed(0)} s; latencies below are under that load)` : '';
+    const unfinished =
+      secondsToRunning === undefined
+        ? ` (timeout: ${outcome.running} of ${args.instances} running after ${(outcome.elapsedMs / 1000).toFixed(0)} s; latencies below are under that load)`
+        : '';
     process.stdout.write(
       [
         `instances                 ${args.instances} on ${args.agents} agents${unfinished}`,

@@ -64,14 +64,25 @@ export function scenarios(round = 0): Scenario[] {
       name: 'S2',
       agents: agents(10_000, DEFAULT_PORTS, round),
       apps: apps(100, 100, (i) => ({
-        constraints: i % 2 === 0 ? [['hostname', 'UNIQUE'], ['@zone', 'GROUP_BY', '3']] : [['hostname', 'UNIQUE']],
+        constraints:
+          i % 2 === 0
+            ? [
+                ['hostname', 'UNIQUE'],
+                ['@zone', 'GROUP_BY', '3'],
+              ]
+            : [['hostname', 'UNIQUE']],
       })),
       strategy: 'binpack',
     },
     {
       name: 'S3',
       agents: agents(10_000, DEFAULT_PORTS, round),
-      apps: apps(100, 100, () => ({ constraints: [['rack', 'MAX_PER', '40'], ['hostname', 'LIKE', 'agent-.*[02468]']] })),
+      apps: apps(100, 100, () => ({
+        constraints: [
+          ['rack', 'MAX_PER', '40'],
+          ['hostname', 'LIKE', 'agent-.*[02468]'],
+        ],
+      })),
       strategy: 'binpack',
     },
     {

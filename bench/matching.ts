@@ -199,7 +199,9 @@ export async function run(args: string[]): Promise<void> {
       baselineReps: settings.baselineReps,
       batchSize: settings.batch,
     };
-    process.stdout.write(`${scenario.name}: ${line.placementsPerSec} placements/s, p99 batch ${line.p99BatchMs} ms (cpu ${line.p99BatchCpuMs} ms), ${line.speedupVsBaseline}x baseline (${order})\n`);
+    process.stdout.write(
+      `${scenario.name}: ${line.placementsPerSec} placements/s, p99 batch ${line.p99BatchMs} ms (cpu ${line.p99BatchCpuMs} ms), ${line.speedupVsBaseline}x baseline (${order})\n`,
+    );
     lines.push(JSON.stringify(line));
   }
   for (const line of lines) process.stdout.write(`${line}\n`);

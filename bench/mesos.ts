@@ -40,10 +40,17 @@ function parseArgs(args: string[]): Args {
     const n = Number(args[++i]);
     if (!Number.isInteger(n) || n <= 0) throw new MesosBenchError(`${flag} needs a positive integer`);
     switch (flag) {
-      case '--tasks': out.tasks = n; break;
-      case '--runs': out.runs = n; break;
-      case '--timeout': out.timeoutSeconds = n; break;
-      default: throw new MesosBenchError(`unknown argument ${flag}; known: --tasks N --runs N --timeout S`);
+      case '--tasks':
+        out.tasks = n;
+        break;
+      case '--runs':
+        out.runs = n;
+        break;
+      case '--timeout':
+        out.timeoutSeconds = n;
+        break;
+      default:
+        throw new MesosBenchError(`unknown argument ${flag}; known: --tasks N --runs N --timeout S`);
     }
   }
   return out;
@@ -52,7 +59,7 @@ function parseArgs(args: string[]): Args {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]! ) / 2;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 async function json<T>(method: string, url: string, body?: unknown): Promise<{ status: number; body: T }> {
@@ -123,17 +130,21 @@ async function floorRun(cluster: MesosCluster, args: Args, run: number): Promise
     const started = performance.now();
     const answers = await Promise.all(offers.map((offer, i) => framework.call(launchCall([offer], perAgent[i]!))));
     for (const answer of answers) if (answer.status !== 202) throw new MesosBenchError(`ACCEPT answered ${answer.status}: ${answer.text}`);
-    await framework.until(`${args.tasks} floor tasks running`, () => {
-      for (const update of framework.updates) {
-        const taskId = String((update.task_id as { value?: unknown } | undefined)?.value);
-        if (update.state === 'TASK_RUNNING') running.add(taskId);
-        else if (update.state !== 'TASK_STARTING' && update.state !== 'TASK_STAGING') {
-          throw new MesosBenchError(`floor task ${taskId} ${update.state}: ${update.message ?? ''}`);
+    await framework.until(
+      `${args.tasks} floor tasks running`,
+      () => {
+        for (const update of framework.updates) {
+          const taskId = String((update.task_id as { value?: unknown } | undefined)?.value);
+          if (update.state === 'TASK_RUNNING') running.add(taskId);
+          else if (update.state !== 'TASK_STARTING' && update.state !== 'TASK_STAGING') {
+            throw new MesosBenchError(`floor task ${taskId} ${update.state}: ${update.message ?? ''}`);
+          }
         }
-      }
-      framework.updates.length = 0;
-      return running.size >= args.tasks ? true : undefined;
-    }, args.timeoutSeconds * 1000);
+        framework.updates.length = 0;
+        return running.size >= args.tasks ? true : undefined;
+      },
+      args.timeoutSeconds * 1000,
+    );
     return performance.now() - started;
   } finally {
     await framework.teardown();

@@ -147,30 +147,45 @@ export async function run(args: string[]): Promise<void> {
     const { stream, events, eventBytes } = buildStream(mediaType, settings.megabytes * 1e6);
     const records: Uint8Array[] = new RecordIODecoder().push(stream);
     const codecOnly = median(
-      measure(settings.runs, stream.byteLength, () => {
-        let n = 0;
-        for (const rec of records) if (codec.decodeEvent(rec).type === 'OFFERS') n++;
-        return n;
-      }, events),
+      measure(
+        settings.runs,
+        stream.byteLength,
+        () => {
+          let n = 0;
+          for (const rec of records) if (codec.decodeEvent(rec).type === 'OFFERS') n++;
+          return n;
+        },
+        events,
+      ),
     );
     for (const chunkBytes of CHUNK_SIZES) {
       const chunks = chunk(stream, chunkBytes);
-      const framing = measure(settings.runs, stream.byteLength, () => {
-        const decoder = new RecordIODecoder();
-        let n = 0;
-        for (const c of chunks) n += decoder.push(c).length;
-        decoder.end();
-        return n;
-      }, events);
-      const full = measure(settings.runs, stream.byteLength, () => {
-        const decoder = new RecordIODecoder();
-        let n = 0;
-        for (const c of chunks) {
-          for (const rec of decoder.push(c)) if (codec.decodeEvent(rec).type === 'OFFERS') n++;
-        }
-        decoder.end();
-        return n;
-      }, events);
+      const framing = measure(
+        settings.runs,
+        stream.byteLength,
+        () => {
+          const decoder = new RecordIODecoder();
+          let n = 0;
+          for (const c of chunks) n += decoder.push(c).length;
+          decoder.end();
+          return n;
+        },
+        events,
+      );
+      const full = measure(
+        settings.runs,
+        stream.byteLength,
+        () => {
+          const decoder = new RecordIODecoder();
+          let n = 0;
+          for (const c of chunks) {
+            for (const rec of decoder.push(c)) if (codec.decodeEvent(rec).type === 'OFFERS') n++;
+          }
+          decoder.end();
+          return n;
+        },
+        events,
+      );
       rows.push({
         encoding: mediaType === 'application/json' ? 'json' : 'protobuf',
         chunkBytes,
@@ -187,7 +202,7 @@ export async function run(args: string[]): Promise<void> {
   const fmt = (n: number): string => n.toFixed(1).padStart(10);
   process.stdout.write(
     `decode = framing + codec into typed Events; codec = decode of already framed records; offers/s from decode\n` +
-    `OFFERS events of 100 offers, ~${settings.megabytes} MB per run, median of ${settings.runs} runs (MB = 10^6 bytes)\n` +
+      `OFFERS events of 100 offers, ~${settings.megabytes} MB per run, median of ${settings.runs} runs (MB = 10^6 bytes)\n` +
       `${'encoding'.padEnd(10)}${'chunk'.padStart(8)}${'event B'.padStart(10)}${'decode MB/s'.padStart(13)}${'framing MB/s'.padStart(14)}${'codec MB/s'.padStart(12)}${'offers/s'.padStart(12)}\n`,
   );
   for (const r of rows) {

@@ -413,13 +413,21 @@ export async function run(args: string[]): Promise<void> {
   if (zkMissing === undefined) rows.push(...(await zookeeperWrites(options)));
 
   out(`load average at start ${os.loadavg()[0]!.toFixed(1)} on ${os.availableParallelism()} cores (a shared machine inflates every figure)`);
-  out(`instance updates, one ${Buffer.byteLength(sample)}-byte Instance per apply; ${UPDATED_INSTANCES} instances updated round robin; median of ${options.runs} runs`);
+  out(
+    `instance updates, one ${Buffer.byteLength(sample)}-byte Instance per apply; ${UPDATED_INSTANCES} instances updated round robin; median of ${options.runs} runs`,
+  );
   out('sqlite: WAL, synchronous=FULL (fsync per commit), temp dir; zookeeper: local standalone server, forceSync=yes');
-  out(`${'store'.padEnd(11)}${'mode'.padEnd(12)}${'in flight'.padStart(10)}${'writes'.padStart(9)}${'writes/s'.padStart(11)}${'min'.padStart(9)}${'max'.padStart(9)}`);
+  out(
+    `${'store'.padEnd(11)}${'mode'.padEnd(12)}${'in flight'.padStart(10)}${'writes'.padStart(9)}${'writes/s'.padStart(11)}${'min'.padStart(9)}${'max'.padStart(9)}`,
+  );
   for (const r of rows) {
     out(
       `${r.store.padEnd(11)}${r.mode.padEnd(12)}${String(r.inFlight).padStart(10)}${String(r.writes).padStart(9)}` +
-        `${r.writesPerSec.toFixed(0).padStart(11)}${Math.min(...r.runs).toFixed(0).padStart(9)}${Math.max(...r.runs).toFixed(0).padStart(9)}`,
+        `${r.writesPerSec.toFixed(0).padStart(11)}${Math.min(...r.runs)
+          .toFixed(0)
+          .padStart(9)}${Math.max(...r.runs)
+          .toFixed(0)
+          .padStart(9)}`,
     );
   }
   if (zkMissing !== undefined) out(`zookeeper: not measured (${zkMissing})`);
@@ -436,10 +444,22 @@ export async function run(args: string[]): Promise<void> {
     );
     out(`${'phase'.padEnd(44)}${'ms'.padStart(9)}`);
     const line = (label: string, ms: number): boolean => out(`${label.padEnd(44)}${ms.toFixed(0).padStart(9)}`);
-    line('open store', pick((t) => t.openMs));
-    line('StoredInstanceTracker.load', pick((t) => t.instancesMs));
-    line('loadGroups', pick((t) => t.groupsMs));
-    line('state loading total (in process)', pick((t) => t.totalMs));
+    line(
+      'open store',
+      pick((t) => t.openMs),
+    );
+    line(
+      'StoredInstanceTracker.load',
+      pick((t) => t.instancesMs),
+    );
+    line(
+      'loadGroups',
+      pick((t) => t.groupsMs),
+    );
+    line(
+      'state loading total (in process)',
+      pick((t) => t.totalMs),
+    );
     if (startup.processMs.length > 0) {
       line('pacer process: spawn to listening, this state', median(startup.processMs));
       line('pacer process: spawn to listening, empty store', median(startup.emptyProcessMs));

@@ -9,7 +9,14 @@
 //   node scripts/flags-table.mjs --check    # exit 1 if the README's tables are out of date
 import { readFileSync, writeFileSync } from 'node:fs';
 import { envVarName } from '../dist/src/cli/flags.js';
-import { MESOS_LOCAL_ENV_PREFIXES, MESOS_LOCAL_FLAGS, MESOS_LOCAL_UNITS_NOTE, SERVE_ENV_PREFIXES, SERVE_FLAGS, SERVE_UNITS_NOTE } from '../dist/src/cli/specs.js';
+import {
+  MESOS_LOCAL_ENV_PREFIXES,
+  MESOS_LOCAL_FLAGS,
+  MESOS_LOCAL_UNITS_NOTE,
+  SERVE_ENV_PREFIXES,
+  SERVE_FLAGS,
+  SERVE_UNITS_NOTE,
+} from '../dist/src/cli/specs.js';
 
 const TABLES = {
   serve: { title: '`pacer` / `pacer serve`', specs: SERVE_FLAGS, prefixes: SERVE_ENV_PREFIXES, note: SERVE_UNITS_NOTE },

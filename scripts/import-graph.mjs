@@ -52,7 +52,7 @@ export const LAYERS = [
   {
     name: 'ui',
     paths: ['src/ui/'],
-    why: "the web UI: a fastify plugin serving static files, and browser code that talks to the API over HTTP",
+    why: 'the web UI: a fastify plugin serving static files, and browser code that talks to the API over HTTP',
     mayImport: ['shared'],
   },
   {

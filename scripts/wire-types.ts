@@ -47,10 +47,7 @@ function importAlias(module: string): string {
   return module === 'google-protobuf' ? 'google' : module;
 }
 
-const NUMBER_TYPES = new Set([
-  'double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32',
-  'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64',
-]);
+const NUMBER_TYPES = new Set(['double', 'float', 'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
 /** Every .proto file under `protoDir`, relative to it, sorted. */
 export function protoFiles(protoDir: string): string[] {
@@ -182,16 +179,12 @@ class ModuleWriter {
     for (const oneof of oneofs) {
       const alternatives = oneof.fieldsArray.flatMap((chosen) => [
         '| {',
-        ...oneof.fieldsArray.flatMap((field) =>
-          field === chosen ? this.member(field, '    ') : [`    ${field.name}?: never;`],
-        ),
+        ...oneof.fieldsArray.flatMap((field) => (field === chosen ? this.member(field, '    ') : [`    ${field.name}?: never;`])),
         '  }',
       ]);
       parts.push(parts.length > 0 || oneofs.length > 1 ? ['(', ...alternatives.map((l) => `  ${l}`), ')'] : alternatives);
     }
-    const oneofDocs = oneofs.map(
-      (oneof) => `At most one of ${oneof.fieldsArray.map((field) => `\`${field.name}\``).join(', ')} (oneof \`${oneof.name}\`).`,
-    );
+    const oneofDocs = oneofs.map((oneof) => `At most one of ${oneof.fieldsArray.map((field) => `\`${field.name}\``).join(', ')} (oneof \`${oneof.name}\`).`);
     this.lines.push(...jsDoc([...docs, ...oneofDocs], ''));
     const joined = parts.map((part, i) => part.map((line, j) => `  ${j === 0 && i > 0 ? `& ${line}` : line}`));
     this.lines.push(`export type ${name} =`, ...joined.flat());
@@ -213,9 +206,7 @@ class ModuleWriter {
       '// Do not edit: change proto/ and run `npm run wire-types` (test/mesos/wire-types.test.ts compares).',
       '',
     ];
-    const imports = [...this.imports]
-      .sort()
-      .map((module) => `import type * as ${importAlias(module)} from './${module}.js';`);
+    const imports = [...this.imports].sort().map((module) => `import type * as ${importAlias(module)} from './${module}.js';`);
     const preamble =
       this.module === 'mesos' ? ['/** Base64 text of a protobuf `bytes` field, as the JSON mapping writes it. */', 'export type Base64 = string;', ''] : [];
     const body = [...preamble, ...this.lines];
@@ -280,7 +271,11 @@ function main(argv: readonly string[]): number {
   const generated = renderWireTypes(path.join(repo, 'proto'));
   const check = argv.includes('--check');
   const stale: string[] = [];
-  const existing = new Set(readdirSync(outDir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name));
+  const existing = new Set(
+    readdirSync(outDir, { withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name),
+  );
   for (const [file, text] of generated) {
     const target = path.join(outDir, file);
     let current: string | undefined;

@@ -30,10 +30,7 @@ export async function main(argv: readonly string[]): Promise<number | undefined>
   const [first, ...rest] = argv;
   try {
     if (first === 'help') {
-      const clientText =
-        rest[0] !== undefined && CLIENT_GROUPS.has(rest[0])
-          ? (await import('./cli/client/index.js')).clientHelp(rest[0], rest[1])
-          : undefined;
+      const clientText = rest[0] !== undefined && CLIENT_GROUPS.has(rest[0]) ? (await import('./cli/client/index.js')).clientHelp(rest[0], rest[1]) : undefined;
       process.stdout.write(clientText ?? helpFor(rest[0]));
       return 0;
     }

@@ -125,7 +125,8 @@ const plugin: FastifyPluginAsync<LeaderProxyOptions> = async (fastify: FastifyIn
   });
 
   async function forward(request: FastifyRequest, reply: FastifyReply, target: string, leader: string): Promise<FastifyReply> {
-    const hasBody = request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      request.headers['content-length'] !== undefined ? request.headers['content-length'] !== '0' : request.headers['transfer-encoding'] !== undefined;
     const headers = forwardedRequestHeaders(request.headers, via, request.ip);
     logger.debug({ method: request.method, url: request.url, leader }, 'proxying request to the leader');
     try {
@@ -179,7 +180,10 @@ function isHopByHop(name: string, connection: string | string[] | undefined): bo
 
 function headerValues(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function pathOf(url: string): string {
@@ -191,7 +195,11 @@ function pathOf(url: string): string {
 function describeFailure(error: unknown): { status: number; message: string } {
   const code = (error as { code?: unknown }).code;
   if (code === 'ECONNREFUSED') return { status: 502, message: 'Connection to leader refused.' };
-  if (error instanceof undiciErrors.HeadersTimeoutError || error instanceof undiciErrors.ConnectTimeoutError || error instanceof undiciErrors.BodyTimeoutError) {
+  if (
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.ConnectTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError
+  ) {
     return { status: 504, message: 'Connection to leader timed out.' };
   }
   return { status: 500, message: 'Failed to successfully establish a connection to the leader.' };

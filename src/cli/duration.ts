@@ -1,8 +1,18 @@
 import { FlagError } from './flags.js';
 
 const UNIT_MS: Record<string, number> = {
-  ns: 1e-6, nanosecs: 1e-6, us: 1e-3, usecs: 1e-3, ms: 1, msecs: 1,
-  s: 1000, secs: 1000, mins: 60_000, hrs: 3_600_000, days: 86_400_000, weeks: 604_800_000,
+  ns: 1e-6,
+  nanosecs: 1e-6,
+  us: 1e-3,
+  usecs: 1e-3,
+  ms: 1,
+  msecs: 1,
+  s: 1000,
+  secs: 1000,
+  mins: 60_000,
+  hrs: 3_600_000,
+  days: 86_400_000,
+  weeks: 604_800_000,
 };
 
 /**

@@ -91,12 +91,7 @@ function coerce(spec: FlagSpec, raw: string, source: string): string | number | 
   }
 }
 
-export function parseFlags(
-  argv: readonly string[],
-  specs: readonly FlagSpec[],
-  env: NodeJS.ProcessEnv = process.env,
-  options: ParseOptions = {},
-): ParsedFlags {
+export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], env: NodeJS.ProcessEnv = process.env, options: ParseOptions = {}): ParsedFlags {
   const byName = new Map(specs.map((s) => [s.name, s]));
   const values: FlagValues = {};
   const positionals: string[] = [];
@@ -180,9 +175,7 @@ export function formatHelp(usage: string, summary: string, specs: readonly FlagS
     return { left, right: `${s.description}${dflt}${inert} [env ${envPrefixes.map((p) => envVarName(s.name, p)).join(', ')}]` };
   });
   const width = Math.min(44, Math.max(...rows.map((r) => r.left.length)) + 2);
-  const lines = rows.map((r) =>
-    r.left.length >= width ? `${r.left}\n${' '.repeat(width)}${r.right}` : `${r.left.padEnd(width)}${r.right}`,
-  );
+  const lines = rows.map((r) => (r.left.length >= width ? `${r.left}\n${' '.repeat(width)}${r.right}` : `${r.left.padEnd(width)}${r.right}`));
   return `Usage: ${usage}\n\n${summary}\n\nFlags (hyphens may replace underscores):\n${lines.join('\n')}\n  --help${' '.repeat(Math.max(1, width - 8))}Show this help\n`;
 }
 

@@ -7,7 +7,14 @@
  */
 import type { FlagSpec } from './flags.js';
 
-type Row = [name: string, kind: FlagSpec['kind'], fallback: string | number | boolean | undefined, value: string | undefined, description: string, extra?: Partial<FlagSpec>];
+type Row = [
+  name: string,
+  kind: FlagSpec['kind'],
+  fallback: string | number | boolean | undefined,
+  value: string | undefined,
+  description: string,
+  extra?: Partial<FlagSpec>,
+];
 
 const NO_JVM = 'Pacer is no JVM/Akka process';
 const NO_PLUGINS = 'Pacer has no plugin interface';
@@ -33,21 +40,49 @@ const toggle = { negation: 'disable_' } as const;
 
 /** Marathon flags that change what Pacer does. */
 export const MARATHON_EFFECT_FLAGS: readonly FlagSpec[] = [
-  spec(['enable_features', 'string', undefined, 'FEATURE,…', 'Comma-separated Marathon features: secrets, gpu_resources, external_volumes, vips, task_killing, maintenance_mode'], { info: 'marathon_config.features' }),
-  spec(['default_network_name', 'string', undefined, 'NAME', 'Network name for container networks given without one'], { info: 'marathon_config.default_network_name' }),
-  spec(['decline_offer_duration', 'number', 120000, 'MS', 'Milliseconds Mesos holds back an offer Pacer declined for lack of work'], { info: 'marathon_config.decline_offer_duration' }),
-  spec(['max_instances_per_offer', 'number', 5, 'N', 'Most instances launched on one agent per matching round'], { info: 'marathon_config.max_instances_per_offer' }),
+  spec(
+    [
+      'enable_features',
+      'string',
+      undefined,
+      'FEATURE,…',
+      'Comma-separated Marathon features: secrets, gpu_resources, external_volumes, vips, task_killing, maintenance_mode',
+    ],
+    { info: 'marathon_config.features' },
+  ),
+  spec(['default_network_name', 'string', undefined, 'NAME', 'Network name for container networks given without one'], {
+    info: 'marathon_config.default_network_name',
+  }),
+  spec(['decline_offer_duration', 'number', 120000, 'MS', 'Milliseconds Mesos holds back an offer Pacer declined for lack of work'], {
+    info: 'marathon_config.decline_offer_duration',
+  }),
+  spec(['max_instances_per_offer', 'number', 5, 'N', 'Most instances launched on one agent per matching round'], {
+    info: 'marathon_config.max_instances_per_offer',
+  }),
   spec(['local_port_min', 'number', 10000, 'PORT', 'Lowest service port Pacer assigns'], { info: 'marathon_config.local_port_min' }),
   spec(['local_port_max', 'number', 20000, 'PORT', 'Highest service port Pacer assigns'], { info: 'marathon_config.local_port_max' }),
   spec(['max_running_deployments', 'number', 100, 'N', 'Deployments that may run at once; more are refused with 403']),
   spec(['zk_max_versions', 'number', 50, 'N', 'Versions kept per app and of the root group'], { info: 'zookeeper_config.zk_max_versions' }),
   spec(['accepted_resource_roles_default_behavior', 'string', 'any', 'any|reserved|unreserved', 'Resources an app without acceptedResourceRoles may use']),
   spec(['gpu_scheduling_behavior', 'string', 'restricted', 'restricted|unrestricted', 'Whether apps without GPUs may land on GPU agents']),
-  spec(['maintenance_mode', 'boolean', true, undefined, 'Decline offers of agents in a maintenance window', { ...toggle, info: 'marathon_config.maintenance_mode' }]),
+  spec([
+    'maintenance_mode',
+    'boolean',
+    true,
+    undefined,
+    'Decline offers of agents in a maintenance window',
+    { ...toggle, info: 'marathon_config.maintenance_mode' },
+  ]),
   spec(['draining_seconds', 'number', 0, 'SECONDS', 'Seconds before a maintenance window from which an agent gets no new tasks']),
-  spec(['min_revive_offers_interval', 'number', 5000, 'MS', 'Least time between REVIVE calls; a later one waits'], { info: 'marathon_config.min_revive_offers_interval' }),
-  spec(['env_vars_prefix', 'string', undefined, 'PREFIX', 'Prefix of the PORT/HOST variables in task environments'], { info: 'marathon_config.env_vars_prefix' }),
-  spec(['new_group_enforce_role', 'string', 'off', 'off|top', 'enforceRole of top-level groups created without one: top sets it, off leaves it false'], { info: 'marathon_config.new_group_enforce_role' }),
+  spec(['min_revive_offers_interval', 'number', 5000, 'MS', 'Least time between REVIVE calls; a later one waits'], {
+    info: 'marathon_config.min_revive_offers_interval',
+  }),
+  spec(['env_vars_prefix', 'string', undefined, 'PREFIX', 'Prefix of the PORT/HOST variables in task environments'], {
+    info: 'marathon_config.env_vars_prefix',
+  }),
+  spec(['new_group_enforce_role', 'string', 'off', 'off|top', 'enforceRole of top-level groups created without one: top sets it, off leaves it false'], {
+    info: 'marathon_config.new_group_enforce_role',
+  }),
   spec(['metrics_prometheus', 'boolean', true, undefined, 'Serve /metrics/prometheus (404 with --disable_metrics_prometheus)', toggle]),
   spec(['zk_timeout', 'number', 10000, 'MS', 'Milliseconds a ZooKeeper operation may take'], { info: 'zookeeper_config.zk_timeout' }),
   spec(['zk_connection_timeout', 'number', 10000, 'MS', 'Milliseconds to connect to ZooKeeper'], { info: 'zookeeper_config.zk_connection_timeout' }),
@@ -56,9 +91,17 @@ export const MARATHON_EFFECT_FLAGS: readonly FlagSpec[] = [
   spec(['zk_max_node_size', 'number', 1024000, 'BYTES', 'Largest ZooKeeper node'], { info: 'zookeeper_config.zk_max_node_size' }),
   spec(['metrics_name_prefix', 'string', undefined, 'PREFIX', "First part of every metric name (Pacer's default: pacer; Marathon's: marathon)"]),
   spec(['kill_retry_timeout', 'number', 10000, 'MS', 'Milliseconds between KILLs of a task that is not terminal yet']),
-  spec(['mesos_leader_ui_url', 'string', undefined, 'URL', 'Mesos UI link shown in /v2/info (default: the master Pacer is subscribed to)'], { info: 'marathon_config.mesos_leader_ui_url' }),
-  spec(['mesos_authentication_secret', 'string', undefined, 'SECRET', 'Secret of --mesos_authentication_principal, inline (prefer --mesos_authentication_secret_file)']),
-  spec(['logging_level', 'string', undefined, 'LEVEL', 'Same as --log_level (Marathon\'s name)']),
+  spec(['mesos_leader_ui_url', 'string', undefined, 'URL', 'Mesos UI link shown in /v2/info (default: the master Pacer is subscribed to)'], {
+    info: 'marathon_config.mesos_leader_ui_url',
+  }),
+  spec([
+    'mesos_authentication_secret',
+    'string',
+    undefined,
+    'SECRET',
+    'Secret of --mesos_authentication_principal, inline (prefer --mesos_authentication_secret_file)',
+  ]),
+  spec(['logging_level', 'string', undefined, 'LEVEL', "Same as --log_level (Marathon's name)"]),
   spec(['ha', 'boolean', true, undefined, 'Leader election among Pacers sharing --zk; --disable_ha runs without it', toggle]),
 ];
 
@@ -67,14 +110,23 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   // MarathonConf
   inert(['executor', 'string', '//cmd', 'EXECUTOR', 'Default executor'], 'Pacer launches command and container tasks only'),
   inert(['http_max_concurrent_requests', 'number', undefined, 'N', 'Concurrent HTTP requests before 503'], 'not implemented yet'),
-  inert(['default_accepted_resource_roles', 'string', undefined, 'ROLES', 'Deprecated default of acceptedResourceRoles'], 'deprecated in Marathon; use --accepted_resource_roles_default_behavior'),
+  inert(
+    ['default_accepted_resource_roles', 'string', undefined, 'ROLES', 'Deprecated default of acceptedResourceRoles'],
+    'deprecated in Marathon; use --accepted_resource_roles_default_behavior',
+  ),
   inert(['graceful_shutdown_timeout', 'number', 45000, 'MS', 'Milliseconds to wait for a clean shutdown'], 'Pacer shuts down as soon as its work is persisted'),
   inert(['task_launch_confirm_timeout', 'number', 300000, 'MS', 'Milliseconds to wait for a TASK_STAGING'], 'covered by --task_launch_timeout'),
   inert(['task_reservation_timeout', 'number', 20000, 'MS', 'Milliseconds to wait for a reservation'], 'Pacer makes no reservations (no resident apps)'),
-  inert(['reconciliation_initial_delay', 'number', 15000, 'MS', 'Milliseconds before the first periodic reconciliation'], 'Pacer reconciles on every subscription'),
+  inert(
+    ['reconciliation_initial_delay', 'number', 15000, 'MS', 'Milliseconds before the first periodic reconciliation'],
+    'Pacer reconciles on every subscription',
+  ),
   inert(['scale_apps_initial_delay', 'number', 15000, 'MS', 'Milliseconds before the first scale check'], 'Pacer scales on every change, no periodic check'),
   inert(['scale_apps_interval', 'number', 300000, 'MS', 'Milliseconds between scale checks'], 'Pacer scales on every change, no periodic check'),
-  inert(['mesos_authentication', 'boolean', false, undefined, 'Authenticate with Mesos', toggle], 'Pacer authenticates whenever --mesos_authentication_principal is given'),
+  inert(
+    ['mesos_authentication', 'boolean', false, undefined, 'Authenticate with Mesos', toggle],
+    'Pacer authenticates whenever --mesos_authentication_principal is given',
+  ),
   inert(['max_apps', 'number', undefined, 'N', 'Most apps Marathon accepts'], 'not implemented yet'),
   inert(['on_elected_prepare_timeout', 'number', 180000, 'MS', 'Milliseconds a new leader may take to load its state'], 'not implemented yet'),
   inert(['leader_election_backend', 'string', 'curator', 'BACKEND', 'Leader election implementation'], 'Pacer has one ZooKeeper election'),
@@ -84,9 +136,19 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   // HttpConf
   inert(['disable_http', 'boolean', false, undefined, 'Serve HTTPS only'], 'Pacer serves one listener: HTTPS when --ssl_cert_file is given'),
   inert(['https_address', 'string', undefined, 'ADDRESS', 'Address of the HTTPS listener'], 'Pacer serves one listener on --http_address'),
-  inert(['https_port', 'number', 8443, 'PORT', 'Port of the HTTPS listener'], 'Pacer serves one listener: HTTPS on --http_port when --ssl_cert_file and --ssl_key_file are given; no second HTTPS listener beside HTTP yet (put a TLS proxy on this port meanwhile)', { info: 'http_config.https_port' }),
-  inert(['ssl_keystore_path', 'string', undefined, 'FILE', 'Java keystore of the HTTPS certificate'], 'Pacer needs PEM files: convert with `openssl pkcs12 -in store.p12 -nokeys -out cert.pem` and `-nocerts -nodes -out key.pem`, then pass --ssl_cert_file and --ssl_key_file'),
-  inert(['ssl_keystore_password', 'string', undefined, 'PASSWORD', 'Password of --ssl_keystore_path'], 'Pacer needs PEM files (--ssl_cert_file, --ssl_key_file)'),
+  inert(
+    ['https_port', 'number', 8443, 'PORT', 'Port of the HTTPS listener'],
+    'Pacer serves one listener: HTTPS on --http_port when --ssl_cert_file and --ssl_key_file are given; no second HTTPS listener beside HTTP yet (put a TLS proxy on this port meanwhile)',
+    { info: 'http_config.https_port' },
+  ),
+  inert(
+    ['ssl_keystore_path', 'string', undefined, 'FILE', 'Java keystore of the HTTPS certificate'],
+    'Pacer needs PEM files: convert with `openssl pkcs12 -in store.p12 -nokeys -out cert.pem` and `-nocerts -nodes -out key.pem`, then pass --ssl_cert_file and --ssl_key_file',
+  ),
+  inert(
+    ['ssl_keystore_password', 'string', undefined, 'PASSWORD', 'Password of --ssl_keystore_path'],
+    'Pacer needs PEM files (--ssl_cert_file, --ssl_key_file)',
+  ),
   inert(['http_compression', 'boolean', true, undefined, 'Compress HTTP answers', toggle], 'Pacer answers uncompressed'),
   inert(['assets_path', 'string', undefined, 'DIR', 'Directory of UI assets'], 'Pacer ships its own UI'),
   // LeaderProxyConf
@@ -99,7 +161,9 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   inert(['zk_operation_base_retry_sleep_ms', 'number', 10, 'MS', 'Base sleep between ZooKeeper retries'], 'not implemented yet'),
   inert(['zk_max_concurrency', 'number', 32, 'N', 'ZooKeeper operations at once'], 'not implemented yet'),
   inert(['internal_store_backend', 'string', 'zk', 'BACKEND', 'Storage backend'], 'Pacer picks ZooKeeper with --zk, else the embedded store'),
-  inert(['store_cache', 'boolean', true, undefined, 'Cache the store in memory', toggle], 'Pacer always keeps its state in memory', { info: 'marathon_config.store_cache' }),
+  inert(['store_cache', 'boolean', true, undefined, 'Cache the store in memory', toggle], 'Pacer always keeps its state in memory', {
+    info: 'marathon_config.store_cache',
+  }),
   inert(['internal_version_caching', 'boolean', true, undefined, 'Cache versions in memory', toggle], 'Pacer always keeps its state in memory'),
   inert(['storage_compaction_interval', 'number', 30, 'SECONDS', 'Seconds between storage compactions'], 'Pacer prunes versions as it writes them'),
   inert(['storage_compaction_scan_batch_size', 'number', 32, 'N', 'Keys per compaction scan'], 'Pacer prunes versions as it writes them'),
@@ -117,12 +181,22 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   inert(['launch_token_refresh_interval', 'number', 30000, 'MS', 'Milliseconds between launch token refreshes'], 'Pacer launches without tokens'),
   inert(['launch_queue_request_timeout', 'number', 3000, 'MS', 'Launch queue actor timeout'], NO_JVM),
   inert(['task_operation_notification_timeout', 'number', 30000, 'MS', 'Launch queue notification timeout'], NO_JVM),
-  inert(['task_lost_expunge_interval', 'number', 30000, 'MS', 'Milliseconds between checks of unreachable instances'], 'Pacer checks unreachable instances every second', { info: 'marathon_config.task_lost_expunge_interval' }),
-  inert(['task_lost_expunge_initial_delay', 'number', 300000, 'MS', 'Milliseconds before the first unreachable check'], 'Pacer checks from the start, every --task_lost_expunge_interval', { info: 'marathon_config.task_lost_expunge_initial_delay' }),
+  inert(
+    ['task_lost_expunge_interval', 'number', 30000, 'MS', 'Milliseconds between checks of unreachable instances'],
+    'Pacer checks unreachable instances every second',
+    { info: 'marathon_config.task_lost_expunge_interval' },
+  ),
+  inert(
+    ['task_lost_expunge_initial_delay', 'number', 300000, 'MS', 'Milliseconds before the first unreachable check'],
+    'Pacer checks from the start, every --task_lost_expunge_interval',
+    { info: 'marathon_config.task_lost_expunge_initial_delay' },
+  ),
   inert(['kill_chunk_size', 'number', 100, 'N', 'KILLs in flight at once'], 'not implemented yet'),
   inert(['killsPerBatch', 'number', 100, 'N', 'Kills per deployment batch'], NO_JVM),
   inert(['killBatchDuration', 'number', undefined, 'MS', 'Duration of a kill batch'], NO_JVM),
-  inert(['mesos_bridge_name', 'string', 'mesos-bridge', 'NAME', 'Name of the Mesos bridge network'], 'Pacer runs no container networks itself', { info: 'marathon_config.mesos_bridge_name' }),
+  inert(['mesos_bridge_name', 'string', 'mesos-bridge', 'NAME', 'Name of the Mesos bridge network'], 'Pacer runs no container networks itself', {
+    info: 'marathon_config.mesos_bridge_name',
+  }),
   // Events, tracker, timeouts of Marathon's actors
   inert(['event_stream_max_outstanding_messages', 'number', 1024, 'N', 'Events buffered per slow SSE client'], 'not implemented yet'),
   inert(['deployment_manager_request_timeout', 'number', 1000, 'MS', 'Deployment actor timeout'], NO_JVM),
@@ -151,7 +225,10 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   inert(['sentry_tags', 'string', undefined, 'TAGS', 'Sentry tags'], 'Pacer logs JSON to stdout; ship it with your log collector'),
   inert(['metrics_histogram_reservoir_highest_trackable_value', 'number', 3600000000000, 'N', 'Histogram range'], 'Pacer uses prom-client histograms'),
   inert(['metrics_histogram_reservoir_significant_digits', 'number', 3, 'N', 'Histogram precision'], 'Pacer uses prom-client histograms'),
-  inert(['metrics_histogram_reservoir_reset_periodically', 'boolean', true, undefined, 'Reset histograms periodically', toggle], 'Pacer uses prom-client histograms'),
+  inert(
+    ['metrics_histogram_reservoir_reset_periodically', 'boolean', true, undefined, 'Reset histograms periodically', toggle],
+    'Pacer uses prom-client histograms',
+  ),
   inert(['metrics_histogram_reservoir_resetting_interval_ms', 'number', 5000, 'MS', 'Histogram reset interval'], 'Pacer uses prom-client histograms'),
   inert(['metrics_histogram_reservoir_resetting_chunks', 'number', 0, 'N', 'Histogram reset chunks'], 'Pacer uses prom-client histograms'),
   inert(['metrics_statsd', 'boolean', false, undefined, 'Report to StatsD', toggle], 'Pacer serves Prometheus metrics only'),

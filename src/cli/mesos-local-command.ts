@@ -21,8 +21,7 @@ export async function runMesosLocal(values: FlagValues): Promise<number> {
       zk: str(values, 'zk'),
       zkSessionTimeoutMs: parseDurationMs(values.zk_session_timeout as string | number, 's', 'zk_session_timeout'),
       allocationIntervalMs: parseDurationMs(values.allocation_interval as string | number, 's', 'allocation_interval'),
-      heartbeatIntervalSeconds:
-        parseDurationMs(values.heartbeat_interval as string | number, 's', 'heartbeat_interval') / 1000,
+      heartbeatIntervalSeconds: parseDurationMs(values.heartbeat_interval as string | number, 's', 'heartbeat_interval') / 1000,
       switchUser: values.switch_user !== false,
       authentication: {
         credentialsFile: str(values, 'credentials'),
@@ -34,10 +33,7 @@ export async function runMesosLocal(values: FlagValues): Promise<number> {
     },
     logger,
   );
-  logger.info(
-    { url: handle.url, agents: handle.agents.length, workDir: handle.workDir },
-    `mesos-local master listening on ${handle.url}`,
-  );
+  logger.info({ url: handle.url, agents: handle.agents.length, workDir: handle.workDir }, `mesos-local master listening on ${handle.url}`);
   const signal = await untilSignal();
   logger.info({ signal }, 'shutting down');
   await handle.close();

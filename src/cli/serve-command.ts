@@ -134,7 +134,10 @@ const KNOWN_FEATURES = new Set(['vips', 'task_killing', 'external_volumes', 'sec
 function features(values: FlagValues): ReadonlySet<string> {
   const raw = str(values, 'enable_features');
   if (raw === undefined) return new Set();
-  const list = raw.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const list = raw
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f !== '');
   const unknown = list.filter((f) => !KNOWN_FEATURES.has(f));
   if (unknown.length > 0) {
     throw new FlagError(`--enable_features: unknown features ${unknown.join(', ')}; known: ${[...KNOWN_FEATURES].join(', ')}`);

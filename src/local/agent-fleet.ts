@@ -7,14 +7,7 @@
 import type { Logger } from 'pino';
 import type { Attribute, DomainInfo, Resource } from '../mesos/types.js';
 import type { AgentStatusSink, LocalAgent } from './agents/agent.js';
-import {
-  agentHostnameFor,
-  agentIdFor,
-  completeAgentResources,
-  parseAgentAttributes,
-  parseAgentResources,
-  portRangeSlice,
-} from './agents/agent-spec.js';
+import { agentHostnameFor, agentIdFor, completeAgentResources, parseAgentAttributes, parseAgentResources, portRangeSlice } from './agents/agent-spec.js';
 import { ProcessAgent } from './agents/process-agent.js';
 import { SimulatedAgent } from './agents/simulated-agent.js';
 

@@ -18,9 +18,7 @@ import type { Call } from '../mesos/types.js';
 const CALL_TYPE_NAME = 'mesos.v1.scheduler.Call';
 
 const FLOATING_TYPES = new Set(['double', 'float']);
-const INTEGER_TYPES = new Set([
-  'int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64',
-]);
+const INTEGER_TYPES = new Set(['int32', 'uint32', 'sint32', 'fixed32', 'sfixed32', 'int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

@@ -13,8 +13,7 @@ export interface WorkerSettings {
 
 /** From the master's thread. */
 export type WorkerReport =
-  | { readonly kind: 'started'; readonly url: string; readonly masterInfo: MasterInfo }
-  | { readonly kind: 'failed'; readonly message: string };
+  { readonly kind: 'started'; readonly url: string; readonly masterInfo: MasterInfo } | { readonly kind: 'failed'; readonly message: string };
 
 /** To the master's thread. */
 export interface WorkerCommand {

@@ -4,12 +4,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 
-export function replyText(
-  res: ServerResponse,
-  status: number,
-  body: string,
-  headers: OutgoingHttpHeaders = {},
-): void {
+export function replyText(res: ServerResponse, status: number, body: string, headers: OutgoingHttpHeaders = {}): void {
   const bytes = Buffer.from(body, 'utf8');
   res.writeHead(status, {
     ...headers,
@@ -53,7 +48,10 @@ export function replyNotFound(res: ServerResponse): void {
 export function acceptsMediaType(accept: string | undefined, mediaType: string): boolean {
   if (accept === undefined) return true;
   const [type] = mediaType.split('/');
-  const entries = accept.replace(/[ \t\n]/g, '').split(',').filter((entry) => entry !== '');
+  const entries = accept
+    .replace(/[ \t\n]/g, '')
+    .split(',')
+    .filter((entry) => entry !== '');
   for (const candidate of [mediaType, `${type}/*`, '*/*']) {
     for (const entry of entries) {
       const [range, ...params] = entry.split(';');

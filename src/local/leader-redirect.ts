@@ -29,12 +29,7 @@ function isBelowRedirect(pathname: string): boolean {
  * Answers as upstream's redirect does: `/redirect` and `/master/redirect` go to the leader's base
  * URL, paths below them are 404, any other request goes to the same path and query on the leader.
  */
-export function replyLeaderRedirect(
-  res: ServerResponse,
-  leader: MasterInfo | undefined,
-  pathname: string,
-  requestUrl: string,
-): void {
+export function replyLeaderRedirect(res: ServerResponse, leader: MasterInfo | undefined, pathname: string, requestUrl: string): void {
   if (leader === undefined) {
     replyText(res, 503, 'No leader elected');
     return;

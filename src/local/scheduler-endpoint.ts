@@ -186,10 +186,7 @@ export class SchedulerEndpoint {
 
   #replyError(res: ServerResponse, err: unknown, call: Call): void {
     if (err instanceof MasterCallError) {
-      this.#logger.debug(
-        { callType: call.type, frameworkId: call.framework_id?.value, status: err.status, reason: err.message },
-        'scheduler call refused',
-      );
+      this.#logger.debug({ callType: call.type, frameworkId: call.framework_id?.value, status: err.status, reason: err.message }, 'scheduler call refused');
       replyText(res, err.status, err.message);
       return;
     }

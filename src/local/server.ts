@@ -14,7 +14,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { authenticatedPrincipal, READONLY_REALM, READWRITE_REALM, realmProtected, SCHEDULER_REALM, type AuthRealm, type MasterAuthentication } from './http-auth.js';
+import {
+  authenticatedPrincipal,
+  READONLY_REALM,
+  READWRITE_REALM,
+  realmProtected,
+  SCHEDULER_REALM,
+  type AuthRealm,
+  type MasterAuthentication,
+} from './http-auth.js';
 import { replyEmpty, replyNotFound, replyText } from './http-replies.js';
 import { replyLeaderRedirect } from './leader-redirect.js';
 import type { Leadership, LeadershipSource } from './master-leadership.js';
@@ -39,8 +47,33 @@ export interface MesosLocalServerOptions {
   readonly authentication?: MasterAuthentication;
 }
 
-const READONLY_PATHS = new Set(['/state', '/state.json', '/master/state', '/master/state.json', '/state-summary', '/master/state-summary', '/frameworks', '/master/frameworks', '/slaves', '/master/slaves', '/tasks', '/master/tasks', '/roles', '/master/roles', '/metrics/snapshot']);
-const READWRITE_PATHS = new Set(['/api/v1', '/master/api/v1', '/teardown', '/master/teardown', '/reserve', '/master/reserve', '/unreserve', '/master/unreserve']);
+const READONLY_PATHS = new Set([
+  '/state',
+  '/state.json',
+  '/master/state',
+  '/master/state.json',
+  '/state-summary',
+  '/master/state-summary',
+  '/frameworks',
+  '/master/frameworks',
+  '/slaves',
+  '/master/slaves',
+  '/tasks',
+  '/master/tasks',
+  '/roles',
+  '/master/roles',
+  '/metrics/snapshot',
+]);
+const READWRITE_PATHS = new Set([
+  '/api/v1',
+  '/master/api/v1',
+  '/teardown',
+  '/master/teardown',
+  '/reserve',
+  '/master/reserve',
+  '/unreserve',
+  '/master/unreserve',
+]);
 
 /** Upstream's realm of an endpoint; undefined for those upstream leaves open (/health, /version, /redirect). */
 function realmOf(pathname: string): AuthRealm | undefined {

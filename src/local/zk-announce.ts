@@ -97,8 +97,7 @@ export async function announceMaster(
     let delayMs = RETRY_MIN_MS;
     for (let attempt = 1; ; attempt++) {
       try {
-        const member = (await findOwnMember(session, url.path, MASTER_INFO_JSON_LABEL)) ??
-          (await joinGroup(session, url.path, MASTER_INFO_JSON_LABEL, data));
+        const member = (await findOwnMember(session, url.path, MASTER_INFO_JSON_LABEL)) ?? (await joinGroup(session, url.path, MASTER_INFO_JSON_LABEL, data));
         znode = member;
         log.info({ znode: member, zkSessionId: session.sessionId, renewed }, 'master announced in zookeeper');
         await leadership.follow(session, member.slice(member.lastIndexOf('/') + 1));

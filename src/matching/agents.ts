@@ -40,8 +40,7 @@ function currentReservation(r: MesosResource): MesosReservation | undefined {
 }
 
 function traitsOf(r: MesosResource): EntryTraits {
-  const reservationRole =
-    r.reservations && r.reservations.length > 0 ? (r.reservations[r.reservations.length - 1]!.role ?? '*') : (r.role ?? '*');
+  const reservationRole = r.reservations && r.reservations.length > 0 ? (r.reservations[r.reservations.length - 1]!.role ?? '*') : (r.role ?? '*');
   const labels = currentReservation(r)?.labels?.labels ?? [];
   const resident = labels.some((l) => RESIDENT_LABELS.has(l.key));
   const disk = r.disk;
@@ -337,4 +336,3 @@ export class OfferBook {
     return !(duration !== undefined && nowMs > startMs + duration.nanoseconds / 1e6);
   }
 }
-

@@ -1,10 +1,6 @@
 /** Bad matcher input. Rejections of offers are data (see reasons.ts), never errors. */
 export type MatchingErrorCode =
-  | 'PACER_MATCH_BAD_CONSTRAINT'
-  | 'PACER_MATCH_BAD_REQUEST'
-  | 'PACER_MATCH_BAD_OFFER'
-  | 'PACER_MATCH_BAD_LABEL'
-  | 'PACER_MATCH_DUPLICATE_KEY';
+  'PACER_MATCH_BAD_CONSTRAINT' | 'PACER_MATCH_BAD_REQUEST' | 'PACER_MATCH_BAD_OFFER' | 'PACER_MATCH_BAD_LABEL' | 'PACER_MATCH_DUPLICATE_KEY';
 
 export class MatchingInputError extends Error {
   readonly code: MatchingErrorCode;

@@ -159,4 +159,3 @@ function matchRound(input: MatchInput, pool: ScratchPool): MatchResult {
     })),
   };
 }
-

@@ -58,10 +58,7 @@ export const REASON_KIND: Readonly<Record<RejectReason, 'never' | 'not-now'>> = 
   RemoteRegion: 'never',
 };
 
-export const NOT_NOW_MASK = ALL_REASONS.filter((r) => REASON_KIND[r] === 'not-now').reduce(
-  (mask, r) => mask | REASON_BIT[r],
-  0,
-);
+export const NOT_NOW_MASK = ALL_REASONS.filter((r) => REASON_KIND[r] === 'not-now').reduce((mask, r) => mask | REASON_BIT[r], 0);
 
 const MARATHON_MASK = MARATHON_REASON_FUNNEL.reduce((mask, r) => mask | REASON_BIT[r], 0);
 
@@ -89,4 +86,3 @@ export function funnelReason(mask: number): MarathonRejectReason | undefined {
 export function marathonReasonsOf(mask: number): MarathonRejectReason[] {
   return MARATHON_REASON_FUNNEL.filter((r) => (mask & REASON_BIT[r]) !== 0);
 }
-

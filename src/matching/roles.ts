@@ -15,11 +15,7 @@ export interface RoleProfile {
   readonly accepted: ReadonlySet<string>;
 }
 
-export function acceptedRolesFor(
-  role: string,
-  acceptedResourceRoles: readonly string[] | undefined,
-  defaultBehavior: AcceptedRolesDefault,
-): Set<string> {
+export function acceptedRolesFor(role: string, acceptedResourceRoles: readonly string[] | undefined, defaultBehavior: AcceptedRolesDefault): Set<string> {
   if (acceptedResourceRoles && acceptedResourceRoles.length > 0) return new Set(acceptedResourceRoles);
   switch (defaultBehavior) {
     case 'unreserved':

@@ -57,8 +57,7 @@ export const PROTO_ROOT_DIR: string = findProtoRootDir();
 
 function loadRoot(): protobuf.Root {
   const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) =>
-    path.isAbsolute(target) ? target : path.join(PROTO_ROOT_DIR, target);
+  root.resolvePath = (_origin, target) => (path.isAbsolute(target) ? target : path.join(PROTO_ROOT_DIR, target));
   root.loadSync(SCHEDULER_PROTO, { keepCase: true });
   root.resolveAll();
   return root;

@@ -33,10 +33,7 @@ export function parseMasterAddress(address: string): string {
     );
   }
   if (url.username || url.password || url.search || url.hash) {
-    throw new MesosDriverError(
-      'PACER_MESOS_BAD_MASTER_URL',
-      `master address '${address}' must not carry credentials, a query or a fragment`,
-    );
+    throw new MesosDriverError('PACER_MESOS_BAD_MASTER_URL', `master address '${address}' must not carry credentials, a query or a fragment`);
   }
   // Mesos masters listen on 5050 unless told otherwise; URL drops the scheme's default port, so only fill in when absent from the text.
   const hasExplicitPort = url.port !== '' || /^[a-z]+:\/\/(\[[^\]]*\]|[^/:]*):\d+/i.test(withScheme);

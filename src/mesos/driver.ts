@@ -4,22 +4,11 @@ import { Agent } from 'undici';
 import { Backoff, DEFAULT_BACKOFF, sleep, type BackoffOptions } from './backoff.js';
 import { CodecError, codecFor, parseMediaType, type MediaType, type WireCodec } from './codec.js';
 import type { MasterDetector } from './detector.js';
-import {
-  MesosDriverError,
-  MesosHttpError,
-  isAmbiguousStatus,
-  isRetryableStatus,
-} from './errors.js';
+import { MesosDriverError, MesosHttpError, isAmbiguousStatus, isRetryableStatus } from './errors.js';
 import type { DriverEvent, DriverState, SchedulerDriverOptions } from './driver-types.js';
 import { EventQueue } from './event-queue.js';
 import { CallSender } from './http-caller.js';
-import {
-  basicAuthorization,
-  masterBase,
-  type RedirectPolicy,
-  schedulerEndpoint,
-  type TlsOptions,
-} from './http-util.js';
+import { basicAuthorization, masterBase, type RedirectPolicy, schedulerEndpoint, type TlsOptions } from './http-util.js';
 import { SerialLane } from './lane.js';
 import { DEFAULT_MAX_RECORD_BYTES, RecordIOError } from './recordio.js';
 import { openEventStream, type EventStream } from './subscription.js';
@@ -46,13 +35,7 @@ import { Watchdog } from './watchdog.js';
 const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
 
 /** Calls whose relative order matters; they go through one serialized lane. */
-const ORDERED_CALLS: ReadonlySet<Call['type']> = new Set<Call['type']>([
-  'ACCEPT',
-  'DECLINE',
-  'SUPPRESS',
-  'REVIVE',
-  'UPDATE_FRAMEWORK',
-]);
+const ORDERED_CALLS: ReadonlySet<Call['type']> = new Set<Call['type']>(['ACCEPT', 'DECLINE', 'SUPPRESS', 'REVIVE', 'UPDATE_FRAMEWORK']);
 
 export type { DriverEvent, DriverState, SchedulerDriverOptions, SubscribedInfo } from './driver-types.js';
 
@@ -313,10 +296,7 @@ export class SchedulerDriver {
    * Replaces the FrameworkInfo (roles, capabilities, webui_url, failover_timeout, ...); the id is
    * kept. Later resubscriptions use the new one.
    */
-  async updateFramework(
-    frameworkInfo: FrameworkInfo,
-    opts: { suppressedRoles?: readonly string[]; offerConstraints?: OfferConstraints } = {},
-  ): Promise<void> {
+  async updateFramework(frameworkInfo: FrameworkInfo, opts: { suppressedRoles?: readonly string[]; offerConstraints?: OfferConstraints } = {}): Promise<void> {
     const info: FrameworkInfo = structuredClone(frameworkInfo);
     const id = this.#frameworkInfo.id;
     if (id) info.id = id;
@@ -424,7 +404,7 @@ export class SchedulerDriver {
       } catch (err) {
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- stop() may abort while subscribing
         if (this.#lifetime.signal.aborted) return undefined;
-         
+
         if (attempt.controller.signal.aborted) {
           // The leader moved while we were connecting; start over with the new one.
           this.#logger.info({ master: endpoint.href }, 'abandoned SUBSCRIBE: leading master changed');
@@ -495,19 +475,17 @@ export class SchedulerDriver {
     this.#current = stream;
     const streamType = parseMediaType(stream.contentType);
     if (streamType === undefined) {
-      this.#logger.warn({ contentType: stream.contentType, master: stream.endpoint.href }, 'event stream without a known Content-Type; assuming the requested one');
+      this.#logger.warn(
+        { contentType: stream.contentType, master: stream.endpoint.href },
+        'event stream without a known Content-Type; assuming the requested one',
+      );
     }
     const codec = codecFor(streamType ?? this.#mediaType);
     const resubscribed = this.#frameworkInfo.id !== undefined;
     let active: ActiveSubscription | undefined;
     let timeoutMs = this.#requestTimeoutMs;
     const watchdog = new Watchdog(() => {
-      stream.close(
-        new MesosDriverError(
-          'PACER_MESOS_HEARTBEAT_TIMEOUT',
-          `no event from ${stream.endpoint.href} for ${timeoutMs} ms`,
-        ),
-      );
+      stream.close(new MesosDriverError('PACER_MESOS_HEARTBEAT_TIMEOUT', `no event from ${stream.endpoint.href} for ${timeoutMs} ms`));
     });
 
     let failure: Error;
@@ -567,11 +545,7 @@ export class SchedulerDriver {
   }
 
   /** Persists the framework id, then makes the subscription usable for calls and tells the consumer. */
-  async #onSubscribed(
-    stream: EventStream,
-    subscribed: EventSubscribed,
-    resubscribed: boolean,
-  ): Promise<ActiveSubscription | undefined> {
+  async #onSubscribed(stream: EventStream, subscribed: EventSubscribed, resubscribed: boolean): Promise<ActiveSubscription | undefined> {
     const frameworkId = subscribed.framework_id.value;
     const previous = this.#frameworkInfo.id?.value;
     if (previous !== undefined && previous !== frameworkId) {
@@ -691,10 +665,7 @@ function heartbeatIntervalSeconds(subscribed: EventSubscribed): number {
 }
 
 function notSubscribed(callType?: Call['type']): MesosDriverError {
-  return new MesosDriverError(
-    'PACER_MESOS_NOT_SUBSCRIBED',
-    callType ? `${callType}: not subscribed to a Mesos master` : 'the subscription ended',
-  );
+  return new MesosDriverError('PACER_MESOS_NOT_SUBSCRIBED', callType ? `${callType}: not subscribed to a Mesos master` : 'the subscription ended');
 }
 
 function closedError(): MesosDriverError {

@@ -46,11 +46,7 @@ function currentUser(): string {
 /** FrameworkInfo with Marathon's defaults, so Pacer registers the way operators expect. */
 export function buildFrameworkInfo(settings: FrameworkInfoSettings = {}): FrameworkInfo {
   const hostname = settings.hostname ?? os.hostname();
-  const capabilities: FrameworkInfoCapability[] = [
-    { type: 'MULTI_ROLE' },
-    { type: 'PARTITION_AWARE' },
-    { type: 'REGION_AWARE' },
-  ];
+  const capabilities: FrameworkInfoCapability[] = [{ type: 'MULTI_ROLE' }, { type: 'PARTITION_AWARE' }, { type: 'REGION_AWARE' }];
   if (settings.taskKilling) capabilities.push({ type: 'TASK_KILLING_STATE' });
   if (settings.gpuResources) capabilities.push({ type: 'GPU_RESOURCES' });
 
@@ -61,9 +57,7 @@ export function buildFrameworkInfo(settings: FrameworkInfoSettings = {}): Framew
     checkpoint: settings.checkpoint ?? true,
     roles: [...(settings.roles && settings.roles.length > 0 ? settings.roles : ['*'])],
     hostname,
-    webui_url:
-      settings.webuiUrl ??
-      `${settings.webuiScheme ?? 'http'}://${hostname}:${settings.webuiPort ?? DEFAULT_WEBUI_PORT}`,
+    webui_url: settings.webuiUrl ?? `${settings.webuiScheme ?? 'http'}://${hostname}:${settings.webuiPort ?? DEFAULT_WEBUI_PORT}`,
     capabilities,
   };
   if (settings.frameworkId) info.id = { value: settings.frameworkId };

@@ -1,14 +1,7 @@
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import { Backoff, sleep, type BackoffOptions } from './backoff.js';
-import {
-  MesosDriverError,
-  MesosHttpError,
-  isAmbiguousStatus,
-  isConnectionError,
-  isNotSentError,
-  isRetryableStatus,
-} from './errors.js';
+import { MesosDriverError, MesosHttpError, isAmbiguousStatus, isConnectionError, isNotSentError, isRetryableStatus } from './errors.js';
 import { checkRedirect, headerValue, readBodyText, resolveLocation, type RedirectPolicy } from './http-util.js';
 import type { CallType } from './types.js';
 
@@ -136,11 +129,7 @@ export class CallSender {
         if (call.signal.aborted) throw call.signal.reason;
         if (err instanceof MesosDriverError) throw err;
         const retryable = isNotSentError(err) || (repeatable && isConnectionError(err));
-        const wrapped = new MesosDriverError(
-          'PACER_MESOS_CONNECTION',
-          `${call.type} to ${endpoint.href} failed: ${(err as Error).message}`,
-          { cause: err },
-        );
+        const wrapped = new MesosDriverError('PACER_MESOS_CONNECTION', `${call.type} to ${endpoint.href} failed: ${(err as Error).message}`, { cause: err });
         if (!retryable) throw wrapped;
         failure = wrapped;
       }

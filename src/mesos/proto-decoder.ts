@@ -238,8 +238,21 @@ function asciiOrUtf8(buf: Buffer, start: number, end: number): string {
 
 /** Wire type each scalar uses when not packed. */
 const SCALAR_WIRE_TYPE: Readonly<Record<string, number>> = {
-  double: 1, float: 5, int32: 0, uint32: 0, sint32: 0, fixed32: 5, sfixed32: 5,
-  int64: 0, uint64: 0, sint64: 0, fixed64: 1, sfixed64: 1, bool: 0, string: 2, bytes: 2,
+  double: 1,
+  float: 5,
+  int32: 0,
+  uint32: 0,
+  sint32: 0,
+  fixed32: 5,
+  sfixed32: 5,
+  int64: 0,
+  uint64: 0,
+  sint64: 0,
+  fixed64: 1,
+  sfixed64: 1,
+  bool: 0,
+  string: 2,
+  bytes: 2,
 };
 
 export type MessageDecoder = (reader: WireReader, end: number) => Record<string, unknown>;
@@ -284,11 +297,7 @@ function collectTypes(namespace: protobuf.NamespaceBase, into: protobuf.Type[]):
 }
 
 /** Expression reading one value of `field` (not its tag) from reader `r`. */
-function readValue(
-  field: protobuf.FieldBase,
-  indexOf: ReadonlyMap<protobuf.Type, number>,
-  enumTableOf: (e: protobuf.Enum) => number,
-): string {
+function readValue(field: protobuf.FieldBase, indexOf: ReadonlyMap<protobuf.Type, number>, enumTableOf: (e: protobuf.Enum) => number): string {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) {
     return `D[${indexOf.get(resolved)}](r, r.delimitedEnd())`;
@@ -304,11 +313,7 @@ function wireTypeOf(field: protobuf.FieldBase): number {
   return field.resolvedType instanceof protobuf.Type ? 2 : field.resolvedType ? 0 : SCALAR_WIRE_TYPE[field.type]!;
 }
 
-function generate(
-  type: protobuf.Type,
-  indexOf: ReadonlyMap<protobuf.Type, number>,
-  enumTableOf: (e: protobuf.Enum) => number,
-): string {
+function generate(type: protobuf.Type, indexOf: ReadonlyMap<protobuf.Type, number>, enumTableOf: (e: protobuf.Enum) => number): string {
   const cases: string[] = [];
   for (const field of type.fieldsArray) {
     const key = JSON.stringify(field.name);
@@ -352,12 +357,7 @@ function generate(
 }
 
 /** Map entries are messages of key = 1 and value = 2; the JSON mapping is a plain object. */
-function mapCase(
-  field: protobuf.MapField,
-  key: string,
-  indexOf: ReadonlyMap<protobuf.Type, number>,
-  enumTableOf: (e: protobuf.Enum) => number,
-): string {
+function mapCase(field: protobuf.MapField, key: string, indexOf: ReadonlyMap<protobuf.Type, number>, enumTableOf: (e: protobuf.Enum) => number): string {
   const keyRead = `r.${field.keyType}()`;
   const valueRead = readValue(field, indexOf, enumTableOf);
   const keyWire = SCALAR_WIRE_TYPE[field.keyType]!;

@@ -8,11 +8,7 @@
  * prefix counts bytes, not characters.
  */
 
-export type RecordIOErrorCode =
-  | 'PACER_RECORDIO_BAD_LENGTH'
-  | 'PACER_RECORDIO_ZERO_LENGTH'
-  | 'PACER_RECORDIO_OVERSIZE'
-  | 'PACER_RECORDIO_TRUNCATED';
+export type RecordIOErrorCode = 'PACER_RECORDIO_BAD_LENGTH' | 'PACER_RECORDIO_ZERO_LENGTH' | 'PACER_RECORDIO_OVERSIZE' | 'PACER_RECORDIO_TRUNCATED';
 
 export class RecordIOError extends Error {
   readonly code: RecordIOErrorCode;
@@ -124,12 +120,7 @@ export class RecordIODecoder {
   end(): void {
     if (this.#failure) throw this.#failure;
     if (this.#inBody) {
-      this.#fail(
-        new RecordIOError(
-          'PACER_RECORDIO_TRUNCATED',
-          `stream ended inside a record: got ${this.#filled} of ${this.#length} bytes`,
-        ),
-      );
+      this.#fail(new RecordIOError('PACER_RECORDIO_TRUNCATED', `stream ended inside a record: got ${this.#filled} of ${this.#length} bytes`));
     } else if (this.#digits > 0) {
       this.#fail(new RecordIOError('PACER_RECORDIO_TRUNCATED', 'stream ended inside a record length prefix'));
     }
@@ -149,10 +140,7 @@ export class RecordIODecoder {
         this.#length = this.#length * 10 + (byte - DIGIT_0);
         // More digits only make it bigger, so reject before the prefix is even complete.
         if (this.#length > this.#maxRecordBytes) {
-          throw new RecordIOError(
-            'PACER_RECORDIO_OVERSIZE',
-            `record length exceeds the limit of ${this.#maxRecordBytes} bytes`,
-          );
+          throw new RecordIOError('PACER_RECORDIO_OVERSIZE', `record length exceeds the limit of ${this.#maxRecordBytes} bytes`);
         }
       } else if (byte === LF) {
         if (this.#digits === 0) {
@@ -165,10 +153,7 @@ export class RecordIODecoder {
         this.#filled = 0;
         return pos;
       } else {
-        throw new RecordIOError(
-          'PACER_RECORDIO_BAD_LENGTH',
-          `unexpected byte 0x${byte.toString(16).padStart(2, '0')} in record length prefix`,
-        );
+        throw new RecordIOError('PACER_RECORDIO_BAD_LENGTH', `unexpected byte 0x${byte.toString(16).padStart(2, '0')} in record length prefix`);
       }
     }
     return pos;
@@ -202,10 +187,7 @@ export class RecordIODecoder {
  * Frames an async byte stream into records. Throws `RecordIOError` on bad
  * framing, including a stream that ends in the middle of a record.
  */
-export async function* decodeRecords(
-  source: AsyncIterable<Uint8Array>,
-  opts?: RecordIODecoderOptions,
-): AsyncGenerator<Uint8Array> {
+export async function* decodeRecords(source: AsyncIterable<Uint8Array>, opts?: RecordIODecoderOptions): AsyncGenerator<Uint8Array> {
   const decoder = new RecordIODecoder(opts);
   for await (const chunk of source) {
     const records = decoder.push(chunk);

@@ -32,14 +32,7 @@ export class EventStream {
   readonly #records: AsyncGenerator<Uint8Array>;
   #closeReason: Error | undefined;
 
-  constructor(
-    endpoint: URL,
-    streamId: string,
-    contentType: string | undefined,
-    client: Client,
-    body: Dispatcher.ResponseData['body'],
-    maxRecordBytes: number,
-  ) {
+  constructor(endpoint: URL, streamId: string, contentType: string | undefined, client: Client, body: Dispatcher.ResponseData['body'], maxRecordBytes: number) {
     this.endpoint = endpoint;
     this.streamId = streamId;
     this.contentType = contentType;
@@ -117,11 +110,9 @@ export async function openEventStream(req: SubscribeRequest): Promise<EventStrea
       client.destroy().catch(() => undefined);
       if (req.signal.aborted) throw req.signal.reason;
       if (err instanceof MesosDriverError) throw err;
-      throw new MesosDriverError(
-        'PACER_MESOS_CONNECTION',
-        `SUBSCRIBE to ${endpoint.href} failed: ${(err as Error).message}`,
-        { cause: isConnectionError(err) ? err : (err) },
-      );
+      throw new MesosDriverError('PACER_MESOS_CONNECTION', `SUBSCRIBE to ${endpoint.href} failed: ${(err as Error).message}`, {
+        cause: isConnectionError(err) ? err : err,
+      });
     }
 
     if (res.statusCode === 200) {

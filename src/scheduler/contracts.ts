@@ -94,24 +94,9 @@ export interface Instance {
  * while its goal is Running). TASK_UNKNOWN means the master has no knowledge of the task, e.g.
  * after a restart of the embedded master: it will not answer a KILL with anything else.
  */
-export const TERMINAL_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>([
-  'Finished',
-  'Failed',
-  'Killed',
-  'Error',
-  'Dropped',
-  'Gone',
-  'Unknown',
-]);
+export const TERMINAL_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>(['Finished', 'Failed', 'Killed', 'Error', 'Dropped', 'Gone', 'Unknown']);
 
-export const ACTIVE_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>([
-  'Provisioned',
-  'Staging',
-  'Starting',
-  'Running',
-  'Killing',
-  'Unreachable',
-]);
+export const ACTIVE_CONDITIONS: ReadonlySet<Condition> = new Set<Condition>(['Provisioned', 'Staging', 'Starting', 'Running', 'Killing', 'Unreachable']);
 
 export interface InstanceChange {
   instance: Instance;
@@ -176,11 +161,7 @@ export interface LaunchQueue {
 // ---------------------------------------------------------------------------------------------
 // Groups and deployments
 
-export type DeploymentActionName =
-  | 'StartApplication'
-  | 'StopApplication'
-  | 'ScaleApplication'
-  | 'RestartApplication';
+export type DeploymentActionName = 'StartApplication' | 'StopApplication' | 'ScaleApplication' | 'RestartApplication';
 
 export interface DeploymentAction {
   action: DeploymentActionName;
@@ -291,10 +272,7 @@ export interface PacerService {
   updateRoot(change: (root: RootGroup, version: Timestamp) => RootGroup, opts: UpdateOptions): Promise<DeploymentPlan>;
   restartApp(id: string, opts: UpdateOptions): Promise<DeploymentPlan>;
   /** Kills instances; with `scale` the app's instance count drops by as many (a deployment). */
-  killInstances(
-    instanceIds: readonly string[],
-    opts: { scale: boolean; wipe: boolean; force: boolean },
-  ): Promise<DeploymentPlan | undefined>;
+  killInstances(instanceIds: readonly string[], opts: { scale: boolean; wipe: boolean; force: boolean }): Promise<DeploymentPlan | undefined>;
   /** Without force: a deployment that reverts the plan's changes. With force: just stop it. */
   cancelDeployment(id: string, opts: { force: boolean }): Promise<DeploymentPlan | undefined>;
   resetDelay(appId: string): boolean;

@@ -230,10 +230,7 @@ export class PacerServiceImpl implements PacerService, AppLookup {
     });
   }
 
-  async killInstances(
-    instanceIds: readonly string[],
-    opts: { scale: boolean; wipe: boolean; force: boolean },
-  ): Promise<DeploymentPlan | undefined> {
+  async killInstances(instanceIds: readonly string[], opts: { scale: boolean; wipe: boolean; force: boolean }): Promise<DeploymentPlan | undefined> {
     if (opts.scale && opts.wipe) throw new ServiceError(400, 'You cannot use scale and wipe at the same time.');
     const byApp = new Map<string, string[]>();
     for (const id of new Set(instanceIds)) {
@@ -335,10 +332,7 @@ export class PacerServiceImpl implements PacerService, AppLookup {
       this.#root = target;
       this.#indexes = indexes;
       for (const id of cancelled) await manager.cancel(id, { deleteRecord: false });
-      this.#logger.info(
-        { deploymentId: deployment.plan.id, version, affectedApps: deployment.plan.affectedApps, cancelled },
-        'root group updated',
-      );
+      this.#logger.info({ deploymentId: deployment.plan.id, version, affectedApps: deployment.plan.affectedApps, cancelled }, 'root group updated');
       this.events.publish(groupChangeSuccessEvent(groupId, version, this.#clock.now()));
       const accepted = snapshotPlan(deployment.plan);
       manager.launch(deployment);
@@ -423,9 +417,7 @@ export class PacerServiceImpl implements PacerService, AppLookup {
 
   #purgeRemovedApps(deployment: Deployment): void {
     const running = this.#manager?.list() ?? [];
-    const removed = deployment.plan.affectedApps.filter(
-      (appId) => !this.#root.apps.has(appId) && !running.some((p) => p.affectedApps.includes(appId)),
-    );
+    const removed = deployment.plan.affectedApps.filter((appId) => !this.#root.apps.has(appId) && !running.some((p) => p.affectedApps.includes(appId)));
     for (const appId of removed) this.#indexes.appVersions.delete(appId);
     purgeAppVersions(this.#store, removed, this.#indexes.groupVersions).catch((err: unknown) =>
       this.#logger.warn({ err, appIds: removed }, 'could not delete the versions of removed apps'),

@@ -11,16 +11,7 @@ import { join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { prepareDataDir } from './data-dir.js';
 import { StoreError, StoreFormatError, StoreLockedError, type LockHolder } from './errors.js';
-import {
-  encodeBatch,
-  validateCollection,
-  validateKey,
-  type Collection,
-  type EncodedWrite,
-  type Store,
-  type StoreEntry,
-  type StoreWrite,
-} from './store.js';
+import { encodeBatch, validateCollection, validateKey, type Collection, type EncodedWrite, type Store, type StoreEntry, type StoreWrite } from './store.js';
 
 // The subset of better-sqlite3 this module uses. The package ships no type declarations and
 // @types/better-sqlite3 is not installed, so the surface is declared here, kept minimal.
@@ -187,9 +178,7 @@ export class SqliteStore implements Store {
     validateCollection(collection);
     if (prefix !== undefined) validateKey(prefix, 'prefix');
     const rows = this.read(() =>
-      prefix === undefined || prefix === ''
-        ? this.listStatement.all(collection)
-        : this.listPrefixStatement.all(collection, `${escapeGlob(prefix)}*`),
+      prefix === undefined || prefix === '' ? this.listStatement.all(collection) : this.listPrefixStatement.all(collection, `${escapeGlob(prefix)}*`),
     ) as Array<{ key: string; value: string }>;
     return rows.map((row) => ({ key: row.key, value: decode(row.value, collection, row.key) as T }));
   }
@@ -290,9 +279,9 @@ function migrate(db: SqliteDatabase, file: string, migrations: readonly Migratio
       throw new StoreError('PACER_STORE_IO', message, { cause: err });
     }
   }
-  db.prepare(
-    "INSERT INTO pacer_meta (name, value) VALUES ('format_version', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-  ).run(String(migrations.length));
+  db.prepare("INSERT INTO pacer_meta (name, value) VALUES ('format_version', ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value").run(
+    String(migrations.length),
+  );
   return found;
 }
 

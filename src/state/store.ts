@@ -41,9 +41,7 @@ export const COLLECTIONS = [
 
 export type Collection = (typeof COLLECTIONS)[number];
 
-export type StoreWrite =
-  | { op: 'put'; collection: Collection; key: string; value: unknown }
-  | { op: 'delete'; collection: Collection; key: string };
+export type StoreWrite = { op: 'put'; collection: Collection; key: string; value: unknown } | { op: 'delete'; collection: Collection; key: string };
 
 export interface StoreEntry<T> {
   key: string;
@@ -86,7 +84,11 @@ export function validateKey(key: string, what: 'key' | 'prefix' = 'key'): void {
   if (typeof key !== 'string') throw new StoreError('PACER_STORE_INVALID_KEY', `${what} must be a string`);
   if (what === 'key' && key.length === 0) throw new StoreError('PACER_STORE_INVALID_KEY', 'key must not be empty');
   if (key.length > MAX_KEY_LENGTH) {
-    throw new StoreLimitError('PACER_STORE_INVALID_KEY', `${what} is ${key.length} characters long; the store's limit is ${MAX_KEY_LENGTH} characters`, MAX_KEY_LENGTH);
+    throw new StoreLimitError(
+      'PACER_STORE_INVALID_KEY',
+      `${what} is ${key.length} characters long; the store's limit is ${MAX_KEY_LENGTH} characters`,
+      MAX_KEY_LENGTH,
+    );
   }
   if (key.includes('\u0000')) throw new StoreError('PACER_STORE_INVALID_KEY', `${what} must not contain NUL`);
   if (LONE_SURROGATE.test(key)) throw new StoreError('PACER_STORE_INVALID_KEY', `${what} contains a lone UTF-16 surrogate`);
@@ -106,14 +108,16 @@ export function encodeValue(value: unknown, where: string): string {
   }
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_VALUE_BYTES) {
-    throw new StoreLimitError('PACER_STORE_INVALID_VALUE', `value of ${where} is ${bytes} bytes as JSON; the store's limit is ${MAX_VALUE_BYTES} bytes per value`, MAX_VALUE_BYTES);
+    throw new StoreLimitError(
+      'PACER_STORE_INVALID_VALUE',
+      `value of ${where} is ${bytes} bytes as JSON; the store's limit is ${MAX_VALUE_BYTES} bytes per value`,
+      MAX_VALUE_BYTES,
+    );
   }
   return text;
 }
 
-export type EncodedWrite =
-  | { op: 'put'; collection: Collection; key: string; json: string }
-  | { op: 'delete'; collection: Collection; key: string };
+export type EncodedWrite = { op: 'put'; collection: Collection; key: string; json: string } | { op: 'delete'; collection: Collection; key: string };
 
 /** Array.isArray without widening a typed array to `any[]`. */
 const isArray = (value: unknown): value is readonly unknown[] => Array.isArray(value);

@@ -40,13 +40,7 @@ export async function listVersions(store: Store, collection: Collection, id: str
  * Deletes that leave at most `keep` versions of `id`, counting `adding` (a version the same batch
  * is about to put) as present. The oldest go first; `adding` itself is never deleted.
  */
-export async function versionPruneWrites(
-  store: Store,
-  collection: Collection,
-  id: string,
-  keep: number,
-  adding?: string,
-): Promise<StoreWrite[]> {
+export async function versionPruneWrites(store: Store, collection: Collection, id: string, keep: number, adding?: string): Promise<StoreWrite[]> {
   if (!Number.isInteger(keep) || keep < 1) {
     throw new StoreError('PACER_STORE_INVALID_VALUE', `versions to keep must be a positive integer, got ${keep}`);
   }

@@ -29,15 +29,7 @@ import {
   type StoreEntry,
   type StoreWrite,
 } from './store.js';
-import {
-  bucketNames,
-  bucketOf,
-  decodeNodeName,
-  decodeNodeValue,
-  DEFAULT_COMPRESSION_THRESHOLD_BYTES,
-  encodeNodeName,
-  encodeNodeValue,
-} from './zk-codec.js';
+import { bucketNames, bucketOf, decodeNodeName, decodeNodeValue, DEFAULT_COMPRESSION_THRESHOLD_BYTES, encodeNodeName, encodeNodeValue } from './zk-codec.js';
 import { ZkMultiError, type ZkMultiOp } from '../zk/multi.js';
 import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkErrorCode, type ZkNodeStat, type ZkUrl } from '../zk/session.js';
 
@@ -201,9 +193,7 @@ export class ZkStore implements Store {
       });
       const entries = found.filter((entry): entry is { key: string; data: Buffer } => entry !== undefined);
       entries.sort((a, b) => compareKeys(a.key, b.key));
-      return await Promise.all(
-        entries.map(async ({ key, data }) => ({ key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T })),
-      );
+      return await Promise.all(entries.map(async ({ key, data }) => ({ key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T })));
     } catch (error) {
       throw toStoreError(error, what);
     }

@@ -95,12 +95,8 @@ export const uiPlugin: FastifyPluginAsync<UiPluginOptions> = async (app, opts) =
 
   app.get('/ui', async (_req, reply) => reply.redirect('/ui/', 302));
   app.get('/ui/', async (req, reply) => sendFile(req, reply, path.join(staticDir, 'index.html')));
-  app.get<{ Params: { '*': string } }>('/ui/app/*', async (req, reply) =>
-    sendInside(req, reply, modulesDir, req.params['*']),
-  );
-  app.get<{ Params: { '*': string } }>('/ui/static/*', async (req, reply) =>
-    sendInside(req, reply, staticDir, req.params['*']),
-  );
+  app.get<{ Params: { '*': string } }>('/ui/app/*', async (req, reply) => sendInside(req, reply, modulesDir, req.params['*']));
+  app.get<{ Params: { '*': string } }>('/ui/static/*', async (req, reply) => sendInside(req, reply, staticDir, req.params['*']));
 };
 
 async function sendInside(req: FastifyRequest, reply: FastifyReply, baseDir: string, relative: string): Promise<FastifyReply> {
@@ -120,11 +116,7 @@ async function sendFile(req: FastifyRequest, reply: FastifyReply, file: string):
   }
   if (!info.isFile()) return reply.code(404).send({ message: 'Not found' });
   const etag = `"${createHash('sha1').update(`${file}:${info.size}:${info.mtimeMs}`).digest('base64url')}"`;
-  reply
-    .header('content-type', type)
-    .header('cache-control', 'no-cache')
-    .header('etag', etag)
-    .header('x-content-type-options', 'nosniff');
+  reply.header('content-type', type).header('cache-control', 'no-cache').header('etag', etag).header('x-content-type-options', 'nosniff');
   if (type.startsWith('text/html')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
   if (req.headers['if-none-match'] === etag) return reply.code(304).send();
   return reply.send(await readFile(file));

@@ -222,9 +222,13 @@ export class LeaderElection {
     const token = randomUUID();
     let node: string;
     try {
-      node = await session.create(joinPath(this.electionPath, `member-${token}_`), Buffer.from(this.opts.scheme === 'https' ? `https://${this.participantId}` : this.participantId), {
-        mode: 'ephemeral_sequential',
-      });
+      node = await session.create(
+        joinPath(this.electionPath, `member-${token}_`),
+        Buffer.from(this.opts.scheme === 'https' ? `https://${this.participantId}` : this.participantId),
+        {
+          mode: 'ephemeral_sequential',
+        },
+      );
     } catch (error) {
       const mine = (await session.getChildren(this.electionPath)).find((child) => child.includes(token));
       if (mine === undefined) throw error;

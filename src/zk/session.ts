@@ -93,7 +93,13 @@ export function redactUrl(url: string): string {
 export function isValidPath(path: string): boolean {
   if (path.includes('\u0000')) return false;
   if (path === '/') return true;
-  return path.startsWith('/') && path.split('/').slice(1).every((s) => s !== '' && s !== '.' && s !== '..');
+  return (
+    path.startsWith('/') &&
+    path
+      .split('/')
+      .slice(1)
+      .every((s) => s !== '' && s !== '.' && s !== '..')
+  );
 }
 
 export function validatePath(path: string): void {
@@ -199,10 +205,7 @@ export class ZkSession {
           resolve();
         }
       };
-      const timer = setTimeout(
-        () => finish(new ZkError('PACER_ZK_CONNECT_TIMEOUT', `no ZooKeeper session within ${connectTimeoutMs} ms`)),
-        connectTimeoutMs,
-      );
+      const timer = setTimeout(() => finish(new ZkError('PACER_ZK_CONNECT_TIMEOUT', `no ZooKeeper session within ${connectTimeoutMs} ms`)), connectTimeoutMs);
       this.client.on('state', (state) => {
         if (state.name === 'AUTH_FAILED') {
           this.logger.error({ zkSessionId: this.sessionId }, 'zookeeper authentication failed');
@@ -253,23 +256,26 @@ export class ZkSession {
     let socket = this.librarySocket();
     let bytesRead = socket?.bytesRead ?? 0;
     let lastHeardAt = Date.now();
-    this.silenceTimer = setInterval(() => {
-      const current = this.librarySocket();
-      if (current !== socket || (current?.bytesRead ?? 0) !== bytesRead) {
-        socket = current;
-        bytesRead = current?.bytesRead ?? 0;
-        lastHeardAt = Date.now();
-        return;
-      }
-      if (socket === undefined || Date.now() - lastHeardAt < readTimeoutMs) return;
-      const silent = socket;
-      // After a blocked event loop timers run before pending reads; judge once those are in.
-      setImmediate(() => {
-        if (this.stateValue !== 'connected' || this.librarySocket() !== silent || silent.bytesRead !== bytesRead) return;
-        this.logger.warn({ zkSessionId: this.sessionId, silentForMs: Date.now() - lastHeardAt }, 'zookeeper server stopped answering; reconnecting');
-        silent.destroy();
-      });
-    }, Math.max(25, Math.floor(readTimeoutMs / 4)));
+    this.silenceTimer = setInterval(
+      () => {
+        const current = this.librarySocket();
+        if (current !== socket || (current?.bytesRead ?? 0) !== bytesRead) {
+          socket = current;
+          bytesRead = current?.bytesRead ?? 0;
+          lastHeardAt = Date.now();
+          return;
+        }
+        if (socket === undefined || Date.now() - lastHeardAt < readTimeoutMs) return;
+        const silent = socket;
+        // After a blocked event loop timers run before pending reads; judge once those are in.
+        setImmediate(() => {
+          if (this.stateValue !== 'connected' || this.librarySocket() !== silent || silent.bytesRead !== bytesRead) return;
+          this.logger.warn({ zkSessionId: this.sessionId, silentForMs: Date.now() - lastHeardAt }, 'zookeeper server stopped answering; reconnecting');
+          silent.destroy();
+        });
+      },
+      Math.max(25, Math.floor(readTimeoutMs / 4)),
+    );
     this.silenceTimer.unref();
   }
 
@@ -342,11 +348,7 @@ export class ZkSession {
    * Creates a node and resolves to its actual path (which carries the sequence suffix for
    * sequential modes). With `createParents`, missing ancestors are created as empty persistent nodes.
    */
-  async create(
-    path: string,
-    data: Buffer = Buffer.alloc(0),
-    opts: { mode?: ZkCreateMode; createParents?: boolean } = {},
-  ): Promise<string> {
+  async create(path: string, data: Buffer = Buffer.alloc(0), opts: { mode?: ZkCreateMode; createParents?: boolean } = {}): Promise<string> {
     validatePath(path);
     if (opts.createParents) {
       const parent = path.slice(0, path.lastIndexOf('/')) || '/';
@@ -378,9 +380,7 @@ export class ZkSession {
 
   setData(path: string, data: Buffer, version = -1): Promise<ZkNodeStat> {
     validatePath(path);
-    return this.call(`setData ${path}`, (done) =>
-      this.client.setData(path, data, version, (e, stat) => done(e, e ? emptyStat() : toNodeStat(stat))),
-    );
+    return this.call(`setData ${path}`, (done) => this.client.setData(path, data, version, (e, stat) => done(e, e ? emptyStat() : toNodeStat(stat))));
   }
 
   remove(path: string, version = -1): Promise<void> {

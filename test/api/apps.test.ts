@@ -299,7 +299,14 @@ describe('batch PUT and PATCH /v2/apps', () => {
   });
 
   it('prefixes type errors with the element index', async () => {
-    const res = await h.app.inject({ method: 'PUT', url: '/v2/apps', payload: [{ id: '/a', cmd: 'sleep 1' }, { id: '/b', instances: 'two' }] });
+    const res = await h.app.inject({
+      method: 'PUT',
+      url: '/v2/apps',
+      payload: [
+        { id: '/a', cmd: 'sleep 1' },
+        { id: '/b', instances: 'two' },
+      ],
+    });
     expect(res.statusCode).toBe(422);
     expect(json(res).details).toEqual([{ path: '(1)/instances', errors: ['error.expected.jsnumber'] }]);
   });

@@ -106,9 +106,7 @@ describe('apps below a top-level group with enforceRole', () => {
       details: [
         {
           path: '/groups(0)/enforceRole',
-          errors: [
-            'enforceRole cannot be modified in a request that adds, removes or modifies services; please make these changes in separate requests.',
-          ],
+          errors: ['enforceRole cannot be modified in a request that adds, removes or modifies services; please make these changes in separate requests.'],
         },
       ],
     });

@@ -101,18 +101,35 @@ describe('/v2/groups', () => {
 
   // Issue #14 item 5: AppValidation.validNestedApp and the JSON reader's paths inside a group body.
   it('refuses an app whose id is not a direct child of its group, at the path of that id', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/v2/groups', payload: {
-      id: '/prod', apps: [{ id: 'web', cmd: 'sleep 100' }], groups: [{ id: '/prod/back', apps: [{ id: '/prod/other/db', cmd: 'sleep 100' }] }],
-    } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v2/groups',
+      payload: {
+        id: '/prod',
+        apps: [{ id: 'web', cmd: 'sleep 100' }],
+        groups: [{ id: '/prod/back', apps: [{ id: '/prod/other/db', cmd: 'sleep 100' }] }],
+      },
+    });
     expect(res.statusCode).toBe(422);
-    expect(json(res)).toEqual({ message: 'Object is not valid', details: [{ path: '/groups(0)/apps(0)/id', errors: ["Identifier is not child of '/prod/back'"] }] });
+    expect(json(res)).toEqual({
+      message: 'Object is not valid',
+      details: [{ path: '/groups(0)/apps(0)/id', errors: ["Identifier is not child of '/prod/back'"] }],
+    });
     expect(json(await h.app.inject({ method: 'GET', url: '/v2/groups/prod' })).message).toMatch(/does not exist/);
   });
 
   it('names the app element of the body when a required field inside it is missing', async () => {
-    const res = await h.app.inject({ method: 'POST', url: '/v2/groups', payload: {
-      id: '/prod', apps: [{ id: 'ok', cmd: 'sleep 100' }, { id: 'web', cmd: 'sleep 100', container: { type: 'MESOS', volumes: [{ containerPath: '/x', mode: 'RW' }] } }],
-    } });
+    const res = await h.app.inject({
+      method: 'POST',
+      url: '/v2/groups',
+      payload: {
+        id: '/prod',
+        apps: [
+          { id: 'ok', cmd: 'sleep 100' },
+          { id: 'web', cmd: 'sleep 100', container: { type: 'MESOS', volumes: [{ containerPath: '/x', mode: 'RW' }] } },
+        ],
+      },
+    });
     expect(res.statusCode).toBe(422);
     expect(json(res)).toEqual({ message: 'Invalid JSON', details: [{ path: '/apps(1)/container/volumes(0)/hostPath', errors: ['error.path.missing'] }] });
   });

@@ -75,7 +75,16 @@ export async function harness(extra: HarnessOptions = {}): Promise<Harness> {
       const app = service?.app(appId);
       if (app === undefined) return [];
       const since = timestamp(Math.min(...instances.map((i) => i.since)));
-      return [{ app, count: instances.length, delay: { timeLeftSeconds: 0, overdue: true }, since, processedOffersSummary: EMPTY_QUEUE_OFFER_STATS, lastUnusedOffers: [] }];
+      return [
+        {
+          app,
+          count: instances.length,
+          delay: { timeLeftSeconds: 0, overdue: true },
+          since,
+          processedOffersSummary: EMPTY_QUEUE_OFFER_STATS,
+          lastUnusedOffers: [],
+        },
+      ];
     });
   };
   service = new PacerServiceImpl({

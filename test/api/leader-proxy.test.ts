@@ -50,7 +50,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-function rawRequest(url: string, method: string, headers: Record<string, string>, body: string): Promise<{ statusCode: number; headers: IncomingHttpHeaders; body: string }> {
+function rawRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ statusCode: number; headers: IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, agent: false }, (res) => {
       let text = '';
@@ -105,13 +110,18 @@ describe('leaderProxyPlugin', () => {
   it('forwards a POST through the standby and returns the leader’s status, headers and body', async () => {
     const { leader, standby } = await pair();
     // node:http sends the Connection header verbatim (undici rewrites it), so its listed header can be checked.
-    const response = await rawRequest(`http://${standby.id}/v2/apps?force=true`, 'POST', {
-      'content-type': 'application/json',
-      'x-custom': 'kept',
-      'x-forwarded-for': '10.0.0.9',
-      connection: 'keep-alive, x-drop-me',
-      'x-drop-me': '1',
-    }, JSON.stringify({ id: '/web', cmd: 'sleep 1' }));
+    const response = await rawRequest(
+      `http://${standby.id}/v2/apps?force=true`,
+      'POST',
+      {
+        'content-type': 'application/json',
+        'x-custom': 'kept',
+        'x-forwarded-for': '10.0.0.9',
+        connection: 'keep-alive, x-drop-me',
+        'x-drop-me': '1',
+      },
+      JSON.stringify({ id: '/web', cmd: 'sleep 1' }),
+    );
     expect(response.statusCode).toBe(201);
     expect(response.headers['location']).toBe('/web');
     expect(response.headers['marathon-deployment-id']).toBe('d-1');

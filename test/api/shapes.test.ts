@@ -14,8 +14,22 @@ const example = (file: string): any => JSON.parse(readFileSync(examples + file, 
 const keys = (o: object): string[] => Object.keys(o).sort();
 
 const PYTHON_TASK_KEYS = [
-  'appId', 'healthCheckResults', 'host', 'id', 'ports', 'servicePorts', 'slaveId', 'stagedAt', 'startedAt', 'version',
-  'ipAddresses', 'state', 'localVolumes', 'region', 'zone', 'role',
+  'appId',
+  'healthCheckResults',
+  'host',
+  'id',
+  'ports',
+  'servicePorts',
+  'slaveId',
+  'stagedAt',
+  'startedAt',
+  'version',
+  'ipAddresses',
+  'state',
+  'localVolumes',
+  'region',
+  'zone',
+  'role',
 ];
 const APP_INFO_EXTRAS = ['tasksStaged', 'tasksRunning', 'tasksHealthy', 'tasksUnhealthy', 'deployments'];
 

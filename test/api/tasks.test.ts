@@ -174,6 +174,10 @@ describe('/v2/tasks', () => {
     expect(h.service.app('/web')!.instances).toBe(2);
     await h.finish(json(res).deploymentId);
     expect(h.cluster.tracker.get(a.instanceId)).toMatchObject({ goal: 'Decommissioned', condition: 'Killed' });
-    expect(instancesOf(h, '/web').filter((i) => i.goal === 'Running').map((i) => i.instanceId)).toEqual([b.instanceId, c.instanceId]);
+    expect(
+      instancesOf(h, '/web')
+        .filter((i) => i.goal === 'Running')
+        .map((i) => i.instanceId),
+    ).toEqual([b.instanceId, c.instanceId]);
   });
 });

@@ -44,7 +44,10 @@ describe('argument helpers', () => {
   });
 
   it('reads only PACER_URL and PACER_USER from the environment', () => {
-    expect(clientEnv({ PACER_URL: 'u', PACER_USER: 'a:b', PACER_FORCE: 'true', PACER_JSON: 'true', HOME: '/root' })).toEqual({ PACER_URL: 'u', PACER_USER: 'a:b' });
+    expect(clientEnv({ PACER_URL: 'u', PACER_USER: 'a:b', PACER_FORCE: 'true', PACER_JSON: 'true', HOME: '/root' })).toEqual({
+      PACER_URL: 'u',
+      PACER_USER: 'a:b',
+    });
   });
 
   it('normalises URLs, builds queries and app paths, encodes Basic credentials', () => {
@@ -77,7 +80,8 @@ describe('help', () => {
 
   it('documents the sub-commands and the exit codes of each group', async () => {
     const help = clientHelp('app')!;
-    for (const sub of ['add FILE|-', 'list', 'show ID', 'update ID FILE|-', 'scale ID N', 'restart ID', 'remove ID']) expect(help).toContain(`pacer app ${sub}`);
+    for (const sub of ['add FILE|-', 'list', 'show ID', 'update ID FILE|-', 'scale ID N', 'restart ID', 'remove ID'])
+      expect(help).toContain(`pacer app ${sub}`);
     expect(help).toContain('Exit codes:\n  0  success');
     expect(help).toContain('  5  not found');
     expect(clientHelp('app', 'scale')).toMatch(/^Usage: pacer app scale ID N \[flags\]\n/);

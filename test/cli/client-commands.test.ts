@@ -12,7 +12,10 @@ import { startServer, type TestServer } from './client-server.js';
 
 class Capture {
   text = '';
-  constructor(readonly isTTY = false, readonly columns?: number) {}
+  constructor(
+    readonly isTTY = false,
+    readonly columns?: number,
+  ) {}
   write(chunk: string): boolean {
     this.text += chunk;
     return true;
@@ -78,7 +81,9 @@ describe('app commands', () => {
     expect(progress.pop()).toBe('');
     expect(progress.pop()).toMatch(new RegExp(`^deployment ${id} finished \\(\\d+s\\)$`));
     const parse = (line: string): { step: number; running: number } => {
-      const match = new RegExp(`^deployment ${id} step (\\d)/2 (?:\\(waiting\\)|StartApplication /sleep|ScaleApplication /sleep): /sleep ([0-2])/2 running$`).exec(line);
+      const match = new RegExp(
+        `^deployment ${id} step (\\d)/2 (?:\\(waiting\\)|StartApplication /sleep|ScaleApplication /sleep): /sleep ([0-2])/2 running$`,
+      ).exec(line);
       expect(match, line).not.toBeNull();
       return { step: Number(match![1]), running: Number(match![2]) };
     };
@@ -143,7 +148,12 @@ describe('app commands', () => {
     const killed = ids[0]!.replace(/\._app\.1$/, '');
     expect(['Decommissioned', undefined]).toContain(server.cluster.tracker.get(killed)?.goal);
     const wanted = server.cluster.tracker.ofApp('/sleep').filter((i) => i.goal === 'Running');
-    expect(wanted.map((i) => [i.instanceId, i.condition]).sort()).toEqual(ids.slice(1).map((t) => [t.replace(/\._app\.1$/, ''), 'Running']).sort());
+    expect(wanted.map((i) => [i.instanceId, i.condition]).sort()).toEqual(
+      ids
+        .slice(1)
+        .map((t) => [t.replace(/\._app\.1$/, ''), 'Running'])
+        .sort(),
+    );
 
     const restart = await pacer(['app', 'restart', '/sleep']);
     expect(restart.code).toBe(0);
@@ -165,7 +175,7 @@ describe('app commands', () => {
 });
 
 describe('errors and exit codes', () => {
-  it('exits 1 on 422 and prints Marathon\'s message and details', async () => {
+  it("exits 1 on 422 and prints Marathon's message and details", async () => {
     const run = await pacer(['app', 'add', await appFile('bad.json', { id: '/bad', instances: 1 })]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');

@@ -72,11 +72,15 @@ describe('HTTP', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('pacer: GET /v2/apps: HTTP 200 with a body that is not JSON: <html>login</html>\n');
     const wrongShape = await serve((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"items":[]}'));
-    expect((await pacer(['app', 'list'], { PACER_URL: wrongShape })).stderr).toBe(`pacer: GET /v2/apps: expected a JSON object with 'apps', got: {"items":[]}\n`);
+    expect((await pacer(['app', 'list'], { PACER_URL: wrongShape })).stderr).toBe(
+      `pacer: GET /v2/apps: expected a JSON object with 'apps', got: {"items":[]}\n`,
+    );
   });
 
-  it('reports a refused event stream with the server\'s status and message', async () => {
-    const url = await serve((_req, res) => res.writeHead(403, { 'content-type': 'application/json' }).end('{"message":"Not Authorized to perform this action!"}'));
+  it("reports a refused event stream with the server's status and message", async () => {
+    const url = await serve((_req, res) =>
+      res.writeHead(403, { 'content-type': 'application/json' }).end('{"message":"Not Authorized to perform this action!"}'),
+    );
     const run = await pacer(['events'], { PACER_URL: url });
     expect(run).toEqual({ code: 1, stdout: '', stderr: 'pacer: GET /v2/events: HTTP 403: Not Authorized to perform this action!\n' });
   });

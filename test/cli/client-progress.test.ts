@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  progressFraction,
-  progressReporter,
-  renderBar,
-  renderProgressFrame,
-  renderProgressLine,
-  type ProgressState,
-} from '../../src/cli/client/progress.js';
+import { progressFraction, progressReporter, renderBar, renderProgressFrame, renderProgressLine, type ProgressState } from '../../src/cli/client/progress.js';
 
 const ID = '5ed4c0c5-9ff8-4a6f-a0cd-f57f59a34b43';
 
@@ -39,7 +32,11 @@ describe('progress fraction and bar', () => {
     expect(progressFraction(state())).toBe((1 + 1 / 4) / 2);
     expect(progressFraction(state({ apps: [{ id: '/sleep', running: 6, target: 4 }] }))).toBe(1);
     expect(progressFraction(state({ totalSteps: 0, currentStep: 0 }))).toBe(0);
-    expect(progressFraction(state({ actions: ['StopApplication /sleep'], apps: [{ id: '/sleep', running: 0, target: 0, gone: true }], currentStep: 1, totalSteps: 1 }))).toBe(0);
+    expect(
+      progressFraction(
+        state({ actions: ['StopApplication /sleep'], apps: [{ id: '/sleep', running: 0, target: 0, gone: true }], currentStep: 1, totalSteps: 1 }),
+      ),
+    ).toBe(0);
   });
 
   it('fills the bar in proportion', () => {

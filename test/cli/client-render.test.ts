@@ -56,10 +56,13 @@ const queueExample: { queue: QueueItemJson[] } = {
 
 describe('renderTable', () => {
   it('aligns columns two spaces apart, numbers to the right, without trailing blanks', () => {
-    const out = renderTable([{ header: 'ID' }, { header: 'N', align: 'right' }, { header: 'NOTE' }], [
-      ['/a', '1', 'x'],
-      ['/longer', '100', ''],
-    ]);
+    const out = renderTable(
+      [{ header: 'ID' }, { header: 'N', align: 'right' }, { header: 'NOTE' }],
+      [
+        ['/a', '1', 'x'],
+        ['/longer', '100', ''],
+      ],
+    );
     expect(out).toBe('ID         N  NOTE\n/a         1  x\n/longer  100\n');
   });
 
@@ -79,7 +82,18 @@ describe('renderTable', () => {
 });
 
 describe('app views', () => {
-  const app = { id: '/web', instances: 3, tasksRunning: 2, tasksStaged: 1, tasksHealthy: 2, tasksUnhealthy: 0, cpus: 0.1, mem: 128, healthChecks: [{}], deployments: [{ id: '97c136bf-5a28-4821-9d94-480d9fbb01c8' }] };
+  const app = {
+    id: '/web',
+    instances: 3,
+    tasksRunning: 2,
+    tasksStaged: 1,
+    tasksHealthy: 2,
+    tasksUnhealthy: 0,
+    cpus: 0.1,
+    mem: 128,
+    healthChecks: [{}],
+    deployments: [{ id: '97c136bf-5a28-4821-9d94-480d9fbb01c8' }],
+  };
 
   it('lists running/target, staged, health, short deployment ids', () => {
     expect(renderAppsTable([app, { id: '/bare', instances: 0 }])).toBe(
@@ -114,7 +128,9 @@ describe('deployments and queue', () => {
 
   it('explains why each queued app waits, largest cause first', () => {
     const out = renderQueue(queueExample.queue);
-    expect(out).toMatch(/^APP\s+WAITING\s+DELAY\s+OFFERS\s+SINCE\n\/infra\/collector\s+1\s+none\s+0\/40 unused\s+2024-05-01T11:00:00.000Z\n\/api\s+2\s+none\s+90\/90 unused/);
+    expect(out).toMatch(
+      /^APP\s+WAITING\s+DELAY\s+OFFERS\s+SINCE\n\/infra\/collector\s+1\s+none\s+0\/40 unused\s+2024-05-01T11:00:00.000Z\n\/api\s+2\s+none\s+90\/90 unused/,
+    );
     expect(out).toContain('/infra/collector: waiting for a matching offer\n');
     expect(out).toContain(
       '/api: offers declined: not enough cpus (InsufficientCpus: 50 of 90 offers); not enough memory (InsufficientMemory: 30 of 40 offers); not enough disk (InsufficientDisk: 10 of 10 offers)\n',
@@ -127,11 +143,25 @@ describe('deployments and queue', () => {
 
 describe('event lines', () => {
   it('prints time, type and the identifying fields of Marathon events', () => {
-    const status = JSON.stringify({ slaveId: 'S6', taskId: 'foo.1', taskStatus: 'TASK_FAILED', message: 'Failed to launch', appId: '/foo', host: 'srv5', eventType: 'status_update_event', timestamp: '2015-09-30T12:44:45.681Z' });
+    const status = JSON.stringify({
+      slaveId: 'S6',
+      taskId: 'foo.1',
+      taskStatus: 'TASK_FAILED',
+      message: 'Failed to launch',
+      appId: '/foo',
+      host: 'srv5',
+      eventType: 'status_update_event',
+      timestamp: '2015-09-30T12:44:45.681Z',
+    });
     expect(formatEventLine('status_update_event', status)).toBe(
       '2015-09-30T12:44:45.681Z status_update_event app=/foo task=foo.1 status=TASK_FAILED host=srv5 message="Failed to launch"',
     );
-    const info = JSON.stringify({ plan: { id: 'd1' }, currentStep: { actions: [{ action: 'ScaleApplication', app: '/foo' }] }, eventType: 'deployment_info', timestamp: 't' });
+    const info = JSON.stringify({
+      plan: { id: 'd1' },
+      currentStep: { actions: [{ action: 'ScaleApplication', app: '/foo' }] },
+      eventType: 'deployment_info',
+      timestamp: 't',
+    });
     expect(formatEventLine('deployment_info', info)).toBe('t deployment_info deployment=d1 actions=ScaleApplication:/foo');
     expect(formatEventLine('odd', 'not json')).toBe('odd not json');
   });
@@ -139,13 +169,23 @@ describe('event lines', () => {
 
 describe('formatError', () => {
   it('prints the status, message, each path with its errors, and lock holders', () => {
-    const body = { message: 'Object is not valid', details: [{ path: '/', errors: ['a', 'b'] }, { path: '/mem', errors: ['error.min'] }] };
+    const body = {
+      message: 'Object is not valid',
+      details: [
+        { path: '/', errors: ['a', 'b'] },
+        { path: '/mem', errors: ['error.min'] },
+      ],
+    };
     expect(formatError(new ServerError(422, 'POST', '/v2/apps', body, JSON.stringify(body)))).toBe(
       'pacer: POST /v2/apps: HTTP 422: Object is not valid\n  /: a; b\n  /mem: error.min\n',
     );
     const lock = { message: 'App is locked', deployments: [{ id: 'd1' }] };
-    expect(formatError(new ServerError(409, 'PUT', '/v2/apps/x', lock, ''))).toBe('pacer: PUT /v2/apps/x: HTTP 409: App is locked\n  locked by deployment d1 (--force overrides)\n');
-    expect(formatError(new ServerError(502, 'GET', '/v2/apps', {}, '<html>Bad Gateway</html>'))).toBe('pacer: GET /v2/apps: HTTP 502: <html>Bad Gateway</html>\n');
+    expect(formatError(new ServerError(409, 'PUT', '/v2/apps/x', lock, ''))).toBe(
+      'pacer: PUT /v2/apps/x: HTTP 409: App is locked\n  locked by deployment d1 (--force overrides)\n',
+    );
+    expect(formatError(new ServerError(502, 'GET', '/v2/apps', {}, '<html>Bad Gateway</html>'))).toBe(
+      'pacer: GET /v2/apps: HTTP 502: <html>Bad Gateway</html>\n',
+    );
   });
 
   it('explains the wait with the same offers the OFFERS column counts (issue #14)', () => {
@@ -155,8 +195,16 @@ describe('formatError', () => {
       { reason: 'InsufficientCpus', declined: cpus, processed },
     ];
     const item = {
-      count: 1, delay: { timeLeftSeconds: 0, overdue: true }, since: '2024-05-01T11:00:00.000Z', app: { id: '/big' },
-      processedOffersSummary: { processedOffersCount: 6, unusedOffersCount: 6, rejectSummaryLastOffers: funnel(3, 3), rejectSummaryLaunchAttempt: funnel(6, 6) },
+      count: 1,
+      delay: { timeLeftSeconds: 0, overdue: true },
+      since: '2024-05-01T11:00:00.000Z',
+      app: { id: '/big' },
+      processedOffersSummary: {
+        processedOffersCount: 6,
+        unusedOffersCount: 6,
+        rejectSummaryLastOffers: funnel(3, 3),
+        rejectSummaryLaunchAttempt: funnel(6, 6),
+      },
     };
     const out = renderQueue([item]);
     expect(out).toMatch(/6\/6 unused/);

@@ -55,10 +55,25 @@ describe('parseFlags', () => {
 describe('help text', () => {
   it('lists every Marathon flag the design names, with its environment variable', () => {
     const text = formatHelp('pacer', 'summary', SERVE_FLAGS);
-    for (const flag of ['master', 'zk', 'http_port', 'http_address', 'hostname', 'webui_url', 'framework_name',
-      'mesos_role', 'failover_timeout', 'checkpoint', 'ha', 'http_credentials',
-      'mesos_authentication_principal', 'mesos_authentication_secret_file', 'mesos_user',
-      'reconciliation_interval', 'task_launch_timeout']) {
+    for (const flag of [
+      'master',
+      'zk',
+      'http_port',
+      'http_address',
+      'hostname',
+      'webui_url',
+      'framework_name',
+      'mesos_role',
+      'failover_timeout',
+      'checkpoint',
+      'ha',
+      'http_credentials',
+      'mesos_authentication_principal',
+      'mesos_authentication_secret_file',
+      'mesos_user',
+      'reconciliation_interval',
+      'task_launch_timeout',
+    ]) {
       // Marathon's toggles show as --[disable_]flag.
       expect(text).toMatch(new RegExp(`--(\\[disable_\\])?${flag}\\b`));
       expect(text).toContain(`PACER_${flag.toUpperCase()}`);

@@ -112,7 +112,12 @@ function ignoredByDockerignore(relPath: string, text: string): boolean {
     .filter((l) => l !== '' && !l.startsWith('#'));
   return patterns.some((pattern) => {
     if (pattern.includes('*')) {
-      const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+      const regex = new RegExp(
+        `^${pattern
+          .split('*')
+          .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^/]*')}$`,
+      );
       return regex.test(relPath) || regex.test(path.basename(relPath));
     }
     return relPath === pattern || relPath.startsWith(`${pattern}/`);
@@ -128,9 +133,7 @@ function relativeImports(source: string): string[] {
 
 async function typeScriptFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.ts'))
-    .map((e) => path.join(e.parentPath, e.name));
+  return entries.filter((e) => e.isFile() && e.name.endsWith('.ts')).map((e) => path.join(e.parentPath, e.name));
 }
 
 const dockerfile = readDockerfile(DOCKERFILE);
@@ -167,7 +170,10 @@ describe('docker/Dockerfile', () => {
 
   it('copies only the shipped artefacts from the build stage into the runtime stage', () => {
     const runtimeCopies = copies(runtimeStage);
-    expect(runtimeCopies.every((c) => c.from === 'build'), 'runtime copies nothing from the build context').toBe(true);
+    expect(
+      runtimeCopies.every((c) => c.from === 'build'),
+      'runtime copies nothing from the build context',
+    ).toBe(true);
     const sources = runtimeCopies.flatMap((c) => c.sources);
     expect(new Set(sources)).toEqual(new Set(['package.json', 'node_modules', 'dist/src', 'bin', 'proto', 'src/ui/static']));
     for (const c of runtimeCopies) {
@@ -197,7 +203,9 @@ describe('docker/Dockerfile', () => {
   });
 
   it('copies into the build stage only paths that exist and that .dockerignore lets through', () => {
-    const contextSources = copies(buildStage!).filter((c) => c.from === undefined).flatMap((c) => c.sources);
+    const contextSources = copies(buildStage!)
+      .filter((c) => c.from === undefined)
+      .flatMap((c) => c.sources);
     expect(contextSources).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'src', 'proto', 'bin']));
     for (const source of contextSources) {
       expect(existsSync(path.join(REPO_ROOT, source)), `${source} exists`).toBe(true);
@@ -208,7 +216,9 @@ describe('docker/Dockerfile', () => {
   });
 
   it('copies into the build stage every file the TypeScript it compiles imports', async () => {
-    const contextSources = copies(buildStage!).filter((c) => c.from === undefined).flatMap((c) => c.sources);
+    const contextSources = copies(buildStage!)
+      .filter((c) => c.from === undefined)
+      .flatMap((c) => c.sources);
     const inContext = (rel: string): boolean => contextSources.some((s) => rel === s || rel.startsWith(`${s}/`));
     const compiled = contextSources.filter((s) => s === 'src' || s === 'bench');
     expect(compiled).toContain('src');
@@ -252,14 +262,11 @@ describe('docker/Dockerfile', () => {
       const entrypoint = jsonArray(all(runtimeStage, 'ENTRYPOINT').at(-1)!);
       const cmd = jsonArray(all(runtimeStage, 'CMD').at(-1)!);
       // The image's command line, then loopback and a free port for the test (later flags win).
-      pacer = await startPacer(app, [
-        ...entrypoint.slice(1),
-        ...cmd,
-        '--http_address', '127.0.0.1',
-        '--http_port', '0',
-        '--agents', '1',
-        '--work_dir', path.join(root, 'work'),
-      ], { PACER_DATA_DIR: path.join(root, 'data'), NODE_ENV: 'production', PACER_LOG_FORMAT: 'json' });
+      pacer = await startPacer(
+        app,
+        [...entrypoint.slice(1), ...cmd, '--http_address', '127.0.0.1', '--http_port', '0', '--agents', '1', '--work_dir', path.join(root, 'work')],
+        { PACER_DATA_DIR: path.join(root, 'data'), NODE_ENV: 'production', PACER_LOG_FORMAT: 'json' },
+      );
     });
 
     afterAll(async () => {
@@ -297,7 +304,10 @@ interface ComposeCli {
 }
 
 async function findComposeCli(): Promise<ComposeCli | undefined> {
-  for (const candidate of [{ command: 'docker', prefix: ['compose'] }, { command: 'docker-compose', prefix: [] }]) {
+  for (const candidate of [
+    { command: 'docker', prefix: ['compose'] },
+    { command: 'docker-compose', prefix: [] },
+  ]) {
     const result = await run(candidate.command, [...candidate.prefix, 'version'], REPO_ROOT);
     if (result.code === 0) return candidate;
   }
@@ -327,7 +337,10 @@ function serviceBlock(name: string): string[] {
 }
 
 function unquote(value: string): string {
-  return value.trim().replace(/^"(.*)"$/, '$1').replace(/^'(.*)'$/, '$1');
+  return value
+    .trim()
+    .replace(/^"(.*)"$/, '$1')
+    .replace(/^'(.*)'$/, '$1');
 }
 
 function scalar(block: string[], key: string): string | undefined {
@@ -347,7 +360,9 @@ function nested(block: string[], key: string): string[] {
 }
 
 function listItems(block: string[], key: string): string[] {
-  return nested(block, key).filter((l) => l.startsWith('- ')).map((l) => unquote(l.slice(2)));
+  return nested(block, key)
+    .filter((l) => l.startsWith('- '))
+    .map((l) => unquote(l.slice(2)));
 }
 
 function mapping(block: string[], key: string): Map<string, string> {
@@ -393,7 +408,12 @@ describe('docker/compose.yml', () => {
     expect(scalar(agent, 'privileged')).toBe('true');
 
     const pacer = serviceBlock('pacer');
-    expect(mapping(pacer, 'build')).toEqual(new Map([['context', '..'], ['dockerfile', 'docker/Dockerfile']]));
+    expect(mapping(pacer, 'build')).toEqual(
+      new Map([
+        ['context', '..'],
+        ['dockerfile', 'docker/Dockerfile'],
+      ]),
+    );
     const parsed = parseFlags(listItems(pacer, 'command'), SERVE_FLAGS, {});
     expect(parsed.positionals).toEqual([]);
     expect(parsed.values).toMatchObject({
@@ -500,4 +520,3 @@ async function startPacer(cwd: string, args: string[], env: Record<string, strin
   });
   return { url, stop };
 }
-

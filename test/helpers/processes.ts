@@ -77,9 +77,7 @@ export function spawnPacer(args: readonly string[], opts: SpawnOptions): Promise
 /** `pacer mesos-local <args>` on a free port; up when "mesos-local master listening on <url>" appears. */
 export function spawnMesosLocal(args: readonly string[], opts: SpawnOptions): Promise<ManagedProcess> {
   return spawnListening(['mesos-local', '--port', '0', ...args], opts, (line) =>
-    typeof line.msg === 'string' && line.msg.startsWith('mesos-local master listening on ') && typeof line.url === 'string'
-      ? line.url
-      : undefined,
+    typeof line.msg === 'string' && line.msg.startsWith('mesos-local master listening on ') && typeof line.url === 'string' ? line.url : undefined,
   );
 }
 
@@ -152,11 +150,7 @@ async function spawnListening(
   return managed;
 }
 
-function findListeningUrl(
-  logFile: string,
-  fromOffset: number,
-  listeningUrl: (line: Record<string, unknown>) => string | undefined,
-): string | undefined {
+function findListeningUrl(logFile: string, fromOffset: number, listeningUrl: (line: Record<string, unknown>) => string | undefined): string | undefined {
   const text = readFrom(logFile, fromOffset);
   for (const raw of text.split('\n')) {
     if (!raw.startsWith('{')) continue;

@@ -361,7 +361,9 @@ describe('scaling', () => {
     const expected = replaced.tasks!.map((t) => t.id).filter((id) => id !== scaledAway!.id);
     expect(new Set(remaining)).toEqual(new Set(expected));
 
-    const unknown = await deleteJson<{ message: string }>(`${pacer.url}/v2/apps/e2e/killtask/tasks/e2e_killtask.instance-00000000-0000-0000-0000-000000000000._app.1`);
+    const unknown = await deleteJson<{ message: string }>(
+      `${pacer.url}/v2/apps/e2e/killtask/tasks/e2e_killtask.instance-00000000-0000-0000-0000-000000000000._app.1`,
+    );
     expect(unknown.status).toBe(404);
   });
 });
@@ -472,18 +474,22 @@ async function traceRollingRestart(id: string, n: number, upgradeStrategy: Recor
 }
 
 describe('rolling restart on a config change', () => {
-  it('never drops below ceil(N × minimumHealthCapacity) healthy tasks, shows RestartApplication, and ends on the new version', { timeout: 60_000 }, async () => {
-    const n = 3;
-    const strategy = { minimumHealthCapacity: 0.67, maximumOverCapacity: 0.34 };
-    const trace = await traceRollingRestart('/e2e/rolling', n, strategy);
+  it(
+    'never drops below ceil(N × minimumHealthCapacity) healthy tasks, shows RestartApplication, and ends on the new version',
+    { timeout: 60_000 },
+    async () => {
+      const n = 3;
+      const strategy = { minimumHealthCapacity: 0.67, maximumOverCapacity: 0.34 };
+      const trace = await traceRollingRestart('/e2e/rolling', n, strategy);
 
-    expect(trace.sawRestartAction).toBe(true);
-    expect(trace.healthySamples.length).toBeGreaterThan(5);
-    const minHealthy = Math.ceil(n * strategy.minimumHealthCapacity);
-    expect(Math.min(...trace.healthySamples), `healthy tasks per sample: ${trace.healthySamples.join(',')}`).toBeGreaterThanOrEqual(minHealthy);
-    // maximumOverCapacity 0.34 of 3 allows one extra task at a time.
-    expect(trace.maxTasks).toBeLessThanOrEqual(Math.floor(n * (1 + strategy.maximumOverCapacity)));
-  });
+      expect(trace.sawRestartAction).toBe(true);
+      expect(trace.healthySamples.length).toBeGreaterThan(5);
+      const minHealthy = Math.ceil(n * strategy.minimumHealthCapacity);
+      expect(Math.min(...trace.healthySamples), `healthy tasks per sample: ${trace.healthySamples.join(',')}`).toBeGreaterThanOrEqual(minHealthy);
+      // maximumOverCapacity 0.34 of 3 allows one extra task at a time.
+      expect(trace.maxTasks).toBeLessThanOrEqual(Math.floor(n * (1 + strategy.maximumOverCapacity)));
+    },
+  );
 
   it('with minimumHealthCapacity 0 and no over-capacity it stops old tasks first (the sampler sees the dip)', { timeout: 60_000 }, async () => {
     // The control for the test above: the same sampling does observe capacity loss when the

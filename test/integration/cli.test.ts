@@ -28,15 +28,10 @@ interface Run {
 
 function pacer(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, PACER_URL: url, ...env }, timeout: COMMAND_TIMEOUT_MS },
-      (err, stdout, stderr) => {
-        const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [BIN, ...args], { env: { ...process.env, PACER_URL: url, ...env }, timeout: COMMAND_TIMEOUT_MS }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : -1;
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -110,7 +105,8 @@ describe('pacer client commands against pacer --master local', () => {
     // Not a terminal: plain progress lines while it runs (how many depends on the timing), then the outcome.
     const progress = add.stderr.trimEnd().split('\n');
     expect(progress.at(-1)).toMatch(/^deployment [0-9a-f-]{36} finished \(\d+s\)$/);
-    for (const line of progress.slice(0, -1)) expect(line).toMatch(/^deployment [0-9a-f-]{36} step \d\/2( \w+Application \/cli-sleep)?(: \/cli-sleep \d\/1 running)?$/);
+    for (const line of progress.slice(0, -1))
+      expect(line).toMatch(/^deployment [0-9a-f-]{36} step \d\/2( \w+Application \/cli-sleep)?(: \/cli-sleep \d\/1 running)?$/);
     expect(add.code).toBe(0);
     expect(add.stdout).toMatch(/^Created app \/cli-sleep \(deployment [0-9a-f-]{36}\)\n$/);
 
@@ -178,7 +174,7 @@ describe('pacer client commands against pacer --master local', () => {
     expect((await pacer(['app', 'show', '/cli-sleep'])).code).toBe(5);
   }, 240_000);
 
-  it('exits 1 with Marathon\'s details for an invalid app, and 3 when no server listens', async () => {
+  it("exits 1 with Marathon's details for an invalid app, and 3 when no server listens", async () => {
     const file = path.join(dir, 'invalid.json');
     await writeFile(file, JSON.stringify({ id: '/cli-invalid', instances: 1 }));
     const invalid = await pacer(['app', 'add', file]);

@@ -75,7 +75,10 @@ function running(c: SchedulerCore, appId: string): Instance[] {
   return c.instances.ofApp(appId).filter((i) => i.condition === 'Running');
 }
 
-interface StateTask { id: string; state: string }
+interface StateTask {
+  id: string;
+  state: string;
+}
 async function masterTasks(frameworkId: string): Promise<StateTask[]> {
   const res = await fetch(`${local.url}/master/state`);
   const body = (await res.json()) as { frameworks: Array<{ id: string; tasks: StateTask[] }> };
@@ -141,7 +144,10 @@ describe('SchedulerCore against the embedded master', () => {
     await until(core, 'the 2 decommissioned instances expunged', () => core!.instances.ofApp(app.id).length === 3);
     expect(core.instances.get(a!.instanceId)).toBeUndefined();
     await pollMaster(frameworkId, '3 running tasks', (t) => t.filter((x) => x.state === 'TASK_RUNNING').length === 3);
-    const kept = core.instances.ofApp(app.id).map((i) => `${i.instanceId}|${i.taskId}`).sort();
+    const kept = core.instances
+      .ofApp(app.id)
+      .map((i) => `${i.instanceId}|${i.taskId}`)
+      .sort();
 
     // Restart: a new core on the reopened store picks the same framework and the same instances.
     await core.stop();
@@ -153,11 +159,24 @@ describe('SchedulerCore against the embedded master', () => {
     for (let i = 0; i < 100 && core.framework().frameworkId === undefined; i++) await new Promise((r) => setTimeout(r, 50));
     expect(core.framework().frameworkId).toBe(frameworkId);
     await core.reconciled();
-    expect(core.instances.ofApp(app.id).map((i) => `${i.instanceId}|${i.taskId}`).sort()).toEqual(kept);
+    expect(
+      core.instances
+        .ofApp(app.id)
+        .map((i) => `${i.instanceId}|${i.taskId}`)
+        .sort(),
+    ).toEqual(kept);
     expect(core.instances.ofApp(app.id).every((i) => i.condition === 'Running')).toBe(true);
     const tasks = await masterTasks(frameworkId);
-    expect(tasks.filter((t) => t.state === 'TASK_RUNNING').map((t) => t.id).sort()).toEqual(
-      core.instances.ofApp(app.id).map((i) => i.taskId!).sort(),
+    expect(
+      tasks
+        .filter((t) => t.state === 'TASK_RUNNING')
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(
+      core.instances
+        .ofApp(app.id)
+        .map((i) => i.taskId!)
+        .sort(),
     );
     expect(events.some((e) => e.eventType === 'scheduler_registered_event')).toBe(true);
   });
@@ -186,7 +205,7 @@ describe('SchedulerCore against the embedded master', () => {
     await core.launchQueue.add(app, 0);
   });
 
-  it('gives a process task Marathon\'s environment (PORT0, MARATHON_APP_ID)', async () => {
+  it("gives a process task Marathon's environment (PORT0, MARATHON_APP_ID)", async () => {
     const app = appOf({
       id: '/it/envy',
       cmd: 'echo "PORT0=$PORT0"; echo "MARATHON_APP_ID=$MARATHON_APP_ID"; echo "HOST=$HOST"; sleep 1000',

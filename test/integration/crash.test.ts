@@ -103,10 +103,9 @@ describe('Pacer killed with SIGKILL while deploying, restarted on the same data 
 
   async function startPacer(): Promise<ManagedProcess> {
     restarts++;
-    return spawnPacer(
-      ['--master', master!.url, '--data_dir', dataDir!, '--reconciliation_interval', '2000', '--task_launch_timeout', '20000'],
-      { name: 'crash-pacer' },
-    );
+    return spawnPacer(['--master', master!.url, '--data_dir', dataDir!, '--reconciliation_interval', '2000', '--task_launch_timeout', '20000'], {
+      name: 'crash-pacer',
+    });
   }
 
   async function killPacer(): Promise<void> {
@@ -239,8 +238,7 @@ describe('Pacer killed with SIGKILL while deploying, restarted on the same data 
       const seed = (BASE_SEED + trial * 0x9e3779b1) >>> 0;
       const random = seededRandom(seed);
       const roll = random();
-      const action =
-        trial === 0 ? 'post' : roll < 0.45 ? 'new-version' : roll < 0.7 ? 'scale' : roll < 0.85 ? 'post-extra' : 'none';
+      const action = trial === 0 ? 'post' : roll < 0.45 ? 'new-version' : roll < 0.7 ? 'scale' : roll < 0.85 ? 'post-extra' : 'none';
       // A quarter of the kills land within a few ms of the write, most likely before its answer.
       const delayMs = random() < 0.25 ? Math.floor(random() * 15) : Math.floor(random() * 1500);
       const killDuringRecovery = random() < 0.4;

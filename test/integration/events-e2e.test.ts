@@ -49,7 +49,12 @@ async function open(query = ''): Promise<EventRecorder> {
 }
 
 /** Checks one deployment's events and returns them; waits (bounded) for its deployment_success. */
-async function checkDeployment(events: EventRecorder, deploymentId: string, version: string, expectedActions: string[]): Promise<{
+async function checkDeployment(
+  events: EventRecorder,
+  deploymentId: string,
+  version: string,
+  expectedActions: string[],
+): Promise<{
   infos: RecordedEvent[];
   success: RecordedEvent;
 }> {
@@ -104,7 +109,10 @@ describe('GET /v2/events', () => {
 
     const posted = events.of('api_post_event', (d) => d.uri === '/v2/apps');
     expect(posted).toHaveLength(1);
-    expect(posted[0]!.data).toMatchObject({ clientIp: '127.0.0.1', appDefinition: { id: APP_ID, cmd: 'sleep 600', instances: 1, version: created.body.version } });
+    expect(posted[0]!.data).toMatchObject({
+      clientIp: '127.0.0.1',
+      appDefinition: { id: APP_ID, cmd: 'sleep 600', instances: 1, version: created.body.version },
+    });
 
     const running = await events.waitFor('status_update_event', (d) => d.appId === APP_ID && d.taskStatus === 'TASK_RUNNING', 10_000);
     const task = running.data;

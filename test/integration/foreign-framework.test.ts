@@ -114,10 +114,9 @@ describe.skipIf(!pythonFound && process.env.CI !== 'true')('a Python stdlib sche
 
   beforeAll(async () => {
     if (!pythonFound) throw new Error(`${PYTHON} not found: ${probe.error?.message ?? probe.stderr}`);
-    master = await spawnMesosLocal(
-      ['--agents', '3', '--allocation_interval', '100ms', '--heartbeat_interval', '1secs'],
-      { name: 'foreign-framework-mesos-local' },
-    );
+    master = await spawnMesosLocal(['--agents', '3', '--allocation_interval', '100ms', '--heartbeat_interval', '1secs'], {
+      name: 'foreign-framework-mesos-local',
+    });
     ({ report, stderr } = await runScheduler(master.url));
     if (report.fatal !== undefined) {
       throw new Error(`scheduler session failed: ${report.fatal}\nstderr:\n${stderr}\nmaster log:\n${master.logTail(4000)}`);
@@ -128,8 +127,7 @@ describe.skipIf(!pythonFound && process.env.CI !== 'true')('a Python stdlib sche
     await master?.kill('SIGTERM');
   });
 
-  const updatesOf = (task: string, phase?: string): SeenUpdate[] =>
-    report.updates.filter((u) => u.task === task && (phase === undefined || u.phase === phase));
+  const updatesOf = (task: string, phase?: string): SeenUpdate[] => report.updates.filter((u) => u.task === task && (phase === undefined || u.phase === phase));
 
   it('answers SUBSCRIBE with a chunked HTTP/1.1 200 JSON stream carrying Mesos-Stream-Id', () => {
     for (const head of [report.subscribe, report.resubscribe]) {

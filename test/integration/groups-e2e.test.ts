@@ -84,8 +84,7 @@ async function getApp(id: string): Promise<AppJson> {
 }
 
 /** Index of the first plan step that has `action` for `app`. */
-const stepOf = (steps: StepJson[], action: string, app: string): number =>
-  steps.findIndex((s) => s.actions.some((a) => a.action === action && a.app === app));
+const stepOf = (steps: StepJson[], action: string, app: string): number => steps.findIndex((s) => s.actions.some((a) => a.action === action && a.app === app));
 
 function sleeper(id: string, instances: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { id, cmd: 'sleep 600', cpus: 0.1, mem: 16, instances, ...extra };
@@ -124,7 +123,9 @@ describe('groups', () => {
       // The dependency is scaled up in an earlier step than its dependent, and ran first.
       expect(stepOf(steps, 'ScaleApplication', '/shop/db/pg')).toBeLessThan(stepOf(steps, 'ScaleApplication', '/shop/web/front'));
       const firstRunning = (appId: string): number =>
-        Math.min(...events.of('status_update_event', (d) => d.appId === appId && d.taskStatus === 'TASK_RUNNING').map((e) => Date.parse(String(e.data.timestamp))));
+        Math.min(
+          ...events.of('status_update_event', (d) => d.appId === appId && d.taskStatus === 'TASK_RUNNING').map((e) => Date.parse(String(e.data.timestamp))),
+        );
       const firstStarted = (appId: string): number =>
         Math.min(...events.of('status_update_event', (d) => d.appId === appId).map((e) => Date.parse(String(e.data.timestamp))));
       expect(firstRunning('/shop/db/pg')).toBeLessThanOrEqual(firstStarted('/shop/web/front'));

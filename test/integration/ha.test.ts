@@ -48,15 +48,9 @@ describe.runIf(zookeeperTestsEnabled())('three Pacer instances with leader elect
     const zkUrl = `zk://${zk.connectString}/pacer-ha`;
     for (let i = 0; i < 3; i++) {
       pacers.push(
-        await spawnPacer(
-          [
-            '--zk', zkUrl,
-            '--master', master.url,
-            '--zk_session_timeout', String(ZK_SESSION_TIMEOUT_MS),
-            '--reconciliation_interval', '2000',
-          ],
-          { name: `ha-pacer-${i}` },
-        ),
+        await spawnPacer(['--zk', zkUrl, '--master', master.url, '--zk_session_timeout', String(ZK_SESSION_TIMEOUT_MS), '--reconciliation_interval', '2000'], {
+          name: `ha-pacer-${i}`,
+        }),
       );
     }
   }, 90_000);
@@ -235,6 +229,11 @@ describe.runIf(zookeeperTestsEnabled())('three Pacer instances with leader elect
     expect(scaled.status).toBe(200);
     expect(scaled.headers.get('x-marathon-via')).toBe(`1.1 ${hostPort(remaining)}`);
     const grown = await waitForTasks(successor, frameworkId, INSTANCES + 5);
-    expect(grown.map((t) => t.id).filter((id) => taskIdsBefore.includes(id)).sort()).toEqual(taskIdsBefore);
+    expect(
+      grown
+        .map((t) => t.id)
+        .filter((id) => taskIdsBefore.includes(id))
+        .sort(),
+    ).toEqual(taskIdsBefore);
   }, 180_000);
 });

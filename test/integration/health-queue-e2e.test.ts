@@ -254,41 +254,45 @@ describe('backoff and the launch queue', () => {
     expect(res.body.message).toBe('Application /hq/no-such-app not found in tasks queue.');
   });
 
-  it('an app asking for more cpus than any agent has shows InsufficientCpus; an unsatisfiable constraint shows UnfulfilledConstraint', { timeout: TEST_MS }, async () => {
-    await createApp({ id: '/hq/too-big', cmd: 'sleep 600', cpus: 100, mem: 16 });
-    await createApp({ id: '/hq/nowhere', cmd: 'sleep 600', cpus: 0.05, mem: 16, constraints: [['hostname', 'LIKE', 'no-such-host']] });
+  it(
+    'an app asking for more cpus than any agent has shows InsufficientCpus; an unsatisfiable constraint shows UnfulfilledConstraint',
+    { timeout: TEST_MS },
+    async () => {
+      await createApp({ id: '/hq/too-big', cmd: 'sleep 600', cpus: 100, mem: 16 });
+      await createApp({ id: '/hq/nowhere', cmd: 'sleep 600', cpus: 0.05, mem: 16, constraints: [['hostname', 'LIKE', 'no-such-host']] });
 
-    const cases = [
-      { id: '/hq/too-big', reason: 'InsufficientCpus' },
-      { id: '/hq/nowhere', reason: 'UnfulfilledConstraint' },
-    ];
-    for (const { id, reason } of cases) {
-      const item = await waitFor(
-        async () => {
-          const found = await queueItem(id, true);
-          return found !== undefined && declinedFor(found.processedOffersSummary.rejectSummaryLastOffers, reason) > 0 ? found : undefined;
-        },
-        { timeoutMs: 20_000, what: `${reason} in the queue entry of ${id}` },
-      );
-      expect(item.count).toBe(1);
-      const summary = item.processedOffersSummary;
-      expect(summary.processedOffersCount).toBeGreaterThan(0);
-      expect(summary.unusedOffersCount).toBeGreaterThan(0);
-      expect(declinedFor(summary.rejectSummaryLaunchAttempt, reason)).toBeGreaterThan(0);
-      // Only the one reason declines offers for this app.
-      for (const other of summary.rejectSummaryLastOffers) if (other.reason !== reason) expect(other.declined, other.reason).toBe(0);
-      expect(item.lastUnusedOffers).toBeDefined();
-      expect(item.lastUnusedOffers!.length).toBeGreaterThan(0);
-      for (const unused of item.lastUnusedOffers!) {
-        expect(unused.reason).toContain(reason);
-        expect(typeof unused.offer.id).toBe('string');
-        expect(typeof unused.offer.agentId).toBe('string');
-        expect(unused.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      const cases = [
+        { id: '/hq/too-big', reason: 'InsufficientCpus' },
+        { id: '/hq/nowhere', reason: 'UnfulfilledConstraint' },
+      ];
+      for (const { id, reason } of cases) {
+        const item = await waitFor(
+          async () => {
+            const found = await queueItem(id, true);
+            return found !== undefined && declinedFor(found.processedOffersSummary.rejectSummaryLastOffers, reason) > 0 ? found : undefined;
+          },
+          { timeoutMs: 20_000, what: `${reason} in the queue entry of ${id}` },
+        );
+        expect(item.count).toBe(1);
+        const summary = item.processedOffersSummary;
+        expect(summary.processedOffersCount).toBeGreaterThan(0);
+        expect(summary.unusedOffersCount).toBeGreaterThan(0);
+        expect(declinedFor(summary.rejectSummaryLaunchAttempt, reason)).toBeGreaterThan(0);
+        // Only the one reason declines offers for this app.
+        for (const other of summary.rejectSummaryLastOffers) if (other.reason !== reason) expect(other.declined, other.reason).toBe(0);
+        expect(item.lastUnusedOffers).toBeDefined();
+        expect(item.lastUnusedOffers!.length).toBeGreaterThan(0);
+        for (const unused of item.lastUnusedOffers!) {
+          expect(unused.reason).toContain(reason);
+          expect(typeof unused.offer.id).toBe('string');
+          expect(typeof unused.offer.agentId).toBe('string');
+          expect(unused.timestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+        }
+        // Without the embed, the offers are not listed.
+        expect((await queueItem(id))!.lastUnusedOffers).toBeUndefined();
       }
-      // Without the embed, the offers are not listed.
-      expect((await queueItem(id))!.lastUnusedOffers).toBeUndefined();
-    }
-    // Neither app got a task.
-    for (const { id } of cases) expect((await getApp(id)).tasks ?? []).toEqual([]);
-  });
+      // Neither app got a task.
+      for (const { id } of cases) expect((await getApp(id)).tasks ?? []).toEqual([]);
+    },
+  );
 });

@@ -16,7 +16,7 @@ beforeAll(async () => {
   pacer = await startPacerProcess({
     name: 'marathon-flags',
     agents: 1,
-    extraArgs: ['--env_vars_prefix', 'MY_', '--new_group_enforce_role', 'top', '--disable_metrics_prometheus',],
+    extraArgs: ['--env_vars_prefix', 'MY_', '--new_group_enforce_role', 'top', '--disable_metrics_prometheus'],
   });
 });
 afterAll(async () => {

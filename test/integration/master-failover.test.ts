@@ -41,7 +41,18 @@ describe.runIf(zookeeperTestsEnabled())('Pacer follows a Mesos master failover d
   beforeAll(async () => {
     zk = await startZooKeeper();
     const mesosZk = `zk://${zk.connectString}/mesos`;
-    const masterArgs = ['--agents', '0', '--simulated_agents', '2', '--allocation_interval', '100ms', '--zk', mesosZk, '--zk_session_timeout', MASTER_ZK_SESSION_TIMEOUT];
+    const masterArgs = [
+      '--agents',
+      '0',
+      '--simulated_agents',
+      '2',
+      '--allocation_interval',
+      '100ms',
+      '--zk',
+      mesosZk,
+      '--zk_session_timeout',
+      MASTER_ZK_SESSION_TIMEOUT,
+    ];
     // Started one after the other, so the first holds the lower sequence number and leads.
     first = await spawnMesosLocal(masterArgs, { name: 'failover-master-1' });
     second = await spawnMesosLocal(masterArgs, { name: 'failover-master-2' });

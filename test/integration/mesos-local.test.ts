@@ -86,14 +86,11 @@ class Framework {
   }
 
   offers(): Promise<Offer[]> {
-    return this.next((e) => (e.type === 'OFFERS' ? e.offers?.offers ?? [] : undefined), 'OFFERS');
+    return this.next((e) => (e.type === 'OFFERS' ? (e.offers?.offers ?? []) : undefined), 'OFFERS');
   }
 
   update(taskId: string): Promise<TaskStatus> {
-    return this.next(
-      (e) => (e.type === 'UPDATE' && e.update?.status.task_id.value === taskId ? e.update.status : undefined),
-      `an update of ${taskId}`,
-    );
+    return this.next((e) => (e.type === 'UPDATE' && e.update?.status.task_id.value === taskId ? e.update.status : undefined), `an update of ${taskId}`);
   }
 
   /** Events up to (and including) the `count`-th HEARTBEAT from now. */
@@ -212,7 +209,11 @@ describe('pacer mesos-local with the Pacer driver', () => {
     const first = await fw.offers();
     const declinedAgent = first[0]!.agent_id.value;
     await fw.driver.decline([first[0]!.id], { refuse_seconds: 120 });
-    if (first.length > 1) await fw.driver.decline(first.slice(1).map((o) => o.id), { refuse_seconds: 0.01 });
+    if (first.length > 1)
+      await fw.driver.decline(
+        first.slice(1).map((o) => o.id),
+        { refuse_seconds: 0.01 },
+      );
 
     const meanwhile = await fw.untilHeartbeats(2);
     const offered = offeredAgents(meanwhile);
@@ -232,7 +233,10 @@ describe('pacer mesos-local with the Pacer driver', () => {
     const fw = subscribe({ name: 'suppress' });
     const offers = await fw.offers();
     await fw.driver.suppress();
-    await fw.driver.decline(offers.map((o) => o.id), { refuse_seconds: 0 });
+    await fw.driver.decline(
+      offers.map((o) => o.id),
+      { refuse_seconds: 0 },
+    );
 
     const meanwhile = await fw.untilHeartbeats(2);
     expect(offeredAgents(meanwhile)).toEqual([]);
@@ -248,14 +252,16 @@ describe('pacer mesos-local with the Pacer driver', () => {
     const [used, held] = offers;
     // One task on the first agent; the rest of that offer goes back with no filter at all, so
     // only the allocator's fairness decides who gets it next.
-    await busy.driver.accept(
-      [used!.id],
-      [{ type: 'LAUNCH', launch: { task_infos: [shellTask('busy-task', used!, 'sleep 30', 1)] } }],
-      { refuse_seconds: 0 },
-    );
+    await busy.driver.accept([used!.id], [{ type: 'LAUNCH', launch: { task_infos: [shellTask('busy-task', used!, 'sleep 30', 1)] } }], { refuse_seconds: 0 });
     // From now on the first framework turns every new offer down without a filter: it stays
     // eligible for them, so only fairness keeps them from coming straight back to it.
-    busy.onOffers = (again) => void busy.driver.decline(again.map((o) => o.id), { refuse_seconds: 0 }).catch(() => undefined);
+    busy.onOffers = (again) =>
+      void busy.driver
+        .decline(
+          again.map((o) => o.id),
+          { refuse_seconds: 0 },
+        )
+        .catch(() => undefined);
     expect(await statesUntil(busy, 'busy-task', 'TASK_RUNNING')).toContain('TASK_RUNNING');
 
     const newcomer = subscribe({ name: 'newcomer' });

@@ -120,7 +120,8 @@ describe.skipIf(!clientInstalled && !inCi)('python3-marathon (Debian) against Pa
     expect(typeof scaled.deploymentId).toBe('string');
     const listed = ok<Array<{ id: string; affected_apps: string[]; total_steps: number }>>('list_deployments');
     // The scale deployment may already be over when the client lists; if listed, it is whole.
-    for (const d of listed.filter((x) => x.id === scaled.deploymentId)) expect(d).toEqual({ id: scaled.deploymentId, affected_apps: [`${PREFIX}/sleeper`], total_steps: 1 });
+    for (const d of listed.filter((x) => x.id === scaled.deploymentId))
+      expect(d).toEqual({ id: scaled.deploymentId, affected_apps: [`${PREFIX}/sleeper`], total_steps: 1 });
     expect(ok<string[]>('wait_two_tasks')).toHaveLength(2);
   });
 
@@ -177,6 +178,8 @@ describe.skipIf(!clientInstalled && !inCi)('python3-marathon (Debian) against Pa
     expect(failed('get_deleted_app')).toEqual({ type: 'NotFoundError', status: 404, message: `App '${PREFIX}/sleeper' does not exist` });
     expect((await getJson(`${pacer!.url}/v2/apps${PREFIX}/sleeper`)).status).toBe(404);
     // Every step of the session was checked above.
-    expect(session.steps.every((s) => s.ok || ['list_queue', 'list_event_subscriptions', 'create_event_subscription', 'get_deleted_app'].includes(s.step))).toBe(true);
+    expect(
+      session.steps.every((s) => s.ok || ['list_queue', 'list_event_subscriptions', 'create_event_subscription', 'get_deleted_app'].includes(s.step)),
+    ).toBe(true);
   });
 });

@@ -119,7 +119,13 @@ describe('restart with the embedded master: tasks of the previous run answer TAS
     const aboutOld = lines.filter((l) => typeof l.taskId === 'string' && oldIds.has(l.taskId));
     const kills = aboutOld.filter((l) => /kill/i.test(l.msg ?? ''));
     const warnings = aboutOld.filter((l) => (l.level ?? 0) >= 40);
-    expect(kills.map((l) => l.msg), JSON.stringify(kills.slice(0, 5))).toEqual([]);
-    expect(warnings.map((l) => l.msg), JSON.stringify(warnings.slice(0, 5))).toEqual([]);
+    expect(
+      kills.map((l) => l.msg),
+      JSON.stringify(kills.slice(0, 5)),
+    ).toEqual([]);
+    expect(
+      warnings.map((l) => l.msg),
+      JSON.stringify(warnings.slice(0, 5)),
+    ).toEqual([]);
   });
 });

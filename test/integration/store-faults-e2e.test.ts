@@ -45,11 +45,9 @@ interface Exit {
 /** Runs `pacer` until it exits by itself; SIGKILLs it (and fails) if it is still up after the bound. */
 function runPacerToExit(dataDir: string): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [PACER_BIN, '--data_dir', dataDir, '--master', 'local', '--http_port', '0', '--agents', '0', '--log_level', 'warn'],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const child = spawn(process.execPath, [PACER_BIN, '--data_dir', dataDir, '--master', 'local', '--http_port', '0', '--agents', '0', '--log_level', 'warn'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => {
@@ -80,77 +78,89 @@ async function appIds(pacer: PacerProcess): Promise<string[]> {
 }
 
 describe.runIf(tmpfsTestsEnabled())('pacer on an unwritable data directory', () => {
-  it('exits non-zero at start with one line naming a read-only data directory', async () => {
-    const fs = tmpfs(256, true);
-    const exit = await runPacerToExit(fs.dir);
-    expect(exit).toMatchObject({ code: 1, signal: null });
-    expect(exit.stderr.trim().split('\n')).toEqual([`cannot write to data directory ${fs.dir}: read-only file system (EROFS)`]);
-    expect(readdirSync(fs.dir)).toEqual([]);
-  }, SLOW_TEST_MS);
+  it(
+    'exits non-zero at start with one line naming a read-only data directory',
+    async () => {
+      const fs = tmpfs(256, true);
+      const exit = await runPacerToExit(fs.dir);
+      expect(exit).toMatchObject({ code: 1, signal: null });
+      expect(exit.stderr.trim().split('\n')).toEqual([`cannot write to data directory ${fs.dir}: read-only file system (EROFS)`]);
+      expect(readdirSync(fs.dir)).toEqual([]);
+    },
+    SLOW_TEST_MS,
+  );
 
-  it('exits non-zero at start with one line naming a full data directory, leaving no store behind', async () => {
-    const fs = tmpfs(256);
-    fs.fill();
-    const exit = await runPacerToExit(fs.dir);
-    expect(exit).toMatchObject({ code: 1, signal: null });
-    expect(exit.stderr.trim().split('\n')).toEqual([`cannot write to data directory ${fs.dir}: no space left on device (ENOSPC)`]);
-    expect(readdirSync(fs.dir)).toEqual(['filler']);
-  }, SLOW_TEST_MS);
+  it(
+    'exits non-zero at start with one line naming a full data directory, leaving no store behind',
+    async () => {
+      const fs = tmpfs(256);
+      fs.fill();
+      const exit = await runPacerToExit(fs.dir);
+      expect(exit).toMatchObject({ code: 1, signal: null });
+      expect(exit.stderr.trim().split('\n')).toEqual([`cannot write to data directory ${fs.dir}: no space left on device (ENOSPC)`]);
+      expect(readdirSync(fs.dir)).toEqual(['filler']);
+    },
+    SLOW_TEST_MS,
+  );
 
-  it('answers app changes with 503 while the disk is full, loses no acknowledged change, and recovers', async () => {
-    const fs = tmpfs(2048);
-    const pacer = await startPacerProcess({ name: 'store-disk-full', agents: 0, extraArgs: ['--data_dir', fs.dir] });
-    pacers.push(pacer);
+  it(
+    'answers app changes with 503 while the disk is full, loses no acknowledged change, and recovers',
+    async () => {
+      const fs = tmpfs(2048);
+      const pacer = await startPacerProcess({ name: 'store-disk-full', agents: 0, extraArgs: ['--data_dir', fs.dir] });
+      pacers.push(pacer);
 
-    const acknowledged: string[] = [];
-    for (let n = 0; n < 3; n++) {
-      const id = `/faults/before-${n}`;
-      expect((await postJson(`${pacer.url}/v2/apps`, app(id))).status).toBe(201);
-      acknowledged.push(id);
-    }
-    fs.fill();
-
-    // Writes that still fit the journal's slack may succeed; the first refusal comes within a bound.
-    const refused: string[] = [];
-    let refusal: { status: number; body: unknown } | undefined;
-    for (let n = 0; n < 200 && refusal === undefined; n++) {
-      const id = `/faults/during-${n}`;
-      const res = await postJson(`${pacer.url}/v2/apps`, app(id));
-      if (res.status === 201) acknowledged.push(id);
-      else {
-        refused.push(id);
-        refusal = { status: res.status, body: res.body };
+      const acknowledged: string[] = [];
+      for (let n = 0; n < 3; n++) {
+        const id = `/faults/before-${n}`;
+        expect((await postJson(`${pacer.url}/v2/apps`, app(id))).status).toBe(201);
+        acknowledged.push(id);
       }
-    }
-    expect(refusal).toEqual({
-      status: 503,
-      body: { message: `state store in ${fs.dir} cannot save changes: no space left on its device (SQLITE_FULL); nothing was written` },
-    });
-    const again = await postJson(`${pacer.url}/v2/apps`, app('/faults/refused-again'));
-    expect(again.status).toBe(503);
-    refused.push('/faults/refused-again');
-    expect(pacer.exited()).toBe(false);
-    expect(await appIds(pacer)).toEqual([...acknowledged].sort());
+      fs.fill();
 
-    fs.free();
-    const healed = await postJson(`${pacer.url}/v2/apps`, app('/faults/after'));
-    expect(healed.status).toBe(201);
-    acknowledged.push('/faults/after');
-    await pacer.stop();
-    pacers.splice(pacers.indexOf(pacer), 1);
+      // Writes that still fit the journal's slack may succeed; the first refusal comes within a bound.
+      const refused: string[] = [];
+      let refusal: { status: number; body: unknown } | undefined;
+      for (let n = 0; n < 200 && refusal === undefined; n++) {
+        const id = `/faults/during-${n}`;
+        const res = await postJson(`${pacer.url}/v2/apps`, app(id));
+        if (res.status === 201) acknowledged.push(id);
+        else {
+          refused.push(id);
+          refusal = { status: res.status, body: res.body };
+        }
+      }
+      expect(refusal).toEqual({
+        status: 503,
+        body: { message: `state store in ${fs.dir} cannot save changes: no space left on its device (SQLITE_FULL); nothing was written` },
+      });
+      const again = await postJson(`${pacer.url}/v2/apps`, app('/faults/refused-again'));
+      expect(again.status).toBe(503);
+      refused.push('/faults/refused-again');
+      expect(pacer.exited()).toBe(false);
+      expect(await appIds(pacer)).toEqual([...acknowledged].sort());
 
-    const store = await openSqliteStore({ dataDir: fs.dir, logger: pino({ level: 'silent' }) });
-    try {
-      expect(await store.checkIntegrity()).toEqual([]);
-      const stored = (await store.list('apps')).map((e) => e.key);
-      expect(stored).toEqual([...acknowledged].sort());
-      for (const id of refused) expect(stored).not.toContain(id);
-    } finally {
-      await store.close();
-    }
+      fs.free();
+      const healed = await postJson(`${pacer.url}/v2/apps`, app('/faults/after'));
+      expect(healed.status).toBe(201);
+      acknowledged.push('/faults/after');
+      await pacer.stop();
+      pacers.splice(pacers.indexOf(pacer), 1);
 
-    const restarted = await startPacerProcess({ name: 'store-disk-full-restart', agents: 0, extraArgs: ['--data_dir', fs.dir] });
-    pacers.push(restarted);
-    expect(await appIds(restarted)).toEqual([...acknowledged].sort());
-  }, SLOW_TEST_MS);
+      const store = await openSqliteStore({ dataDir: fs.dir, logger: pino({ level: 'silent' }) });
+      try {
+        expect(await store.checkIntegrity()).toEqual([]);
+        const stored = (await store.list('apps')).map((e) => e.key);
+        expect(stored).toEqual([...acknowledged].sort());
+        for (const id of refused) expect(stored).not.toContain(id);
+      } finally {
+        await store.close();
+      }
+
+      const restarted = await startPacerProcess({ name: 'store-disk-full-restart', agents: 0, extraArgs: ['--data_dir', fs.dir] });
+      pacers.push(restarted);
+      expect(await appIds(restarted)).toEqual([...acknowledged].sort());
+    },
+    SLOW_TEST_MS,
+  );
 });

@@ -132,9 +132,7 @@ beforeAll(async () => {
     type: 'ACCEPT',
     accept: {
       offer_ids: [offer.id],
-      operations: [
-        { type: 'LAUNCH', launch: { task_infos: [task('keeps-running', offer.agent_id.value), task('gets-killed', offer.agent_id.value)] } },
-      ],
+      operations: [{ type: 'LAUNCH', launch: { task_infos: [task('keeps-running', offer.agent_id.value), task('gets-killed', offer.agent_id.value)] } }],
       filters: { refuse_seconds: 0 },
     },
   });

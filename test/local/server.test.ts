@@ -15,10 +15,7 @@ describe('operator endpoints', () => {
   let local: MesosLocalHandle;
 
   beforeAll(async () => {
-    local = await startMesosLocal(
-      { ip: '127.0.0.1', port: 0, agents: 0, simulatedAgents: 4, hostname: 'master.localhost', allocationIntervalMs: 100 },
-      logger,
-    );
+    local = await startMesosLocal({ ip: '127.0.0.1', port: 0, agents: 0, simulatedAgents: 4, hostname: 'master.localhost', allocationIntervalMs: 100 }, logger);
   });
 
   afterAll(async () => {
@@ -120,12 +117,9 @@ describe('options', () => {
     });
   });
 
-  it.each([{ port: 70000 }, { agents: -1 }, { heartbeatIntervalSeconds: 0 }, { zk: 'http://zk:2181/mesos' }, { ip: ' ' }])(
-    'rejects %j',
-    (bad) => {
-      expect(() => resolveMesosLocalOptions(bad)).toThrow(MesosLocalOptionsError);
-    },
-  );
+  it.each([{ port: 70000 }, { agents: -1 }, { heartbeatIntervalSeconds: 0 }, { zk: 'http://zk:2181/mesos' }, { ip: ' ' }])('rejects %j', (bad) => {
+    expect(() => resolveMesosLocalOptions(bad)).toThrow(MesosLocalOptionsError);
+  });
 });
 
 describe('lifecycle', () => {

@@ -51,10 +51,6 @@ describe.each([
   });
 
   it('sends no TASK_KILLING to a framework without it', async () => {
-    expect(await killedStates(['PARTITION_AWARE'])).toEqual([
-      'TASK_STARTING/SOURCE_EXECUTOR',
-      'TASK_RUNNING/SOURCE_EXECUTOR',
-      'TASK_KILLED/SOURCE_EXECUTOR',
-    ]);
+    expect(await killedStates(['PARTITION_AWARE'])).toEqual(['TASK_STARTING/SOURCE_EXECUTOR', 'TASK_RUNNING/SOURCE_EXECUTOR', 'TASK_KILLED/SOURCE_EXECUTOR']);
   });
 });

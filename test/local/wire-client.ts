@@ -117,6 +117,6 @@ export async function subscribeJson(
   if (stream.status !== 200) throw new Error(`SUBSCRIBE answered ${stream.status}: ${await stream.text()}`);
   const subscribed = await stream.records.nextJson();
   if (subscribed.type !== 'SUBSCRIBED') throw new Error(`first event was ${String(subscribed.type)}`);
-  const frameworkId = ((subscribed.subscribed as { framework_id: { value: string } }).framework_id).value;
+  const frameworkId = (subscribed.subscribed as { framework_id: { value: string } }).framework_id.value;
   return { stream, frameworkId, streamId: String(stream.headers['mesos-stream-id']), subscribed };
 }

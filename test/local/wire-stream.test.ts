@@ -161,9 +161,7 @@ describe('protobuf subscription', () => {
     const root = loadSchedulerProto();
     const Call = root.lookupType('mesos.v1.scheduler.Call');
     const Event = root.lookupType('mesos.v1.scheduler.Event');
-    const body = Call.encode(
-      Call.fromObject({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'tester', name: 'protobuf-stream' } } }),
-    ).finish();
+    const body = Call.encode(Call.fromObject({ type: 'SUBSCRIBE', subscribe: { framework_info: { user: 'tester', name: 'protobuf-stream' } } })).finish();
 
     const stream = await openStream(base, {
       headers: { 'Content-Type': 'application/x-protobuf', Accept: 'application/x-protobuf' },

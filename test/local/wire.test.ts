@@ -14,10 +14,7 @@ let base: string;
 let streams: OpenStream[] = [];
 
 beforeAll(async () => {
-  local = await startMesosLocal(
-    { ip: '127.0.0.1', port: 0, agents: 0, simulatedAgents: 1, allocationIntervalMs: 100, heartbeatIntervalSeconds: 15 },
-    logger,
-  );
+  local = await startMesosLocal({ ip: '127.0.0.1', port: 0, agents: 0, simulatedAgents: 1, allocationIntervalMs: 100, heartbeatIntervalSeconds: 15 }, logger);
   base = local.url;
 });
 
@@ -175,9 +172,7 @@ describe('framework and stream checks', () => {
     const wrong = randomUUID();
     const res = await postJson(base, { type: 'REVIVE', framework_id: { value: frameworkId } }, { 'Mesos-Stream-Id': wrong });
     expect(res.status).toBe(400);
-    expect(res.text).toBe(
-      `The stream ID '${wrong}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`,
-    );
+    expect(res.text).toBe(`The stream ID '${wrong}' included in this request didn't match the stream ID currently associated with framework ID ${frameworkId}`);
   });
 
   it('answers calls of a framework whose stream is gone with 403', async () => {

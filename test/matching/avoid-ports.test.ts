@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { match, type LaunchRequest } from '../../src/matching/index.js';
 import { offer } from './fixtures.js';
 
-const request = (extra: Partial<LaunchRequest> = {}): LaunchRequest => ({ key: '/web@v1', count: 1, cpus: 0.1, mem: 32, ports: [{ port: 0 }, { port: 0 }], ...extra });
+const request = (extra: Partial<LaunchRequest> = {}): LaunchRequest => ({
+  key: '/web@v1',
+  count: 1,
+  cpus: 0.1,
+  mem: 32,
+  ports: [{ port: 0 }, { port: 0 }],
+  ...extra,
+});
 
 function portsPicked(seed: number, extra: Partial<LaunchRequest> = {}, ranges: [number, number][] = [[31000, 31009]]): number[] {
   const result = match({ offers: [offer({ agent: 'a1', ports: ranges })], requests: [request(extra)], options: { now: 0, seed } });
@@ -20,7 +27,10 @@ describe('dynamic host ports in the matcher', () => {
     for (let seed = 0; seed < 50; seed++) {
       const plain = portsPicked(seed);
       const avoided = portsPicked(seed, { avoidPorts: plain });
-      expect(avoided.some((p) => plain.includes(p)), `seed ${seed}: ${plain.join(',')} then ${avoided.join(',')}`).toBe(false);
+      expect(
+        avoided.some((p) => plain.includes(p)),
+        `seed ${seed}: ${plain.join(',')} then ${avoided.join(',')}`,
+      ).toBe(false);
     }
   });
 

@@ -28,9 +28,20 @@ describe('scalar attribute formatting 0.###', () => {
   });
 
   it('formats ranges and sets sorted, as Mesos does', () => {
-    expect(formatAttribute({ name: 'r', type: 'RANGES', ranges: { range: [{ begin: 5, end: 9 }, { begin: 1, end: 2 }] } })).toBe('[1-2,5-9]');
+    expect(
+      formatAttribute({
+        name: 'r',
+        type: 'RANGES',
+        ranges: {
+          range: [
+            { begin: 5, end: 9 },
+            { begin: 1, end: 2 },
+          ],
+        },
+      }),
+    ).toBe('[1-2,5-9]');
     expect(formatAttribute({ name: 's', type: 'SET', set: { item: ['b', 'a', 'c'] } })).toBe('{a,b,c}');
-    expect(formatAttribute({ name: 'x', type: 'SCALAR', scalar: { value: 0.80 } })).toBe('0.8');
+    expect(formatAttribute({ name: 'x', type: 'SCALAR', scalar: { value: 0.8 } })).toBe('0.8');
   });
 
   it('normalizes scalar IS values the same way', () => {
@@ -59,7 +70,10 @@ describe('parsing', () => {
   });
 
   it('upper-cases operators and collapses duplicates', () => {
-    const result = parseConstraints([['hostname', 'unique'], ['hostname', 'UNIQUE']]);
+    const result = parseConstraints([
+      ['hostname', 'unique'],
+      ['hostname', 'UNIQUE'],
+    ]);
     expect(result).toEqual([{ field: 'hostname', operator: 'UNIQUE', value: '' }]);
   });
 
@@ -83,14 +97,24 @@ describe('operators through match()', () => {
   });
 
   it('UNIQUE counts instances placed before the round', () => {
-    const perAgent = placedCount(racks, app('/u', { count: 10, constraints: [['rack', 'UNIQUE']], placed: [{ hostname: 'x', attributes: [text('rack', 'r2')] }] }));
+    const perAgent = placedCount(
+      racks,
+      app('/u', { count: 10, constraints: [['rack', 'UNIQUE']], placed: [{ hostname: 'x', attributes: [text('rack', 'r2')] }] }),
+    );
     expect(perAgent.has('a2')).toBe(false);
     expect([...perAgent.values()].reduce((a, b) => a + b, 0)).toBe(2); // r1 once, r3 once
   });
 
   it('a missing attribute only satisfies UNLIKE', () => {
     const bare = [offer({ agent: 'bare', cpus: 8, mem: 8192 })];
-    for (const c of [['rack', 'UNIQUE'], ['rack', 'CLUSTER'], ['rack', 'GROUP_BY'], ['rack', 'LIKE', '.*'], ['rack', 'MAX_PER', '5'], ['rack', 'IS', 'r1']]) {
+    for (const c of [
+      ['rack', 'UNIQUE'],
+      ['rack', 'CLUSTER'],
+      ['rack', 'GROUP_BY'],
+      ['rack', 'LIKE', '.*'],
+      ['rack', 'MAX_PER', '5'],
+      ['rack', 'IS', 'r1'],
+    ]) {
       expect(placedCount(bare, app('/m', { constraints: [c] })).size, c.join(' ')).toBe(0);
     }
     expect(placedCount(bare, app('/m', { constraints: [['rack', 'UNLIKE', 'r1']] })).get('bare')).toBe(1);
@@ -99,17 +123,46 @@ describe('operators through match()', () => {
   it('LIKE is a full match, UNLIKE its negation', () => {
     const hosts = ['web-1', 'web-12', 'xweb-1'].map((h) => offer({ agent: h }));
     expect([...placedCount(hosts, app('/l', { count: 3, constraints: [['hostname', 'LIKE', 'web-[0-9]']] })).keys()]).toEqual(['web-1']);
-    expect([...placedCount(hosts, app('/l', { count: 3, constraints: [['hostname', 'UNLIKE', 'web-[0-9]'], ['hostname', 'UNIQUE']] })).keys()].sort()).toEqual(['web-12', 'xweb-1']);
+    expect(
+      [
+        ...placedCount(
+          hosts,
+          app('/l', {
+            count: 3,
+            constraints: [
+              ['hostname', 'UNLIKE', 'web-[0-9]'],
+              ['hostname', 'UNIQUE'],
+            ],
+          }),
+        ).keys(),
+      ].sort(),
+    ).toEqual(['web-12', 'xweb-1']);
   });
 
   it('IS compares scalar attributes after 0.### formatting', () => {
     const gens = [0.8, 0.8001, 0.81].map((v, i) => offer({ agent: `g${i}`, attributes: [{ name: 'gen', type: 'SCALAR', scalar: { value: v } }] }));
-    expect([...placedCount(gens, app('/is', { count: 3, constraints: [['gen', 'IS', '0.80'], ['hostname', 'UNIQUE']] })).keys()].sort()).toEqual(['g0', 'g1']);
+    expect(
+      [
+        ...placedCount(
+          gens,
+          app('/is', {
+            count: 3,
+            constraints: [
+              ['gen', 'IS', '0.80'],
+              ['hostname', 'UNIQUE'],
+            ],
+          }),
+        ).keys(),
+      ].sort(),
+    ).toEqual(['g0', 'g1']);
   });
 
   it('CLUSTER with a value pins to it; without, follows the first instance', () => {
     expect([...placedCount(racks, app('/c', { count: 4, constraints: [['rack', 'CLUSTER', 'r1']] })).keys()].every((a) => a === 'a0' || a === 'a1')).toBe(true);
-    const follow = placedCount(racks, app('/c', { count: 4, constraints: [['rack', 'CLUSTER']], placed: [{ hostname: 'h', attributes: [text('rack', 'r3')] }] }));
+    const follow = placedCount(
+      racks,
+      app('/c', { count: 4, constraints: [['rack', 'CLUSTER']], placed: [{ hostname: 'h', attributes: [text('rack', 'r3')] }] }),
+    );
     expect([...follow.keys()]).toEqual(['a3']);
   });
 
@@ -158,7 +211,8 @@ describe('GROUP_BY counter (Marathon 1.10 semantics)', () => {
 describe('requests sharing a candidate index', () => {
   // Big agents keep ranking first under binpack after each placement, so a UNIQUE app skips
   // more and more of them in the shared index until it moves to an index of its own.
-  const big = () => Array.from({ length: 300 }, (_, i) => offer({ agent: `b${String(i).padStart(3, '0')}`, zone: `z${i % 3}`, region: 'r', cpus: 64, mem: 65536 }));
+  const big = () =>
+    Array.from({ length: 300 }, (_, i) => offer({ agent: `b${String(i).padStart(3, '0')}`, zone: `z${i % 3}`, region: 'r', cpus: 64, mem: 65536 }));
 
   it('UNIQUE holds for many instances, and an unconstrained app with the same demand is still placed', () => {
     const result = match({
@@ -175,7 +229,16 @@ describe('requests sharing a candidate index', () => {
   it('GROUP_BY stays balanced over many instances', () => {
     const result = match({
       offers: big(),
-      requests: [app('/zones', { count: 240, constraints: [['@zone', 'GROUP_BY', '3'], ['hostname', 'UNIQUE']] }), app('/free', { count: 100 })],
+      requests: [
+        app('/zones', {
+          count: 240,
+          constraints: [
+            ['@zone', 'GROUP_BY', '3'],
+            ['hostname', 'UNIQUE'],
+          ],
+        }),
+        app('/free', { count: 100 }),
+      ],
       options: { now: NOW, seed: 5, localRegion: 'r' },
     });
     const perZone = new Map<string, number>();

@@ -52,7 +52,11 @@ describe('explanations', () => {
   });
 
   it('declines unused offers: short refuse where a waiting app could fit later, long otherwise; suppress when done', () => {
-    const waiting = match({ offers: offers(), requests: [app('/web', { count: 6, cpus: 1, mem: 128 })], options: { now: NOW, declineRefuseSeconds: 120, starvedRefuseSeconds: 3 } });
+    const waiting = match({
+      offers: offers(),
+      requests: [app('/web', { count: 6, cpus: 1, mem: 128 })],
+      options: { now: NOW, declineRefuseSeconds: 120, starvedRefuseSeconds: 3 },
+    });
     const byRefuse = Object.fromEntries(waiting.declines.map((d) => [d.refuseSeconds, d.offerIds.sort()]));
     expect(byRefuse).toEqual({ 3: ['lowmem', 'small'], 120: ['other-role'] });
     expect(waiting.suppress).toBe(false);

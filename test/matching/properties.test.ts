@@ -73,7 +73,15 @@ function buildWorld(agents: Generated<typeof agentArb>[], apps: Generated<typeof
         resources: [
           { name: 'cpus', type: 'SCALAR', scalar: { value: k === 0 ? a.cpus : 0.5 }, allocation_info: alloc },
           ...(a.role === 'web'
-            ? [{ name: 'cpus', type: 'SCALAR' as const, scalar: { value: a.reservedCpus }, reservations: [{ type: 'DYNAMIC', role: 'web', principal: 'p' }], allocation_info: alloc }]
+            ? [
+                {
+                  name: 'cpus',
+                  type: 'SCALAR' as const,
+                  scalar: { value: a.reservedCpus },
+                  reservations: [{ type: 'DYNAMIC', role: 'web', principal: 'p' }],
+                  allocation_info: alloc,
+                },
+              ]
             : []),
           { name: 'mem', type: 'SCALAR', scalar: { value: a.mem * share + 10 }, allocation_info: alloc },
           ...(share && ranges.length > 0 ? [{ name: 'ports', type: 'RANGES' as const, ranges: { range: ranges }, allocation_info: alloc }] : []),
@@ -88,16 +96,17 @@ function buildWorld(agents: Generated<typeof agentArb>[], apps: Generated<typeof
     const placed: PlacedInstance[] = a.placedOn
       .filter(() => names.length > 0)
       .map((n) => names[n % names.length]!)
-      .map((ag) => ({ hostname: ag.name, ...(ag.zone ? { zone: ag.zone, region: 'reg' } : {}), attributes: ag.rack ? [{ name: 'rack', type: 'TEXT', text: { value: ag.rack } }] : [] }));
+      .map((ag) => ({
+        hostname: ag.name,
+        ...(ag.zone ? { zone: ag.zone, region: 'reg' } : {}),
+        attributes: ag.rack ? [{ name: 'rack', type: 'TEXT', text: { value: ag.rack } }] : [],
+      }));
     return {
       key: `/app-${i}`,
       count: a.count,
       cpus: a.cpus,
       mem: a.mem,
-      ports: [
-        ...Array.from({ length: a.dynamicPorts }, () => ({ port: 0 })),
-        ...(a.fixedPort !== undefined ? [{ port: 1000 + a.fixedPort }] : []),
-      ],
+      ports: [...Array.from({ length: a.dynamicPorts }, () => ({ port: 0 })), ...(a.fixedPort !== undefined ? [{ port: 1000 + a.fixedPort }] : [])],
       requirePorts: a.fixedPort !== undefined,
       constraints: a.constraints,
       role: a.role,
@@ -168,7 +177,9 @@ describe('matcher properties', () => {
           const offered = new Map<string, number>();
           const used = new Map<string, number>();
           const identity = (r: { name: string; reservations?: unknown }) => `${r.name}|${JSON.stringify(r.reservations ?? null)}`;
-          for (const o of agentOffers) for (const r of o.resources) if (r.type === 'SCALAR') offered.set(identity(r), (offered.get(identity(r)) ?? 0) + Math.round(r.scalar!.value * 1000));
+          for (const o of agentOffers)
+            for (const r of o.resources)
+              if (r.type === 'SCALAR') offered.set(identity(r), (offered.get(identity(r)) ?? 0) + Math.round(r.scalar!.value * 1000));
           const offeredPorts = agentOffers.flatMap((o) => o.resources.filter((r) => r.name === 'ports').flatMap((r) => r.ranges!.range!));
           const usedPorts: number[] = [];
           for (const task of launch.tasks) {
@@ -186,7 +197,9 @@ describe('matcher properties', () => {
             // Ports: declared count, inside the offer, listed in the resources.
             expect(task.hostPorts).toHaveLength(request.ports!.length);
             request.ports!.forEach((p, i) => p.port !== 0 && expect(task.hostPorts[i]).toBe(p.port));
-            const inResources = task.resources.filter((r) => r.name === 'ports').flatMap((r) => r.ranges!.range!.flatMap((x) => Array.from({ length: x.end - x.begin + 1 }, (_, k) => x.begin + k)));
+            const inResources = task.resources
+              .filter((r) => r.name === 'ports')
+              .flatMap((r) => r.ranges!.range!.flatMap((x) => Array.from({ length: x.end - x.begin + 1 }, (_, k) => x.begin + k)));
             expect(inResources.sort()).toEqual([...task.hostPorts].sort());
             for (const p of task.hostPorts) expect(offeredPorts.some((r) => r.begin <= p && p <= r.end)).toBe(true);
             usedPorts.push(...task.hostPorts);
@@ -197,7 +210,10 @@ describe('matcher properties', () => {
 
         // Constraints: replay each app's placements in order against its earlier instances.
         for (const request of world.requests) {
-          const tasks = result.launches.flatMap((l) => l.tasks).filter((t) => t.requestKey === request.key).sort((a, b) => a.instanceIndex - b.instanceIndex);
+          const tasks = result.launches
+            .flatMap((l) => l.tasks)
+            .filter((t) => t.requestKey === request.key)
+            .sort((a, b) => a.instanceIndex - b.instanceIndex);
           expect(tasks.length).toBeLessThanOrEqual(request.count);
           const outcome = result.requests.find((r) => r.key === request.key)!;
           expect(outcome.placed).toBe(tasks.length);
@@ -221,7 +237,14 @@ describe('matcher properties', () => {
             const unused = world.offers.filter((o) => !usedAgents.has(o.agent_id.value));
             const refused = unused.filter((o) => {
               const agent = world.agents.find((a) => a.name === o.agent_id.value)!;
-              return (request.constraints ?? []).some((c) => !holds(c, fieldValue(agent, c[0]!), placedAgents.map((a) => fieldValue(a, c[0]!))));
+              return (request.constraints ?? []).some(
+                (c) =>
+                  !holds(
+                    c,
+                    fieldValue(agent, c[0]!),
+                    placedAgents.map((a) => fieldValue(a, c[0]!)),
+                  ),
+              );
             });
             expect(outcome.diagnosis.offersProcessed).toBe(world.offers.length);
             expect(outcome.diagnosis.offersUnused).toBe(unused.length);

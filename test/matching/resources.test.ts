@@ -23,14 +23,23 @@ describe('milli-unit arithmetic', () => {
   });
 
   it('never hands out more than offered', () => {
-    const result = match({ offers: [offer({ agent: 'a', cpus: 1, mem: 1000 })], requests: [app('/a', { count: 4, cpus: 0.3, mem: 1 })], options: { now: NOW } });
+    const result = match({
+      offers: [offer({ agent: 'a', cpus: 1, mem: 1000 })],
+      requests: [app('/a', { count: 4, cpus: 0.3, mem: 1 })],
+      options: { now: NOW },
+    });
     expect(tasksOf(result)).toHaveLength(3);
   });
 });
 
 describe('range sets', () => {
   it('normalizes, splits and merges', () => {
-    const set = normalizeRanges([{ begin: 10, end: 12 }, { begin: 1, end: 3 }, { begin: 4, end: 5 }, { begin: 11, end: 20 }]);
+    const set = normalizeRanges([
+      { begin: 10, end: 12 },
+      { begin: 1, end: 3 },
+      { begin: 4, end: 5 },
+      { begin: 11, end: 20 },
+    ]);
     expect(set).toEqual([1, 5, 10, 20]);
     removeValue(set, 15);
     expect(set).toEqual([1, 5, 10, 14, 16, 20]);
@@ -50,7 +59,17 @@ describe('range sets', () => {
 describe('ports', () => {
   it('dynamic ports come from the offered ranges and are unique per agent', () => {
     const result = match({
-      offers: [offer({ agent: 'a', cpus: 10, mem: 10000, ports: [[31000, 31002], [31010, 31011]] })],
+      offers: [
+        offer({
+          agent: 'a',
+          cpus: 10,
+          mem: 10000,
+          ports: [
+            [31000, 31002],
+            [31010, 31011],
+          ],
+        }),
+      ],
       requests: [app('/p', { count: 3, cpus: 0.1, mem: 1, ports: [{ port: 0 }, { port: 0, name: 'admin' }] })],
       options: { now: NOW, seed: 7 },
     });
@@ -115,7 +134,11 @@ describe('reservations and roles', () => {
     const o = offer({ agent: 'a', resources: [scalar('cpus', 4, { role: 'web' }), scalar('mem', 1000, { role: 'web' })] });
     const unreserved = match({ offers: [o], requests: [app('/w', { role: 'web' })], options: { now: NOW, acceptedResourceRolesDefault: 'unreserved' } });
     expect(tasksOf(unreserved)).toHaveLength(0);
-    const reservedOnly = match({ offers: [offer({ agent: 'b' })], requests: [app('/w', { role: 'web' })], options: { now: NOW, acceptedResourceRolesDefault: 'reserved' } });
+    const reservedOnly = match({
+      offers: [offer({ agent: 'b' })],
+      requests: [app('/w', { role: 'web' })],
+      options: { now: NOW, acceptedResourceRolesDefault: 'reserved' },
+    });
     expect(tasksOf(reservedOnly)).toHaveLength(0);
   });
 

@@ -83,4 +83,3 @@ describe('HTTP framework authentication and protobuf on a real Mesos', () => {
     }
   });
 });
-

@@ -307,7 +307,9 @@ export async function startCluster(options: ClusterOptions & { masters?: number;
       mkdirSync(workDir);
       const low = AGENT_PORT_BASE + i * width;
       const resources = `${options.agentResources ?? 'cpus:4;mem:4096;disk:10000'};ports:[${low}-${low + width - 1}]`;
-      agents.push(new MesosAgent(`${options.name}-agent${i + 1}`, port, workDir, masterSpec, { resources, attributes: `rack:r${i + 1};zone:zone-${i % 3}`, zone: i % 3 }));
+      agents.push(
+        new MesosAgent(`${options.name}-agent${i + 1}`, port, workDir, masterSpec, { resources, attributes: `rack:r${i + 1};zone:zone-${i % 3}`, zone: i % 3 }),
+      );
     }
     for (const agent of agents) agent.start();
     const cluster = new Cluster(root, masters, agents, masterSpec);

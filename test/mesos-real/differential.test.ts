@@ -51,10 +51,14 @@ beforeAll(async () => {
   cluster = await startCluster({ name: 'differential', agents: AGENTS });
   local = await spawnMesosLocal(
     [
-      '--agents', String(AGENTS),
-      '--agent_resources', 'cpus:4;mem:4096;disk:10000;ports:[24000-24099]',
-      '--allocation_interval', '500ms',
-      '--work_dir', path.join(workDir, 'local'),
+      '--agents',
+      String(AGENTS),
+      '--agent_resources',
+      'cpus:4;mem:4096;disk:10000;ports:[24000-24099]',
+      '--allocation_interval',
+      '500ms',
+      '--work_dir',
+      path.join(workDir, 'local'),
     ],
     { name: 'differential-mesos-local' },
   );
@@ -90,7 +94,10 @@ describe('a raw v1 framework sees the same of mesos-local as of real Mesos', () 
   it('real Mesos runs a LAUNCH_GROUP of two tasks under the DEFAULT executor', async () => {
     realGroup = await observeTaskGroup(cluster!.masters[0]!.url);
     for (const id of ['pod.c0', 'pod.c1']) {
-      expect(realGroup[id].map((s: { state: string }) => s.state), JSON.stringify(realGroup)).toContain('TASK_RUNNING');
+      expect(
+        realGroup[id].map((s: { state: string }) => s.state),
+        JSON.stringify(realGroup),
+      ).toContain('TASK_RUNNING');
     }
   });
 

@@ -12,15 +12,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { masterFrameworks, pacerFrameworkId, pacerTasks, removeDir, waitFor } from '../helpers/processes.js';
 import { startCluster, type MesosAgent, type MesosCluster } from './cluster.js';
-import {
-  createApp,
-  deleteAppAndWait,
-  expectViewsAgree,
-  getApp,
-  startPacerOn,
-  waitAppSettled,
-  type PacerOnMesos,
-} from './pacer-on-mesos.js';
+import { createApp, deleteAppAndWait, expectViewsAgree, getApp, startPacerOn, waitAppSettled, type PacerOnMesos } from './pacer-on-mesos.js';
 
 let cluster: MesosCluster;
 let pacer: PacerOnMesos;
@@ -35,7 +27,10 @@ beforeAll(async () => {
   });
   masterUrl = cluster.masters[0]!.url;
   for (const state of await cluster.waitAgents()) {
-    agentById.set(state.id, cluster.agents.find((a) => a.port === state.port)!);
+    agentById.set(
+      state.id,
+      cluster.agents.find((a) => a.port === state.port)!,
+    );
   }
   pacer = await startPacerOn(cluster.masterSpec, 'failures');
   frameworkId = (await pacerFrameworkId(pacer.url))!;
@@ -82,7 +77,15 @@ describe('failures on a real Mesos', () => {
   });
 
   it('an agent killed -9 and restarted on its work dir recovers its tasks, which Pacer sees running throughout', async () => {
-    await createApp(pacer, { id: '/agent/app', cmd: 'sleep 100000', cpus: 0.05, mem: 16, instances: 3, constraints: [['rack', 'UNIQUE']], portDefinitions: [] });
+    await createApp(pacer, {
+      id: '/agent/app',
+      cmd: 'sleep 100000',
+      cpus: 0.05,
+      mem: 16,
+      instances: 3,
+      constraints: [['rack', 'UNIQUE']],
+      portDefinitions: [],
+    });
     const before = await waitAppSettled(pacer, '/agent/app', 3);
     const victim = before.tasks![0]!;
     const agent = agentById.get(victim.slaveId)!;
@@ -94,14 +97,24 @@ describe('failures on a real Mesos', () => {
       'the agent to re-register',
       async () => {
         const tasks = (await pacerTasks(pacer.url)).filter((t) => t.appId === '/agent/app');
-        sampled.push(tasks.map((t) => `${t.id}:${t.state}`).sort().join(','));
-        const state = (await (await fetch(`${masterUrl}/master/state`)).json()) as { slaves: Array<{ id: string; active: boolean; registered_time: number; reregistered_time?: number }> };
+        sampled.push(
+          tasks
+            .map((t) => `${t.id}:${t.state}`)
+            .sort()
+            .join(','),
+        );
+        const state = (await (await fetch(`${masterUrl}/master/state`)).json()) as {
+          slaves: Array<{ id: string; active: boolean; registered_time: number; reregistered_time?: number }>;
+        };
         const slave = state.slaves.find((s) => s.id === victim.slaveId);
         return slave?.active === true && slave.reregistered_time !== undefined ? true : undefined;
       },
       { timeoutMs: 120_000, intervalMs: 250, describe: () => agent.logTail(1500) },
     );
-    const expected = before.tasks!.map((t) => `${t.id}:TASK_RUNNING`).sort().join(',');
+    const expected = before
+      .tasks!.map((t) => `${t.id}:TASK_RUNNING`)
+      .sort()
+      .join(',');
     expect(new Set(sampled)).toEqual(new Set([expected]));
     const after = await waitAppSettled(pacer, '/agent/app', 3);
     expect(after.tasks!.map((t) => t.id).sort()).toEqual(before.tasks!.map((t) => t.id).sort());
@@ -126,7 +139,9 @@ describe('failures on a real Mesos', () => {
       await waitFor(
         'the task to be unreachable on the master',
         async () => {
-          const state = (await (await fetch(`${masterUrl}/master/state`)).json()) as { frameworks: Array<{ id: string; unreachable_tasks: Array<{ id: string }> }> };
+          const state = (await (await fetch(`${masterUrl}/master/state`)).json()) as {
+            frameworks: Array<{ id: string; unreachable_tasks: Array<{ id: string }> }>;
+          };
           return state.frameworks.find((f) => f.id === frameworkId)?.unreachable_tasks.some((t) => t.id === original!.id) ? true : undefined;
         },
         { timeoutMs: 120_000, intervalMs: 500 },

@@ -48,14 +48,9 @@ export class RawFramework {
     if (stream.status !== 200) throw new Error(`SUBSCRIBE answered ${stream.status}: ${await stream.text()}`);
     const subscribed = (await stream.records.nextJson(30_000)) as Json;
     if (subscribed.type !== 'SUBSCRIBED') throw new Error(`first event was ${String(subscribed.type)}`);
-    const framework = new RawFramework(
-      base,
-      stream,
-      subscribed.subscribed.framework_id.value,
-      String(stream.headers['mesos-stream-id']),
-      subscribed,
-      { ...stream.headers },
-    );
+    const framework = new RawFramework(base, stream, subscribed.subscribed.framework_id.value, String(stream.headers['mesos-stream-id']), subscribed, {
+      ...stream.headers,
+    });
     void framework.pump();
     return framework;
   }
@@ -98,7 +93,8 @@ export class RawFramework {
     for (;;) {
       const value = probe();
       if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; updates: ${JSON.stringify(this.updates.map((u) => [u.task_id.value, u.state]))}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; updates: ${JSON.stringify(this.updates.map((u) => [u.task_id.value, u.state]))}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 500);
         this.waiters.push(() => {
@@ -183,7 +179,11 @@ function mergeShapes(shapes: unknown[]): unknown {
   if (objects.length !== shapes.length) return shapes[0];
   const merged: Json = {};
   for (const shape of objects) for (const key of Object.keys(shape)) merged[key] = key in merged ? mergeShapes([merged[key], shape[key]]) : shape[key];
-  return Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
+  return Object.fromEntries(
+    Object.keys(merged)
+      .sort()
+      .map((k) => [k, merged[k]]),
+  );
 }
 
 /** Sorted keys of an object (what a UI or tool can read from it). */
@@ -233,7 +233,9 @@ export function differences(local: unknown, real: unknown, at = ''): string[] {
     // Key lists: say which keys one side lacks, not which index differs.
     const lacking = real.filter((k) => !local.includes(k));
     const extra = local.filter((k) => !real.includes(k));
-    return [`${at}: ${lacking.length > 0 ? `local lacks ${lacking.join(',')}` : ''}${lacking.length > 0 && extra.length > 0 ? '; ' : ''}${extra.length > 0 ? `local adds ${extra.join(',')}` : ''}`];
+    return [
+      `${at}: ${lacking.length > 0 ? `local lacks ${lacking.join(',')}` : ''}${lacking.length > 0 && extra.length > 0 ? '; ' : ''}${extra.length > 0 ? `local adds ${extra.join(',')}` : ''}`,
+    ];
   }
   if (isObject(local) && isObject(real) && Array.isArray(local) === Array.isArray(real)) {
     const keys = Array.isArray(local)

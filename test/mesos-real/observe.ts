@@ -6,17 +6,7 @@
  * differential.test.ts.
  */
 import { getJson } from '../helpers/processes.js';
-import {
-  RawFramework,
-  answerView,
-  commandTask,
-  keysOf,
-  launchCall,
-  rawCall,
-  scalarResources,
-  shapeOf,
-  statusView,
-} from './framework-view.js';
+import { RawFramework, answerView, commandTask, keysOf, launchCall, rawCall, scalarResources, shapeOf, statusView } from './framework-view.js';
 
 type Json = Record<string, any>;
 
@@ -113,9 +103,7 @@ export async function observe(base: string, agents: number, log: (step: string) 
       },
     });
     await fw.until('three reconciliation answers', () => (fw.updates.length - before >= 3 ? true : undefined), 30_000);
-    const reconcile = Object.fromEntries(
-      fw.updates.slice(before).map((u) => [u.task_id.value, statusView(u)]),
-    );
+    const reconcile = Object.fromEntries(fw.updates.slice(before).map((u) => [u.task_id.value, statusView(u)]));
 
     log('reconcile done');
     const badCalls = await observeBadCalls(base, fw);

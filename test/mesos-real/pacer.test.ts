@@ -104,7 +104,9 @@ describe('Pacer on a real Mesos master and three agents', () => {
       cpus: 0.1,
       mem: 64,
       portDefinitions: [{ port: 0, name: 'http' }],
-      readinessChecks: [{ name: 'ready', protocol: 'HTTP', path: '/ready', portName: 'http', intervalSeconds: 2, timeoutSeconds: 1, httpStatusCodesForReady: [200] }],
+      readinessChecks: [
+        { name: 'ready', protocol: 'HTTP', path: '/ready', portName: 'http', intervalSeconds: 2, timeoutSeconds: 1, httpStatusCodesForReady: [200] },
+      ],
     });
     // Seen: the task running while the deployment still waits for readiness.
     await waitFor(
@@ -122,7 +124,15 @@ describe('Pacer on a real Mesos master and three agents', () => {
   it('places by port and by rack constraints across the three agents, and says why it cannot place more', async () => {
     // Port 23150 lies only in agent 2's range.
     await createApp(pacer, { id: '/place/port', cmd: 'sleep 100000', cpus: 0.05, mem: 16, requirePorts: true, portDefinitions: [{ port: 23150 }] });
-    await createApp(pacer, { id: '/place/unique', cmd: 'sleep 100000', cpus: 0.05, mem: 16, instances: 3, constraints: [['rack', 'UNIQUE']], portDefinitions: [] });
+    await createApp(pacer, {
+      id: '/place/unique',
+      cmd: 'sleep 100000',
+      cpus: 0.05,
+      mem: 16,
+      instances: 3,
+      constraints: [['rack', 'UNIQUE']],
+      portDefinitions: [],
+    });
     const port = await waitAppSettled(pacer, '/place/port', 1);
     expect(port.tasks![0]!.ports).toEqual([23150]);
     expect(rackOf.get(port.tasks![0]!.slaveId)).toBe('r2');
@@ -132,7 +142,10 @@ describe('Pacer on a real Mesos master and three agents', () => {
     // A fourth instance has no rack left; an app asking for 100 cpus fits no agent.
     expect((await api(pacer, 'PUT', '/v2/apps/place/unique', { instances: 4 })).status).toBe(200);
     await createApp(pacer, { id: '/place/too-big', cmd: 'sleep 100000', cpus: 100, mem: 16, portDefinitions: [] });
-    for (const [id, reason] of [['/place/unique', 'UnfulfilledConstraint'], ['/place/too-big', 'InsufficientCpus']] as const) {
+    for (const [id, reason] of [
+      ['/place/unique', 'UnfulfilledConstraint'],
+      ['/place/too-big', 'InsufficientCpus'],
+    ] as const) {
       await waitFor(
         `${reason} in /v2/queue for ${id}`,
         async () => {

@@ -2,16 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import protobuf from 'protobufjs';
 import { describe, expect, it } from 'vitest';
-import {
-  CodecError,
-  codecFor,
-  decodeMessage,
-  encodeMessage,
-  parseMediaType,
-  PROTO_ROOT_DIR,
-  validateMessage,
-  type MediaType,
-} from '../../src/mesos/codec.js';
+import { CodecError, codecFor, decodeMessage, encodeMessage, parseMediaType, PROTO_ROOT_DIR, validateMessage, type MediaType } from '../../src/mesos/codec.js';
 import type { Call, Event, MasterInfo, Offer, Resource, TaskInfo } from '../../src/mesos/types.js';
 
 const json = codecFor('application/json');
@@ -36,12 +27,7 @@ const subscribe: Call = {
       hostname: 'pacer-1.example.internal',
       principal: 'pacer-principal',
       webui_url: 'http://pacer-1.example.internal:8080',
-      capabilities: [
-        { type: 'MULTI_ROLE' },
-        { type: 'PARTITION_AWARE' },
-        { type: 'TASK_KILLING_STATE' },
-        { type: 'REGION_AWARE' },
-      ],
+      capabilities: [{ type: 'MULTI_ROLE' }, { type: 'PARTITION_AWARE' }, { type: 'TASK_KILLING_STATE' }, { type: 'REGION_AWARE' }],
       labels: { labels: [{ key: 'team', value: 'infra' }, { key: 'flag' }] },
     },
     suppressed_roles: ['slave_public'],
@@ -51,7 +37,12 @@ const subscribe: Call = {
 const ports: Resource = {
   name: 'ports',
   type: 'RANGES',
-  ranges: { range: [{ begin: 31000, end: 31000 }, { begin: TWO_POW_40, end: TWO_POW_40 + 7 }] },
+  ranges: {
+    range: [
+      { begin: 31000, end: 31000 },
+      { begin: TWO_POW_40, end: TWO_POW_40 + 7 },
+    ],
+  },
   allocation_info: { role: 'pacer' },
   reservations: [{ type: 'DYNAMIC', role: 'pacer', principal: 'pacer-principal', labels: { labels: [{ key: 'k', value: 'v' }] } }],
 };
@@ -254,9 +245,10 @@ describe.each(MEDIA_TYPES)('%s codec round trips', (mediaType) => {
   });
 
   it('decodes a Call or Event of a type it does not know, so servers can answer it', () => {
-    const unknownCall = mediaType === 'application/json'
-      ? Buffer.from('{"type":"FROBNICATE","framework_id":{"value":"f"}}')
-      : Uint8Array.from([0x0a, 0x03, 0x0a, 0x01, 0x66, 0x10, 0x63]); // framework_id "f", type = 99
+    const unknownCall =
+      mediaType === 'application/json'
+        ? Buffer.from('{"type":"FROBNICATE","framework_id":{"value":"f"}}')
+        : Uint8Array.from([0x0a, 0x03, 0x0a, 0x01, 0x66, 0x10, 0x63]); // framework_id "f", type = 99
     const decoded = codec.decodeCall(unknownCall);
     expect(decoded.framework_id).toEqual({ value: 'f' });
     expect(decoded.type).toBe(mediaType === 'application/json' ? 'FROBNICATE' : 'UNKNOWN');
@@ -285,11 +277,30 @@ describe('protobuf encoding', () => {
     // Event { type = UPDATE(4); update(5) { status(1) { task_id(1) { value(1) = "t1" },
     //   state(2) = TASK_RUNNING(1), timestamp(6) = 1.5, uuid(11) = 0x01 0x02 0x03, healthy(8) = true } } }
     const status = [
-      0x0a, 0x04, 0x0a, 0x02, 0x74, 0x31, // task_id
-      0x10, 0x01, // state
-      0x31, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xf8, 0x3f, // timestamp, little-endian double 1.5
-      0x5a, 0x03, 0x01, 0x02, 0x03, // uuid
-      0x40, 0x01, // healthy
+      0x0a,
+      0x04,
+      0x0a,
+      0x02,
+      0x74,
+      0x31, // task_id
+      0x10,
+      0x01, // state
+      0x31,
+      0x00,
+      0x00,
+      0x00,
+      0x00,
+      0x00,
+      0x00,
+      0xf8,
+      0x3f, // timestamp, little-endian double 1.5
+      0x5a,
+      0x03,
+      0x01,
+      0x02,
+      0x03, // uuid
+      0x40,
+      0x01, // healthy
     ];
     const bytes = Uint8Array.from([0x08, 0x04, 0x2a, status.length + 2, 0x0a, status.length, ...status]);
     expect(proto.decodeEvent(bytes)).toEqual({
@@ -354,10 +365,7 @@ describe('protobuf encoding', () => {
       /TaskStatus is missing required field 'task_id'/,
     );
     // Call { type = ACKNOWLEDGE; acknowledge(8) { agent_id { value "a" } } }: no task_id, no uuid.
-    expectCodecError(
-      () => proto.decodeCall(Uint8Array.from([0x10, 0x08, 0x42, 0x05, 0x0a, 0x03, 0x0a, 0x01, 0x61])),
-      /Acknowledge is missing required field/,
-    );
+    expectCodecError(() => proto.decodeCall(Uint8Array.from([0x10, 0x08, 0x42, 0x05, 0x0a, 0x03, 0x0a, 0x01, 0x61])), /Acknowledge is missing required field/);
   });
 
   it('throws CodecError for an invalid wire type and for an overlong varint', () => {

@@ -114,16 +114,18 @@ describe('SerialLane', () => {
     const lane = new SerialLane();
     const log: string[] = [];
     let running = 0;
-    const task = (name: string, fail = false) => async () => {
-      running += 1;
-      expect(running).toBe(1);
-      log.push(`start ${name}`);
-      await new Promise((r) => setImmediate(r));
-      log.push(`end ${name}`);
-      running -= 1;
-      if (fail) throw new Error(name);
-      return name;
-    };
+    const task =
+      (name: string, fail = false) =>
+      async () => {
+        running += 1;
+        expect(running).toBe(1);
+        log.push(`start ${name}`);
+        await new Promise((r) => setImmediate(r));
+        log.push(`end ${name}`);
+        running -= 1;
+        if (fail) throw new Error(name);
+        return name;
+      };
     const results = await Promise.allSettled([lane.run(task('a')), lane.run(task('b', true)), lane.run(task('c'))]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);

@@ -46,7 +46,10 @@ function startDriver(detector: MasterDetector, opts: Partial<SchedulerDriverOpti
 }
 
 /** A SUBSCRIBE script that opens a stream, sends SUBSCRIBED and hands the writer to the test. */
-function streaming(frameworkId: string, heartbeat = 15): { script: (r: unknown, reply: import('../helpers/fake-master.js').Reply) => void; writer: Promise<EventStreamWriter> } {
+function streaming(
+  frameworkId: string,
+  heartbeat = 15,
+): { script: (r: unknown, reply: import('../helpers/fake-master.js').Reply) => void; writer: Promise<EventStreamWriter> } {
   let give!: (w: EventStreamWriter) => void;
   const writer = new Promise<EventStreamWriter>((resolve) => {
     give = resolve;
@@ -370,7 +373,7 @@ describe('SchedulerDriver connection handling', () => {
 
   it('surfaces a 400 to SUBSCRIBE with its body and stops', async () => {
     const master = await startMaster();
-    master.onSubscribe((_r, reply) => reply.status(400, 'Failed to validate scheduler::Call: Expecting \'framework_info.user\''));
+    master.onSubscribe((_r, reply) => reply.status(400, "Failed to validate scheduler::Call: Expecting 'framework_info.user'"));
     const { driver, tap } = startDriver(new StaticMasterDetector(master.base));
     const stopped = await tap.take('stopped');
     expect(stopped.error).toBeInstanceOf(MesosHttpError);
@@ -472,7 +475,9 @@ describe('SchedulerDriver connection handling', () => {
     const moved = await tap.take('subscribed');
     expect(moved.master).toBe(`${newLeader.base}/api/v1/scheduler`);
     expect(newLeader.subscribes()[0]!.call?.framework_id).toEqual({ value: 'fw-move' });
-    await (await first.writer).closed;
+    await (
+      await first.writer
+    ).closed;
   });
 
   it('abandons a SUBSCRIBE hanging at a former leader when the detector reports a new one', async () => {
@@ -539,7 +544,9 @@ describe('SchedulerDriver connection handling', () => {
     const { driver, tap } = startDriver(new StaticMasterDetector(master.base));
     await tap.take('subscribed');
     await driver.close();
-    await (await writer).closed;
+    await (
+      await writer
+    ).closed;
     const stopped = await tap.take('stopped');
     expect(stopped.error).toBeUndefined();
     expect(driver.state).toBe('stopped');

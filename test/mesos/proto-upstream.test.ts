@@ -59,14 +59,7 @@ const nameOf = (object: protobuf.ReflectionObject): string => object.fullName.re
 
 /** What must agree between proto/ and upstream for one field, as readable text. */
 function describeField(field: protobuf.Field): string {
-  const label =
-    field instanceof protobuf.MapField
-      ? `map<${field.keyType}, …>`
-      : field.repeated
-        ? 'repeated'
-        : field.required
-          ? 'required'
-          : 'optional';
+  const label = field instanceof protobuf.MapField ? `map<${field.keyType}, …>` : field.repeated ? 'repeated' : field.required ? 'required' : 'optional';
   const type = field.resolvedType === null ? field.type : nameOf(field.resolvedType);
   const options = (field.options ?? {}) as { default?: unknown; packed?: unknown };
   const parts = [`${label} ${type} = ${field.id}`];
@@ -99,10 +92,7 @@ export function differences(ours: protobuf.Root, upstream: protobuf.Root): strin
         const match = theirs.fields[field.name];
         if (match === undefined) {
           const sameNumber = theirs.fieldsArray.find((candidate) => candidate.id === field.id);
-          found.push(
-            `field ${name}.${field.name}: not upstream` +
-              (sameNumber === undefined ? '' : ` (upstream number ${field.id} is '${sameNumber.name}')`),
-          );
+          found.push(`field ${name}.${field.name}: not upstream` + (sameNumber === undefined ? '' : ` (upstream number ${field.id} is '${sameNumber.name}')`));
           continue;
         }
         const here = describeField(field);
@@ -199,12 +189,12 @@ describe('the comparison catches drift', () => {
     expect(differences(editedCopy('name', 'optional double heartbeat_interval_seconds = 2;', 'optional double heartbeat_seconds = 2;'), upstream)).toEqual([
       "field mesos.v1.scheduler.Event.Subscribed.heartbeat_seconds: not upstream (upstream number 2 is 'heartbeat_interval_seconds')",
     ]);
-    expect(differences(editedCopy('label', 'optional double heartbeat_interval_seconds = 2;', 'required double heartbeat_interval_seconds = 2;'), upstream)).toEqual([
-      "field mesos.v1.scheduler.Event.Subscribed.heartbeat_interval_seconds: proto/ has 'required double = 2', upstream 'optional double = 2'",
-    ]);
-    expect(differences(editedCopy('type', 'optional double heartbeat_interval_seconds = 2;', 'optional float heartbeat_interval_seconds = 2;'), upstream)).toEqual([
-      "field mesos.v1.scheduler.Event.Subscribed.heartbeat_interval_seconds: proto/ has 'optional float = 2', upstream 'optional double = 2'",
-    ]);
+    expect(
+      differences(editedCopy('label', 'optional double heartbeat_interval_seconds = 2;', 'required double heartbeat_interval_seconds = 2;'), upstream),
+    ).toEqual(["field mesos.v1.scheduler.Event.Subscribed.heartbeat_interval_seconds: proto/ has 'required double = 2', upstream 'optional double = 2'"]);
+    expect(
+      differences(editedCopy('type', 'optional double heartbeat_interval_seconds = 2;', 'optional float heartbeat_interval_seconds = 2;'), upstream),
+    ).toEqual(["field mesos.v1.scheduler.Event.Subscribed.heartbeat_interval_seconds: proto/ has 'optional float = 2', upstream 'optional double = 2'"]);
   });
 
   it('an enum value renumbered or missing in proto/', () => {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  DEFAULT_MAX_RECORD_BYTES,
-  RecordIODecoder,
-  RecordIOError,
-  decodeRecords,
-  encodeRecord,
-  type RecordIOErrorCode,
-} from '../../src/mesos/recordio.js';
+import { DEFAULT_MAX_RECORD_BYTES, RecordIODecoder, RecordIOError, decodeRecords, encodeRecord, type RecordIOErrorCode } from '../../src/mesos/recordio.js';
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder('utf-8', { fatal: true });
@@ -93,9 +86,7 @@ describe('RecordIODecoder', () => {
         fc.array(fc.nat(), { maxLength: 10 }),
         (payloads, cutSeeds) => {
           const bytes = concat(payloads.map(encodeRecord));
-          const cuts = [...new Set(cutSeeds.map((s) => (bytes.byteLength === 0 ? 0 : s % bytes.byteLength)))].sort(
-            (a, b) => a - b,
-          );
+          const cuts = [...new Set(cutSeeds.map((s) => (bytes.byteLength === 0 ? 0 : s % bytes.byteLength)))].sort((a, b) => a - b);
           const chunks: Uint8Array[] = [];
           let prev = 0;
           for (const cut of [...cuts, bytes.byteLength]) {
@@ -105,9 +96,7 @@ describe('RecordIODecoder', () => {
           const decoder = new RecordIODecoder();
           const got = chunks.flatMap((c) => decoder.push(c));
           decoder.end();
-          expect(got.map((r) => Buffer.from(r).toString('hex'))).toEqual(
-            payloads.map((p) => Buffer.from(p).toString('hex')),
-          );
+          expect(got.map((r) => Buffer.from(r).toString('hex'))).toEqual(payloads.map((p) => Buffer.from(p).toString('hex')));
         },
       ),
       { numRuns: 200 },

@@ -132,9 +132,7 @@ describe('the generator follows proto/', () => {
       lib: ['lib.es5.d.ts'],
       skipLibCheck: true,
     });
-    const problems = ts
-      .getPreEmitDiagnostics(program)
-      .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    const problems = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
     expect(problems).toEqual([]);
   });
 });

@@ -153,8 +153,7 @@ describe.runIf(zookeeperTestsEnabled())('ZkMasterDetector and announceMaster aga
   it('compares sequences as numbers and ignores children that are not json.info_<digits>', async () => {
     const { url, path } = freshUrl();
     await raw.ensurePath(path);
-    const master = (name: string, port: number): Buffer =>
-      Buffer.from(JSON.stringify(buildMasterInfo({ id: name, ip: '127.0.0.1', hostname: name, port })));
+    const master = (name: string, port: number): Buffer => Buffer.from(JSON.stringify(buildMasterInfo({ id: name, ip: '127.0.0.1', hostname: name, port })));
     await raw.create(`${path}/log_replicas`, Buffer.from('not a master'));
     await raw.create(`${path}/json.info_abc`, master('not-numeric', 1));
     await raw.create(`${path}/info_0000000000`, Buffer.from([0x0a, 0x01])); // legacy binary MasterInfo

@@ -11,8 +11,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-const LOCKED =
-  "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.";
+const LOCKED = "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.";
 
 /** An app whose next version never gets healthy, so its deployment stays running. */
 async function stuckDeployment(harness: Harness, appId: string) {
@@ -128,7 +127,14 @@ describe('deployment locks', () => {
       h.change((root) => {
         const a = { ...app('/cyc/a'), dependencies: ['/cyc/b'] };
         const b = { ...app('/cyc/b'), dependencies: ['/cyc/a'] };
-        return { ...root, apps: new Map([['/cyc/a', a], ['/cyc/b', b]]), root: { ...root.root, groups: [{ id: '/cyc', apps: ['/cyc/a', '/cyc/b'], groups: [], dependencies: [], version: root.version }] } };
+        return {
+          ...root,
+          apps: new Map([
+            ['/cyc/a', a],
+            ['/cyc/b', b],
+          ]),
+          root: { ...root.root, groups: [{ id: '/cyc', apps: ['/cyc/a', '/cyc/b'], groups: [], dependencies: [], version: root.version }] },
+        };
       }),
     );
     expect(err.status).toBe(422);

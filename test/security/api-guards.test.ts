@@ -16,7 +16,14 @@ let api: FastifyInstance | undefined;
 
 async function start(extra: Partial<ApiServerOptions> = {}): Promise<FastifyInstance> {
   h = await startHarness();
-  api = buildApiServer({ service: h.service, logger: pino({ level: 'silent' }), appParse: { mesosRole: '*' }, info: INFO, clock: () => h!.cluster.now(), ...extra });
+  api = buildApiServer({
+    service: h.service,
+    logger: pino({ level: 'silent' }),
+    appParse: { mesosRole: '*' },
+    info: INFO,
+    clock: () => h!.cluster.now(),
+    ...extra,
+  });
   await api.ready();
   return api;
 }
@@ -112,7 +119,12 @@ describe('Origin', () => {
     const preflight = await app.inject({
       method: 'OPTIONS',
       url: '/v2/apps',
-      headers: { host: '127.0.0.1:8080', origin: 'https://dash.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      headers: {
+        host: '127.0.0.1:8080',
+        origin: 'https://dash.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
     });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('https://dash.example');

@@ -44,9 +44,11 @@ function startDriver(masters: string, opts: Partial<SchedulerDriverOptions> = {}
   return { driver, tap };
 }
 
-const subscribe = (frameworkId: string) => (_r: unknown, reply: Reply): void => {
-  void reply.stream().send(subscribedEvent(frameworkId, 15));
-};
+const subscribe =
+  (frameworkId: string) =>
+  (_r: unknown, reply: Reply): void => {
+    void reply.stream().send(subscribedEvent(frameworkId, 15));
+  };
 
 describe('driver redirects', () => {
   it('does not carry credentials to a host no one configured; retries the configured master instead', async () => {
@@ -86,8 +88,15 @@ describe('driver redirects', () => {
     const key = path.join(dir, 'key.pem');
     const cert = path.join(dir, 'cert.pem');
     const config = path.join(dir, 'openssl.cnf');
-    writeFileSync(config, ['[req]', 'distinguished_name = dn', 'x509_extensions = ext', 'prompt = no', '[dn]', 'CN = 127.0.0.1', '[ext]', 'subjectAltName = IP:127.0.0.1'].join('\n'));
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', key, '-out', cert, '-config', config], { stdio: 'ignore' });
+    writeFileSync(
+      config,
+      ['[req]', 'distinguished_name = dn', 'x509_extensions = ext', 'prompt = no', '[dn]', 'CN = 127.0.0.1', '[ext]', 'subjectAltName = IP:127.0.0.1'].join(
+        '\n',
+      ),
+    );
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-keyout', key, '-out', cert, '-config', config], {
+      stdio: 'ignore',
+    });
     const secure = await master({ key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') });
     const plain = await master();
     secure.onSubscribe((_r, reply) => reply.redirect(`http://${plain.hostPort}/api/v1/scheduler`), subscribe('fw-secure'));

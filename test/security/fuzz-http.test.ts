@@ -29,7 +29,10 @@ beforeAll(async () => {
   api = buildApiServer({ service: h.service, logger: silent, appParse: { mesosRole: '*' }, info: INFO, clock: () => h.cluster.now() });
   await api.listen({ host: '127.0.0.1', port: 0 });
   apiUrl = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  master = await startMesosLocal({ ip: '127.0.0.1', port: 0, agents: 0, simulatedAgents: 1, agentResources: 'cpus:2;mem:1024', allocationIntervalMs: 1000 }, silent);
+  master = await startMesosLocal(
+    { ip: '127.0.0.1', port: 0, agents: 0, simulatedAgents: 1, agentResources: 'cpus:2;mem:1024', allocationIntervalMs: 1000 },
+    silent,
+  );
 }, 30_000);
 
 afterAll(async () => {
@@ -39,11 +42,36 @@ afterAll(async () => {
 });
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-const CONTENT_TYPES = ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-protobuf', 'application/x-www-form-urlencoded', undefined];
+const CONTENT_TYPES = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'text/plain',
+  'application/x-protobuf',
+  'application/x-www-form-urlencoded',
+  undefined,
+];
 const MARATHON_PATHS = [
-  '/v2/apps', '/v2/apps/fuzz', '/v2/apps/fuzz/restart', '/v2/apps/fuzz/tasks', '/v2/apps/fuzz/versions', '/v2/apps//fuzz/a/b',
-  '/v2/groups', '/v2/groups/fuzz', '/v2/groups/fuzz/versions', '/v2/tasks', '/v2/tasks/delete', '/v2/deployments', '/v2/deployments/abc',
-  '/v2/queue', '/v2/queue/fuzz/delay', '/v2/info', '/v2/leader', '/ping', '/v2/unknown', '/v3/apps', '/v2/apps?embed=apps.tasks&label=a==b',
+  '/v2/apps',
+  '/v2/apps/fuzz',
+  '/v2/apps/fuzz/restart',
+  '/v2/apps/fuzz/tasks',
+  '/v2/apps/fuzz/versions',
+  '/v2/apps//fuzz/a/b',
+  '/v2/groups',
+  '/v2/groups/fuzz',
+  '/v2/groups/fuzz/versions',
+  '/v2/tasks',
+  '/v2/tasks/delete',
+  '/v2/deployments',
+  '/v2/deployments/abc',
+  '/v2/queue',
+  '/v2/queue/fuzz/delay',
+  '/v2/info',
+  '/v2/leader',
+  '/ping',
+  '/v2/unknown',
+  '/v3/apps',
+  '/v2/apps?embed=apps.tasks&label=a==b',
 ];
 
 const UNKNOWN_PATHS = new Set(['/v2/unknown', '/v3/apps']);
@@ -73,13 +101,19 @@ async function send(url: string, method: string, contentType: string | undefined
 describe('fuzzing the HTTP faces', () => {
   it('Marathon API: no 5xx but 500 URI not found, and it keeps serving', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...METHODS), fc.constantFrom(...MARATHON_PATHS), fc.constantFrom(...CONTENT_TYPES), fc.option(body), async (method, path, contentType, payload) => {
-        const { status, text } = await send(`${apiUrl}${path}`, method, contentType, payload ?? undefined);
-        // A known resource never answers "URI not found": a method it lacks is 405.
-        if (!UNKNOWN_PATHS.has(path)) expect(status, `${method} ${path}: ${text}`).toBeLessThan(500);
-        // HEAD answers carry no body: only the status can be checked.
-        if (status >= 500) expect({ status, text }).toEqual({ status: 500, text: method === 'HEAD' ? '' : JSON.stringify({ message: 'URI not found' }) });
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...METHODS),
+        fc.constantFrom(...MARATHON_PATHS),
+        fc.constantFrom(...CONTENT_TYPES),
+        fc.option(body),
+        async (method, path, contentType, payload) => {
+          const { status, text } = await send(`${apiUrl}${path}`, method, contentType, payload ?? undefined);
+          // A known resource never answers "URI not found": a method it lacks is 405.
+          if (!UNKNOWN_PATHS.has(path)) expect(status, `${method} ${path}: ${text}`).toBeLessThan(500);
+          // HEAD answers carry no body: only the status can be checked.
+          if (status >= 500) expect({ status, text }).toEqual({ status: 500, text: method === 'HEAD' ? '' : JSON.stringify({ message: 'URI not found' }) });
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
     expect((await send(`${apiUrl}/ping`, 'GET', undefined, undefined)).status).toBe(200);
@@ -89,16 +123,27 @@ describe('fuzzing the HTTP faces', () => {
   it("master's /api/v1/scheduler: no 5xx, and it keeps serving", async () => {
     const call = fc.oneof(
       body,
-      fc.record({ type: fc.constantFrom('SUBSCRIBE', 'TEARDOWN', 'ACCEPT', 'DECLINE', 'KILL', 'RECONCILE', 'MESSAGE', 'NOPE'), framework_id: fc.option(fc.record({ value: fc.string() })) }).map((v) => JSON.stringify(v)),
+      fc
+        .record({
+          type: fc.constantFrom('SUBSCRIBE', 'TEARDOWN', 'ACCEPT', 'DECLINE', 'KILL', 'RECONCILE', 'MESSAGE', 'NOPE'),
+          framework_id: fc.option(fc.record({ value: fc.string() })),
+        })
+        .map((v) => JSON.stringify(v)),
       fc.uint8Array({ maxLength: 64 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...METHODS), fc.constantFrom('/api/v1/scheduler', '/master/api/v1/scheduler'), fc.constantFrom(...CONTENT_TYPES), fc.option(call), async (method, path, contentType, payload) => {
-        // A valid SUBSCRIBE would open a stream that never ends; those are not what is fuzzed here.
-        if (payload !== null && /"type":"SUBSCRIBE"/.test(payload) && method === 'POST') return;
-        const { status, text } = await send(`${master.url}${path}`, method, contentType, payload ?? undefined);
-        expect(status, text).toBeLessThan(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...METHODS),
+        fc.constantFrom('/api/v1/scheduler', '/master/api/v1/scheduler'),
+        fc.constantFrom(...CONTENT_TYPES),
+        fc.option(call),
+        async (method, path, contentType, payload) => {
+          // A valid SUBSCRIBE would open a stream that never ends; those are not what is fuzzed here.
+          if (payload !== null && /"type":"SUBSCRIBE"/.test(payload) && method === 'POST') return;
+          const { status, text } = await send(`${master.url}${path}`, method, contentType, payload ?? undefined);
+          expect(status, text).toBeLessThan(500);
+        },
+      ),
       { seed: SEED, numRuns: RUNS },
     );
     const state = await fetch(`${master.url}/master/state`, { signal: AbortSignal.timeout(10_000) });

@@ -18,9 +18,21 @@ function makeCertificate(dir: string): { cert: string; key: string } {
   const config = path.join(dir, 'openssl.cnf');
   writeFileSync(
     config,
-    ['[req]', 'distinguished_name = dn', 'x509_extensions = ext', 'prompt = no', '[dn]', 'CN = 127.0.0.1', '[ext]', 'subjectAltName = IP:127.0.0.1', 'basicConstraints = CA:TRUE'].join('\n'),
+    [
+      '[req]',
+      'distinguished_name = dn',
+      'x509_extensions = ext',
+      'prompt = no',
+      '[dn]',
+      'CN = 127.0.0.1',
+      '[ext]',
+      'subjectAltName = IP:127.0.0.1',
+      'basicConstraints = CA:TRUE',
+    ].join('\n'),
   );
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', key, '-out', cert, '-config', config], { stdio: 'ignore' });
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', key, '-out', cert, '-config', config], {
+    stdio: 'ignore',
+  });
   return { cert, key };
 }
 
@@ -38,7 +50,22 @@ describe.runIf(zookeeperTestsEnabled())('two Pacers over HTTPS with leader elect
     for (let i = 0; i < 2; i++) {
       pacers.push(
         await spawnPacer(
-          ['--zk', `zk://${zk.connectString}/pacer-tls`, '--master', 'local', '--agents', '0', '--simulated_agents', '1', '--ssl_cert_file', cert, '--ssl_key_file', key, '--zk_session_timeout', '2000'],
+          [
+            '--zk',
+            `zk://${zk.connectString}/pacer-tls`,
+            '--master',
+            'local',
+            '--agents',
+            '0',
+            '--simulated_agents',
+            '1',
+            '--ssl_cert_file',
+            cert,
+            '--ssl_key_file',
+            key,
+            '--zk_session_timeout',
+            '2000',
+          ],
           { name: `ha-tls-pacer-${i}` },
         ),
       );
@@ -52,7 +79,11 @@ describe.runIf(zookeeperTestsEnabled())('two Pacers over HTTPS with leader elect
     removeDir(dir);
   });
 
-  async function call(method: 'GET' | 'POST', url: string, body?: unknown): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  async function call(
+    method: 'GET' | 'POST',
+    url: string,
+    body?: unknown,
+  ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
     const response = await request(url, {
       method,
       dispatcher: client!,
@@ -64,15 +95,19 @@ describe.runIf(zookeeperTestsEnabled())('two Pacers over HTTPS with leader elect
 
   it('proxies a standby request to the HTTPS leader and redirects /v2/events to https://', async () => {
     expect(pacers.every((p) => p.url.startsWith('https://'))).toBe(true);
-    const leaderHostPort = await waitFor('both instances name one leader, which has loaded its state', async () => {
-      const answers = await Promise.all(pacers.map((p) => call('GET', `${p.url}/v2/leader`).catch(() => undefined)));
-      const leaders = new Set(answers.map((a) => (a?.status === 200 ? (JSON.parse(a.body) as { leader: string }).leader : undefined)));
-      if (leaders.size !== 1) return undefined;
-      const [leader] = leaders;
-      if (leader === undefined) return undefined;
-      const info = await call('GET', `https://${leader}/v2/info`).catch(() => undefined);
-      return info?.status === 200 ? leader : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 200 });
+    const leaderHostPort = await waitFor(
+      'both instances name one leader, which has loaded its state',
+      async () => {
+        const answers = await Promise.all(pacers.map((p) => call('GET', `${p.url}/v2/leader`).catch(() => undefined)));
+        const leaders = new Set(answers.map((a) => (a?.status === 200 ? (JSON.parse(a.body) as { leader: string }).leader : undefined)));
+        if (leaders.size !== 1) return undefined;
+        const [leader] = leaders;
+        if (leader === undefined) return undefined;
+        const info = await call('GET', `https://${leader}/v2/info`).catch(() => undefined);
+        return info?.status === 200 ? leader : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
     const standby = pacers.find((p) => new URL(p.url).host !== leaderHostPort)!;
     const leader = pacers.find((p) => new URL(p.url).host === leaderHostPort)!;
 

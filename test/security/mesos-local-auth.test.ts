@@ -23,7 +23,15 @@ let master: MesosLocalHandle;
 beforeAll(async () => {
   dir = tempDir('pacer-mesos-auth-');
   credentialsFile = path.join(dir, 'credentials.json');
-  writeFileSync(credentialsFile, JSON.stringify({ credentials: [{ principal: 'pacer', secret: 'top-secret' }, { principal: 'other', secret: 'x' }] }));
+  writeFileSync(
+    credentialsFile,
+    JSON.stringify({
+      credentials: [
+        { principal: 'pacer', secret: 'top-secret' },
+        { principal: 'other', secret: 'x' },
+      ],
+    }),
+  );
   master = await startMesosLocal(
     {
       ip: '127.0.0.1',
@@ -61,7 +69,11 @@ describe('mesos-local HTTP authentication', () => {
 
   it('the operator API is read-write', async () => {
     const call = (authorization?: string): Promise<Response> =>
-      fetch(`${master.url}/api/v1`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', ...(authorization ? { authorization } : {}) }, body: JSON.stringify({ type: 'GET_HEALTH' }) });
+      fetch(`${master.url}/api/v1`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...(authorization ? { authorization } : {}) },
+        body: JSON.stringify({ type: 'GET_HEALTH' }),
+      });
     const refused = await call();
     expect(refused.status).toBe(401);
     expect(refused.headers.get('www-authenticate')).toBe('Basic realm="mesos-master-readwrite"');
@@ -98,18 +110,41 @@ describe('a real Pacer against an authenticating mesos-local', () => {
     const secretFile = path.join(dir, 'secret');
     writeFileSync(secretFile, 'top-secret\n');
     mesos = await spawnMesosLocal(
-      ['--agents', '0', '--simulated_agents', '1', '--credentials', credentialsFile, '--authenticate_http_frameworks', '--authenticate_http_readonly', '--authenticate_http_readwrite'],
+      [
+        '--agents',
+        '0',
+        '--simulated_agents',
+        '1',
+        '--credentials',
+        credentialsFile,
+        '--authenticate_http_frameworks',
+        '--authenticate_http_readonly',
+        '--authenticate_http_readwrite',
+      ],
       { name: 'auth-mesos-local' },
     );
     pacer = await spawnPacer(
-      ['--master', mesos.url, '--data_dir', path.join(dir, 'data'), '--mesos_authentication_principal', 'pacer', '--mesos_authentication_secret_file', secretFile],
+      [
+        '--master',
+        mesos.url,
+        '--data_dir',
+        path.join(dir, 'data'),
+        '--mesos_authentication_principal',
+        'pacer',
+        '--mesos_authentication_secret_file',
+        secretFile,
+      ],
       { name: 'auth-pacer' },
     );
-    const frameworks = await waitFor('Pacer subscribed to the authenticating master', async () => {
-      const res = await fetch(`${mesos!.url}/master/state`, { headers: { authorization: GOOD } });
-      const state = (await res.json()) as { frameworks: Array<{ principal?: string; active: boolean }> };
-      return state.frameworks.some((f) => f.active) ? state.frameworks : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 200 });
+    const frameworks = await waitFor(
+      'Pacer subscribed to the authenticating master',
+      async () => {
+        const res = await fetch(`${mesos!.url}/master/state`, { headers: { authorization: GOOD } });
+        const state = (await res.json()) as { frameworks: Array<{ principal?: string; active: boolean }> };
+        return state.frameworks.some((f) => f.active) ? state.frameworks : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
     expect(frameworks.map((f) => f.principal)).toEqual(['pacer']);
   }, 60_000);
 });

@@ -24,7 +24,14 @@ async function start(extra: Partial<ApiServerOptions> = {}): Promise<FastifyInst
       done();
     },
   });
-  api = buildApiServer({ service: h.service, logger: pino({ level: 'debug' }, sink), appParse: { mesosRole: '*' }, info: INFO, clock: () => h!.cluster.now(), ...extra });
+  api = buildApiServer({
+    service: h.service,
+    logger: pino({ level: 'debug' }, sink),
+    appParse: { mesosRole: '*' },
+    info: INFO,
+    clock: () => h!.cluster.now(),
+    ...extra,
+  });
   await api.ready();
   return api;
 }

@@ -20,7 +20,9 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-async function startAgent(opts: { switchUser?: boolean; frameworkUser?: string } = {}): Promise<{ agent: ProcessAgent; sink: CollectingSink; workDir: string }> {
+async function startAgent(
+  opts: { switchUser?: boolean; frameworkUser?: string } = {},
+): Promise<{ agent: ProcessAgent; sink: CollectingSink; workDir: string }> {
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'pacer-task-user-'));
   await chmod(workDir, 0o755);
   const sink = new CollectingSink();
@@ -45,7 +47,9 @@ async function startAgent(opts: { switchUser?: boolean; frameworkUser?: string }
 const task = (id: string, command: CommandInfo): TaskInfo => ({ name: id, task_id: { value: id }, agent_id: { value: 'master-S0' }, command });
 
 function uidOf(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('Uid:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Uid:'))!;
   return Number(line.split(/\s+/)[1]);
 }
 
@@ -65,16 +69,20 @@ describe.runIf(IS_ROOT || process.env.CI === 'true')('tasks under a root agent',
     expect(uid).toBe(NOBODY_UID);
     const sandbox = agent.sandboxOf('as-nobody')!;
     expect(statSync(sandbox).uid).toBe(NOBODY_UID);
-    await sink.waitFor(() => {
-      try {
-        return statSync(path.join(sandbox, 'mine')).uid === NOBODY_UID;
-      } catch {
-        return false;
-      }
-    }, 10_000, 'the task to write in its sandbox');
+    await sink.waitFor(
+      () => {
+        try {
+          return statSync(path.join(sandbox, 'mine')).uid === NOBODY_UID;
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+      'the task to write in its sandbox',
+    );
   });
 
-  it("falls back to FrameworkInfo.user", async () => {
+  it('falls back to FrameworkInfo.user', async () => {
     const { agent, sink } = await startAgent({ frameworkUser: 'nobody' });
     agent.launchTask('fw-1', task('framework-user', { value: 'sleep 30' }));
     expect((await runningUid(sink, 'framework-user')).uid).toBe(NOBODY_UID);

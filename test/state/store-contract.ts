@@ -88,7 +88,13 @@ export function storeContract(name: string, newLocation: () => Promise<StoreLoca
 
     it('applies the writes of a batch in order; the last write to a key wins', async () => {
       const { store } = await fresh();
-      await store.apply([put('deployments', 'd1', 1), del('deployments', 'd1'), del('deployments', 'd2'), put('deployments', 'd2', 2), put('deployments', 'd2', 3)]);
+      await store.apply([
+        put('deployments', 'd1', 1),
+        del('deployments', 'd1'),
+        del('deployments', 'd2'),
+        put('deployments', 'd2', 2),
+        put('deployments', 'd2', 3),
+      ]);
       expect(await store.list('deployments')).toEqual([{ key: 'd2', value: 3 }]);
       await store.apply([put('deployments', 'd3', 1), del('deployments', 'd2'), del('deployments', 'd3')]);
       expect(await store.list('deployments')).toEqual([]);

@@ -123,9 +123,15 @@ describe('SqliteStore under kill -9', () => {
       expect(lost, `seed ${seed}: acknowledged but lost`).toEqual([]);
       // Batches commit whole and in call order, so the store holds exactly batches 0..last.
       const count = last === undefined ? 0 : last + 1;
-      expect(records.map((r) => r.value.n), `seed ${seed}`).toEqual(Array.from({ length: count }, (_, n) => n));
+      expect(
+        records.map((r) => r.value.n),
+        `seed ${seed}`,
+      ).toEqual(Array.from({ length: count }, (_, n) => n));
       const scratch = await store.list<number>('meta', 'scratch/');
-      expect(scratch.map((s) => s.value), `seed ${seed}`).toEqual(last === undefined ? [] : [last]);
+      expect(
+        scratch.map((s) => s.value),
+        `seed ${seed}`,
+      ).toEqual(last === undefined ? [] : [last]);
     } finally {
       await store.close();
     }

@@ -200,7 +200,11 @@ describe.runIf(tmpfsTestsEnabled())('SqliteStore on a full disk', () => {
     // A group commit of several batches fails as a whole; each batch is rejected, none stored.
     const group = [3000, 3001, 3002].map((n) => store.apply([instance(n), { op: 'delete', collection: 'instances', key: acknowledged[0]! }]));
     const outcomes = await Promise.allSettled(group);
-    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as StoreError).code : 'fulfilled'))).toEqual(['PACER_STORE_FULL', 'PACER_STORE_FULL', 'PACER_STORE_FULL']);
+    expect(outcomes.map((o) => (o.status === 'rejected' ? (o.reason as StoreError).code : 'fulfilled'))).toEqual([
+      'PACER_STORE_FULL',
+      'PACER_STORE_FULL',
+      'PACER_STORE_FULL',
+    ]);
     refused.push(...[3000, 3001, 3002].map((n) => instance(n).key));
 
     // Reads go on while writes are refused, and see exactly the acknowledged writes.

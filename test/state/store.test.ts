@@ -85,7 +85,13 @@ describe('SqliteStore reads and writes', () => {
 
   it('applies the writes of a batch in order', async () => {
     const store = await open(tempDir());
-    await store.apply([put('deployments', 'd1', 1), del('deployments', 'd1'), del('deployments', 'd2'), put('deployments', 'd2', 2), put('deployments', 'd2', 3)]);
+    await store.apply([
+      put('deployments', 'd1', 1),
+      del('deployments', 'd1'),
+      del('deployments', 'd2'),
+      put('deployments', 'd2', 2),
+      put('deployments', 'd2', 3),
+    ]);
     expect(await store.list('deployments')).toEqual([{ key: 'd2', value: 3 }]);
     await store.apply([]);
   });

@@ -50,8 +50,7 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     return store;
   }
 
-  const entryNode = (path: string, collection: string, key: string): string =>
-    `${path}/state/entries/${collection}/${bucketOf(key)}/${encodeNodeName(key)}`;
+  const entryNode = (path: string, collection: string, key: string): string => `${path}/state/entries/${collection}/${bucketOf(key)}/${encodeNodeName(key)}`;
 
   it('lays entries out as escaped nodes in buckets, with framed values compressed past the threshold', async () => {
     const path = freshPath();

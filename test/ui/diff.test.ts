@@ -51,16 +51,7 @@ describe('withContext', () => {
     const b = [...a];
     b[20] = 'changed';
     const folded = withContext(diffLines(a.join('\n'), b.join('\n')), 2);
-    expect(folded.map((l) => (l.op === 'skip' ? `skip ${l.count}` : l.text))).toEqual([
-      'skip 18',
-      'l18',
-      'l19',
-      'l20',
-      'changed',
-      'l21',
-      'l22',
-      'skip 17',
-    ]);
+    expect(folded.map((l) => (l.op === 'skip' ? `skip ${l.count}` : l.text))).toEqual(['skip 18', 'l18', 'l19', 'l20', 'changed', 'l21', 'l22', 'skip 17']);
   });
 });
 

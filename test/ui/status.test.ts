@@ -26,7 +26,12 @@ describe('appStatus (Marathon UI rules)', () => {
 
 describe('health', () => {
   it('counts running tasks without a verdict as unknown', () => {
-    expect(healthCounts(app({ tasksRunning: 5, tasksHealthy: 2, tasksUnhealthy: 1, tasksStaged: 1 }))).toEqual({ healthy: 2, unhealthy: 1, unknown: 2, staged: 1 });
+    expect(healthCounts(app({ tasksRunning: 5, tasksHealthy: 2, tasksUnhealthy: 1, tasksStaged: 1 }))).toEqual({
+      healthy: 2,
+      unhealthy: 1,
+      unknown: 2,
+      staged: 1,
+    });
     expect(healthCounts(app({ tasksRunning: 1, tasksHealthy: 3 })).unknown).toBe(0);
   });
 
@@ -40,7 +45,14 @@ describe('health', () => {
 describe('deployments, queue and events', () => {
   it('maps each affected app to its deployment progress', () => {
     const progress = progressByApp([
-      { id: 'd1', affectedApps: ['/a'], steps: [{ actions: [{ action: 'ScaleApplication', app: '/a' }] }, { actions: [{ action: 'RestartApplication', app: '/b' }] }], currentActions: [{ action: 'ScaleApplication', app: '/a' }], currentStep: 1, totalSteps: 2 },
+      {
+        id: 'd1',
+        affectedApps: ['/a'],
+        steps: [{ actions: [{ action: 'ScaleApplication', app: '/a' }] }, { actions: [{ action: 'RestartApplication', app: '/b' }] }],
+        currentActions: [{ action: 'ScaleApplication', app: '/a' }],
+        currentStep: 1,
+        totalSteps: 2,
+      },
     ]);
     expect(progress.get('/a')).toEqual({ deploymentId: 'd1', currentStep: 1, totalSteps: 2, actions: ['ScaleApplication'] });
     expect(progress.get('/b')?.actions).toEqual([]);
@@ -55,7 +67,21 @@ describe('deployments, queue and events', () => {
     expect(appsOfEvent({ eventType: 'status_update_event', appId: '/a' })).toEqual(['/a']);
     expect(appsOfEvent({ eventType: 'instance_changed_event', runSpecId: '/b' })).toEqual(['/b']);
     expect(appsOfEvent({ eventType: 'api_post_event', appDefinition: { id: '/c' } })).toEqual(['/c']);
-    expect(appsOfEvent({ eventType: 'deployment_info', plan: { steps: [{ actions: [{ action: 'ScaleApplication', app: '/d' }, { action: 'StopApplication', app: '/d' }] }] } })).toEqual(['/d']);
+    expect(
+      appsOfEvent({
+        eventType: 'deployment_info',
+        plan: {
+          steps: [
+            {
+              actions: [
+                { action: 'ScaleApplication', app: '/d' },
+                { action: 'StopApplication', app: '/d' },
+              ],
+            },
+          ],
+        },
+      }),
+    ).toEqual(['/d']);
     expect(appsOfEvent({ eventType: 'group_change_success' })).toBeUndefined();
   });
 

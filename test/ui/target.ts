@@ -63,8 +63,7 @@ export async function startTarget(options: TargetOptions): Promise<UiTarget> {
     logLevel: 'info',
     extraArgs: credentials === undefined ? [] : ['--http_credentials', `${credentials.username}:${credentials.password}`],
   });
-  const authorization =
-    credentials === undefined ? undefined : `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+  const authorization = credentials === undefined ? undefined : `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
 
   const api = async (method: string, path: string, body?: unknown): Promise<ApiResponse> => {
     const headers: Record<string, string> = { accept: 'application/json' };

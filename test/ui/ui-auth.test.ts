@@ -26,10 +26,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI behind --http_credentials (real pacer)',
   };
 
   beforeAll(async () => {
-    [target, browser] = await Promise.all([
-      startTarget({ name: 'ui-auth', agents: 0, simulatedAgents: 1, credentials: CREDENTIALS }),
-      launchBrowser(),
-    ]);
+    [target, browser] = await Promise.all([startTarget({ name: 'ui-auth', agents: 0, simulatedAgents: 1, credentials: CREDENTIALS }), launchBrowser()]);
     const created = await target.api('POST', '/v2/apps', { id: '/ops/listed', cmd: 'sleep 1000', instances: 1, cpus: 0.1, mem: 16 });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
   }, 60_000);

@@ -38,7 +38,13 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI with 1,000 apps on a real pacer (20 simu
     await page.locator('#live[data-state="live"]').waitFor(WAIT);
     await page.locator('.summary', { hasText: /^0 apps/ }).waitFor(WAIT);
 
-    const apps = Array.from({ length: APP_COUNT }, (_, i) => ({ id: appId(i), cmd: 'sleep 1000', instances: i % RUNNING_EVERY === 0 ? 1 : 0, cpus: 0.01, mem: 8 }));
+    const apps = Array.from({ length: APP_COUNT }, (_, i) => ({
+      id: appId(i),
+      cmd: 'sleep 1000',
+      instances: i % RUNNING_EVERY === 0 ? 1 : 0,
+      cpus: 0.01,
+      mem: 8,
+    }));
     const created = await target.api('PUT', '/v2/apps', apps);
     expect(created.status, JSON.stringify(created.body)).toBe(200);
 

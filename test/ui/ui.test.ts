@@ -22,7 +22,16 @@ const WEB_APP = {
   portDefinitions: [{ port: 0, name: 'http' }],
   // The agent probes only after delaySeconds, so each task is first seen running with no verdict.
   healthChecks: [
-    { protocol: 'MESOS_HTTP', path: '/', portIndex: 0, delaySeconds: 2, intervalSeconds: 1, timeoutSeconds: 2, gracePeriodSeconds: 20, maxConsecutiveFailures: 3 },
+    {
+      protocol: 'MESOS_HTTP',
+      path: '/',
+      portIndex: 0,
+      delaySeconds: 2,
+      intervalSeconds: 1,
+      timeoutSeconds: 2,
+      gracePeriodSeconds: 20,
+      maxConsecutiveFailures: 3,
+    },
   ],
 };
 
@@ -81,7 +90,13 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
           if (word !== seen.at(-1)) seen.push(word);
         });
       };
-      new MutationObserver(record).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['aria-label', 'class'] });
+      new MutationObserver(record).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+        attributeFilter: ['aria-label', 'class'],
+      });
     });
     await page.locator('#app-json').fill(JSON.stringify(WEB_APP, null, 2));
     await shot('02-create-form');
@@ -196,9 +211,9 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
     // What the panel shows is what the server says.
     const queue = await target.api('GET', '/v2/queue');
     expect(queue.status).toBe(200);
-    const entry = (queue.body as { queue: Array<{ app: { id: string }; processedOffersSummary: { rejectSummaryLastOffers: Array<{ reason: string; declined: number }> } }> }).queue.find(
-      (e) => e.app.id === '/ui-test/too-big',
-    );
+    const entry = (
+      queue.body as { queue: Array<{ app: { id: string }; processedOffersSummary: { rejectSummaryLastOffers: Array<{ reason: string; declined: number }> } }> }
+    ).queue.find((e) => e.app.id === '/ui-test/too-big');
     expect(entry?.processedOffersSummary.rejectSummaryLastOffers.find((r) => r.reason === 'InsufficientCpus')?.declined).toBeGreaterThan(0);
     await shot('08-why-waiting');
   });
@@ -293,12 +308,17 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
     await page.locator('.summary', { hasText: /^0 apps/ }).waitFor(WAIT);
     await shot('11-destroyed');
     // The HTTP servers are gone once the kill deployment is done.
-    await expect
-      .poll(async () => ((await target.api('GET', '/v2/deployments')).body as unknown[]).length, { timeout: WAIT.timeout, interval: 250 })
-      .toBe(0);
+    await expect.poll(async () => ((await target.api('GET', '/v2/deployments')).body as unknown[]).length, { timeout: WAIT.timeout, interval: 250 }).toBe(0);
     for (const port of ports) {
       await expect
-        .poll(() => fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1_000) }).then(() => 'answering', () => 'closed'), { timeout: 10_000, interval: 250 })
+        .poll(
+          () =>
+            fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1_000) }).then(
+              () => 'answering',
+              () => 'closed',
+            ),
+          { timeout: 10_000, interval: 250 },
+        )
         .toBe('closed');
     }
     expect(pageErrors).toEqual([]);

@@ -23,7 +23,15 @@ describe('parseZkUrl', () => {
   });
 
   it('rejects malformed URLs with typed errors', () => {
-    const bad = ['http://zk:2181/mesos', 'zk:///mesos', 'zk://zk:notaport/mesos', 'zk://zk:70000/x', 'zk://a b:2181/x', 'zk://zk:2181/a//b', 'zk://:secret@zk/x'];
+    const bad = [
+      'http://zk:2181/mesos',
+      'zk:///mesos',
+      'zk://zk:notaport/mesos',
+      'zk://zk:70000/x',
+      'zk://a b:2181/x',
+      'zk://zk:2181/a//b',
+      'zk://:secret@zk/x',
+    ];
     for (const url of bad) {
       expect(() => parseZkUrl(url), url).toThrow(ZkError);
       try {

@@ -98,10 +98,7 @@ export class EventStreamHub {
     });
     // A write racing a dying socket reports here; 'close' follows and cleans up.
     response.on('error', (err) => this.#logger.debug({ err, clientId: client.id }, 'event stream write failed'));
-    this.#logger.info(
-      { clientId: client.id, remoteAddress, eventTypes, clients: this.#clients.size },
-      'event stream client attached',
-    );
+    this.#logger.info({ clientId: client.id, remoteAddress, eventTypes, clients: this.#clients.size }, 'event stream client attached');
     this.#bus.publish({ remoteAddress, eventType: 'event_stream_attached', timestamp: timestamp(this.#now()) });
     return client;
   }
@@ -173,10 +170,7 @@ export class EventStreamHub {
   #detach(client: SseClient, reason: DetachReason): void {
     if (!this.#clients.delete(client.id)) return;
     this.#metrics?.eventStreamClients.set(this.#clients.size);
-    this.#logger.info(
-      { clientId: client.id, remoteAddress: client.remoteAddress, reason, clients: this.#clients.size },
-      'event stream client detached',
-    );
+    this.#logger.info({ clientId: client.id, remoteAddress: client.remoteAddress, reason, clients: this.#clients.size }, 'event stream client detached');
     if (!this.#closed) {
       this.#bus.publish({
         remoteAddress: client.remoteAddress,

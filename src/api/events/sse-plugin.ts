@@ -57,8 +57,7 @@ const STREAM_HEADERS: OutgoingHttpHeaders = {
 /** Headers that describe a finite body; a stream must not inherit them from earlier hooks. */
 const BODY_HEADERS = new Set(['content-length', 'transfer-encoding', 'content-encoding']);
 
-const NOT_A_STREAM_REQUEST =
-  `GET ${EVENTS_PATH} only serves ${EVENT_STREAM_MEDIA_TYPE}; send 'Accept: ${EVENT_STREAM_MEDIA_TYPE}'`;
+const NOT_A_STREAM_REQUEST = `GET ${EVENTS_PATH} only serves ${EVENT_STREAM_MEDIA_TYPE}; send 'Accept: ${EVENT_STREAM_MEDIA_TYPE}'`;
 const NO_LEADER = 'Could not determine the current leader';
 
 const plugin: FastifyPluginCallback<EventsPluginOptions> = (app: FastifyInstance, options, done) => {

@@ -35,10 +35,7 @@ export function encodeSseFrame(eventType: string, data: string, lineEnding: SseL
 }
 
 /** Serialises an event to one-line JSON and frames it; non-serialisable events are refused. */
-export function encodeEventFrame(
-  event: { eventType: string },
-  lineEnding: SseLineEnding = 'lf',
-): Buffer {
+export function encodeEventFrame(event: { eventType: string }, lineEnding: SseLineEnding = 'lf'): Buffer {
   let json: string | undefined;
   try {
     json = JSON.stringify(event);

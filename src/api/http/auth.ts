@@ -46,9 +46,6 @@ export function requireBasicAuth(app: FastifyInstance, credentials: BasicCredent
     if (OPEN_PATHS.has(path)) return;
     const given = basicCredentialsOf(request.headers.authorization);
     if (given !== undefined && equalSecret(given, expected)) return;
-    return reply
-      .code(401)
-      .header('www-authenticate', `Basic realm="${realm}"`)
-      .send({ message: 'Invalid username or password.' });
+    return reply.code(401).header('www-authenticate', `Basic realm="${realm}"`).send({ message: 'Invalid username or password.' });
   });
 }

@@ -9,12 +9,7 @@ import { AppValidationError } from '../../model/apps/index.js';
 import { ServiceError } from '../../scheduler/contracts.js';
 import { StoreError, StoreLimitError, type StoreErrorCode } from '../../state/errors.js';
 
-export type HttpErrorCode =
-  | 'PACER_API_BAD_REQUEST'
-  | 'PACER_API_NOT_FOUND'
-  | 'PACER_API_UNPROCESSABLE'
-  | 'PACER_API_METHOD_NOT_ALLOWED'
-  | 'PACER_API_INTERNAL';
+export type HttpErrorCode = 'PACER_API_BAD_REQUEST' | 'PACER_API_NOT_FOUND' | 'PACER_API_UNPROCESSABLE' | 'PACER_API_METHOD_NOT_ALLOWED' | 'PACER_API_INTERNAL';
 
 const STATUS_CODES: Record<HttpErrorCode, number> = {
   PACER_API_BAD_REQUEST: 400,
@@ -43,8 +38,7 @@ export class HttpError extends Error {
 
 export const badRequest = (message: string): HttpError => new HttpError('PACER_API_BAD_REQUEST', message);
 export const notFound = (message: string): HttpError => new HttpError('PACER_API_NOT_FOUND', message);
-export const unprocessable = (message: string, extra: Record<string, unknown> = {}): HttpError =>
-  new HttpError('PACER_API_UNPROCESSABLE', message, extra);
+export const unprocessable = (message: string, extra: Record<string, unknown> = {}): HttpError => new HttpError('PACER_API_UNPROCESSABLE', message, extra);
 
 /** Marathon's not-found messages (RestResource.unknownApp & co.). */
 export const unknownApp = (id: string, version?: string): HttpError =>

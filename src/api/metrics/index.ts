@@ -1,12 +1,5 @@
 export { metricsPlugin, type MetricsPluginOptions } from './metrics-plugin.js';
-export {
-  PacerMetrics,
-  UNMATCHED_ROUTE,
-  type Count,
-  type Level,
-  type PacerMetricsOptions,
-  type Timing,
-} from './registry.js';
+export { PacerMetrics, UNMATCHED_ROUTE, type Count, type Level, type PacerMetricsOptions, type Timing } from './registry.js';
 export {
   toMarathonMetrics,
   MARATHON_METRICS_VERSION,

@@ -100,10 +100,7 @@ export class PacerMetrics extends PrefixedMetrics {
   // Deployments
   readonly deploymentsStarted: Count = this.#counter(this.named('deployments_started_total'), 'Deployments started.');
   readonly deploymentsSucceeded: Count = this.#counter(this.named('deployments_succeeded_total'), 'Deployments finished.');
-  readonly deploymentsFailed: Count = this.#counter(
-    this.named('deployments_failed_total'),
-    'Deployments that failed or were cancelled.',
-  );
+  readonly deploymentsFailed: Count = this.#counter(this.named('deployments_failed_total'), 'Deployments that failed or were cancelled.');
   readonly deploymentsRunning: Level = this.#gauge(this.named('deployments_running'), 'Deployments in progress.');
 
   // Mesos subscription
@@ -123,10 +120,7 @@ export class PacerMetrics extends PrefixedMetrics {
 
   // Event stream (fed by the /v2/events hub)
   readonly eventStreamClients: Level = this.#gauge(this.named('event_stream_clients'), 'Clients attached to /v2/events.');
-  readonly eventStreamBytes: Count = this.#counter(
-    this.named('event_stream_bytes_total'),
-    'Bytes written to /v2/events clients, framing included.',
-  );
+  readonly eventStreamBytes: Count = this.#counter(this.named('event_stream_bytes_total'), 'Bytes written to /v2/events clients, framing included.');
   readonly eventStreamSlowDisconnects: Count = this.#counter(
     this.named('event_stream_slow_disconnects_total'),
     'Event stream clients dropped for falling behind.',

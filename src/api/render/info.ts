@@ -48,7 +48,10 @@ export interface InfoState {
 /** Marathon hides credentials in connection strings before showing them. */
 export function redactCredentials(connection: string): string {
   return connection.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^@/]+)@/i, (_all, scheme: string, userInfo: string) => {
-    const masked = userInfo.split(':').map(() => 'xxxxxxxx').join(':');
+    const masked = userInfo
+      .split(':')
+      .map(() => 'xxxxxxxx')
+      .join(':');
     return `${scheme}${masked}@`;
   });
 }

@@ -69,7 +69,11 @@ async function kill(
     if (plan === undefined) throw new HttpError('PACER_API_INTERNAL', `killing tasks of ${appId} with scale=true started no deployment`);
     return sendDeploymentResult(reply, plan);
   }
-  if (found.length > 0) await ctx.service.killInstances(found.map((i) => i.instanceId), flags);
+  if (found.length > 0)
+    await ctx.service.killInstances(
+      found.map((i) => i.instanceId),
+      flags,
+    );
   return reply.send(answer(found));
 }
 
@@ -79,19 +83,11 @@ export async function killAppTasks(ctx: RouteContext, rawId: string, query: Quer
   const appId = absoluteId(rawId);
   if (ctx.service.app(appId) === undefined) throw unknownApp(appId);
   const host = queryValue(query, 'host');
-  const found = ctx.service.instances
-    .ofApp(appId)
-    .filter((i) => host === undefined || host === '*' || i.hostname === host);
+  const found = ctx.service.instances.ofApp(appId).filter((i) => host === undefined || host === '*' || i.hostname === host);
   return kill(ctx, appId, found, flags, reply, (killed) => ({ tasks: renderKilled(ctx, killed) }));
 }
 
-export async function killAppTask(
-  ctx: RouteContext,
-  rawId: string,
-  taskId: string,
-  query: Query,
-  reply: FastifyReply,
-): Promise<FastifyReply> {
+export async function killAppTask(ctx: RouteContext, rawId: string, taskId: string, query: Query, reply: FastifyReply): Promise<FastifyReply> {
   const flags = killFlags(query);
   checkKillFlags(flags);
   const appId = absoluteId(rawId);

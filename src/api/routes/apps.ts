@@ -55,12 +55,8 @@ export function registerAppRoutes(app: FastifyInstance, ctx: RouteContext): void
     if (m) return restartApp(ctx, m[1]!, req.query, reply);
     throw new HttpError('PACER_API_METHOD_NOT_ALLOWED', 'Method Not Allowed');
   });
-  app.put('/v2/apps/*', (req: Request, reply) =>
-    req.params['*'] === '' ? updateMany(ctx, req, reply, true) : updateOne(ctx, req, reply, true),
-  );
-  app.patch('/v2/apps/*', (req: Request, reply) =>
-    req.params['*'] === '' ? updateMany(ctx, req, reply, false) : updateOne(ctx, req, reply, false),
-  );
+  app.put('/v2/apps/*', (req: Request, reply) => (req.params['*'] === '' ? updateMany(ctx, req, reply, true) : updateOne(ctx, req, reply, true)));
+  app.patch('/v2/apps/*', (req: Request, reply) => (req.params['*'] === '' ? updateMany(ctx, req, reply, false) : updateOne(ctx, req, reply, false)));
   app.delete('/v2/apps/*', (req: Request, reply) => {
     const rest = req.params['*'];
     let m = /^(.+)\/tasks\/([^/]+)$/.exec(rest);
@@ -124,10 +120,13 @@ function showApp(ctx: RouteContext, rawId: string, query: Query, reply: FastifyR
 async function createApp(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {
   const force = queryBool(req.query, 'force', false);
   const parsed = parseAppCreate(bodyText(req), appBodyOptions(ctx));
-  const plan = await ctx.service.updateRoot((root, version) => {
-    if (root.apps.has(parsed.id)) throw new ServiceError(409, `An app with id [${parsed.id}] already exists.`);
-    return putApp(root, parsed, version, ctx.appParse.newGroupEnforceRole);
-  }, { force });
+  const plan = await ctx.service.updateRoot(
+    (root, version) => {
+      if (root.apps.has(parsed.id)) throw new ServiceError(409, `An app with id [${parsed.id}] already exists.`);
+      return putApp(root, parsed, version, ctx.appParse.newGroupEnforceRole);
+    },
+    { force },
+  );
   const stored = ctx.service.app(parsed.id) ?? parsed;
   publishApiPost(ctx, req, stored);
   const body = {
@@ -152,24 +151,21 @@ async function updateOne(ctx: RouteContext, req: Request, reply: FastifyReply, i
   const target = await resolveUpdate(ctx, bodyText(req), id, existing, partial);
   // Set inside the updateRoot callback; `as boolean` keeps the compiler from narrowing it to false.
   let created = false as boolean;
-  const plan = await ctx.service.updateRoot((root, version) => {
-    created = !root.apps.has(id);
-    if (created && !isPut) throw new ServiceError(404, `App '${id}' does not exist`);
-    return putApp(root, target, version, ctx.appParse.newGroupEnforceRole);
-  }, { force });
+  const plan = await ctx.service.updateRoot(
+    (root, version) => {
+      created = !root.apps.has(id);
+      if (created && !isPut) throw new ServiceError(404, `App '${id}' does not exist`);
+      return putApp(root, target, version, ctx.appParse.newGroupEnforceRole);
+    },
+    { force },
+  );
   publishApiPost(ctx, req, ctx.service.app(id) ?? target);
   if (created) void reply.header('Location', locationOf(req, id));
   return sendDeploymentResult(reply, plan, created ? 201 : 200);
 }
 
 /** The app an update body asks for: merged/replaced definition, or a stored version for a rollback. */
-async function resolveUpdate(
-  ctx: RouteContext,
-  body: string,
-  id: string,
-  existing: AppDefinition | undefined,
-  partial: boolean,
-): Promise<AppDefinition> {
+async function resolveUpdate(ctx: RouteContext, body: string, id: string, existing: AppDefinition | undefined, partial: boolean): Promise<AppDefinition> {
   const result = parseAppUpdate(body, { ...appBodyOptions(ctx), existing, partial, idFromPath: id });
   if (!('rollbackTo' in result)) return result;
   const old = await ctx.service.appVersion(id, result.rollbackTo);
@@ -224,10 +220,13 @@ async function deleteApp(ctx: RouteContext, rawId: string, query: Query, reply: 
   // Marathon's code defaults force to true here (its docs say false).
   const force = queryBool(query, 'force', true);
   if (ctx.service.app(id) === undefined) throw unknownApp(id);
-  const plan = await ctx.service.updateRoot((root, version) => {
-    if (!root.apps.has(id)) throw new ServiceError(404, `App '${id}' does not exist`);
-    return removeApp(root, id, version);
-  }, { force });
+  const plan = await ctx.service.updateRoot(
+    (root, version) => {
+      if (!root.apps.has(id)) throw new ServiceError(404, `App '${id}' does not exist`);
+      return removeApp(root, id, version);
+    },
+    { force },
+  );
   return sendDeploymentResult(reply, plan);
 }
 

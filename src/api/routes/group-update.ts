@@ -238,13 +238,7 @@ export function readGroupPatch(value: unknown): { enforceRole?: boolean } {
 }
 
 /** The group `update` describes, merged onto `current`, with every app of the resulting subtree. */
-function buildGroup(
-  update: GroupUpdateTree,
-  current: Group | undefined,
-  root: RootGroup,
-  version: Timestamp,
-  apps: Map<string, AppDefinition>,
-): Group {
+function buildGroup(update: GroupUpdateTree, current: Group | undefined, root: RootGroup, version: Timestamp, apps: Map<string, AppDefinition>): Group {
   let appIds: string[];
   if (update.apps !== undefined) {
     appIds = update.apps.map((a) => a.id);
@@ -258,7 +252,15 @@ function buildGroup(
   }
   let groups: Group[];
   if (update.groups !== undefined) {
-    groups = update.groups.map((g) => buildGroup(g, current?.groups.find((c) => c.id === g.id), root, version, apps));
+    groups = update.groups.map((g) =>
+      buildGroup(
+        g,
+        current?.groups.find((c) => c.id === g.id),
+        root,
+        version,
+        apps,
+      ),
+    );
   } else {
     groups = [...(current?.groups ?? [])];
     for (const g of groups) {

@@ -50,11 +50,7 @@ async function rootAt(service: PacerService, version: Timestamp): Promise<RootGr
  * dependencies as they were; apps added below it since are removed. 422 when the group did not
  * exist in that version (Marathon's IllegalArgumentException).
  */
-export async function revertChange(
-  service: PacerService,
-  id: string,
-  raw: string,
-): Promise<(root: RootGroup, version: Timestamp) => RootGroup> {
+export async function revertChange(service: PacerService, id: string, raw: string): Promise<(root: RootGroup, version: Timestamp) => RootGroup> {
   const version = canonicalVersion(raw);
   const old = version === undefined ? undefined : await rootAt(service, version);
   const group = old === undefined ? undefined : findGroup(old.root, id);

@@ -92,13 +92,16 @@ async function createGroup(ctx: RouteContext, req: Request, reply: FastifyReply)
   const force = queryBool(req.query, 'force', false);
   const { update } = readUpdate(ctx, req);
   const change = await changeOf(ctx, update);
-  const plan = await ctx.service.updateRoot((root, version) => {
-    if (findGroup(root.root, update.id) !== undefined) {
-      throw new ServiceError(409, `Group ${update.id} is already created. Use PUT to change this group.`);
-    }
-    if (root.apps.has(update.id)) throw new ServiceError(409, `An app with the path ${update.id} already exists.`);
-    return change(root, version);
-  }, { force });
+  const plan = await ctx.service.updateRoot(
+    (root, version) => {
+      if (findGroup(root.root, update.id) !== undefined) {
+        throw new ServiceError(409, `Group ${update.id} is already created. Use PUT to change this group.`);
+      }
+      if (root.apps.has(update.id)) throw new ServiceError(409, `An app with the path ${update.id} already exists.`);
+      return change(root, version);
+    },
+    { force },
+  );
   void reply.header('Location', locationOf(req, update.id));
   return sendDeploymentResult(reply, plan, 201);
 }
@@ -119,10 +122,13 @@ async function deleteGroup(ctx: RouteContext, req: Request, reply: FastifyReply)
   const force = queryBool(req.query, 'force', false);
   const id = absoluteId(rest(req));
   if (id !== '/' && findGroup(ctx.service.root().root, id) === undefined) throw unknownGroup(id);
-  const plan = await ctx.service.updateRoot((root, version) => {
-    if (id !== '/' && findGroup(root.root, id) === undefined) throw new ServiceError(404, `Group '${id}' does not exist`);
-    return removeGroup(root, id, version);
-  }, { force });
+  const plan = await ctx.service.updateRoot(
+    (root, version) => {
+      if (id !== '/' && findGroup(root.root, id) === undefined) throw new ServiceError(404, `Group '${id}' does not exist`);
+      return removeGroup(root, id, version);
+    },
+    { force },
+  );
   return sendDeploymentResult(reply, plan);
 }
 
@@ -139,14 +145,19 @@ async function patchGroup(ctx: RouteContext, req: Request, reply: FastifyReply):
   const id = absoluteId(raw);
   if (!isTopLevel(id)) throw semanticError([{ path: '/', error: 'Path needs to be top-level' }]);
   if (findGroup(ctx.service.root().root, id) === undefined) throw unknownGroup(id);
-  await ctx.service.updateRoot((root, version) => {
-    const group = findGroup(root.root, id);
-    if (group === undefined) throw new ServiceError(404, `Group '${id}' does not exist`);
-    const apps = new Map(transitiveAppIds(group).flatMap((appId) => {
-      const app = root.apps.get(appId);
-      return app === undefined ? [] : [[appId, app] as const];
-    }));
-    return putGroup(root, { ...group, enforceRole }, apps, version);
-  }, { force: false, groupId: id });
+  await ctx.service.updateRoot(
+    (root, version) => {
+      const group = findGroup(root.root, id);
+      if (group === undefined) throw new ServiceError(404, `Group '${id}' does not exist`);
+      const apps = new Map(
+        transitiveAppIds(group).flatMap((appId) => {
+          const app = root.apps.get(appId);
+          return app === undefined ? [] : [[appId, app] as const];
+        }),
+      );
+      return putGroup(root, { ...group, enforceRole }, apps, version);
+    },
+    { force: false, groupId: id },
+  );
   return reply.code(200).send();
 }

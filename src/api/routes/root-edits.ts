@@ -76,7 +76,13 @@ export function removeGroup(root: RootGroup, groupId: string, version: Timestamp
 }
 
 /** Replaces (or adds) the subtree at `group.id`, with its apps; apps no longer in it are removed. */
-export function putGroup(root: RootGroup, group: Group, groupApps: ReadonlyMap<string, AppDefinition>, version: Timestamp, newGroupEnforceRole = false): RootGroup {
+export function putGroup(
+  root: RootGroup,
+  group: Group,
+  groupApps: ReadonlyMap<string, AppDefinition>,
+  version: Timestamp,
+  newGroupEnforceRole = false,
+): RootGroup {
   const previous = findGroup(root.root, group.id);
   const apps = new Map(root.apps);
   if (previous !== undefined) for (const id of transitiveAppIds(previous)) apps.delete(id);

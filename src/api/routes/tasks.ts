@@ -72,10 +72,17 @@ async function deleteTasks(ctx: RouteContext, req: Request, reply: FastifyReply)
     return instance === undefined || ctx.service.app(instance.appId) === undefined ? [] : [instance];
   });
   if (flags.scale) {
-    const plan = await ctx.service.killInstances(found.map((i) => i.instanceId), flags);
+    const plan = await ctx.service.killInstances(
+      found.map((i) => i.instanceId),
+      flags,
+    );
     if (plan === undefined) throw new HttpError('PACER_API_INTERNAL', 'killing tasks with scale=true started no deployment');
     return sendDeploymentResult(reply, plan);
   }
-  if (found.length > 0) await ctx.service.killInstances(found.map((i: Instance) => i.instanceId), flags);
+  if (found.length > 0)
+    await ctx.service.killInstances(
+      found.map((i: Instance) => i.instanceId),
+      flags,
+    );
   return reply.send({ tasks: renderKilled(ctx, found) });
 }

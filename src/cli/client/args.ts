@@ -40,7 +40,13 @@ export function extractRepeated(argv: readonly string[], name: string): { rest: 
       rest.push(arg);
     }
   }
-  return { rest, values: values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '') };
+  return {
+    rest,
+    values: values
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter((v) => v !== ''),
+  };
 }
 
 export function parseClientFlags(argv: readonly string[], specs: readonly FlagSpec[], env: NodeJS.ProcessEnv): ParsedFlags {

@@ -42,7 +42,13 @@ export class DeploymentOutcomes {
     const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(false), openTimeoutMs);
     });
-    const ok = await Promise.race([stream.opened.then(() => true, () => false), timedOut]);
+    const ok = await Promise.race([
+      stream.opened.then(
+        () => true,
+        () => false,
+      ),
+      timedOut,
+    ]);
     clearTimeout(timer);
     if (!ok) stream.close();
     this.#connected = ok;

@@ -27,9 +27,7 @@ export function formatFlags(specs: readonly FlagSpec[], withHelp = false): strin
     right: `${s.description}${s.default === undefined || s.kind === 'boolean' ? '' : ` (default: ${String(s.default)})`}`,
   }));
   const width = Math.min(34, Math.max(...rows.map((r) => r.left.length)) + 2);
-  return rows
-    .map((r) => (r.left.length >= width ? `${r.left}\n${' '.repeat(width)}${r.right}` : `${r.left.padEnd(width)}${r.right}`))
-    .join('\n');
+  return rows.map((r) => (r.left.length >= width ? `${r.left}\n${' '.repeat(width)}${r.right}` : `${r.left.padEnd(width)}${r.right}`)).join('\n');
 }
 
 export function commandHelp(def: CommandDef): string {

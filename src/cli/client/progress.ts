@@ -52,9 +52,7 @@ export function progressFraction(state: ProgressState): number {
   const scaling = state.actions.some((a) => a.startsWith('Scale') || a.startsWith('Restart'));
   const targets = state.apps.filter((a) => !a.gone && a.target > 0);
   const partial =
-    state.currentStep > 0 && scaling && targets.length > 0
-      ? targets.reduce((sum, a) => sum + Math.min(1, a.running / a.target), 0) / targets.length
-      : 0;
+    state.currentStep > 0 && scaling && targets.length > 0 ? targets.reduce((sum, a) => sum + Math.min(1, a.running / a.target), 0) / targets.length : 0;
   return Math.min(1, Math.max(0, (done + partial) / state.totalSteps));
 }
 

@@ -46,8 +46,7 @@ export async function waitForDeployment(opts: WaitOptions): Promise<void> {
   const started = now();
   const deadline = opts.timeoutMs > 0 ? started + opts.timeoutMs : Number.POSITIVE_INFINITY;
   const id = opts.deploymentId;
-  const sleep = (ms: number): Promise<void> =>
-    opts.outcomes !== undefined ? opts.outcomes.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms));
+  const sleep = (ms: number): Promise<void> => (opts.outcomes !== undefined ? opts.outcomes.sleep(ms) : new Promise((resolve) => setTimeout(resolve, ms)));
 
   const settle = (outcome: { ok: boolean; reason?: string }): void => {
     const took = formatElapsed(now() - started);

@@ -26,9 +26,7 @@ const DEFAULT_ROLE = '*';
 
 export function parseAgentResources(text: string, defaultRole: string = DEFAULT_ROLE): Resource[] {
   const trimmed = text.trim();
-  const resources = trimmed.startsWith('[') && looksLikeJson(trimmed)
-    ? resourcesFromJson(trimmed, defaultRole)
-    : resourcesFromSimpleString(text, defaultRole);
+  const resources = trimmed.startsWith('[') && looksLikeJson(trimmed) ? resourcesFromJson(trimmed, defaultRole) : resourcesFromSimpleString(text, defaultRole);
   for (const resource of resources) validateResource(resource);
   validateConsistentTypes(resources);
   return resources;
@@ -191,11 +189,7 @@ function resourceFromJson(entry: unknown, index: number, defaultRole: string): R
   return resource;
 }
 
-function reservationsFromJson(
-  record: Record<string, unknown>,
-  defaultRole: string,
-  bad: (why: string) => AgentSpecError,
-): ResourceReservationInfo[] {
+function reservationsFromJson(record: Record<string, unknown>, defaultRole: string, bad: (why: string) => AgentSpecError): ResourceReservationInfo[] {
   if (Array.isArray(record.reservations)) {
     return record.reservations.map((r: unknown) => {
       const { type, role } = (r ?? {}) as { type?: unknown; role?: unknown };
@@ -268,10 +262,7 @@ function validateConsistentTypes(resources: readonly Resource[]): void {
   for (const resource of resources) {
     const known = types.get(resource.name);
     if (known !== undefined && known !== resource.type) {
-      throw new AgentSpecError(
-        'PACER_INVALID_AGENT_RESOURCES',
-        `Resources with the same name ('${resource.name}') but different types are not allowed`,
-      );
+      throw new AgentSpecError('PACER_INVALID_AGENT_RESOURCES', `Resources with the same name ('${resource.name}') but different types are not allowed`);
     }
     types.set(resource.name, resource.type);
   }

@@ -1,13 +1,4 @@
-import type {
-  Attribute,
-  DomainInfo,
-  ExecutorInfo,
-  KillPolicy,
-  Resource,
-  TaskGroupInfo,
-  TaskInfo,
-  TaskStatus,
-} from '../../mesos/types.js';
+import type { Attribute, DomainInfo, ExecutorInfo, KillPolicy, Resource, TaskGroupInfo, TaskInfo, TaskStatus } from '../../mesos/types.js';
 
 /**
  * The seam between the embedded master and the agents it runs in-process.

@@ -1,7 +1,5 @@
 /** How a task's process ended, as the agent sees it after reaping. */
-export type ProcessExit =
-  | { readonly kind: 'exited'; readonly code: number }
-  | { readonly kind: 'signaled'; readonly signal: NodeJS.Signals };
+export type ProcessExit = { readonly kind: 'exited'; readonly code: number } | { readonly kind: 'signaled'; readonly signal: NodeJS.Signals };
 
 // The glibc strsignal() texts, which upstream puts into messages ("terminated with signal Killed").
 const SIGNAL_DESCRIPTIONS: Readonly<Partial<Record<NodeJS.Signals, string>>> = {

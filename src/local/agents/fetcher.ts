@@ -82,8 +82,7 @@ function localPathOf(value: string): string {
   }
   throw new FetchError(
     'PACER_FETCH_NETWORK_URI_UNSUPPORTED',
-    `Failed to fetch '${value}': ${scheme}:// URIs need the network, which pacer mesos-local agents do not use; ` +
-      'use an absolute path or a file:// URI',
+    `Failed to fetch '${value}': ${scheme}:// URIs need the network, which pacer mesos-local agents do not use; ` + 'use an absolute path or a file:// URI',
   );
 }
 

@@ -92,11 +92,7 @@ export function httpProbe(check: HealthCheckHTTPCheckInfo, context: ProbeContext
       const code = response.statusCode ?? 0;
       response.resume();
       response.destroy();
-      finish(
-        code >= 200 && code < 400
-          ? PASSED
-          : failed(`Unexpected HTTP response code: ${code} ${http.STATUS_CODES[code] ?? ''}`.trimEnd()),
-      );
+      finish(code >= 200 && code < 400 ? PASSED : failed(`Unexpected HTTP response code: ${code} ${http.STATUS_CODES[code] ?? ''}`.trimEnd()));
     });
     request.once('error', (error) => finish(failed(`HTTP check failed: ${error.message}`)));
     request.end();

@@ -1,14 +1,7 @@
 import type { Logger } from 'pino';
 
 import type { AgentStatusSink, LocalAgent } from './agent.js';
-import {
-  agentHostnameFor,
-  agentIdFor,
-  completeAgentResources,
-  parseAgentAttributes,
-  parseAgentResources,
-  portRangeSlice,
-} from './agent-spec.js';
+import { agentHostnameFor, agentIdFor, completeAgentResources, parseAgentAttributes, parseAgentResources, portRangeSlice } from './agent-spec.js';
 import { ProcessAgent, type ProcessAgentOptions } from './process-agent.js';
 import { SimulatedAgent, type SimulatedAgentOptions } from './simulated-agent.js';
 

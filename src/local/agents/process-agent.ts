@@ -130,7 +130,9 @@ export class ProcessAgent implements LocalAgent {
     const ref = { workDir: this.options.workDir, agentId: this.id, frameworkId, executorId, containerId };
     const refusal =
       unsupportedContainer(executor.container) ??
-      tasks.map((task) => (task.command === undefined ? 'a task of the group has no command' : unsupportedContainer(task.container))).find((r) => r !== undefined);
+      tasks
+        .map((task) => (task.command === undefined ? 'a task of the group has no command' : unsupportedContainer(task.container)))
+        .find((r) => r !== undefined);
     let executorSandbox: string | undefined;
     try {
       executorSandbox = executorSandboxPath(ref);

@@ -32,17 +32,7 @@ export function executorSandboxPath(ref: ExecutorSandboxRef): string {
   assertPathSafeId('framework', ref.frameworkId);
   assertPathSafeId('executor', ref.executorId);
   assertPathSafeId('container', ref.containerId);
-  return path.join(
-    path.resolve(ref.workDir),
-    'slaves',
-    ref.agentId,
-    'frameworks',
-    ref.frameworkId,
-    'executors',
-    ref.executorId,
-    'runs',
-    ref.containerId,
-  );
+  return path.join(path.resolve(ref.workDir), 'slaves', ref.agentId, 'frameworks', ref.frameworkId, 'executors', ref.executorId, 'runs', ref.containerId);
 }
 
 export function groupTaskSandboxPath(executorSandbox: string, taskId: string): string {

@@ -1,15 +1,6 @@
 import type { Logger } from 'pino';
 
-import type {
-  Attribute,
-  DomainInfo,
-  ExecutorInfo,
-  KillPolicy,
-  Resource,
-  TaskGroupInfo,
-  TaskInfo,
-  TaskState,
-} from '../../mesos/types.js';
+import type { Attribute, DomainInfo, ExecutorInfo, KillPolicy, Resource, TaskGroupInfo, TaskInfo, TaskState } from '../../mesos/types.js';
 import type { AgentDescription, AgentStatusSink, LocalAgent } from './agent.js';
 import { HEALTH_CHECK_DEFAULTS, healthCheckProblem } from './health-checker.js';
 import { deriveSeed, seededRandom } from './prng.js';
@@ -112,7 +103,9 @@ export class SimulatedAgent implements LocalAgent {
     }
     const nanoseconds = killPolicy?.grace_period?.nanoseconds ?? entry.task.kill_policy?.grace_period?.nanoseconds;
     const graceMs = this.options.killAfterGracePeriod
-      ? nanoseconds === undefined ? this.options.defaultKillGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS : nanoseconds / 1e6
+      ? nanoseconds === undefined
+        ? (this.options.defaultKillGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS)
+        : nanoseconds / 1e6
       : 0;
     entry.timer = this.timers.schedule(graceMs, () => this.finish(entry, 'TASK_KILLED', { message: 'Command terminated with signal Terminated' }));
   }
@@ -151,7 +144,7 @@ export class SimulatedAgent implements LocalAgent {
     const check = entry.task.health_check;
     const healthAfterMs =
       check !== undefined && healthCheckProblem(check) === undefined
-        ? this.options.healthCheckDelayMs ?? (check.delay_seconds ?? HEALTH_CHECK_DEFAULTS.delaySeconds) * 1000
+        ? (this.options.healthCheckDelayMs ?? (check.delay_seconds ?? HEALTH_CHECK_DEFAULTS.delaySeconds) * 1000)
         : undefined;
     const runForMs = this.options.runForMs;
     if (healthAfterMs !== undefined && (runForMs === undefined || healthAfterMs < runForMs)) {
@@ -166,9 +159,7 @@ export class SimulatedAgent implements LocalAgent {
 
   private scheduleFinish(entry: SimulatedTask, afterMs: number | undefined): void {
     entry.timer =
-      afterMs === undefined
-        ? undefined
-        : this.timers.schedule(afterMs, () => this.finish(entry, 'TASK_FINISHED', { message: 'Command exited with status 0' }));
+      afterMs === undefined ? undefined : this.timers.schedule(afterMs, () => this.finish(entry, 'TASK_FINISHED', { message: 'Command exited with status 0' }));
   }
 
   private finish(entry: SimulatedTask, state: TaskState, details: StatusDetails): void {

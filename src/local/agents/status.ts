@@ -1,10 +1,4 @@
-import type {
-  ContainerStatus,
-  TaskState,
-  TaskStatus,
-  TaskStatusReason,
-  TaskStatusSource,
-} from '../../mesos/types.js';
+import type { ContainerStatus, TaskState, TaskStatus, TaskStatusReason, TaskStatusSource } from '../../mesos/types.js';
 
 /** What every status update of one task carries, whoever sends it. */
 export interface StatusOrigin {

@@ -17,7 +17,12 @@ export interface TaskIdentity {
 }
 
 /** The user to switch to, or undefined to run as the agent's own user. */
-export function taskUserName(opts: { switchUser: boolean; agentIsRoot: boolean; commandUser?: string | undefined; frameworkUser?: string | undefined }): string | undefined {
+export function taskUserName(opts: {
+  switchUser: boolean;
+  agentIsRoot: boolean;
+  commandUser?: string | undefined;
+  frameworkUser?: string | undefined;
+}): string | undefined {
   if (!opts.switchUser || !opts.agentIsRoot) return undefined;
   const user = opts.commandUser !== undefined && opts.commandUser !== '' ? opts.commandUser : opts.frameworkUser;
   return user === undefined || user === '' ? undefined : user;

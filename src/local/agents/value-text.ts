@@ -7,10 +7,7 @@ import type { ValueRange } from '../../mesos/types.js';
  * text, not a scalar.
  */
 export type ParsedValue =
-  | { type: 'SCALAR'; scalar: number }
-  | { type: 'RANGES'; ranges: ValueRange[] }
-  | { type: 'SET'; items: string[] }
-  | { type: 'TEXT'; text: string };
+  { type: 'SCALAR'; scalar: number } | { type: 'RANGES'; ranges: ValueRange[] } | { type: 'SET'; items: string[] } | { type: 'TEXT'; text: string };
 
 export class ValueTextError extends Error {
   readonly code = 'PACER_INVALID_VALUE_TEXT';

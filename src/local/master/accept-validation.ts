@@ -14,11 +14,7 @@ export interface OfferView {
   readonly role: string;
 }
 
-export function validateOfferIds(
-  offerIds: readonly OfferID[],
-  frameworkId: string,
-  lookup: (offerId: string) => OfferView | undefined,
-): string | undefined {
+export function validateOfferIds(offerIds: readonly OfferID[], frameworkId: string, lookup: (offerId: string) => OfferView | undefined): string | undefined {
   if (offerIds.length === 0) return 'No offers specified';
   const seen = new Set<string>();
   for (const { value } of offerIds) {

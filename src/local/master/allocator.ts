@@ -355,8 +355,7 @@ export class Allocator<AgentTag = undefined> {
     const agent = this.agents.get(agentId);
     if (agent === undefined || resources.isEmpty()) return;
     const single = resources.singleAllocationRole();
-    const parts: Iterable<[string | undefined, ResourceBag]> =
-      single === null ? resources.byAllocationRole() : [[single, resources]];
+    const parts: Iterable<[string | undefined, ResourceBag]> = single === null ? resources.byAllocationRole() : [[single, resources]];
     for (const [role, part] of parts) {
       if (role === undefined) continue;
       const client = clientKey(role, frameworkId);

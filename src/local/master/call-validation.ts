@@ -17,11 +17,21 @@ interface MessageSchema {
 const SCHEMAS: Readonly<Record<string, MessageSchema>> = {
   Call: {
     nested: {
-      framework_id: 'Id', subscribe: 'Subscribe', accept: 'Accept', decline: 'Decline',
-      accept_inverse_offers: 'Decline', decline_inverse_offers: 'Decline', kill: 'Kill',
-      shutdown: 'Shutdown', acknowledge: 'Acknowledge', acknowledge_operation_status: 'AckOperation',
-      reconcile: 'Reconcile', reconcile_operations: 'ReconcileOperations', message: 'Message',
-      request: 'RequestCall', update_framework: 'Subscribe',
+      framework_id: 'Id',
+      subscribe: 'Subscribe',
+      accept: 'Accept',
+      decline: 'Decline',
+      accept_inverse_offers: 'Decline',
+      decline_inverse_offers: 'Decline',
+      kill: 'Kill',
+      shutdown: 'Shutdown',
+      acknowledge: 'Acknowledge',
+      acknowledge_operation_status: 'AckOperation',
+      reconcile: 'Reconcile',
+      reconcile_operations: 'ReconcileOperations',
+      message: 'Message',
+      request: 'RequestCall',
+      update_framework: 'Subscribe',
     },
   },
   Id: { required: ['value'] },
@@ -69,10 +79,7 @@ interface CompiledSchema {
 
 /** SCHEMAS with the nested maps turned into arrays once, not on every call. */
 const COMPILED: ReadonlyMap<string, CompiledSchema> = new Map(
-  Object.entries(SCHEMAS).map(([name, schema]) => [
-    name,
-    { required: schema.required ?? [], nested: Object.entries(schema.nested ?? {}) },
-  ]),
+  Object.entries(SCHEMAS).map(([name, schema]) => [name, { required: schema.required ?? [], nested: Object.entries(schema.nested ?? {}) }]),
 );
 
 /**

@@ -5,7 +5,10 @@
 export class MasterCallError extends Error {
   readonly code = 'PACER_MASTER_CALL';
 
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'MasterCallError';
   }

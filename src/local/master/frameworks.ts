@@ -1,11 +1,4 @@
-import type {
-  ExecutorInfo,
-  FrameworkInfo,
-  FrameworkInfoCapabilityType,
-  TaskInfo,
-  TaskState,
-  TaskStatus,
-} from '../../mesos/types.js';
+import type { ExecutorInfo, FrameworkInfo, FrameworkInfoCapabilityType, TaskInfo, TaskState, TaskStatus } from '../../mesos/types.js';
 import type { FrameworkConnection } from './connection.js';
 import type { ResourceBag } from './resources.js';
 

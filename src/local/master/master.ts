@@ -22,11 +22,7 @@ import { Allocator } from './allocator.js';
 import { validateCall } from './call-validation.js';
 import type { FrameworkConnection } from './connection.js';
 import { MasterCallError } from './errors.js';
-import {
-  validateFrameworkInfo,
-  validateFrameworkUpdate,
-  validateSuppressedRoles,
-} from './framework-validation.js';
+import { validateFrameworkInfo, validateFrameworkUpdate, validateSuppressedRoles } from './framework-validation.js';
 import { FrameworkRecord, frameworkRoles, type ExecutorRecord, type TaskRecord } from './frameworks.js';
 import { IdGenerator, newStatusUuid, packIpv4 } from './ids.js';
 import { OfferBuilder, type AgentOfferParts, type OfferRecord } from './offers.js';
@@ -242,7 +238,15 @@ export class LocalMaster {
         // whose wire form is built once.
         resources: allocation.resources.sharedResources({ legacyRole: batch.legacyRole }),
       });
-      const record: OfferRecord = { id, frameworkId: fw.id, agentId: allocation.agentId, role: allocation.role, resources: allocation.resources, createdAt: now, wire };
+      const record: OfferRecord = {
+        id,
+        frameworkId: fw.id,
+        agentId: allocation.agentId,
+        role: allocation.role,
+        resources: allocation.resources,
+        createdAt: now,
+        wire,
+      };
       this.offers.set(id, record);
       fw.offers.add(id);
       entry.offers.add(id);
@@ -293,8 +297,14 @@ export class LocalMaster {
       const task = fw?.tasks.get(taskId);
       if (fw === undefined || task === undefined) continue;
       const pa = fw.partitionAware;
-      const status = this.masterStatus(task.info.task_id.value, agentId, pa ? 'TASK_GONE_BY_OPERATOR' : 'TASK_LOST',
-        pa ? 'REASON_AGENT_REMOVED_BY_OPERATOR' : 'REASON_AGENT_REMOVED', `Agent ${agentId} removed`, task.executorId);
+      const status = this.masterStatus(
+        task.info.task_id.value,
+        agentId,
+        pa ? 'TASK_GONE_BY_OPERATOR' : 'TASK_LOST',
+        pa ? 'REASON_AGENT_REMOVED_BY_OPERATOR' : 'REASON_AGENT_REMOVED',
+        `Agent ${agentId} removed`,
+        task.executorId,
+      );
       this.recordStatus(task, status);
       this.updates.dropTask(fw.id, taskId);
       this.removeTask(fw, task, false);
@@ -480,9 +490,7 @@ export class LocalMaster {
       case 'RECONCILE': {
         const tasks = call.reconcile!.tasks ?? [];
         const timestamp = this.now() / 1000;
-        const statuses = tasks.length === 0
-          ? implicitReconciliation(fw, timestamp)
-          : explicitReconciliation(fw, tasks, this.agentDirectory(), timestamp);
+        const statuses = tasks.length === 0 ? implicitReconciliation(fw, timestamp) : explicitReconciliation(fw, tasks, this.agentDirectory(), timestamp);
         for (const status of statuses) this.sendUnreliable(fw, status);
         return;
       }
@@ -504,8 +512,10 @@ export class LocalMaster {
         this.updateFramework(fw, call.update_framework!);
         return;
       case 'MESSAGE':
-        this.logger.info({ frameworkId: fw.id, agentId: call.message!.agent_id.value, executorId: call.message!.executor_id.value },
-          'framework message dropped: local agents have no executor message channel');
+        this.logger.info(
+          { frameworkId: fw.id, agentId: call.message!.agent_id.value, executorId: call.message!.executor_id.value },
+          'framework message dropped: local agents have no executor message channel',
+        );
         return;
       case 'REQUEST':
         this.logger.debug({ frameworkId: fw.id }, 'REQUEST ignored, as by the hierarchical allocator');
@@ -596,14 +606,16 @@ export class LocalMaster {
       }
       const state: TaskState = fw.partitionAware ? 'TASK_DROPPED' : 'TASK_LOST';
       for (const op of operations) {
-        const tasks = op.type === 'LAUNCH' ? op.launch?.task_infos ?? [] : op.type === 'LAUNCH_GROUP' ? op.launch_group?.task_group.tasks ?? [] : undefined;
+        const tasks = op.type === 'LAUNCH' ? (op.launch?.task_infos ?? []) : op.type === 'LAUNCH_GROUP' ? (op.launch_group?.task_group.tasks ?? []) : undefined;
         if (tasks === undefined) {
           this.operationError(fw, op, undefined, `Operation attempted with invalid offers: ${error}`);
           continue;
         }
         for (const task of tasks) {
-          this.sendUnreliable(fw, this.masterStatus(task.task_id.value, task.agent_id.value, state, 'REASON_INVALID_OFFERS',
-            `Task launched with invalid offers: ${error}`));
+          this.sendUnreliable(
+            fw,
+            this.masterStatus(task.task_id.value, task.agent_id.value, state, 'REASON_INVALID_OFFERS', `Task launched with invalid offers: ${error}`),
+          );
         }
       }
       this.scheduleAllocation();
@@ -894,8 +906,10 @@ export class LocalMaster {
     const kills: { entry: AgentEntry; taskId: string }[] = [];
     for (const task of [...fw.tasks.values()]) {
       const live = !isTerminalTaskState(task.state);
-      this.recordStatus(task, this.masterStatus(task.info.task_id.value, task.agentId, 'TASK_KILLED',
-        'REASON_FRAMEWORK_REMOVED', `Framework ${fw.id} removed`, task.executorId));
+      this.recordStatus(
+        task,
+        this.masterStatus(task.info.task_id.value, task.agentId, 'TASK_KILLED', 'REASON_FRAMEWORK_REMOVED', `Framework ${fw.id} removed`, task.executorId),
+      );
       this.removeTask(fw, task, !live);
       const entry = this.agents.get(task.agentId);
       if (live && entry !== undefined) kills.push({ entry, taskId: task.info.task_id.value });
@@ -948,7 +962,14 @@ export class LocalMaster {
     return this.send(fw, { type: 'UPDATE', update: { status } });
   }
 
-  private masterStatus(taskId: string, agentId: string | undefined, state: TaskState, reason: TaskStatusReason, message: string, executorId?: string): TaskStatus {
+  private masterStatus(
+    taskId: string,
+    agentId: string | undefined,
+    state: TaskState,
+    reason: TaskStatusReason,
+    message: string,
+    executorId?: string,
+  ): TaskStatus {
     const status: TaskStatus = {
       task_id: { value: taskId },
       state,

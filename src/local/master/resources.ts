@@ -1,19 +1,6 @@
-import type {
-  Resource,
-  ResourceDiskInfo,
-  ResourceReservationInfo,
-  ValueRange,
-} from '../../mesos/types.js';
+import type { Resource, ResourceDiskInfo, ResourceReservationInfo, ValueRange } from '../../mesos/types.js';
 import { InvalidResourceError } from './errors.js';
-import {
-  addRanges,
-  formatRanges,
-  normalizeRanges,
-  rangesContain,
-  rangesOverlap,
-  subtractRanges,
-  type FlatRanges,
-} from './ranges.js';
+import { addRanges, formatRanges, normalizeRanges, rangesContain, rangesOverlap, subtractRanges, type FlatRanges } from './ranges.js';
 
 /**
  * Mesos `Resources` arithmetic. Scalars are held in integer thousandths, as upstream compares
@@ -109,15 +96,7 @@ function normalizeReservations(r: Resource): ResourceReservationInfo[] {
 
 function shapeOf(r: Resource, type: Kind): Shape {
   const reservations = normalizeReservations(r);
-  const key = JSON.stringify([
-    r.name,
-    type,
-    reservations,
-    r.disk ?? null,
-    r.revocable !== undefined,
-    r.shared !== undefined,
-    r.provider_id?.value ?? null,
-  ]);
+  const key = JSON.stringify([r.name, type, reservations, r.disk ?? null, r.revocable !== undefined, r.shared !== undefined, r.provider_id?.value ?? null]);
   let shape = shapes.get(key);
   if (shape === undefined) {
     shape = {

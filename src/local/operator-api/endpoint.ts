@@ -20,13 +20,7 @@ import { CodecError } from '../../mesos/codec.js';
 import { decodeMasterCall, encodeMasterResponse } from '../../mesos/master-codec.js';
 import type * as master from '../../mesos/wire/master.js';
 import { acceptsMediaType, readApiRequest, replyJson, replyText } from '../http-replies.js';
-import {
-  convertJsonMasterCall,
-  masterCallFromProtobuf,
-  validateMasterCall,
-  type MasterCall,
-  type MasterCallType,
-} from './call.js';
+import { convertJsonMasterCall, masterCallFromProtobuf, validateMasterCall, type MasterCall, type MasterCallType } from './call.js';
 import {
   agentsResponse,
   executorsResponse,

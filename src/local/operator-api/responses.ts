@@ -5,17 +5,7 @@
  * GET_FRAMEWORKS, GET_EXECUTORS and GET_TASKS are always present, even when empty; other
  * messages carry only what is set, plus proto2 defaults stout prints.
  */
-import type {
-  AgentInfo,
-  AgentInfoCapability,
-  Flag,
-  FrameworkInfo,
-  Offer,
-  Resource,
-  Role,
-  Task,
-  TimeInfo,
-} from '../../mesos/types.js';
+import type { AgentInfo, AgentInfoCapability, Flag, FrameworkInfo, Offer, Resource, Role, Task, TimeInfo } from '../../mesos/types.js';
 import type * as master from '../../mesos/wire/master.js';
 import type { FrameworkRecord, TaskRecord } from '../master/frameworks.js';
 import type { OfferRecord } from '../master/offers.js';

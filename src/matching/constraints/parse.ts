@@ -82,9 +82,7 @@ export function parseConstraint(raw: readonly unknown[], index: number): ParsedC
 }
 
 /** Parse a constraint list; duplicates collapse as in Marathon, which stores a set. */
-export function parseConstraints(
-  raw: readonly (readonly unknown[])[] | undefined,
-): ParsedConstraint[] | MatchingInputError {
+export function parseConstraints(raw: readonly (readonly unknown[])[] | undefined): ParsedConstraint[] | MatchingInputError {
   const out: ParsedConstraint[] = [];
   const seen = new Set<string>();
   for (const [i, c] of (raw ?? []).entries()) {

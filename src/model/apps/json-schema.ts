@@ -33,8 +33,7 @@ const union = (name: UnionName): Schema => ({ playUnion: name });
 /** RAML patterns are matched in full by the Play readers (Scala `Regex.unapplySeq`). */
 const fullMatch = (source: string): string => `^(?:${source})$`;
 
-const PATH_ID_PATTERN =
-  '^(\\/?((\\.\\.)|(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9]))?($|\\/))+$';
+const PATH_ID_PATTERN = '^(\\/?((\\.\\.)|(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9]))?($|\\/))+$';
 const EXECUTOR_PATTERN = '^(//cmd)|(/?[^/]+(/[^/]+)*)|$';
 
 const labels = map(str());
@@ -52,10 +51,7 @@ const dateTime = str({ format: 'date-time' });
 const stringArray = arr(str());
 const constraintArray = arr(str(), { minItems: 2, maxItems: 3 });
 
-const artifact = obj(
-  { uri, extract: bool(), executable: bool(), cache: bool(), destPath: filePath },
-  ['uri'],
-);
+const artifact = obj({ uri, extract: bool(), executable: bool(), cache: bool(), destPath: filePath }, ['uri']);
 
 const portDefinition = obj({ port: anyPort, labels, name: legacyName, protocol: networkProtocol });
 
@@ -210,10 +206,7 @@ const appProperties: Record<string, Schema> = {
   uris: arr(uri),
   user: str(),
   version: dateTime,
-  versionInfo: obj({ lastScalingAt: dateTime, lastConfigChangeAt: dateTime }, [
-    'lastScalingAt',
-    'lastConfigChangeAt',
-  ]),
+  versionInfo: obj({ lastScalingAt: dateTime, lastConfigChangeAt: dateTime }, ['lastScalingAt', 'lastConfigChangeAt']),
   killSelection: oneOfNames('YOUNGEST_FIRST', 'OLDEST_FIRST'),
   unreachableStrategy: union('unreachableStrategy'),
   tty: bool(),
@@ -272,34 +265,16 @@ const csiVolumeInfo = obj(
 
 const unionMembers: Record<UnionName, Schema[]> = {
   envValue: [str(), obj({ secret: str() }, ['secret'])],
-  unreachableStrategy: [
-    oneOfNames('disabled'),
-    obj({ inactiveAfterSeconds: int64({ minimum: 0 }), expungeAfterSeconds: int64({ minimum: 0 }) }),
-  ],
+  unreachableStrategy: [oneOfNames('disabled'), obj({ inactiveAfterSeconds: int64({ minimum: 0 }), expungeAfterSeconds: int64({ minimum: 0 }) })],
   resourceLimit: [str(), num()],
   volume: [
-    obj({ containerPath: str({ minLength: 1 }), persistent: persistentVolumeInfo, mode: readMode }, [
-      'containerPath',
-      'persistent',
-      'mode',
-    ]),
-    obj({ containerPath: str({ minLength: 1 }), external: union('externalVolume'), mode: readMode }, [
-      'containerPath',
-      'external',
-      'mode',
-    ]),
+    obj({ containerPath: str({ minLength: 1 }), persistent: persistentVolumeInfo, mode: readMode }, ['containerPath', 'persistent', 'mode']),
+    obj({ containerPath: str({ minLength: 1 }), external: union('externalVolume'), mode: readMode }, ['containerPath', 'external', 'mode']),
     obj({ containerPath: str({ minLength: 1 }), secret: str({ minLength: 1 }) }, ['containerPath', 'secret']),
-    obj({ containerPath: str({ minLength: 1 }), hostPath: str({ minLength: 1 }), mode: readMode }, [
-      'containerPath',
-      'hostPath',
-      'mode',
-    ]),
+    obj({ containerPath: str({ minLength: 1 }), hostPath: str({ minLength: 1 }), mode: readMode }, ['containerPath', 'hostPath', 'mode']),
   ],
   externalVolume: [dvdiVolumeInfo, csiVolumeInfo],
-  mesosCommand: [
-    obj({ shell: str({ minLength: 1 }) }, ['shell']),
-    obj({ argv: arr(str(), { minItems: 1 }) }, ['argv']),
-  ],
+  mesosCommand: [obj({ shell: str({ minLength: 1 }) }, ['shell']), obj({ argv: arr(str(), { minItems: 1 }) }, ['argv'])],
 };
 
 /** Which member of a union a value matched; index into `unionMembers[name]`. */
@@ -322,10 +297,7 @@ interface PlayErrorParams {
 
 const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, validateFormats: true });
 // ajv-formats is CommonJS with a default export; under NodeNext its default sits one level down.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
-  instance: Ajv,
-  formats: string[],
-) => Ajv;
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (instance: Ajv, formats: string[]) => Ajv;
 addFormats(ajv, ['date-time']);
 
 ajv.addKeyword({

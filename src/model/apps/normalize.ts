@@ -153,11 +153,9 @@ export function forDeprecated(app: RamlApp): RamlApp {
   if (uris.length > 0 && fetch.length === 0) fetch = uris.map(artifactFromUri);
   else if (uris.length > 0 && fetch.length > 0) throw new NormalizationConflict('cannot specify both uris and fetch fields');
 
-  const networks =
-    translateNetworks(app.ipAddress, app.container?.docker?.network, app.networks.length > 0 ? app.networks : undefined) ?? [];
+  const networks = translateNetworks(app.ipAddress, app.container?.docker?.network, app.networks.length > 0 ? app.networks : undefined) ?? [];
 
-  const migratedPortDefinitions =
-    app.portDefinitions ?? app.ports?.map((port): PortDefinition => ({ port, protocol: 'tcp', labels: {} }));
+  const migratedPortDefinitions = app.portDefinitions ?? app.ports?.map((port): PortDefinition => ({ port, protocol: 'tcp', labels: {} }));
   const portDefinitions = nonHost(networks) ? undefined : (migratedPortDefinitions ?? [defaultPortDefinition()]);
 
   let container = app.container ?? (app.ipAddress !== undefined ? emptyMesosContainer() : undefined);
@@ -301,8 +299,7 @@ export function toDefinition(app: RamlApp): AppDefinition {
     healthChecks: app.healthChecks.map(canonicalHealthCheck),
     readinessChecks: app.readinessChecks.map((r): ReadinessCheck => ({ ...r, httpStatusCodesForReady: [...(r.httpStatusCodesForReady ?? [200])] })),
     dependencies: [...app.dependencies],
-    upgradeStrategy:
-      app.upgradeStrategy ?? (resident || hasExternalVolumes(app.container) ? { ...RESIDENT_UPGRADE } : { ...DEFAULT_UPGRADE }),
+    upgradeStrategy: app.upgradeStrategy ?? (resident || hasExternalVolumes(app.container) ? { ...RESIDENT_UPGRADE } : { ...DEFAULT_UPGRADE }),
     backoffSeconds: app.backoffSeconds,
     backoffFactor: app.backoffFactor,
     maxLaunchDelaySeconds: app.maxLaunchDelaySeconds,

@@ -4,16 +4,7 @@
  * -> role default -> canonical rules (422 `Object is not valid`) -> post-validation defaults
  * -> canonical AppDefinition -> model-level rules.
  */
-import {
-  AppValidationError,
-  emptyBody,
-  NormalizationConflict,
-  plainError,
-  semanticError,
-  typeError,
-  unparsableJson,
-  type ViolationSink,
-} from './errors.js';
+import { AppValidationError, emptyBody, NormalizationConflict, plainError, semanticError, typeError, unparsableJson, type ViolationSink } from './errors.js';
 import { checkAppTypes } from './json-schema.js';
 import {
   defaultUnreachable,
@@ -128,8 +119,7 @@ function finishApp(raml: RamlApp, opts: AppBodyOptions, context: { existingRole?
   };
   throwIfAny(validateOldAppApi(app));
   const migrated = guard(() => forDeprecated(app));
-  const roles =
-    opts.roleSettings?.(app.id) ?? roleSettingsFor(app.id, opts.mesosRole, { enforceRole: false, existingRole: context.existingRole });
+  const roles = opts.roleSettings?.(app.id) ?? roleSettingsFor(app.id, opts.mesosRole, { enforceRole: false, existingRole: context.existingRole });
   const pre = forPreValidation(migrated, roles.defaultRole);
   throwIfAny(validateCanonicalApp(pre, opts, roles.validRoles));
   const definition = guard(() => toDefinition(forPostValidation(pre, opts)));

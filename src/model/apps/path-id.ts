@@ -1,8 +1,7 @@
 import { semanticError } from './errors.js';
 
 /** Marathon's per-segment rule; the source text is quoted verbatim in its error message. */
-export const PATH_SEGMENT_PATTERN_SOURCE =
-  '^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])|(\\.|\\.\\.)$';
+export const PATH_SEGMENT_PATTERN_SOURCE = '^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])|(\\.|\\.\\.)$';
 // Java's Matcher.matches() demands a full match, whichever alternative wins.
 const SEGMENT = new RegExp(`^(?:${PATH_SEGMENT_PATTERN_SOURCE})$`);
 

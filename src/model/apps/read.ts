@@ -413,10 +413,7 @@ function readCheck(c: Json): AppCheck {
   }
   if (c.exec !== undefined) {
     const command = (c.exec as Json).command as Json;
-    const cmd: MesosCommand =
-      unionMemberIndex('mesosCommand', command) === 0
-        ? { shell: command.shell as string }
-        : { argv: [...(command.argv as string[])] };
+    const cmd: MesosCommand = unionMemberIndex('mesosCommand', command) === 0 ? { shell: command.shell as string } : { argv: [...(command.argv as string[])] };
     out.exec = { command: cmd };
   }
   return out;

@@ -4,16 +4,7 @@
  * fetch, healthChecks, readinessChecks, secrets, networkNames, some labels) and always write the rest.
  * The deprecated `ports`, `uris` and `ipAddress` are never written.
  */
-import type {
-  AppCheck,
-  AppDefinition,
-  AppVolume,
-  Container,
-  HealthCheck,
-  Network,
-  PortDefinition,
-  PortMapping,
-} from './types.js';
+import type { AppCheck, AppDefinition, AppVolume, Container, HealthCheck, Network, PortDefinition, PortMapping } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -60,8 +51,7 @@ export function renderApp(app: AppDefinition): Record<string, unknown> {
   if (app.version !== undefined) out.version = app.version;
   if (app.versionInfo !== undefined) out.versionInfo = { ...app.versionInfo };
   out.killSelection = app.killSelection;
-  out.unreachableStrategy =
-    app.unreachableStrategy === 'disabled' ? 'disabled' : { ...app.unreachableStrategy };
+  out.unreachableStrategy = app.unreachableStrategy === 'disabled' ? 'disabled' : { ...app.unreachableStrategy };
   if (app.tty !== undefined) out.tty = app.tty;
   out.role = app.role;
   return out;

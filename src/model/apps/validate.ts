@@ -9,8 +9,7 @@ import { parentPathId, pathIdProblems, pathSegments, PATH_MESSAGES } from './pat
 import type { RamlApp, RamlNetwork } from './read.js';
 import type { AppDefinition, AppParseOptions } from './types.js';
 
-const featureMessage = (feature: string): string =>
-  `Feature ${feature} is not enabled. Enable with --enable_features ${feature})`;
+const featureMessage = (feature: string): string => `Feature ${feature} is not enabled. Enable with --enable_features ${feature})`;
 
 export const MESSAGES = {
   cmdArgsOrContainer: "AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'.",
@@ -19,13 +18,11 @@ export const MESSAGES = {
   ipv6: 'IPv6 can only be used for container type DOCKER and Mesos http/https/tcp health checks',
   oneMesosHealthCheck: 'AppDefinition can contain at most one Mesos health check',
   singleInstance: 'Single instance app may only have one instance',
-  migrationApi:
-    'DCOS_PACKAGE_FRAMEWORK_NAME and DCOS_MIGRATION_API_PATH must be defined when using DCOS_MIGRATION_API_VERSION',
+  migrationApi: 'DCOS_PACKAGE_FRAMEWORK_NAME and DCOS_MIGRATION_API_PATH must be defined when using DCOS_MIGRATION_API_VERSION',
   gpuDocker: 'GPU resources only work with the Mesos containerizer',
   residentUnreachable: 'unreachableStrategy must be disabled for resident tasks',
   dockerSingleNetwork: 'may only specify a single container network when using the Docker container engine',
-  networkNameRequired:
-    'networkNames must be a single item list when hostPort is specified and more than 1 container network is defined',
+  networkNameRequired: 'networkNames must be a single item list when hostPort is specified and more than 1 container network is defined',
   uriSyntax: 'URI has invalid syntax.',
   checksWithDocker: "AppDefinition must not use 'checks' if using docker",
   envSecretsFeature: 'use of secret-references in the environment requires the secrets feature to be enabled',
@@ -136,8 +133,7 @@ export function validateOldAppApi(app: RamlApp): ViolationSink {
     v.add('/', 'cannot specify both an IP address and port');
   }
   if (app.ports !== undefined && app.portDefinitions !== undefined) {
-    const same =
-      app.ports.length === app.portDefinitions.length && app.ports.every((p, i) => app.portDefinitions?.[i]?.port === p);
+    const same = app.ports.length === app.portDefinitions.length && app.ports.every((p, i) => app.portDefinitions?.[i]?.port === p);
     if (!same) v.add('/', 'cannot specify both ports and port definitions');
   }
   return v;
@@ -330,9 +326,7 @@ export function validateCanonicalApp(app: RamlApp, opts: AppParseOptions, roles:
   const migrationVersion = app.labels.DCOS_MIGRATION_API_VERSION;
   if (migrationVersion !== undefined && migrationVersion.length > 0) {
     const complies =
-      migrationVersion === 'v1' &&
-      (app.labels.DCOS_PACKAGE_FRAMEWORK_NAME ?? '').length > 0 &&
-      (app.labels.DCOS_MIGRATION_API_PATH ?? '').length > 0;
+      migrationVersion === 'v1' && (app.labels.DCOS_PACKAGE_FRAMEWORK_NAME ?? '').length > 0 && (app.labels.DCOS_MIGRATION_API_PATH ?? '').length > 0;
     if (!complies) v.add('/', MESSAGES.migrationApi);
   }
 
@@ -445,10 +439,7 @@ export function networkProblems(nets: readonly RamlNetwork[]): string[] {
   const host = nets.filter((n) => n.mode === 'host').length;
   const bridge = nets.filter((n) => n.mode === 'container/bridge').length;
   const container = nets.filter((n) => n.mode === 'container').length;
-  const ok =
-    (host <= 1 && bridge === 0 && container === 0) ||
-    (host === 0 && bridge <= 1 && container === 0) ||
-    (host === 0 && bridge === 0 && container > 0);
+  const ok = (host <= 1 && bridge === 0 && container === 0) || (host === 0 && bridge <= 1 && container === 0) || (host === 0 && bridge === 0 && container > 0);
   if (!ok) out.push('May specify a single host network, single bridge network, or else 1-to-n container networks');
   return out;
 }

@@ -54,12 +54,7 @@ export function versionApp(old: AppDefinition | undefined, next: AppDefinition, 
   }
 }
 
-export function assignVersions(
-  from: RootGroup,
-  to: RootGroup,
-  version: Timestamp,
-  restarts: ReadonlySet<string> = new Set(),
-): RootGroup {
+export function assignVersions(from: RootGroup, to: RootGroup, version: Timestamp, restarts: ReadonlySet<string> = new Set()): RootGroup {
   const apps = new Map<string, AppDefinition>();
   for (const [id, app] of to.apps) apps.set(id, versionApp(from.apps.get(id), app, version, restarts.has(id)));
   return withGroupVersions({ ...to, apps }, version);

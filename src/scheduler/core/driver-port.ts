@@ -3,16 +3,7 @@
  * unit tests pass an object that records calls.
  */
 import type { DriverEvent } from '../../mesos/driver-types.js';
-import type {
-  AgentID,
-  Base64,
-  CallReconcileTask,
-  Filters,
-  KillPolicy,
-  OfferID,
-  OfferOperation,
-  TaskID,
-} from '../../mesos/types.js';
+import type { AgentID, Base64, CallReconcileTask, Filters, KillPolicy, OfferID, OfferOperation, TaskID } from '../../mesos/types.js';
 
 export interface DriverPort {
   readonly frameworkId: string | undefined;

@@ -45,15 +45,17 @@ export class MesosHealthView implements HealthView {
   resultsOf(instanceId: string): readonly HealthCheckResult[] {
     const record = this.#records.get(instanceId);
     const own: HealthCheckResult[] = record
-      ? [{
-          instanceId,
-          alive: record.healthy,
-          consecutiveFailures: record.consecutiveFailures,
-          firstSuccess: record.firstSuccess,
-          lastSuccess: record.lastSuccess,
-          lastFailure: record.lastFailure,
-          lastFailureCause: null,
-        }]
+      ? [
+          {
+            instanceId,
+            alive: record.healthy,
+            consecutiveFailures: record.consecutiveFailures,
+            firstSuccess: record.firstSuccess,
+            lastSuccess: record.lastSuccess,
+            lastFailure: record.lastFailure,
+            lastFailureCause: null,
+          },
+        ]
       : [];
     return [...own, ...(this.#marathonChecks?.resultsOf(instanceId) ?? [])];
   }

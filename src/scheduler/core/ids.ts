@@ -12,12 +12,18 @@ export const APP_CONTAINER = '_app';
 
 /** `/prod/web` -> `prod_web`. Path segments never contain `_`, so this is reversible. */
 export function safePath(appId: string): string {
-  return appId.split('/').filter((s) => s.length > 0).join('_');
+  return appId
+    .split('/')
+    .filter((s) => s.length > 0)
+    .join('_');
 }
 
 /** `prod_web` -> `/prod/web`. */
 export function appIdFromSafePath(safe: string): string {
-  return `/${safe.split('_').filter((s) => s.length > 0).join('/')}`;
+  return `/${safe
+    .split('_')
+    .filter((s) => s.length > 0)
+    .join('/')}`;
 }
 
 // Time-based UUIDs sort by creation time when their time fields are read, which is why Marathon

@@ -75,9 +75,7 @@ export class StoredInstanceTracker implements InstanceTracker {
   async commit(writes: readonly InstanceWrite[], extra: readonly StoreWrite[] = []): Promise<InstanceChange[]> {
     if (writes.length === 0 && extra.length === 0) return [];
     const batch: StoreWrite[] = writes.map((w) =>
-      'put' in w
-        ? { op: 'put', collection: 'instances', key: w.put.instanceId, value: w.put }
-        : { op: 'delete', collection: 'instances', key: w.expunge },
+      'put' in w ? { op: 'put', collection: 'instances', key: w.put.instanceId, value: w.put } : { op: 'delete', collection: 'instances', key: w.expunge },
     );
     batch.push(...extra);
     await this.#store.apply(batch);
@@ -119,7 +117,10 @@ export class StoredInstanceTracker implements InstanceTracker {
       return kill;
     });
     for (const instance of toKill) {
-      this.#logger.info({ instanceId: instance.instanceId, taskId: instance.taskId, appId: instance.appId, goal, reason }, 'instance goal changed; killing its task');
+      this.#logger.info(
+        { instanceId: instance.instanceId, taskId: instance.taskId, appId: instance.appId, goal, reason },
+        'instance goal changed; killing its task',
+      );
       this.#kill(instance, reason);
     }
   }

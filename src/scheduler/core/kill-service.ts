@@ -68,7 +68,9 @@ export class KillService {
         { taskId: instance.taskId, instanceId: instance.instanceId, appId: instance.appId, agentId: instance.agentId, condition: instance.condition, reason },
         'expunging instance instead of killing it: its agent is unreachable',
       );
-      expunge(instance, reason).catch((err: unknown) => this.#opts.logger.error({ err, instanceId: instance.instanceId }, 'cannot expunge unreachable instance'));
+      expunge(instance, reason).catch((err: unknown) =>
+        this.#opts.logger.error({ err, instanceId: instance.instanceId }, 'cannot expunge unreachable instance'),
+      );
       return;
     }
     const grace = this.#opts.apps.app(instance.appId)?.taskKillGracePeriodSeconds;
@@ -135,7 +137,10 @@ export class KillService {
       .kill({ value: pending.taskId }, pending.agentId !== undefined ? { value: pending.agentId } : undefined, pending.killPolicy)
       .catch((err: unknown) => this.#opts.logger.warn({ err, taskId: pending.taskId, agentId: pending.agentId }, 'KILL call failed; will retry'));
     if (pending.attempts >= this.#maxAttempts) {
-      this.#opts.logger.warn({ taskId: pending.taskId, attempts: pending.attempts }, 'task still not terminal after the last KILL retry; leaving it to reconciliation');
+      this.#opts.logger.warn(
+        { taskId: pending.taskId, attempts: pending.attempts },
+        'task still not terminal after the last KILL retry; leaving it to reconciliation',
+      );
       this.#forget(pending);
       return;
     }

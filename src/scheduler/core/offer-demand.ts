@@ -104,10 +104,13 @@ export class OfferDemand {
 
   #scheduleRepeat(): void {
     if (this.#repeatTimer) clearTimeout(this.#repeatTimer);
-    this.#repeatTimer = setTimeout(() => {
-      this.#repeatTimer = undefined;
-      this.#flushing = this.#flushing.then(() => this.#repeat());
-    }, Math.max(this.#opts.reviveRepeatMs ?? 2_000, this.#opts.minReviveIntervalMs ?? 0));
+    this.#repeatTimer = setTimeout(
+      () => {
+        this.#repeatTimer = undefined;
+        this.#flushing = this.#flushing.then(() => this.#repeat());
+      },
+      Math.max(this.#opts.reviveRepeatMs ?? 2_000, this.#opts.minReviveIntervalMs ?? 0),
+    );
     this.#repeatTimer.unref();
   }
 

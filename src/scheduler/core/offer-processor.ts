@@ -11,7 +11,15 @@
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { formatAttribute } from '../../matching/constraints/values.js';
-import { match, type LaunchRequest, type MatchOffer, type MatchResult, type MatchOptions, type PlacedInstance, type TaskPlacement } from '../../matching/index.js';
+import {
+  match,
+  type LaunchRequest,
+  type MatchOffer,
+  type MatchResult,
+  type MatchOptions,
+  type PlacedInstance,
+  type TaskPlacement,
+} from '../../matching/index.js';
 import type { Offer, OfferOperation, TaskInfo } from '../../mesos/types.js';
 import { timestamp, type AppDefinition, type AppLookup, type Instance } from '../contracts.js';
 import { isActiveCondition } from './conditions.js';
@@ -101,7 +109,14 @@ export class OfferProcessor {
     } catch (err) {
       // Never sit on offers: whatever went wrong, hand them back briefly.
       this.#opts.logger.error({ err, offerIds: offers.map((o) => o.id.value) }, 'offer round failed; declining the offers');
-      calls = [() => this.#decline(driver, offers.map((o) => o.id.value), this.#opts.matchOptions?.starvedRefuseSeconds ?? 5)];
+      calls = [
+        () =>
+          this.#decline(
+            driver,
+            offers.map((o) => o.id.value),
+            this.#opts.matchOptions?.starvedRefuseSeconds ?? 5,
+          ),
+      ];
     }
     this.#opts.demand.refresh();
     return { answered: Promise.all(calls.map((call) => call())).then(() => undefined) };
@@ -111,7 +126,14 @@ export class OfferProcessor {
   async #round(driver: DriverPort, offers: readonly Offer[]): Promise<OfferCall[]> {
     const { tracker, queue, logger } = this.#opts;
     const now = this.#opts.clock();
-    const declineAll = (refuseSeconds: number): OfferCall[] => [() => this.#decline(driver, offers.map((o) => o.id.value), refuseSeconds)];
+    const declineAll = (refuseSeconds: number): OfferCall[] => [
+      () =>
+        this.#decline(
+          driver,
+          offers.map((o) => o.id.value),
+          refuseSeconds,
+        ),
+    ];
     const groups = await this.#pendingGroups(now);
     if (groups.length === 0) return declineAll(this.#opts.matchOptions?.declineRefuseSeconds ?? DEFAULT_DECLINE_SECONDS);
 
@@ -140,7 +162,12 @@ export class OfferProcessor {
     );
     if (logger.isLevelEnabled('debug')) {
       logger.debug(
-        { offers: offers.length, requests: groups.map((g) => `${g.key}x${g.instances.length}`), launches: result.launches.length, outcomes: result.requests.map((r) => ({ key: r.key, placed: r.placed, reasons: r.diagnosis.reasonCounts })) },
+        {
+          offers: offers.length,
+          requests: groups.map((g) => `${g.key}x${g.instances.length}`),
+          launches: result.launches.length,
+          outcomes: result.requests.map((r) => ({ key: r.key, placed: r.placed, reasons: r.diagnosis.reasonCounts })),
+        },
         'offer round matched',
       );
     }
@@ -168,15 +195,17 @@ export class OfferProcessor {
         if (!group || !instance) continue;
         const provisioned = this.#provision(instance, group.app, placement, offerByAgent.get(launch.agentId), launch.allocationRole, now, stagedAt);
         try {
-          tasks.push(buildTaskInfo({
-            app: group.app,
-            taskId: provisioned.taskId!,
-            agentId: placement.agentId,
-            hostname: placement.hostname,
-            resources: placement.resources,
-            hostPorts: placement.hostPorts,
-            ...(this.#opts.envVarsPrefix !== undefined ? { envVarsPrefix: this.#opts.envVarsPrefix } : {}),
-          }));
+          tasks.push(
+            buildTaskInfo({
+              app: group.app,
+              taskId: provisioned.taskId!,
+              agentId: placement.agentId,
+              hostname: placement.hostname,
+              resources: placement.resources,
+              hostPorts: placement.hostPorts,
+              ...(this.#opts.envVarsPrefix !== undefined ? { envVarsPrefix: this.#opts.envVarsPrefix } : {}),
+            }),
+          );
           writes.push({ put: provisioned });
         } catch (err) {
           logger.error({ err, appId: group.app.id, instanceId: instance.instanceId }, 'cannot build TaskInfo; instance stays scheduled');
@@ -199,10 +228,17 @@ export class OfferProcessor {
       ...accepts.map((a) => async () => {
         const operations: OfferOperation[] = [{ type: 'LAUNCH', launch: { task_infos: a.tasks } }];
         try {
-          await driver.accept(a.offerIds.map((value) => ({ value })), operations, { refuse_seconds: a.refuseSeconds });
+          await driver.accept(
+            a.offerIds.map((value) => ({ value })),
+            operations,
+            { refuse_seconds: a.refuseSeconds },
+          );
           this.#opts.metrics?.offersUsed(a.offerIds.length);
           this.#opts.metrics?.launched(a.tasks.length);
-          logger.info({ offerIds: a.offerIds, agentId: a.tasks[0]?.agent_id.value, taskIds: a.tasks.map((t) => t.task_id.value) }, 'offers accepted; tasks launched');
+          logger.info(
+            { offerIds: a.offerIds, agentId: a.tasks[0]?.agent_id.value, taskIds: a.tasks.map((t) => t.task_id.value) },
+            'offers accepted; tasks launched',
+          );
         } catch (err) {
           // Ambiguous: the master may have taken it. Reconciliation and the launch timeout settle it.
           logger.error({ err, offerIds: a.offerIds }, 'ACCEPT failed');
@@ -296,7 +332,10 @@ export class OfferProcessor {
   async #decline(driver: DriverPort, offerIds: readonly string[], refuseSeconds: number): Promise<void> {
     if (offerIds.length === 0) return;
     try {
-      await driver.decline(offerIds.map((value) => ({ value })), { refuse_seconds: refuseSeconds });
+      await driver.decline(
+        offerIds.map((value) => ({ value })),
+        { refuse_seconds: refuseSeconds },
+      );
       this.#opts.metrics?.offersDeclined(offerIds.length);
     } catch (err) {
       this.#opts.logger.warn({ err, offerIds }, 'DECLINE failed');

@@ -142,7 +142,15 @@ export class SchedulerCore {
       wanted: () => this.#launchKeys(),
       ...(opts.minReviveIntervalMs !== undefined ? { minReviveIntervalMs: opts.minReviveIntervalMs } : {}),
     });
-    this.#queue = new CoreLaunchQueue({ tracker: this.#tracker, store: opts.store, rateLimiter: this.#rateLimiter, apps: opts.apps, demand: this.#demand, clock, logger });
+    this.#queue = new CoreLaunchQueue({
+      tracker: this.#tracker,
+      store: opts.store,
+      rateLimiter: this.#rateLimiter,
+      apps: opts.apps,
+      demand: this.#demand,
+      clock,
+      logger,
+    });
     const failedPorts = new FailedPorts();
     this.#offers = new OfferProcessor({
       failedPorts,
@@ -386,7 +394,10 @@ export class SchedulerCore {
         }
         return;
       case 'FAILURE':
-        this.#logger.warn({ agentId: event.failure?.agent_id?.value, executorId: event.failure?.executor_id?.value, status: event.failure?.status }, 'agent or executor failure');
+        this.#logger.warn(
+          { agentId: event.failure?.agent_id?.value, executorId: event.failure?.executor_id?.value, status: event.failure?.status },
+          'agent or executor failure',
+        );
         return;
       case 'ERROR':
         this.#logger.error({ message: event.error?.message }, 'master sent ERROR');

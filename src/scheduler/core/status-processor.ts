@@ -177,7 +177,15 @@ export class StatusProcessor {
         health.forget(instance.instanceId);
         if (replace) demand.refresh();
         logger.info(
-          { taskId, instanceId: instance.instanceId, appId: instance.appId, agentId: updated.agentId, state: status.state, reason: status.reason, replaced: replace },
+          {
+            taskId,
+            instanceId: instance.instanceId,
+            appId: instance.appId,
+            agentId: updated.agentId,
+            state: status.state,
+            reason: status.reason,
+            replaced: replace,
+          },
           'task terminal; instance expunged',
         );
       });

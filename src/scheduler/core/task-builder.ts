@@ -138,7 +138,10 @@ export function labelsEnv(labels: Readonly<Record<string, string>>): Array<[stri
   const usable = Object.entries(labels)
     .filter(([key, value]) => key.length < MAX_ENV_VALUE_LENGTH - LABEL_ENV_PREFIX.length && value.length < MAX_ENV_VALUE_LENGTH)
     .map(([key, value]): [string, string] => [key.replace(/[^a-zA-Z0-9_]+/g, '_').toUpperCase(), value]);
-  return [['MARATHON_APP_LABELS', usable.map(([name]) => name).join(' ')], ...usable.map(([name, value]): [string, string] => [`${LABEL_ENV_PREFIX}${name}`, value])];
+  return [
+    ['MARATHON_APP_LABELS', usable.map(([name]) => name).join(' ')],
+    ...usable.map(([name, value]): [string, string] => [`${LABEL_ENV_PREFIX}${name}`, value]),
+  ];
 }
 
 /**
@@ -302,9 +305,7 @@ export function containerInfo(
     }
   } else {
     const image = container?.docker?.image;
-    info.mesos = image !== undefined
-      ? { image: { type: 'DOCKER', docker: { name: image }, cached: !(container?.docker?.forcePullImage ?? false) } }
-      : {};
+    info.mesos = image !== undefined ? { image: { type: 'DOCKER', docker: { name: image }, cached: !(container?.docker?.forcePullImage ?? false) } } : {};
     if (nonHost) info.network_infos = mesosNetworkInfos(app, mappings);
   }
   const linux = container?.linuxInfo;

@@ -317,7 +317,10 @@ export class RestartApplicationRun extends ActionRun {
     let instances = this.ofApp();
     // An old instance that ended on its own would be relaunched with the old config: retire it.
     const deadOld = instances.filter((i) => !this.#isNew(i) && i.goal === 'Running' && isTerminal(i));
-    await this.decommission(deadOld.map((i) => i.instanceId), 'upgrading: old instance terminated');
+    await this.decommission(
+      deadOld.map((i) => i.instanceId),
+      'upgrading: old instance terminated',
+    );
 
     for (const i of instances) {
       if (this.#isNew(i) && i.goal === 'Running' && this.healthy(i) && !this.#countedHealthy.has(i.instanceId)) {
@@ -336,9 +339,7 @@ export class RestartApplicationRun extends ActionRun {
     if (this.cancelled) return false;
 
     instances = this.ofApp();
-    const oldActive = instances.filter(
-      (i) => !this.#isNew(i) && !isTerminal(i) && !(i.condition === 'Scheduled' && i.goal !== 'Running'),
-    ).length;
+    const oldActive = instances.filter((i) => !this.#isNew(i) && !isTerminal(i) && !(i.condition === 'Scheduled' && i.goal !== 'Running')).length;
     const started = instances.filter((i) => this.#isNew(i) && i.goal === 'Running').length + this.pendingLaunches();
     const leftCapacity = Math.max(0, strategy.maxCapacity - oldActive - started);
     const notStartedYet = Math.max(0, this.app.instances - started);

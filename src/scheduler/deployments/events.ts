@@ -7,12 +7,7 @@ export function deploymentInfoEvent(plan: DeploymentPlan, step: { actions: Deplo
   return { plan: renderLightPlan(plan), currentStep: renderStep(step), eventType: 'deployment_info', timestamp: timestamp(now) };
 }
 
-export function deploymentStepEvent(
-  outcome: 'success' | 'failure',
-  plan: DeploymentPlan,
-  step: { actions: DeploymentAction[] },
-  now: number,
-): MarathonEvent {
+export function deploymentStepEvent(outcome: 'success' | 'failure', plan: DeploymentPlan, step: { actions: DeploymentAction[] }, now: number): MarathonEvent {
   return {
     plan: renderLightPlan(plan),
     currentStep: renderStep(step),

@@ -7,23 +7,8 @@
  */
 import type { Logger } from 'pino';
 import type { Store, StoreWrite } from '../../state/store.js';
-import type {
-  AppDefinition,
-  DeploymentAction,
-  DeploymentPlan,
-  EventBus,
-  HealthView,
-  InstanceTracker,
-  LaunchQueue,
-} from '../contracts.js';
-import {
-  ActionRun,
-  RestartApplicationRun,
-  ScaleApplicationRun,
-  StartApplicationRun,
-  StopApplicationRun,
-  type ActionContext,
-} from './actions.js';
+import type { AppDefinition, DeploymentAction, DeploymentPlan, EventBus, HealthView, InstanceTracker, LaunchQueue } from '../contracts.js';
+import { ActionRun, RestartApplicationRun, ScaleApplicationRun, StartApplicationRun, StopApplicationRun, type ActionContext } from './actions.js';
 import { deploymentFailedEvent, deploymentInfoEvent, deploymentStepEvent, deploymentSuccessEvent } from './events.js';
 import { isAffectedBy, type Deployment } from './plan.js';
 import { NO_READINESS_CHECKS, type ReadinessView } from './readiness.js';

@@ -16,11 +16,7 @@ export function isPacerRun(check: HealthCheck): boolean {
 }
 
 /** @param legacyRecord the record of the app's check at `index` (Pacer-run checks only). */
-export function combinedHealth(
-  checks: readonly HealthCheck[],
-  instance: Instance,
-  legacyRecord: (index: number) => HealthRecord | undefined,
-): boolean | null {
+export function combinedHealth(checks: readonly HealthCheck[], instance: Instance, legacyRecord: (index: number) => HealthRecord | undefined): boolean | null {
   let unknown = false;
   let failing = false;
   for (let index = 0; index < checks.length; index++) {

@@ -32,13 +32,7 @@ import {
 import { instanceHealthChangedEvent } from '../core/events.js';
 import { combinedHealth, isPacerRun } from './combined-health.js';
 import { healthCheckEndpoint } from './endpoints.js';
-import {
-  addHealthCheckEvent,
-  failedHealthCheckEvent,
-  healthStatusChangedEvent,
-  removeHealthCheckEvent,
-  unhealthyInstanceKillEvent,
-} from './events.js';
+import { addHealthCheckEvent, failedHealthCheckEvent, healthStatusChangedEvent, removeHealthCheckEvent, unhealthyInstanceKillEvent } from './events.js';
 import { afterFailure, afterSuccess, isAlive, NO_HEALTH_YET, toHealthCheckResult, type HealthRecord } from './health-record.js';
 import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import { createProbeDispatcher, DEFAULT_MAX_CONCURRENT_PROBES, probeHttp, probeTcp, type ProbeOutcome } from './probes.js';

@@ -132,5 +132,5 @@ async function readJson(response: Response): Promise<unknown> {
 }
 
 function asErrorBody(body: unknown): ErrorBody | undefined {
-  return typeof body === 'object' && body !== null ? (body) : undefined;
+  return typeof body === 'object' && body !== null ? body : undefined;
 }

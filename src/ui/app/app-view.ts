@@ -125,7 +125,8 @@ export class AppView {
     const app = detail.app ?? row?.app;
 
     this.notice.hidden = !detail.missing && detail.error === undefined;
-    if (detail.missing) fill(this.notice, 'missing', () => [`App ${detail.appId} does not exist (any more). `, h('a', { href: '#/apps' }, 'Back to all applications')]);
+    if (detail.missing)
+      fill(this.notice, 'missing', () => [`App ${detail.appId} does not exist (any more). `, h('a', { href: '#/apps' }, 'Back to all applications')]);
     else if (detail.error !== undefined) fill(this.notice, detail.error, () => detail.error ?? '');
     this.body.hidden = detail.missing;
     if (app === undefined) return;
@@ -139,11 +140,23 @@ export class AppView {
       `${app.tasksRunning}/${app.instances}/${counts.healthy}/${counts.unhealthy}/${counts.unknown}/${app.cpus}/${app.mem}/${progress?.currentStep}/${progress?.totalSteps}/${progress?.deploymentId}`,
       () => [
         h('span', { class: 'fact' }, h('strong', { 'data-testid': 'running-count' }, `${app.tasksRunning ?? 0} of ${app.instances ?? 0}`), ' running'),
-        h('span', { class: 'fact' }, healthSummary(counts, app.instances ?? 0), ` ${counts.healthy} healthy · ${counts.unhealthy} unhealthy · ${counts.unknown} unknown`),
+        h(
+          'span',
+          { class: 'fact' },
+          healthSummary(counts, app.instances ?? 0),
+          ` ${counts.healthy} healthy · ${counts.unhealthy} unhealthy · ${counts.unknown} unknown`,
+        ),
         h('span', { class: 'fact' }, `${formatCpus(app.cpus)} CPUs · ${formatMem(app.mem)} each`),
         progress === undefined
           ? null
-          : h('span', { class: 'fact' }, 'Deploying ', progressText(progress.currentStep, progress.totalSteps), ' ', h('code', { class: 'deployment-id' }, progress.deploymentId)),
+          : h(
+              'span',
+              { class: 'fact' },
+              'Deploying ',
+              progressText(progress.currentStep, progress.totalSteps),
+              ' ',
+              h('code', { class: 'deployment-id' }, progress.deploymentId),
+            ),
       ],
     );
 
@@ -156,7 +169,15 @@ export class AppView {
             'section',
             { class: 'panel failure-panel', 'aria-label': 'Last task failure' },
             h('h2', null, 'Last task failure'),
-            h('p', null, h('span', { class: 'state state-failed' }, (failure.state ?? '').replace('TASK_', '')), ' ', h('span', { title: failure.timestamp }, ago(failure.timestamp, this.now)), ' on ', failure.host ?? '?'),
+            h(
+              'p',
+              null,
+              h('span', { class: 'state state-failed' }, (failure.state ?? '').replace('TASK_', '')),
+              ' ',
+              h('span', { title: failure.timestamp }, ago(failure.timestamp, this.now)),
+              ' on ',
+              failure.host ?? '?',
+            ),
             h('pre', { class: 'mono failure-message' }, failure.message ?? ''),
           ),
     );

@@ -98,7 +98,9 @@ export class AppsView {
     const breakdown = [...counts].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ');
     setText(
       this.summary,
-      !this.store.listLoaded ? 'Loading…' : `${rows.length === total ? total : `${rows.length} of ${total}`} ${total === 1 ? 'app' : 'apps'}${breakdown ? ` — ${breakdown}` : ''}`,
+      !this.store.listLoaded
+        ? 'Loading…'
+        : `${rows.length === total ? total : `${rows.length} of ${total}`} ${total === 1 ? 'app' : 'apps'}${breakdown ? ` — ${breakdown}` : ''}`,
     );
     this.problem.hidden = this.store.listError === undefined;
     const error = this.store.listError;

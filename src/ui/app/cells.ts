@@ -32,7 +32,14 @@ export function healthSummary(counts: HealthCounts, target: number): HTMLSpanEle
   return h(
     'span',
     { class: 'health', title: label, 'aria-label': label },
-    h('span', { class: 'bar', 'aria-hidden': 'true' }, segment('seg-ok', counts.healthy), segment('seg-bad', counts.unhealthy), segment('seg-unknown', counts.unknown), segment('seg-staged', counts.staged)),
+    h(
+      'span',
+      { class: 'bar', 'aria-hidden': 'true' },
+      segment('seg-ok', counts.healthy),
+      segment('seg-bad', counts.unhealthy),
+      segment('seg-unknown', counts.unknown),
+      segment('seg-staged', counts.staged),
+    ),
     h(
       'span',
       { class: 'health-counts', 'aria-hidden': 'true' },

@@ -37,7 +37,13 @@ export function confirmAction(opts: ConfirmOptions): Promise<boolean> {
   return openDialog<boolean>((dialog, close) => {
     const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
     const ok = h('button', { type: 'submit', class: opts.danger === true ? 'btn danger' : 'btn primary' }, opts.confirmLabel);
-    const form = h('form', { method: 'dialog' }, h('h2', null, opts.title), h('div', { class: 'modal-body' }, ...opts.body), h('div', { class: 'modal-actions' }, cancel, ok));
+    const form = h(
+      'form',
+      { method: 'dialog' },
+      h('h2', null, opts.title),
+      h('div', { class: 'modal-body' }, ...opts.body),
+      h('div', { class: 'modal-actions' }, cancel, ok),
+    );
     cancel.addEventListener('click', () => close(false));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
@@ -62,7 +68,13 @@ export function promptNumber(opts: NumberPromptOptions): Promise<number | undefi
     const input = h('input', { type: 'number', min: opts.min, step: 1, value: opts.initial, required: true, id: 'prompt-number', inputmode: 'numeric' });
     const cancel = h('button', { type: 'button', class: 'btn' }, 'Cancel');
     const ok = h('button', { type: 'submit', class: 'btn primary' }, opts.confirmLabel);
-    const form = h('form', { method: 'dialog' }, h('h2', null, opts.title), h('div', { class: 'modal-body' }, h('label', { for: 'prompt-number' }, opts.label), input), h('div', { class: 'modal-actions' }, cancel, ok));
+    const form = h(
+      'form',
+      { method: 'dialog' },
+      h('h2', null, opts.title),
+      h('div', { class: 'modal-body' }, h('label', { for: 'prompt-number' }, opts.label), input),
+      h('div', { class: 'modal-actions' }, cancel, ok),
+    );
     cancel.addEventListener('click', () => close(undefined));
     form.addEventListener('submit', (e) => {
       e.preventDefault();

@@ -36,7 +36,19 @@ export const APP_TEMPLATE = `{
 `;
 
 /** Fields the server computes; sending them back in a PUT would be refused or ignored. */
-const RUNTIME_FIELDS = ['version', 'versionInfo', 'tasks', 'deployments', 'lastTaskFailure', 'tasksStaged', 'tasksRunning', 'tasksHealthy', 'tasksUnhealthy', 'taskStats', 'readinessCheckResults'];
+const RUNTIME_FIELDS = [
+  'version',
+  'versionInfo',
+  'tasks',
+  'deployments',
+  'lastTaskFailure',
+  'tasksStaged',
+  'tasksRunning',
+  'tasksHealthy',
+  'tasksUnhealthy',
+  'taskStats',
+  'readinessCheckResults',
+];
 
 export function editableDefinition(app: AppInfo): string {
   const copy: Record<string, unknown> = { ...app };
@@ -114,7 +126,13 @@ export class EditorView {
       e.preventDefault();
       void this.save();
     });
-    this.element = h('section', { class: 'view editor-view', 'aria-labelledby': 'editor-title' }, h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/apps' }, 'Applications'), ' / '), this.heading, form);
+    this.element = h(
+      'section',
+      { class: 'view editor-view', 'aria-labelledby': 'editor-title' },
+      h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/apps' }, 'Applications'), ' / '),
+      this.heading,
+      form,
+    );
   }
 
   /** Opens an empty template (create) or the app's current definition (edit). */
@@ -165,7 +183,8 @@ export class EditorView {
       this.showProblems();
       if (appId !== undefined) this.hooks.onSaved(appId);
     } catch (err) {
-      this.serverErrors = err instanceof ApiError ? { ...(err.body ?? {}), message: `${err.status} ${err.body?.message ?? err.message}` } : { message: describeError(err) };
+      this.serverErrors =
+        err instanceof ApiError ? { ...(err.body ?? {}), message: `${err.status} ${err.body?.message ?? err.message}` } : { message: describeError(err) };
       this.showProblems();
       const first = this.problemsList.querySelector<HTMLElement>('[data-line]');
       if (first !== null) this.editor.revealLine(Number(first.dataset.line));
@@ -180,7 +199,12 @@ export class EditorView {
     const locations = locateJsonPaths(text);
     const problems: Problem[] = [];
     if (locations.syntax !== undefined) {
-      problems.push({ path: undefined, messages: [`Not valid JSON: ${locations.syntax.message} (line ${locations.syntax.line}, column ${locations.syntax.column})`], line: locations.syntax.line, exact: true });
+      problems.push({
+        path: undefined,
+        messages: [`Not valid JSON: ${locations.syntax.message} (line ${locations.syntax.line}, column ${locations.syntax.column})`],
+        line: locations.syntax.line,
+        exact: true,
+      });
     }
     const body = this.serverErrors;
     const details = Array.isArray(body?.details) ? body.details : [];
@@ -200,20 +224,22 @@ export class EditorView {
           'li',
           { class: 'problem-item', 'data-path': p.path },
           p.path === undefined ? null : h('code', { class: 'problem-path' }, p.path),
-          p.line === undefined
-            ? null
-            : h('button', { type: 'button', class: 'link', 'data-line': p.line }, p.exact ? `line ${p.line}` : `near line ${p.line}`),
+          p.line === undefined ? null : h('button', { type: 'button', class: 'link', 'data-line': p.line }, p.exact ? `line ${p.line}` : `near line ${p.line}`),
           h(
             'ul',
             { class: 'problem-messages' },
-            ...p.messages.map((m) => h('li', null, m, ERROR_KEY_HINTS[m] === undefined ? null : h('span', { class: 'problem-hint' }, ` — ${ERROR_KEY_HINTS[m]}`))),
+            ...p.messages.map((m) =>
+              h('li', null, m, ERROR_KEY_HINTS[m] === undefined ? null : h('span', { class: 'problem-hint' }, ` — ${ERROR_KEY_HINTS[m]}`)),
+            ),
           ),
         ),
       );
     }
     if (items.length === 0) items.push(h('li', { class: 'muted no-problems' }, 'No problems found. The server checks the rest when you submit.'));
     replaceChildren(this.problemsList, ...items);
-    const marks: LineMark[] = problems.filter((p) => p.line !== undefined).map((p) => ({ line: p.line!, message: `${p.path ?? ''} ${p.messages.join('; ')}`.trim() }));
+    const marks: LineMark[] = problems
+      .filter((p) => p.line !== undefined)
+      .map((p) => ({ line: p.line!, message: `${p.path ?? ''} ${p.messages.join('; ')}`.trim() }));
     this.editor.setMarks(marks);
   }
 }

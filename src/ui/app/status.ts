@@ -98,7 +98,10 @@ export function appsOfEvent(event: MarathonEvent): string[] | undefined {
 
 /** Case-insensitive match of every whitespace-separated word against id and status. */
 export function matchesFilter(app: AppInfo, status: AppStatus, filter: string): boolean {
-  const words = filter.toLowerCase().split(/\s+/).filter((w) => w.length > 0);
+  const words = filter
+    .toLowerCase()
+    .split(/\s+/)
+    .filter((w) => w.length > 0);
   if (words.length === 0) return true;
   const haystack = `${app.id} ${status}`.toLowerCase();
   return words.every((w) => haystack.includes(w));

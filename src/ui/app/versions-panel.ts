@@ -49,8 +49,8 @@ export class VersionsPanel {
     for (const select of [this.newer, this.older]) {
       replaceChildren(select, ...sorted.map((v, i) => h('option', { value: v }, i === 0 ? `${v} (current)` : v)));
     }
-    this.newer.value = followNew || !sorted.includes(keepNew) ? sorted[0] ?? '' : keepNew;
-    this.older.value = followOld || !sorted.includes(keepOld) ? sorted[1] ?? sorted[0] ?? '' : keepOld;
+    this.newer.value = followNew || !sorted.includes(keepNew) ? (sorted[0] ?? '') : keepNew;
+    this.older.value = followOld || !sorted.includes(keepOld) ? (sorted[1] ?? sorted[0] ?? '') : keepOld;
     void this.compare();
   }
 
@@ -88,7 +88,14 @@ function renderDiff(oldText: string, newText: string): HTMLElement {
   const changed = lines.filter((l) => l.op !== 'same').length;
   if (changed === 0) return h('p', { class: 'muted' }, 'The two versions are identical.');
   const rows = withContext(lines, 3).map((l) => {
-    if (l.op === 'skip') return h('div', { class: 'diff-line gap' }, h('span', { class: 'ln' }), h('span', { class: 'ln' }), h('span', { class: 'txt' }, `⋯ ${l.count} unchanged lines`));
+    if (l.op === 'skip')
+      return h(
+        'div',
+        { class: 'diff-line gap' },
+        h('span', { class: 'ln' }),
+        h('span', { class: 'ln' }),
+        h('span', { class: 'txt' }, `⋯ ${l.count} unchanged lines`),
+      );
     const sign = l.op === 'added' ? '+' : l.op === 'removed' ? '−' : ' ';
     return h(
       'div',

@@ -20,7 +20,13 @@ export function waitingPanel(entry: QueueEntry, fetchedAt: number, now: number):
   const left = delayLeft(entry, fetchedAt, now);
   const headline =
     left > 0
-      ? h('p', { class: 'wait-headline delayed' }, 'Backing off after failures: next launch attempt in ', h('strong', { class: 'countdown', 'data-countdown': '' }, countdown(left)), '.')
+      ? h(
+          'p',
+          { class: 'wait-headline delayed' },
+          'Backing off after failures: next launch attempt in ',
+          h('strong', { class: 'countdown', 'data-countdown': '' }, countdown(left)),
+          '.',
+        )
       : h('p', { class: 'wait-headline waiting' }, 'Waiting for a resource offer that fits.');
 
   const facts = h(
@@ -75,7 +81,14 @@ function rejectionTable(lastOffers: RejectionCount[], launchAttempt: RejectionCo
           h(
             'thead',
             null,
-            h('tr', null, h('th', { scope: 'col' }, 'Check'), h('th', { scope: 'col', class: 'col-num' }, 'Last offers'), h('th', { scope: 'col' }, 'Share declined'), h('th', { scope: 'col', class: 'col-num' }, 'Whole attempt')),
+            h(
+              'tr',
+              null,
+              h('th', { scope: 'col' }, 'Check'),
+              h('th', { scope: 'col', class: 'col-num' }, 'Last offers'),
+              h('th', { scope: 'col' }, 'Share declined'),
+              h('th', { scope: 'col', class: 'col-num' }, 'Whole attempt'),
+            ),
           ),
           h(
             'tbody',
@@ -96,7 +109,9 @@ function rejectionTable(lastOffers: RejectionCount[], launchAttempt: RejectionCo
             }),
           ),
         ),
-    passed.length === 0 ? null : h('p', { class: 'passed-checks' }, h('span', { class: 'muted' }, 'Passed every offer: '), passed.map(humaniseReason).join(' · ')),
+    passed.length === 0
+      ? null
+      : h('p', { class: 'passed-checks' }, h('span', { class: 'muted' }, 'Passed every offer: '), passed.map(humaniseReason).join(' · ')),
   );
 }
 
@@ -106,20 +121,33 @@ function unusedOffersTable(offers: UnusedOffer[], now: number): HTMLElement | nu
     'table',
     { class: 'grid compact unused-offers' },
     h('caption', null, `Last ${offers.length} unused offers`),
-    h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Agent'), h('th', { scope: 'col' }, 'Resources'), h('th', { scope: 'col' }, 'Rejected because'), h('th', { scope: 'col' }, 'When'))),
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', { scope: 'col' }, 'Agent'),
+        h('th', { scope: 'col' }, 'Resources'),
+        h('th', { scope: 'col' }, 'Rejected because'),
+        h('th', { scope: 'col' }, 'When'),
+      ),
+    ),
     h(
       'tbody',
       null,
-      ...offers.slice(0, 50).map((o) =>
-        h(
-          'tr',
-          null,
-          h('td', { title: o.offer.agentId }, o.offer.hostname ?? o.offer.agentId ?? '–'),
-          h('td', { class: 'mono' }, describeResources(o)),
-          h('td', null, (o.reason ?? []).map(humaniseReason).join(', ') || '–'),
-          h('td', { title: o.timestamp }, ago(o.timestamp, now)),
+      ...offers
+        .slice(0, 50)
+        .map((o) =>
+          h(
+            'tr',
+            null,
+            h('td', { title: o.offer.agentId }, o.offer.hostname ?? o.offer.agentId ?? '–'),
+            h('td', { class: 'mono' }, describeResources(o)),
+            h('td', null, (o.reason ?? []).map(humaniseReason).join(', ') || '–'),
+            h('td', { title: o.timestamp }, ago(o.timestamp, now)),
+          ),
         ),
-      ),
     ),
   );
 }

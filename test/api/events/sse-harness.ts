@@ -15,10 +15,7 @@ export interface Harness {
   port: number;
 }
 
-export async function startEventsServer(
-  options: Partial<EventsPluginOptions> = {},
-  before: (app: FastifyInstance) => void = () => {},
-): Promise<Harness> {
+export async function startEventsServer(options: Partial<EventsPluginOptions> = {}, before: (app: FastifyInstance) => void = () => {}): Promise<Harness> {
   const bus = new LocalEventBus();
   const seen: MarathonEvent[] = [];
   bus.subscribe((e) => seen.push(e));

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  SseFrameError,
-  acceptsEventStream,
-  encodeEventFrame,
-  encodeSseFrame,
-  keepAliveBytes,
-} from '../../../src/api/events/index.js';
+import { SseFrameError, acceptsEventStream, encodeEventFrame, encodeSseFrame, keepAliveBytes } from '../../../src/api/events/index.js';
 
 describe('SSE framing', () => {
   it('writes event, data and a blank line, with LF or CRLF', () => {

@@ -80,12 +80,7 @@ describe('GET /v2/events with a real SSE client', () => {
     harness.bus.publish(deployment(5));
     await until(() => received.length === 4, 'marker');
 
-    expect(received.map((r) => r.type)).toEqual([
-      'deployment_success',
-      'event_stream_detached',
-      'deployment_success',
-      'deployment_success',
-    ]);
+    expect(received.map((r) => r.type)).toEqual(['deployment_success', 'event_stream_detached', 'deployment_success', 'deployment_success']);
     expect(received.map((r) => (JSON.parse(r.data) as { id?: string; remoteAddress?: string }).id ?? 'detach')).toEqual([
       'plan-2',
       'detach',
@@ -105,11 +100,7 @@ describe('GET /v2/events with a real SSE client', () => {
     other.close();
     await until(() => watcher.received.length === 3, 'detach of the second client');
 
-    expect(watcher.received.map((r) => r.type)).toEqual([
-      'event_stream_attached',
-      'event_stream_attached',
-      'event_stream_detached',
-    ]);
+    expect(watcher.received.map((r) => r.type)).toEqual(['event_stream_attached', 'event_stream_attached', 'event_stream_detached']);
     const detached = JSON.parse(watcher.received[2]!.data) as Record<string, unknown>;
     expect(Object.keys(detached)).toEqual(['remoteAddress', 'eventType', 'timestamp']);
     expect(detached.remoteAddress).toBe('127.0.0.1');
@@ -136,7 +127,12 @@ describe('GET /v2/events bytes on the wire', () => {
 
     expect(raw.text()).toBe(expected);
     // The newline inside `message` is escaped, so data stays on one line.
-    expect(raw.text().split('\n').filter((l) => l.startsWith('data: '))).toHaveLength(3);
+    expect(
+      raw
+        .text()
+        .split('\n')
+        .filter((l) => l.startsWith('data: ')),
+    ).toHaveLength(3);
   });
 
   it('writes Jetty-identical CRLF framing when asked', async () => {
@@ -270,8 +266,7 @@ describe('GET /v2/events slow consumers', () => {
     expect(app.eventStream.stats().clients[0]!.backpressured).toBe(true);
 
     app.eventStream.closeAll('standby');
-    const connections = (): Promise<number> =>
-      new Promise((resolve, reject) => app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    const connections = (): Promise<number> => new Promise((resolve, reject) => app.server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
     let open = await connections();
     for (let turn = 0; turn < 2000 && open > 0; turn++) {
       await new Promise<void>((resolve) => setTimeout(resolve, 5));
@@ -368,8 +363,6 @@ describe('GET /v2/events slow consumers', () => {
     }
     expect(app.eventStream.stats().slowDisconnects).toBe(1);
     expect(app.eventStream.clientCount).toBe(1);
-    expect(fast.received.map((r) => (JSON.parse(r.data) as { n: number }).n)).toEqual(
-      Array.from({ length: published }, (_, i) => i),
-    );
+    expect(fast.received.map((r) => (JSON.parse(r.data) as { n: number }).n)).toEqual(Array.from({ length: published }, (_, i) => i));
   });
 });

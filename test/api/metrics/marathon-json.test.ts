@@ -20,7 +20,14 @@ describe('toMarathonMetrics', () => {
       [
         { name: 'a_total', type: 'counter', values: [{ value: 3, labels: {} }] },
         { name: 'b_total', type: 'counter', values: [{ value: 2, labels: { state: 'TASK_RUNNING' } }] },
-        { name: 'c', type: 'gauge', values: [{ value: Number.NaN, labels: {} }, { value: 4, labels: { k: 'v"w' } }] },
+        {
+          name: 'c',
+          type: 'gauge',
+          values: [
+            { value: Number.NaN, labels: {} },
+            { value: 4, labels: { k: 'v"w' } },
+          ],
+        },
       ],
       10,
     );
@@ -31,7 +38,12 @@ describe('toMarathonMetrics', () => {
   });
 
   it('turns *_seconds histograms into timers with bucket-interpolated percentiles', () => {
-    const buckets: Array<[string, number]> = [['0.1', 2], ['0.5', 6], ['1', 10], ['+Inf', 10]];
+    const buckets: Array<[string, number]> = [
+      ['0.1', 2],
+      ['0.5', 6],
+      ['1', 10],
+      ['+Inf', 10],
+    ];
     const out = toMarathonMetrics([histogram('op_seconds', buckets, 4, { route: '/x' })], 20);
     const timer = out.timers['op_seconds{route="/x"}']!;
     expect(timer.count).toBe(10);
@@ -50,8 +62,23 @@ describe('toMarathonMetrics', () => {
   it('keeps other histograms as histograms, caps +Inf at the largest bound, and zeroes empty ones', () => {
     const out = toMarathonMetrics(
       [
-        histogram('batch_size', [['1', 0], ['10', 0], ['+Inf', 3]], 90),
-        histogram('idle_size', [['1', 0], ['+Inf', 0]], 0),
+        histogram(
+          'batch_size',
+          [
+            ['1', 0],
+            ['10', 0],
+            ['+Inf', 3],
+          ],
+          90,
+        ),
+        histogram(
+          'idle_size',
+          [
+            ['1', 0],
+            ['+Inf', 0],
+          ],
+          0,
+        ),
       ],
       1,
     );

@@ -25,9 +25,7 @@ function get(port: number, path: string, headers: Record<string, string> = {}): 
       .get({ host: '127.0.0.1', port, path, headers, agent: false }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks).toString() }),
-        );
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], body: Buffer.concat(chunks).toString() }));
       })
       .on('error', reject);
   });
@@ -110,7 +108,10 @@ describe('PacerMetrics in Prometheus text', () => {
     expect(text).toContain('marathon_offers_received_total 3');
     expect(text).toContain('marathon_task_state_transitions_total{state="TASK_RUNNING"} 1');
     expect(text).toMatch(/^marathon_process_cpu_seconds_total /m);
-    const names = text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).map((line) => line.split(/[{ ]/)[0]);
+    const names = text
+      .split('\n')
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.split(/[{ ]/)[0]);
     expect(names.filter((name) => !name!.startsWith('marathon_'))).toEqual([]);
     expect(() => new PacerMetrics({ namePrefix: '9lives' })).toThrow(RangeError);
   });
@@ -130,8 +131,7 @@ describe('metricsPlugin over HTTP', () => {
     expect(answer.status).toBe(200);
     expect(answer.type).toBe('text/plain; version=0.0.4; charset=utf-8');
     const lines = new Set(answer.body.split('\n'));
-    const count = (route: string, status: number): string =>
-      `pacer_http_request_duration_seconds_count{route="${route}",method="GET",status="${status}"}`;
+    const count = (route: string, status: number): string => `pacer_http_request_duration_seconds_count{route="${route}",method="GET",status="${status}"}`;
     expect(lines.has(`${count('/v2/apps/*', 200)} 2`)).toBe(true);
     expect(lines.has(`${count('/v2/apps/*', 404)} 1`)).toBe(true);
     expect(lines.has(`${count('/v2/apps', 200)} 1`)).toBe(true);

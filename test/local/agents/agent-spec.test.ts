@@ -30,7 +30,16 @@ describe('parseAgentResources', () => {
       { name: 'cpus', type: 'SCALAR', scalar: { value: 4 } },
       { name: 'mem', type: 'SCALAR', scalar: { value: 8192.5 } },
       { name: 'disk', type: 'SCALAR', scalar: { value: 20000 } },
-      { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000, end: 32000 }, { begin: 40000, end: 40010 }] } },
+      {
+        name: 'ports',
+        type: 'RANGES',
+        ranges: {
+          range: [
+            { begin: 31000, end: 32000 },
+            { begin: 40000, end: 40010 },
+          ],
+        },
+      },
       { name: 'gpus', type: 'SCALAR', scalar: { value: 2 }, reservations: [{ type: 'STATIC', role: 'ml' }] },
       { name: 'zones', type: 'SET', set: { item: ['a', 'b'] } },
     ]);
@@ -41,7 +50,9 @@ describe('parseAgentResources', () => {
   });
 
   it('reads the JSON array form, upgrading the old role field', () => {
-    expect(parseAgentResources('[{"name":"cpus","type":"SCALAR","scalar":{"value":2},"role":"web"},{"name":"mem","type":"SCALAR","scalar":{"value":512}}]')).toEqual([
+    expect(
+      parseAgentResources('[{"name":"cpus","type":"SCALAR","scalar":{"value":2},"role":"web"},{"name":"mem","type":"SCALAR","scalar":{"value":512}}]'),
+    ).toEqual([
       { name: 'cpus', type: 'SCALAR', scalar: { value: 2 }, reservations: [{ type: 'STATIC', role: 'web' }] },
       { name: 'mem', type: 'SCALAR', scalar: { value: 512 } },
     ]);
@@ -144,7 +155,15 @@ describe('createLocalAgents', () => {
 
   it('throws a typed error for bad flags', () => {
     expect(() =>
-      createLocalAgents({ masterId: 'm', processAgents: 1, simulatedAgents: 0, resources: 'cpus:x', workDir: '/tmp', sink: { statusUpdate: () => undefined }, logger: pino({ level: 'silent' }) }),
+      createLocalAgents({
+        masterId: 'm',
+        processAgents: 1,
+        simulatedAgents: 0,
+        resources: 'cpus:x',
+        workDir: '/tmp',
+        sink: { statusUpdate: () => undefined },
+        logger: pino({ level: 'silent' }),
+      }),
     ).toThrow(AgentSpecError);
   });
 });

@@ -32,7 +32,10 @@ export class CollectingSink implements AgentStatusSink {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
       const remaining = deadline - Date.now();
-      if (remaining <= 0) throw new Error(`timed out waiting for ${what}; updates: ${JSON.stringify(this.updates.map((u) => [u.status.task_id.value, u.status.state, u.status.healthy, u.status.message]))}`);
+      if (remaining <= 0)
+        throw new Error(
+          `timed out waiting for ${what}; updates: ${JSON.stringify(this.updates.map((u) => [u.status.task_id.value, u.status.state, u.status.healthy, u.status.message]))}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(remaining, 200));
         this.waiters.push(() => {

@@ -66,7 +66,10 @@ describe('commandProbe', () => {
   it('passes on exit 0 and reports other exits as upstream words them', async () => {
     expect(await commandProbe({ value: 'test "$X" = y', environment: { variables: [{ name: 'X', value: 'y' }] } }, context)).toEqual({ ok: true });
     expect(await commandProbe({ value: 'exit 4' }, context)).toEqual({ ok: false, reason: 'Command exited with status 4' });
-    expect(await commandProbe({ shell: false, value: '/bin/false', arguments: ['false'] }, context)).toEqual({ ok: false, reason: 'Command exited with status 1' });
+    expect(await commandProbe({ shell: false, value: '/bin/false', arguments: ['false'] }, context)).toEqual({
+      ok: false,
+      reason: 'Command exited with status 1',
+    });
   });
 
   it('kills a command that outlives its timeout, children included', async () => {

@@ -87,7 +87,10 @@ describe('ProcessAgent command tasks', () => {
   });
 
   it('runs the argv form with arguments[0] as argv[0]', async () => {
-    agent.launchTask(FRAMEWORK, task('argv', { shell: false, value: '/bin/sh', arguments: ['my-name', '-c', 'echo "$0"; tr "\\0" "\\n" < /proc/$$/cmdline | head -n1', 'zero'] }));
+    agent.launchTask(
+      FRAMEWORK,
+      task('argv', { shell: false, value: '/bin/sh', arguments: ['my-name', '-c', 'echo "$0"; tr "\\0" "\\n" < /proc/$$/cmdline | head -n1', 'zero'] }),
+    );
     await sink.waitForState('argv', 'TASK_FINISHED');
     expect(await readFile(path.join(agent.sandboxOf('argv')!, 'stdout'), 'utf8')).toBe('zero\nmy-name\n');
   });
@@ -116,19 +119,20 @@ describe('ProcessAgent command tasks', () => {
   });
 
   it('SIGKILLs a task that ignores SIGTERM after the grace period, children included', async () => {
-    agent.launchTask(
-      FRAMEWORK,
-      task('stubborn', { value: 'trap "" TERM; sleep 30 & echo $! > child.pid; wait; wait' }, { kill_policy: graceMs(300) }),
-    );
+    agent.launchTask(FRAMEWORK, task('stubborn', { value: 'trap "" TERM; sleep 30 & echo $! > child.pid; wait; wait' }, { kill_policy: graceMs(300) }));
     await sink.waitForState('stubborn', 'TASK_RUNNING');
     const pidFile = path.join(agent.sandboxOf('stubborn')!, 'child.pid');
-    await sink.waitFor(() => {
-      try {
-        return readFileSync(pidFile, 'utf8').trim().length > 0;
-      } catch {
-        return false;
-      }
-    }, 5000, 'child pid file');
+    await sink.waitFor(
+      () => {
+        try {
+          return readFileSync(pidFile, 'utf8').trim().length > 0;
+        } catch {
+          return false;
+        }
+      },
+      5000,
+      'child pid file',
+    );
     const childPid = Number((await readFile(pidFile, 'utf8')).trim());
     expect(isAlive(childPid)).toBe(true);
 
@@ -162,10 +166,7 @@ describe('ProcessAgent command tasks', () => {
   });
 
   it('refuses DOCKER containers with TASK_FAILED and a clear message', async () => {
-    agent.launchTask(
-      FRAMEWORK,
-      task('docker', { value: 'true' }, { container: { type: 'DOCKER', docker: { image: 'nginx:1.25' } } }),
-    );
+    agent.launchTask(FRAMEWORK, task('docker', { value: 'true' }, { container: { type: 'DOCKER', docker: { image: 'nginx:1.25' } } }));
     const failed = await sink.waitForState('docker', 'TASK_FAILED');
     expect(failed.reason).toBe('REASON_CONTAINER_LAUNCH_FAILED');
     expect(failed.source).toBe('SOURCE_AGENT');
@@ -209,10 +210,14 @@ describe('ProcessAgent health checks', () => {
   it('kills the task after consecutive COMMAND failures, reporting each failure', async () => {
     agent.launchTask(
       FRAMEWORK,
-      task('cmd-bad', { value: 'sleep 30' }, {
-        kill_policy: graceMs(200),
-        health_check: { ...fast, consecutive_failures: 2, type: 'COMMAND', command: { value: 'exit 1' } },
-      }),
+      task(
+        'cmd-bad',
+        { value: 'sleep 30' },
+        {
+          kill_policy: graceMs(200),
+          health_check: { ...fast, consecutive_failures: 2, type: 'COMMAND', command: { value: 'exit 1' } },
+        },
+      ),
     );
     const killed = await sink.waitForState('cmd-bad', 'TASK_KILLED');
     expect(killed.healthy).toBe(false);
@@ -224,9 +229,13 @@ describe('ProcessAgent health checks', () => {
   it('ignores failures during the grace period until the first success', async () => {
     agent.launchTask(
       FRAMEWORK,
-      task('slow-start', { value: 'sleep 0.4; touch ready; sleep 30' }, {
-        health_check: { ...fast, grace_period_seconds: 5, consecutive_failures: 1, type: 'COMMAND', command: { value: 'test -f ready' } },
-      }),
+      task(
+        'slow-start',
+        { value: 'sleep 0.4; touch ready; sleep 30' },
+        {
+          health_check: { ...fast, grace_period_seconds: 5, consecutive_failures: 1, type: 'COMMAND', command: { value: 'test -f ready' } },
+        },
+      ),
     );
     await sink.waitFor(() => sink.of('slow-start').some((s) => s.healthy === true), 5000, 'healthy');
     expect(sink.of('slow-start').some((s) => s.healthy === false)).toBe(false);
@@ -237,13 +246,17 @@ describe('ProcessAgent health checks', () => {
     const port = await freePort();
     agent.launchTask(
       FRAMEWORK,
-      task('web', {
-        value: 'exec python3 -m http.server "$PORT0" --bind 127.0.0.1',
-        environment: { variables: [{ name: 'PORT0', value: String(port) }] },
-      }, {
-        kill_policy: graceMs(300),
-        health_check: { ...fast, grace_period_seconds: 10, type: 'HTTP', http: { port, path: '/' } },
-      }),
+      task(
+        'web',
+        {
+          value: 'exec python3 -m http.server "$PORT0" --bind 127.0.0.1',
+          environment: { variables: [{ name: 'PORT0', value: String(port) }] },
+        },
+        {
+          kill_policy: graceMs(300),
+          health_check: { ...fast, grace_period_seconds: 10, type: 'HTTP', http: { port, path: '/' } },
+        },
+      ),
     );
     await sink.waitFor(() => sink.of('web').some((s) => s.healthy === true), 10_000, 'HTTP healthy');
     agent.killTask(FRAMEWORK, 'web');
@@ -254,10 +267,17 @@ describe('ProcessAgent health checks', () => {
     const port = await freePort();
     const closedPort = await freePort();
     const serve = { value: 'exec python3 -m http.server "$PORT0" --bind 127.0.0.1', environment: { variables: [{ name: 'PORT0', value: String(port) }] } };
-    agent.launchTask(FRAMEWORK, task('tcp-ok', serve, { kill_policy: graceMs(300), health_check: { ...fast, grace_period_seconds: 10, type: 'TCP', tcp: { port } } }));
     agent.launchTask(
       FRAMEWORK,
-      task('tcp-bad', { value: 'sleep 30' }, { kill_policy: graceMs(200), health_check: { ...fast, consecutive_failures: 1, type: 'TCP', tcp: { port: closedPort } } }),
+      task('tcp-ok', serve, { kill_policy: graceMs(300), health_check: { ...fast, grace_period_seconds: 10, type: 'TCP', tcp: { port } } }),
+    );
+    agent.launchTask(
+      FRAMEWORK,
+      task(
+        'tcp-bad',
+        { value: 'sleep 30' },
+        { kill_policy: graceMs(200), health_check: { ...fast, consecutive_failures: 1, type: 'TCP', tcp: { port: closedPort } } },
+      ),
     );
     await sink.waitFor(() => sink.of('tcp-ok').some((s) => s.healthy === true), 10_000, 'TCP healthy');
     const killed = await sink.waitForState('tcp-bad', 'TASK_KILLED');

@@ -16,8 +16,9 @@ afterEach(async () => {
 
 function makeAgents(count: number, sink: { statusUpdate(fw: string, s: TaskStatus): void }, options: Partial<SimulatedAgentOptions> = {}): SimulatedAgent[] {
   const timers = options.timers ?? new TimerQueue();
-  const made = Array.from({ length: count }, (_, i) =>
-    new SimulatedAgent({ id: agentIdFor('master', i), hostname: agentHostnameFor('simulated', i), resources, sink, timers, ...options }),
+  const made = Array.from(
+    { length: count },
+    (_, i) => new SimulatedAgent({ id: agentIdFor('master', i), hostname: agentHostnameFor('simulated', i), resources, sink, timers, ...options }),
   );
   agents.push(...made);
   return made;
@@ -61,10 +62,7 @@ describe('SimulatedAgent', () => {
 
   it('kills at once, or after the grace period when configured, with KILLING when the framework takes it', async () => {
     const sink = new CollectingSink();
-    const [quick, patient] = [
-      ...makeAgents(1, sink),
-      ...makeAgents(1, sink, { killAfterGracePeriod: true, supportsTaskKillingState: () => true }),
-    ];
+    const [quick, patient] = [...makeAgents(1, sink), ...makeAgents(1, sink, { killAfterGracePeriod: true, supportsTaskKillingState: () => true })];
     quick!.launchTask('fw', task('q'));
     patient!.launchTask('fw', task('p', { kill_policy: { grace_period: { nanoseconds: 50e6 } } }));
     await sink.waitForState('q', 'TASK_RUNNING');

@@ -52,7 +52,9 @@ describe('LocalMaster ACCEPT', () => {
     launch(master, fw, fw.connection.offers(), [task('huge', 'agent-0', 4.001, 64)], 0);
     const [update] = fw.connection.updates();
     expect(update).toMatchObject({ state: 'TASK_ERROR', reason: 'REASON_TASK_INVALID', source: 'SOURCE_MASTER' });
-    expect(update!.message).toMatch(/^Total resources cpus\(allocated: \*\):4\.001; mem\(allocated: \*\):64 required by task and its executor is more than available /);
+    expect(update!.message).toMatch(
+      /^Total resources cpus\(allocated: \*\):4\.001; mem\(allocated: \*\):64 required by task and its executor is more than available /,
+    );
     expect(agents[0]!.launched).toHaveLength(0);
     // Master keeps serving: the whole agent comes back in the next offer.
     expect(master.allocate()).toBe(1);

@@ -5,7 +5,10 @@ import { ResourceBag } from '../../../src/local/master/resources.js';
 import type { Resource } from '../../../src/mesos/types.js';
 
 const scalar = (name: string, value: number, role?: string): Resource => ({
-  name, type: 'SCALAR', scalar: { value }, ...(role !== undefined ? { role } : {}),
+  name,
+  type: 'SCALAR',
+  scalar: { value },
+  ...(role !== undefined ? { role } : {}),
 });
 const ports = (begin: number, end: number): Resource => ({ name: 'ports', type: 'RANGES', ranges: { range: [{ begin, end }] } });
 
@@ -82,10 +85,13 @@ describe('Allocator', () => {
   });
 
   it('splits a reserved agent by role and still offers the framework with the lower dominant share first', () => {
-    const { allocator } = cluster([PLAIN_AGENT, RESERVED_AGENT], [
-      { id: 'f-any', roles: ['*'] },
-      { id: 'f-web', roles: ['web'] },
-    ]);
+    const { allocator } = cluster(
+      [PLAIN_AGENT, RESERVED_AGENT],
+      [
+        { id: 'f-any', roles: ['*'] },
+        { id: 'f-web', roles: ['web'] },
+      ],
+    );
     const offers = allocator.allocate();
     // agent-0 goes to f-any (tie broken by name), agent-1 to f-web, which now has the lower share.
     expect(offers.map((a) => [a.agentId, a.frameworkId])).toEqual([
@@ -147,7 +153,10 @@ describe('Allocator', () => {
               // The task takes part of the offer's first unreserved cpus, never more than that
               // resource holds (the offer's total cpus may include reserved ones).
               const used = ResourceBag.fromResources(
-                allocation.resources.toResources().filter((r) => r.name === 'cpus' && r.reservations === undefined).slice(0, 1)
+                allocation.resources
+                  .toResources()
+                  .filter((r) => r.name === 'cpus' && r.reservations === undefined)
+                  .slice(0, 1)
                   .map((r) => ({ ...r, scalar: { value: Math.min(o.cpusMilli, Math.round(r.scalar!.value * 1000)) / 1000 } })),
               );
               const rest = allocation.resources.clone().subtract(used);
@@ -184,7 +193,9 @@ describe('Allocator', () => {
               for (const role of fw.roles) {
                 const held = allocator.held(fw.id, agentId, role);
                 const expected = new ResourceBag();
-                for (const x of offers) if (x.allocation.frameworkId === fw.id && x.allocation.agentId === agentId && x.allocation.role === role) expected.add(x.allocation.resources);
+                for (const x of offers)
+                  if (x.allocation.frameworkId === fw.id && x.allocation.agentId === agentId && x.allocation.role === role)
+                    expected.add(x.allocation.resources);
                 for (const t of tasks) if (t.frameworkId === fw.id && t.agentId === agentId && t.role === role) expected.add(t.resources);
                 expect(same(held ?? new ResourceBag(), expected)).toBe(true);
                 if (held !== undefined) sum.add(held.allocatedTo(undefined));

@@ -77,15 +77,12 @@ describe('LocalMaster failover and teardown', () => {
     const { master } = makeMaster(0);
     const c = new RecordingConnection('s');
     master.subscribe({ type: 'SUBSCRIBE', subscribe: { framework_info: frameworkInfo({ roles: ['a'] }) } }, c);
-    expect(c.events).toEqual([
-      { type: 'ERROR', error: { message: "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable" } },
-    ]);
+    expect(c.events).toEqual([{ type: 'ERROR', error: { message: "'FrameworkInfo.roles' must not be set when the framework is not MULTI_ROLE capable" } }]);
     expect(() =>
-      master.subscribe(
-        { type: 'SUBSCRIBE', framework_id: { value: 'x' }, subscribe: { framework_info: frameworkInfo() } },
-        new RecordingConnection('t'),
-      ),
-    ).toThrow(expect.objectContaining({ status: 400, message: "Failed to validate scheduler::Call: 'framework_id' differs from 'subscribe.framework_info.id'" }));
+      master.subscribe({ type: 'SUBSCRIBE', framework_id: { value: 'x' }, subscribe: { framework_info: frameworkInfo() } }, new RecordingConnection('t')),
+    ).toThrow(
+      expect.objectContaining({ status: 400, message: "Failed to validate scheduler::Call: 'framework_id' differs from 'subscribe.framework_info.id'" }),
+    );
   });
 
   it('UPDATE_FRAMEWORK changes roles, rescinding offers of removed roles', () => {
@@ -98,9 +95,12 @@ describe('LocalMaster failover and teardown', () => {
     expect(fw.connection.ofType('RESCIND')[0]!.rescind!.offer_id).toEqual(offer.id);
     master.allocate();
     expect(fw.connection.offers()[1]!.allocation_info).toEqual({ role: 'b' });
-    expect(() =>
-      call(master, fw, { type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: { ...info, id: { value: fw.id }, user: 'root' } } }),
-    ).toThrow(expect.objectContaining({ status: 400, message: expect.stringMatching(/^FrameworkInfo update is not valid: Updating 'FrameworkInfo.user' is unsupported/) }));
+    expect(() => call(master, fw, { type: 'UPDATE_FRAMEWORK', update_framework: { framework_info: { ...info, id: { value: fw.id }, user: 'root' } } })).toThrow(
+      expect.objectContaining({
+        status: 400,
+        message: expect.stringMatching(/^FrameworkInfo update is not valid: Updating 'FrameworkInfo.user' is unsupported/),
+      }),
+    );
   });
 
   it('serves /master/state with upstream field names', () => {
@@ -110,7 +110,12 @@ describe('LocalMaster failover and teardown', () => {
     launch(master, fw, fw.connection.offers(), [task('t1', 'agent-0', 1, 256)]);
     agents[0]!.report(fw.id, 't1', 'TASK_RUNNING');
     const state = master.stateJson() as Record<string, any>;
-    expect(state.slaves[0]).toMatchObject({ id: 'agent-0', hostname: 'agent-0.local', resources: { cpus: 4, mem: 4096, ports: '[31000-32000]' }, attributes: { rack: 'r1' } });
+    expect(state.slaves[0]).toMatchObject({
+      id: 'agent-0',
+      hostname: 'agent-0.local',
+      resources: { cpus: 4, mem: 4096, ports: '[31000-32000]' },
+      attributes: { rack: 'r1' },
+    });
     expect(state.slaves[0].used_resources).toMatchObject({ cpus: 1, mem: 256 });
     expect(state.frameworks[0]).toMatchObject({ id: fw.id, name: 'test-framework', active: true, role: '*' });
     expect(state.frameworks[0].tasks).toHaveLength(1);

@@ -100,10 +100,7 @@ export interface Harness {
 
 export function makeMaster(agentCount = 2, options: { statusUpdateRetryMs?: number } = {}): Harness {
   const clock = new ManualClock();
-  const master = new LocalMaster(
-    { hostname: 'localhost', ip: '127.0.0.1', port: 5050, now: clock.now, masterId: 'm1', ...options },
-    pino({ level: 'silent' }),
-  );
+  const master = new LocalMaster({ hostname: 'localhost', ip: '127.0.0.1', port: 5050, now: clock.now, masterId: 'm1', ...options }, pino({ level: 'silent' }));
   const agents: FakeAgent[] = [];
   for (let i = 0; i < agentCount; i++) {
     const agent = new FakeAgent(`agent-${i}`);

@@ -4,10 +4,15 @@ import { FrozenResourceBagError, ResourceBag, scalarIndex } from '../../../src/l
 import type { Resource } from '../../../src/mesos/types.js';
 
 const cpus = (value: number, role?: string): Resource => ({
-  name: 'cpus', type: 'SCALAR', scalar: { value }, ...(role ? { allocation_info: { role } } : {}),
+  name: 'cpus',
+  type: 'SCALAR',
+  scalar: { value },
+  ...(role ? { allocation_info: { role } } : {}),
 });
 const ports = (...ranges: [number, number][]): Resource => ({
-  name: 'ports', type: 'RANGES', ranges: { range: ranges.map(([begin, end]) => ({ begin, end })) },
+  name: 'ports',
+  type: 'RANGES',
+  ranges: { range: ranges.map(([begin, end]) => ({ begin, end })) },
 });
 
 describe('ResourceBag', () => {

@@ -28,9 +28,29 @@ it('has the keys upstream writes for the document, a framework, an agent and lea
     // Upstream omits git_* without git data, cluster/log_dir/external_log_file without those flags.
     expect(sorted(state)).toEqual(
       [
-        'version', 'build_date', 'build_time', 'build_user', 'start_time', 'elected_time', 'id', 'pid', 'hostname',
-        'capabilities', 'activated_slaves', 'deactivated_slaves', 'unreachable_slaves', 'domain', 'leader', 'leader_info',
-        'flags', 'slaves', 'recovered_slaves', 'frameworks', 'completed_frameworks', 'orphan_tasks', 'unregistered_frameworks',
+        'version',
+        'build_date',
+        'build_time',
+        'build_user',
+        'start_time',
+        'elected_time',
+        'id',
+        'pid',
+        'hostname',
+        'capabilities',
+        'activated_slaves',
+        'deactivated_slaves',
+        'unreachable_slaves',
+        'domain',
+        'leader',
+        'leader_info',
+        'flags',
+        'slaves',
+        'recovered_slaves',
+        'frameworks',
+        'completed_frameworks',
+        'orphan_tasks',
+        'unregistered_frameworks',
       ].sort(),
     );
     expect(state.capabilities).toEqual(local.masterInfo.capabilities!.map((c) => c.type));
@@ -40,9 +60,29 @@ it('has the keys upstream writes for the document, a framework, an agent and lea
     // An HTTP framework has no pid; without principal, labels or re-registration those are absent too.
     expect(sorted(framework)).toEqual(
       [
-        'id', 'name', 'used_resources', 'offered_resources', 'capabilities', 'hostname', 'webui_url', 'active', 'connected',
-        'recovered', 'user', 'failover_timeout', 'checkpoint', 'registered_time', 'unregistered_time', 'resources', 'role',
-        'tasks', 'unreachable_tasks', 'completed_tasks', 'offers', 'executors', 'offer_constraints',
+        'id',
+        'name',
+        'used_resources',
+        'offered_resources',
+        'capabilities',
+        'hostname',
+        'webui_url',
+        'active',
+        'connected',
+        'recovered',
+        'user',
+        'failover_timeout',
+        'checkpoint',
+        'registered_time',
+        'unregistered_time',
+        'resources',
+        'role',
+        'tasks',
+        'unreachable_tasks',
+        'completed_tasks',
+        'offers',
+        'executors',
+        'offer_constraints',
       ].sort(),
     );
     expect(framework.offer_constraints).toEqual({});
@@ -50,8 +90,22 @@ it('has the keys upstream writes for the document, a framework, an agent and lea
     const agent = (state.slaves as Array<Record<string, any>>)[0]!;
     expect(sorted(agent)).toEqual(
       [
-        'id', 'hostname', 'port', 'attributes', 'domain', 'pid', 'registered_time', 'resources', 'used_resources',
-        'offered_resources', 'reserved_resources', 'unreserved_resources', 'active', 'deactivated', 'version', 'capabilities',
+        'id',
+        'hostname',
+        'port',
+        'attributes',
+        'domain',
+        'pid',
+        'registered_time',
+        'resources',
+        'used_resources',
+        'offered_resources',
+        'reserved_resources',
+        'unreserved_resources',
+        'active',
+        'deactivated',
+        'version',
+        'capabilities',
       ].sort(),
     );
   } finally {

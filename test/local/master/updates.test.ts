@@ -22,7 +22,14 @@ describe('LocalMaster status updates', () => {
     let updates = fw.connection.updates();
     expect(updates).toHaveLength(1);
     const running = updates[0]!;
-    expect(running).toMatchObject({ state: 'TASK_RUNNING', healthy: true, message: 'up', data: 'aGk=', agent_id: { value: 'agent-0' }, source: 'SOURCE_EXECUTOR' });
+    expect(running).toMatchObject({
+      state: 'TASK_RUNNING',
+      healthy: true,
+      message: 'up',
+      data: 'aGk=',
+      agent_id: { value: 'agent-0' },
+      source: 'SOURCE_EXECUTOR',
+    });
     expect(Buffer.from(running.uuid!, 'base64')).toHaveLength(16);
 
     clock.advance(999);
@@ -71,9 +78,9 @@ describe('LocalMaster status updates', () => {
   it('rejects a malformed acknowledgement uuid with 400', () => {
     const { master } = makeMaster(1);
     const fw = subscribe(master);
-    expect(() =>
-      call(master, fw, { type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'agent-0' }, task_id: { value: 't' }, uuid: 'abcd' } }),
-    ).toThrow(expect.objectContaining({ status: 400, message: 'Failed to validate scheduler::Call: Not a valid UUID' }));
+    expect(() => call(master, fw, { type: 'ACKNOWLEDGE', acknowledge: { agent_id: { value: 'agent-0' }, task_id: { value: 't' }, uuid: 'abcd' } })).toThrow(
+      expect.objectContaining({ status: 400, message: 'Failed to validate scheduler::Call: Not a valid UUID' }),
+    );
   });
 
   it('holds updates while the framework is disconnected and resends them on re-subscription', () => {
@@ -102,7 +109,10 @@ describe('LocalMaster reconciliation', () => {
     fw.connection.clear();
     call(master, fw, { type: 'RECONCILE', reconcile: {} });
     const answers = fw.connection.updates();
-    expect(answers.map((u) => [u.task_id.value, u.state]).sort()).toEqual([['a', 'TASK_RUNNING'], ['b', 'TASK_STAGING']]);
+    expect(answers.map((u) => [u.task_id.value, u.state]).sort()).toEqual([
+      ['a', 'TASK_RUNNING'],
+      ['b', 'TASK_STAGING'],
+    ]);
     for (const u of answers) {
       expect(u).toMatchObject({ reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER', message: 'Reconciliation: Latest task state' });
       expect(u.uuid).toBeUndefined();

@@ -5,14 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  AppValidationError,
-  normalizeAndValidateApp,
-  parseAppCreate,
-  parseAppUpdate,
-  renderApp,
-  type AppParseOptions,
-} from '../../../src/model/apps/index.js';
+import { AppValidationError, normalizeAndValidateApp, parseAppCreate, parseAppUpdate, renderApp, type AppParseOptions } from '../../../src/model/apps/index.js';
 
 const corpus = fileURLToPath(new URL('../../../../shared/conformance/marathon/', import.meta.url));
 const read = (file: string): string => readFileSync(corpus + file, 'utf8');
@@ -52,104 +45,213 @@ const secretsOff = 'Feature secrets is not enabled. Enable with --enable_feature
 
 /** file -> expected outcome with the default options (--mesos_role '*', no features). */
 const table: Array<[file: string, outcome: string, check: (run: () => Rendered) => void]> = [
-  ['apps/sleep-app.json', 'accepted; defaults filled, default port', (run) => {
-    const app = run();
-    expect(app).toMatchObject({ ...hostDefaults, id: '/sleep', cpus: 0.01, mem: 32, disk: 0, instances: 1 });
-    expect(app.portDefinitions).toEqual([{ port: 0, name: 'default', protocol: 'tcp' }]);
-    for (const omitted of ['args', 'env', 'fetch', 'constraints', 'healthChecks', 'ports', 'uris', 'ipAddress']) {
-      expect(app).not.toHaveProperty(omitted);
-    }
-  }],
-  ['apps/large-sleep.json', 'accepted; relative id "sleep" made absolute', (run) => {
-    expect(run()).toMatchObject({ ...hostDefaults, id: '/sleep', cpus: 3.5 });
-  }],
+  [
+    'apps/sleep-app.json',
+    'accepted; defaults filled, default port',
+    (run) => {
+      const app = run();
+      expect(app).toMatchObject({ ...hostDefaults, id: '/sleep', cpus: 0.01, mem: 32, disk: 0, instances: 1 });
+      expect(app.portDefinitions).toEqual([{ port: 0, name: 'default', protocol: 'tcp' }]);
+      for (const omitted of ['args', 'env', 'fetch', 'constraints', 'healthChecks', 'ports', 'uris', 'ipAddress']) {
+        expect(app).not.toHaveProperty(omitted);
+      }
+    },
+  ],
+  [
+    'apps/large-sleep.json',
+    'accepted; relative id "sleep" made absolute',
+    (run) => {
+      expect(run()).toMatchObject({ ...hostDefaults, id: '/sleep', cpus: 3.5 });
+    },
+  ],
   ['apps/http-server.json', 'accepted', (run) => expect(run()).toMatchObject({ ...hostDefaults, id: '/http-server' })],
-  ['apps/mesos-app.json', 'accepted; MESOS container without image', (run) => {
-    expect(run()).toMatchObject({ ...hostDefaults, container: { type: 'MESOS', volumes: [] } });
-  }],
-  ['apps/docker-http-server.json', 'accepted; docker.network BRIDGE -> networks, docker.portMappings -> container.portMappings', (run) => {
-    const app = run();
-    expect(app.networks).toEqual([{ mode: 'container/bridge' }]);
-    expect(app.container).toEqual({
-      type: 'DOCKER',
-      docker: { image: 'python:3.5-alpine', forcePullImage: false, privileged: false, parameters: [] },
-      volumes: [],
-      portMappings: [{ containerPort: 8080, hostPort: 0, servicePort: 0, protocol: 'tcp', labels: {} }],
-    });
-    expect(app).not.toHaveProperty('portDefinitions');
-  }],
-  ['apps/docker-nginx-ssl.json', 'accepted; named bridge port mappings', (run) => {
-    expect(run().container.portMappings.map((m: Rendered) => m.name)).toEqual(['http', 'https']);
-  }],
-  ['apps/app-with-https-readiness-checks.json', 'accepted; readiness check on port name "https"', (run) => {
-    expect(run().readinessChecks).toEqual([
-      { name: 'readinessCheck', protocol: 'HTTPS', path: '/', portName: 'https', intervalSeconds: 10, timeoutSeconds: 5,
-        httpStatusCodesForReady: [200], preserveLastResponse: false },
-    ]);
-  }],
-  ['apps/ucr-docker-http-server.json', 'accepted; MESOS container with docker image (UCR)', (run) => {
-    expect(run().container).toMatchObject({ type: 'MESOS', docker: { image: 'python:3.5-alpine' } });
-  }],
-  ['apps/ipv6-healthcheck.json', 'accepted; IPv6 allowed for DOCKER + MESOS_HTTP', (run) => {
-    const app = run();
-    expect(app.networks).toEqual([{ mode: 'container', name: 'mesos-docker-ipv6-test' }]);
-    expect(app.healthChecks).toEqual([{ protocol: 'MESOS_HTTP', ipProtocol: 'IPv6', path: '/', portIndex: 0,
-      gracePeriodSeconds: 300, intervalSeconds: 60, timeoutSeconds: 20, maxConsecutiveFailures: 3, delaySeconds: 15 }]);
-  }],
-  ['apps/readiness-and-health-app.json', 'accepted; HTTP health check keeps portIndex 0, gets ignoreHttp1xx false', (run) => {
-    const app = run();
-    expect(app.healthChecks[0]).toMatchObject({ protocol: 'HTTP', portIndex: 0, ignoreHttp1xx: false, ipProtocol: 'IPv4', delaySeconds: 15 });
-    expect(app.portDefinitions).toEqual([{ port: 0, name: 'api', protocol: 'tcp' }]);
-  }],
-  ['apps/fake-framework.json', 'accepted; single-instance app with DC/OS migration labels', (run) => {
-    expect(run()).toMatchObject({ instances: 1, upgradeStrategy: { minimumHealthCapacity: 0, maximumOverCapacity: 0 } });
-  }],
-  ['apps/pinger-bridge-app.json', 'accepted; fetch defaults, fixed host port 7777', (run) => {
-    const app = run();
-    expect(app.fetch).toEqual([{ uri: 'http://master.mesos:7777/pinger.py', extract: true, executable: false, cache: false }]);
-    expect(app.container.portMappings[0]).toMatchObject({ hostPort: 7777, name: 'http' });
-    expect(app.container.volumes).toEqual([{ containerPath: '/opt/pinger.py', hostPath: 'pinger.py', mode: 'RO' }]);
-  }],
-  ['apps/pinger-container-app.json', 'accepted; ipAddress -> container network + MESOS container with discovery port mapping', (run) => {
-    const app = run();
-    expect(app.networks).toEqual([{ mode: 'container', name: 'dcos' }]);
-    expect(app.container).toEqual({ type: 'MESOS', volumes: [],
-      portMappings: [{ containerPort: 7777, name: 'my-port', protocol: 'tcp', servicePort: 0, labels: {} }] });
-    expect(app).not.toHaveProperty('ipAddress');
-  }],
-  ['apps/pinger-localhost-app.json', 'accepted; requirePorts true with port 7777', (run) => {
-    expect(run()).toMatchObject({ requirePorts: true, portDefinitions: [{ port: 7777, name: 'api', protocol: 'tcp' }] });
-  }],
-  ['apps/private-docker-app.json', 'accepted; .tar.gz fetch', (run) => {
-    expect(run().fetch).toEqual([{ uri: 'file:///home/centos/docker.tar.gz', extract: true, executable: false, cache: false }]);
-  }],
-  ['apps/private-ucr-docker-app.json', '422: secrets feature not enabled', (run) => {
-    expect(refusal(run).body).toEqual({ message: 'Object is not valid', details: [
-      { path: '/container/docker/pullConfig', errors: ['must be empty', secretsOff] },
-      { path: '/secrets', errors: [secretsOff] },
-    ] });
-  }],
-  ['apps/external-volume-mesos-app.json', '422: external_volumes feature not enabled', (run) => {
-    expect(refusal(run).body).toEqual({ message: 'Object is not valid', details: [
-      { path: '/container/volumes(0)', errors: ['Feature external_volumes is not enabled. Enable with --enable_features external_volumes)'] },
-    ] });
-  }],
-  ['apps/persistent-volume-app.json', '422: a resident app cannot use role *', (run) => {
-    expect(refusal(run).body).toEqual({ message: 'Object is not valid', details: [{ path: '/role', errors: ['Resident apps cannot have the role *'] }] });
-  }],
-  ['apps/resident-docker-app.json', '422: a resident app cannot use role *', (run) => {
-    expect(refusal(run).status).toBe(422);
-    expect(refusal(run).body.details).toEqual([{ path: '/role', errors: ['Resident apps cannot have the role *'] }]);
-  }],
-  ['apps/healthcheck-and-volume.json', '422: a resident app cannot use role *', (run) => {
-    expect(refusal(run).body.details).toEqual([{ path: '/role', errors: ['Resident apps cannot have the role *'] }]);
-  }],
-  ['examples/app.json', '422: mixes ipAddress/discovery with DOCKER and ports', (run) => {
-    expect(refusal(run).body).toEqual({ message: 'Object is not valid', details: [
-      { path: '/ipAddress', errors: ['ipAddress/discovery is not allowed for Docker containers'] },
-      { path: '/', errors: ['cannot specify both an IP address and port'] },
-    ] });
-  }],
+  [
+    'apps/mesos-app.json',
+    'accepted; MESOS container without image',
+    (run) => {
+      expect(run()).toMatchObject({ ...hostDefaults, container: { type: 'MESOS', volumes: [] } });
+    },
+  ],
+  [
+    'apps/docker-http-server.json',
+    'accepted; docker.network BRIDGE -> networks, docker.portMappings -> container.portMappings',
+    (run) => {
+      const app = run();
+      expect(app.networks).toEqual([{ mode: 'container/bridge' }]);
+      expect(app.container).toEqual({
+        type: 'DOCKER',
+        docker: { image: 'python:3.5-alpine', forcePullImage: false, privileged: false, parameters: [] },
+        volumes: [],
+        portMappings: [{ containerPort: 8080, hostPort: 0, servicePort: 0, protocol: 'tcp', labels: {} }],
+      });
+      expect(app).not.toHaveProperty('portDefinitions');
+    },
+  ],
+  [
+    'apps/docker-nginx-ssl.json',
+    'accepted; named bridge port mappings',
+    (run) => {
+      expect(run().container.portMappings.map((m: Rendered) => m.name)).toEqual(['http', 'https']);
+    },
+  ],
+  [
+    'apps/app-with-https-readiness-checks.json',
+    'accepted; readiness check on port name "https"',
+    (run) => {
+      expect(run().readinessChecks).toEqual([
+        {
+          name: 'readinessCheck',
+          protocol: 'HTTPS',
+          path: '/',
+          portName: 'https',
+          intervalSeconds: 10,
+          timeoutSeconds: 5,
+          httpStatusCodesForReady: [200],
+          preserveLastResponse: false,
+        },
+      ]);
+    },
+  ],
+  [
+    'apps/ucr-docker-http-server.json',
+    'accepted; MESOS container with docker image (UCR)',
+    (run) => {
+      expect(run().container).toMatchObject({ type: 'MESOS', docker: { image: 'python:3.5-alpine' } });
+    },
+  ],
+  [
+    'apps/ipv6-healthcheck.json',
+    'accepted; IPv6 allowed for DOCKER + MESOS_HTTP',
+    (run) => {
+      const app = run();
+      expect(app.networks).toEqual([{ mode: 'container', name: 'mesos-docker-ipv6-test' }]);
+      expect(app.healthChecks).toEqual([
+        {
+          protocol: 'MESOS_HTTP',
+          ipProtocol: 'IPv6',
+          path: '/',
+          portIndex: 0,
+          gracePeriodSeconds: 300,
+          intervalSeconds: 60,
+          timeoutSeconds: 20,
+          maxConsecutiveFailures: 3,
+          delaySeconds: 15,
+        },
+      ]);
+    },
+  ],
+  [
+    'apps/readiness-and-health-app.json',
+    'accepted; HTTP health check keeps portIndex 0, gets ignoreHttp1xx false',
+    (run) => {
+      const app = run();
+      expect(app.healthChecks[0]).toMatchObject({ protocol: 'HTTP', portIndex: 0, ignoreHttp1xx: false, ipProtocol: 'IPv4', delaySeconds: 15 });
+      expect(app.portDefinitions).toEqual([{ port: 0, name: 'api', protocol: 'tcp' }]);
+    },
+  ],
+  [
+    'apps/fake-framework.json',
+    'accepted; single-instance app with DC/OS migration labels',
+    (run) => {
+      expect(run()).toMatchObject({ instances: 1, upgradeStrategy: { minimumHealthCapacity: 0, maximumOverCapacity: 0 } });
+    },
+  ],
+  [
+    'apps/pinger-bridge-app.json',
+    'accepted; fetch defaults, fixed host port 7777',
+    (run) => {
+      const app = run();
+      expect(app.fetch).toEqual([{ uri: 'http://master.mesos:7777/pinger.py', extract: true, executable: false, cache: false }]);
+      expect(app.container.portMappings[0]).toMatchObject({ hostPort: 7777, name: 'http' });
+      expect(app.container.volumes).toEqual([{ containerPath: '/opt/pinger.py', hostPath: 'pinger.py', mode: 'RO' }]);
+    },
+  ],
+  [
+    'apps/pinger-container-app.json',
+    'accepted; ipAddress -> container network + MESOS container with discovery port mapping',
+    (run) => {
+      const app = run();
+      expect(app.networks).toEqual([{ mode: 'container', name: 'dcos' }]);
+      expect(app.container).toEqual({
+        type: 'MESOS',
+        volumes: [],
+        portMappings: [{ containerPort: 7777, name: 'my-port', protocol: 'tcp', servicePort: 0, labels: {} }],
+      });
+      expect(app).not.toHaveProperty('ipAddress');
+    },
+  ],
+  [
+    'apps/pinger-localhost-app.json',
+    'accepted; requirePorts true with port 7777',
+    (run) => {
+      expect(run()).toMatchObject({ requirePorts: true, portDefinitions: [{ port: 7777, name: 'api', protocol: 'tcp' }] });
+    },
+  ],
+  [
+    'apps/private-docker-app.json',
+    'accepted; .tar.gz fetch',
+    (run) => {
+      expect(run().fetch).toEqual([{ uri: 'file:///home/centos/docker.tar.gz', extract: true, executable: false, cache: false }]);
+    },
+  ],
+  [
+    'apps/private-ucr-docker-app.json',
+    '422: secrets feature not enabled',
+    (run) => {
+      expect(refusal(run).body).toEqual({
+        message: 'Object is not valid',
+        details: [
+          { path: '/container/docker/pullConfig', errors: ['must be empty', secretsOff] },
+          { path: '/secrets', errors: [secretsOff] },
+        ],
+      });
+    },
+  ],
+  [
+    'apps/external-volume-mesos-app.json',
+    '422: external_volumes feature not enabled',
+    (run) => {
+      expect(refusal(run).body).toEqual({
+        message: 'Object is not valid',
+        details: [{ path: '/container/volumes(0)', errors: ['Feature external_volumes is not enabled. Enable with --enable_features external_volumes)'] }],
+      });
+    },
+  ],
+  [
+    'apps/persistent-volume-app.json',
+    '422: a resident app cannot use role *',
+    (run) => {
+      expect(refusal(run).body).toEqual({ message: 'Object is not valid', details: [{ path: '/role', errors: ['Resident apps cannot have the role *'] }] });
+    },
+  ],
+  [
+    'apps/resident-docker-app.json',
+    '422: a resident app cannot use role *',
+    (run) => {
+      expect(refusal(run).status).toBe(422);
+      expect(refusal(run).body.details).toEqual([{ path: '/role', errors: ['Resident apps cannot have the role *'] }]);
+    },
+  ],
+  [
+    'apps/healthcheck-and-volume.json',
+    '422: a resident app cannot use role *',
+    (run) => {
+      expect(refusal(run).body.details).toEqual([{ path: '/role', errors: ['Resident apps cannot have the role *'] }]);
+    },
+  ],
+  [
+    'examples/app.json',
+    '422: mixes ipAddress/discovery with DOCKER and ports',
+    (run) => {
+      expect(refusal(run).body).toEqual({
+        message: 'Object is not valid',
+        details: [
+          { path: '/ipAddress', errors: ['ipAddress/discovery is not allowed for Docker containers'] },
+          { path: '/', errors: ['cannot specify both an IP address and port'] },
+        ],
+      });
+    },
+  ],
 ];
 
 describe('Marathon conformance corpus', () => {

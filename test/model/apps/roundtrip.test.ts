@@ -84,7 +84,15 @@ describe('round trip', () => {
 });
 
 describe('isConfigChange', () => {
-  const base = create({ id: '/web', cmd: 'serve', instances: 2, constraints: [['hostname', 'UNIQUE'], ['rack', 'GROUP_BY']] });
+  const base = create({
+    id: '/web',
+    cmd: 'serve',
+    instances: 2,
+    constraints: [
+      ['hostname', 'UNIQUE'],
+      ['rack', 'GROUP_BY'],
+    ],
+  });
 
   it('a change of instances alone is a scale, not a config change', () => {
     expect(isConfigChange(base, { ...base, instances: 5 })).toBe(false);
@@ -131,16 +139,14 @@ describe('updates (PUT / PATCH)', () => {
   });
 
   it('version with other fields is refused', () => {
-    const err = refusal(() =>
-      parseAppUpdate('{"version":"2021-07-27T10:00:00.000Z","cpus":2}', { ...opts, partial: true, existing, idFromPath: '/web' }),
-    );
+    const err = refusal(() => parseAppUpdate('{"version":"2021-07-27T10:00:00.000Z","cpus":2}', { ...opts, partial: true, existing, idFromPath: '/web' }));
     expect(err.body).toEqual({
       message: 'Object is not valid',
       details: [{ path: '/', errors: ["The 'version' field may only be combined with the 'id' field."] }],
     });
   });
 
-  it('partial without an existing app creates from Marathon\'s template (no default port)', () => {
+  it("partial without an existing app creates from Marathon's template (no default port)", () => {
     const created = parseAppUpdate('{"cmd":"sleep 9"}', { ...opts, partial: true, idFromPath: '/new' }) as AppDefinition;
     expect(created).toMatchObject({ id: '/new', cmd: 'sleep 9', instances: 1, portDefinitions: [], networks: [{ mode: 'host', labels: {} }] });
   });
@@ -155,9 +161,7 @@ describe('updates (PUT / PATCH)', () => {
     const err = refusal(() => parseAppUpdate('{"instances":-1}', { ...opts, partial: true, existing, idFromPath: '/web' }));
     expect(err.body).toEqual({ message: 'Invalid JSON', details: [{ path: '/instances', errors: ['error.min'] }] });
     const err2 = refusal(() => parseAppUpdate('{"args":["a"]}', { ...opts, partial: true, existing, idFromPath: '/web' }));
-    expect(err2.body.details).toEqual([
-      { path: '/', errors: ["AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'."] },
-    ]);
+    expect(err2.body.details).toEqual([{ path: '/', errors: ["AppDefinition must either contain one of 'cmd' or 'args', and/or a 'container'."] }]);
   });
 
   it('a non-object body is refused', () => {

@@ -39,14 +39,31 @@ async function core(opts: { drawSeed?: () => number } = {}) {
   const queue = new CoreLaunchQueue({ tracker, store, rateLimiter, apps, demand, clock: () => NOW, logger });
   const failedPorts = new FailedPorts();
   const offers = new OfferProcessor({
-    tracker, queue, apps, demand, driver: () => driver, clock: () => NOW, logger, failedPorts,
+    tracker,
+    queue,
+    apps,
+    demand,
+    driver: () => driver,
+    clock: () => NOW,
+    logger,
+    failedPorts,
     ...(opts.drawSeed ? { drawSeed: opts.drawSeed } : {}),
   });
   const bus = new LocalEventBus();
   const events: MarathonEvent[] = [];
   bus.subscribe((e) => events.push(e));
   const statuses = new StatusProcessor({
-    tracker, apps, rateLimiter, kills, health: new MesosHealthView(), events: bus, demand, driver: () => driver, clock: () => NOW, logger, failedPorts,
+    tracker,
+    apps,
+    rateLimiter,
+    kills,
+    health: new MesosHealthView(),
+    events: bus,
+    demand,
+    driver: () => driver,
+    clock: () => NOW,
+    logger,
+    failedPorts,
   });
   /** Offers one agent with the default Mesos port range and returns the launched task's host ports. */
   const launchOne = async (): Promise<TaskInfo> => {
@@ -58,7 +75,17 @@ async function core(opts: { drawSeed?: () => number } = {}) {
     const ops = accept.args[1] as Array<{ launch: { task_infos: TaskInfo[] } }>;
     return ops[0]!.launch.task_infos[0]!;
   };
-  return { app, queue, statuses, launchOne, tracker, close: () => { kills.close(); demand.close(); } };
+  return {
+    app,
+    queue,
+    statuses,
+    launchOne,
+    tracker,
+    close: () => {
+      kills.close();
+      demand.close();
+    },
+  };
 }
 
 function hostPortsOf(task: TaskInfo): number[] {
@@ -86,8 +113,11 @@ describe('dynamic host ports', () => {
     const first = await t.launchOne();
     const [failedPort] = hostPortsOf(first);
     await t.statuses.process({
-      task_id: first.task_id, agent_id: { value: 'agent-1' }, state: 'TASK_FAILED',
-      message: 'Failed to bind: Address already in use', source: 'SOURCE_EXECUTOR',
+      task_id: first.task_id,
+      agent_id: { value: 'agent-1' },
+      state: 'TASK_FAILED',
+      message: 'Failed to bind: Address already in use',
+      source: 'SOURCE_EXECUTOR',
     });
     expect(t.tracker.all().filter((i) => i.condition === 'Scheduled')).toHaveLength(1);
     const second = await t.launchOne();

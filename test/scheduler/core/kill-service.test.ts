@@ -85,11 +85,21 @@ describe('KillService on instances that cannot answer a KILL', () => {
     await tracker.load();
     const expunged: string[] = [];
     kills = new KillService({
-      driver: () => driver, apps: new MapAppLookup([]), instances: tracker, logger, retryIntervalMs: 3_600_000,
+      driver: () => driver,
+      apps: new MapAppLookup([]),
+      instances: tracker,
+      logger,
+      retryIntervalMs: 3_600_000,
       expunge: async (instance) => void expunged.push(instance.instanceId),
     });
     const base = {
-      appId: '/web', runSpecVersion: '2024-01-01T00:00:00.000Z', goal: 'Decommissioned' as const, since: 0, incarnation: 1, hostPorts: [], ipAddresses: [],
+      appId: '/web',
+      runSpecVersion: '2024-01-01T00:00:00.000Z',
+      goal: 'Decommissioned' as const,
+      since: 0,
+      incarnation: 1,
+      hostPorts: [],
+      ipAddresses: [],
     };
     kills.kill({ ...base, instanceId: 'web.instance-1', taskId: 'web.instance-1._app.1', condition: 'Unreachable' }, 'scale down');
     kills.kill({ ...base, instanceId: 'web.instance-2', taskId: 'web.instance-2._app.1', condition: 'UnreachableInactive' }, 'scale down');

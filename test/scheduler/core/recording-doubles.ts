@@ -54,15 +54,17 @@ export interface RecordingDriver extends DriverPort {
 
 export function recordingDriver(journal: Entry[], opts: RecordingDriverOptions = {}): RecordingDriver {
   const waiting = new Map<string, Array<() => void>>();
-  const record = (type: string) => (...args: unknown[]) => {
-    journal.push({ kind: 'call', type, args });
-    if (!opts.held?.has(type)) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const list = waiting.get(type) ?? [];
-      list.push(resolve);
-      waiting.set(type, list);
-    });
-  };
+  const record =
+    (type: string) =>
+    (...args: unknown[]) => {
+      journal.push({ kind: 'call', type, args });
+      if (!opts.held?.has(type)) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const list = waiting.get(type) ?? [];
+        list.push(resolve);
+        waiting.set(type, list);
+      });
+    };
   const never: AsyncIterable<DriverEvent> = { [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<DriverEvent>>(() => undefined) }) };
   return {
     frameworkId: 'fw-1',

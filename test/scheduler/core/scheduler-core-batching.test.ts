@@ -38,13 +38,26 @@ afterEach(async () => {
 function provisioned(app: ReturnType<typeof appOf>, agent: string): Instance {
   const instanceId = newInstanceId(app.id);
   return {
-    instanceId, appId: app.id, runSpecVersion: app.version!, goal: 'Running', condition: 'Provisioned', since: 0,
-    taskId: taskIdOf(instanceId, 1), incarnation: 1, agentId: agent, hostname: agent, hostPorts: [], ipAddresses: [],
+    instanceId,
+    appId: app.id,
+    runSpecVersion: app.version!,
+    goal: 'Running',
+    condition: 'Provisioned',
+    since: 0,
+    taskId: taskIdOf(instanceId, 1),
+    incarnation: 1,
+    agentId: agent,
+    hostname: agent,
+    hostPorts: [],
+    ipAddresses: [],
   };
 }
 
 function update(instance: Instance, state: TaskStatus['state'], uuid: string): DriverEvent {
-  return { kind: 'event', event: { type: 'UPDATE', update: { status: { task_id: { value: instance.taskId! }, agent_id: { value: instance.agentId! }, state, uuid } } } };
+  return {
+    kind: 'event',
+    event: { type: 'UPDATE', update: { status: { task_id: { value: instance.taskId! }, agent_id: { value: instance.agentId! }, state, uuid } } },
+  };
 }
 
 async function start(initial: (app: ReturnType<typeof appOf>) => Instance[], held: ReadonlySet<string> = new Set()) {
@@ -68,7 +81,15 @@ async function start(initial: (app: ReturnType<typeof appOf>) => Instance[], hel
     matchOptions: { localRegion: 'local' },
   });
   await core.start();
-  queue.push({ kind: 'subscribed', frameworkId: 'fw-1', master: driver.master!, streamId: 's-1', heartbeatIntervalSeconds: 15, masterInfo: undefined, resubscribed: false });
+  queue.push({
+    kind: 'subscribed',
+    frameworkId: 'fw-1',
+    master: driver.master!,
+    streamId: 's-1',
+    heartbeatIntervalSeconds: 15,
+    masterInfo: undefined,
+    resubscribed: false,
+  });
   return { journal, store, app, instances, driver, queue, core };
 }
 
@@ -120,7 +141,13 @@ describe('SchedulerCore event batching', () => {
     for (const instance of t.instances) t.queue.push(update(instance, 'TASK_RUNNING', 'dXVpZA=='));
     await until('the failed commit', () => !t.store.failNext);
     // Give the loop a few turns in which a wrongly sent ACK would show up.
-    await until('turns pass', (() => { let turns = 0; return () => ++turns > 5; })());
+    await until(
+      'turns pass',
+      (() => {
+        let turns = 0;
+        return () => ++turns > 5;
+      })(),
+    );
     expect(acks(t.journal)).toEqual([]);
     expect(t.core.instances.all().map((i) => i.condition)).toEqual(Array(5).fill('Provisioned'));
 
@@ -132,10 +159,13 @@ describe('SchedulerCore event batching', () => {
 
   it('keeps an offer round between the updates around it, and does not wait for ACCEPT to go on', async () => {
     let waiting: Instance | undefined;
-    const t = await start((app) => {
-      waiting = scheduledInstance(app, Date.now());
-      return [provisioned(app, 'agent-a'), provisioned(app, 'agent-b'), waiting];
-    }, new Set(['ACCEPT']));
+    const t = await start(
+      (app) => {
+        waiting = scheduledInstance(app, Date.now());
+        return [provisioned(app, 'agent-a'), provisioned(app, 'agent-b'), waiting];
+      },
+      new Set(['ACCEPT']),
+    );
     const [a, b] = t.instances;
     const offers = [offer({ agent: 'agent-c', role: '*', region: 'local', zone: 'local-a' })] as unknown as Offer[];
     t.queue.push(update(a!, 'TASK_RUNNING', 'YQ=='));
@@ -155,10 +185,13 @@ describe('SchedulerCore event batching', () => {
 
   it('does not place an instance twice while the ACCEPT that launches it is unanswered', async () => {
     let waiting: Instance | undefined;
-    const t = await start((app) => {
-      waiting = scheduledInstance(app, Date.now());
-      return [waiting];
-    }, new Set(['ACCEPT']));
+    const t = await start(
+      (app) => {
+        waiting = scheduledInstance(app, Date.now());
+        return [waiting];
+      },
+      new Set(['ACCEPT']),
+    );
     const first = [offer({ agent: 'agent-x', role: '*', region: 'local', zone: 'local-a' })] as unknown as Offer[];
     const second = [offer({ agent: 'agent-y', role: '*', region: 'local', zone: 'local-a' })] as unknown as Offer[];
     t.queue.push({ kind: 'event', event: { type: 'OFFERS', offers: { offers: first } } });

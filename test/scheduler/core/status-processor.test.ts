@@ -35,16 +35,46 @@ async function setup(initial: (app: ReturnType<typeof appOf>) => Instance[]) {
   const kills = new KillService({ driver: () => driver, apps, instances: tracker, logger, retryIntervalMs: 60_000 });
   const demand = new OfferDemand({ driver: () => driver, logger, wanted: () => new Set() });
   const processor = new StatusProcessor({
-    tracker, apps, rateLimiter: new RateLimiter(), kills, health: new MesosHealthView(), events: bus, demand, driver: () => driver, clock: () => 1_700_000_000_000, logger,
+    tracker,
+    apps,
+    rateLimiter: new RateLimiter(),
+    kills,
+    health: new MesosHealthView(),
+    events: bus,
+    demand,
+    driver: () => driver,
+    clock: () => 1_700_000_000_000,
+    logger,
   });
-  return { journal, store, app, tracker, events, processor, close: () => { kills.close(); demand.close(); } };
+  return {
+    journal,
+    store,
+    app,
+    tracker,
+    events,
+    processor,
+    close: () => {
+      kills.close();
+      demand.close();
+    },
+  };
 }
 
 function provisioned(app: ReturnType<typeof appOf>): Instance {
   const instanceId = newInstanceId(app.id);
   return {
-    instanceId, appId: app.id, runSpecVersion: app.version!, goal: 'Running', condition: 'Provisioned', since: 0,
-    taskId: taskIdOf(instanceId, 1), incarnation: 1, agentId: 'agent-1', hostname: 'node-1', hostPorts: [], ipAddresses: [],
+    instanceId,
+    appId: app.id,
+    runSpecVersion: app.version!,
+    goal: 'Running',
+    condition: 'Provisioned',
+    since: 0,
+    taskId: taskIdOf(instanceId, 1),
+    incarnation: 1,
+    agentId: 'agent-1',
+    hostname: 'node-1',
+    hostPorts: [],
+    ipAddresses: [],
   };
 }
 
@@ -52,14 +82,15 @@ function status(taskId: string, state: TaskStatus['state'], extra: Partial<TaskS
   return { task_id: { value: taskId }, agent_id: { value: 'agent-1' }, state, uuid: 'dXVpZC0x', ...extra };
 }
 
-
 describe('StatusProcessor', () => {
   it('persists the new condition before acknowledging, copying the uuid verbatim', async () => {
     const t = await setup((app) => [provisioned(app)]);
     const [instance] = t.tracker.all();
-    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', {
-      container_status: { network_infos: [{ ip_addresses: [{ ip_address: '10.0.0.7' }] }] },
-    }));
+    await t.processor.process(
+      status(instance!.taskId!, 'TASK_RUNNING', {
+        container_status: { network_infos: [{ ip_addresses: [{ ip_address: '10.0.0.7' }] }] },
+      }),
+    );
     expect(kinds(t.journal)).toEqual(['store', 'ACKNOWLEDGE']);
     expect(t.journal[1]).toMatchObject({ args: [{ value: 'agent-1' }, { value: instance!.taskId }, 'dXVpZC0x'] });
     expect(t.tracker.get(instance!.instanceId)).toMatchObject({ condition: 'Running', ipAddresses: [{ ipAddress: '10.0.0.7', protocol: 'IPv4' }] });
@@ -158,7 +189,13 @@ describe('StatusProcessor', () => {
 
   it('sends no KILL for a task it does not know that answers TASK_UNKNOWN', async () => {
     const t = await setup(() => []);
-    await t.processor.process(status('old.instance-b6ff5fa5-7714-11e7-a55c-5ecf1c4671f6._app.1', 'TASK_UNKNOWN', { reason: 'REASON_RECONCILIATION', source: 'SOURCE_MASTER', uuid: undefined }));
+    await t.processor.process(
+      status('old.instance-b6ff5fa5-7714-11e7-a55c-5ecf1c4671f6._app.1', 'TASK_UNKNOWN', {
+        reason: 'REASON_RECONCILIATION',
+        source: 'SOURCE_MASTER',
+        uuid: undefined,
+      }),
+    );
     expect(kinds(t.journal)).toEqual([]);
     expect(t.events).toEqual([expect.objectContaining({ eventType: 'unknown_instance_terminated_event', condition: 'Unknown' })]);
     t.close();
@@ -172,8 +209,22 @@ describe('StatusProcessor', () => {
     await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { healthy: true, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' }));
     await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { healthy: false, reason: 'REASON_TASK_HEALTH_CHECK_STATUS_UPDATED' }));
     expect(health()).toEqual([
-      { eventType: 'health_status_changed_event', timestamp: '2023-11-14T22:13:20.000Z', appId: '/web', instanceId: instance!.instanceId, version: instance!.runSpecVersion, alive: true },
-      { eventType: 'health_status_changed_event', timestamp: '2023-11-14T22:13:20.000Z', appId: '/web', instanceId: instance!.instanceId, version: instance!.runSpecVersion, alive: false },
+      {
+        eventType: 'health_status_changed_event',
+        timestamp: '2023-11-14T22:13:20.000Z',
+        appId: '/web',
+        instanceId: instance!.instanceId,
+        version: instance!.runSpecVersion,
+        alive: true,
+      },
+      {
+        eventType: 'health_status_changed_event',
+        timestamp: '2023-11-14T22:13:20.000Z',
+        appId: '/web',
+        instanceId: instance!.instanceId,
+        version: instance!.runSpecVersion,
+        alive: false,
+      },
     ]);
     expect(t.events.filter((e) => e.eventType === 'instance_health_changed_event')).toHaveLength(2);
     t.close();
@@ -183,12 +234,14 @@ describe('StatusProcessor', () => {
     const t = await setup(() => []);
     await t.processor.process(status('ghost.instance-b6ff5fa5-7714-11e7-a55c-5ecf1c4671f6._app.1', 'TASK_FAILED'));
     expect(kinds(t.journal)).toEqual(['ACKNOWLEDGE']);
-    expect(t.events).toEqual([expect.objectContaining({
-      eventType: 'unknown_instance_terminated_event',
-      instanceId: 'ghost.instance-b6ff5fa5-7714-11e7-a55c-5ecf1c4671f6',
-      runSpecId: '/ghost',
-      condition: 'Failed',
-    })]);
+    expect(t.events).toEqual([
+      expect.objectContaining({
+        eventType: 'unknown_instance_terminated_event',
+        instanceId: 'ghost.instance-b6ff5fa5-7714-11e7-a55c-5ecf1c4671f6',
+        runSpecId: '/ghost',
+        condition: 'Failed',
+      }),
+    ]);
     t.close();
   });
 });
@@ -241,10 +294,12 @@ describe('StatusProcessor batches', () => {
   it('sees its own earlier decisions: a failure then a stale duplicate of the same task', async () => {
     const t = await setup((app) => [{ ...provisioned(app), condition: 'Running' }]);
     const [instance] = t.tracker.all();
-    await (await t.processor.processBatch([
-      status(instance!.taskId!, 'TASK_FAILED', { uuid: 'ZmFpbGVk' }),
-      status(instance!.taskId!, 'TASK_FAILED', { uuid: 'ZmFpbGVk' }),
-    ])).acknowledged;
+    await (
+      await t.processor.processBatch([
+        status(instance!.taskId!, 'TASK_FAILED', { uuid: 'ZmFpbGVk' }),
+        status(instance!.taskId!, 'TASK_FAILED', { uuid: 'ZmFpbGVk' }),
+      ])
+    ).acknowledged;
     // One expunge and one replacement, not two; the duplicate is an unknown terminal task.
     const [batch] = storeEntries(t.journal);
     expect(batch!.writes.filter((w) => w.collection === 'instances').map((w) => w.op)).toEqual(['delete', 'put']);
@@ -267,7 +322,9 @@ describe('StatusProcessor batches', () => {
     expect(t.events).toEqual([]);
     expect(t.tracker.all().map((i) => i.condition)).toEqual(['Provisioned', 'Provisioned', 'Running']);
 
-    await (await t.processor.processBatch(batch)).acknowledged;
+    await (
+      await t.processor.processBatch(batch)
+    ).acknowledged;
     expect(kinds(t.journal)).toEqual(['store', 'ACKNOWLEDGE', 'ACKNOWLEDGE', 'ACKNOWLEDGE']);
     expect(t.tracker.get(c!.instanceId)).toBeUndefined();
     t.close();
@@ -276,10 +333,12 @@ describe('StatusProcessor batches', () => {
   it('judges the kill of a decommissioned task on what the whole batch left', async () => {
     const t = await setup((app) => [{ ...provisioned(app), goal: 'Decommissioned' }]);
     const [instance] = t.tracker.all();
-    await (await t.processor.processBatch([
-      status(instance!.taskId!, 'TASK_RUNNING', { uuid: 'cnVubmluZw==' }),
-      status(instance!.taskId!, 'TASK_KILLED', { uuid: 'a2lsbGVk' }),
-    ])).acknowledged;
+    await (
+      await t.processor.processBatch([
+        status(instance!.taskId!, 'TASK_RUNNING', { uuid: 'cnVubmluZw==' }),
+        status(instance!.taskId!, 'TASK_KILLED', { uuid: 'a2lsbGVk' }),
+      ])
+    ).acknowledged;
     expect(kinds(t.journal)).toEqual(['store', 'ACKNOWLEDGE', 'ACKNOWLEDGE']);
     expect(t.tracker.all()).toEqual([]);
     t.close();

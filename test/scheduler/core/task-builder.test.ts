@@ -17,11 +17,28 @@ describe('buildTaskInfo', () => {
     disk: 10,
     env: { GREETING: 'hi', PORT: 'overridden-by-app' },
     labels: { team: 'core', 'tier.name': 'front' },
-    portDefinitions: [{ port: 0, name: 'http' }, { port: 0, protocol: 'udp,tcp' }],
-    fetch: [{ uri: 'https://example.com/a.tgz', destPath: 'a.tgz' }, { uri: 'https://example.com/run.sh', executable: true, extract: false }],
+    portDefinitions: [
+      { port: 0, name: 'http' },
+      { port: 0, protocol: 'udp,tcp' },
+    ],
+    fetch: [
+      { uri: 'https://example.com/a.tgz', destPath: 'a.tgz' },
+      { uri: 'https://example.com/run.sh', executable: true, extract: false },
+    ],
     taskKillGracePeriodSeconds: 7,
     user: 'nobody',
-    healthChecks: [{ protocol: 'MESOS_HTTP', path: '/health', portIndex: 0, delaySeconds: 2, intervalSeconds: 5, timeoutSeconds: 3, gracePeriodSeconds: 30, maxConsecutiveFailures: 4 }],
+    healthChecks: [
+      {
+        protocol: 'MESOS_HTTP',
+        path: '/health',
+        portIndex: 0,
+        delaySeconds: 2,
+        intervalSeconds: 5,
+        timeoutSeconds: 3,
+        gracePeriodSeconds: 30,
+        maxConsecutiveFailures: 4,
+      },
+    ],
   });
   const task = buildTaskInfo({ app: web, taskId: 'prod_web.instance-x._app.1', agentId: 'agent-1', hostname: 'node-1', resources, hostPorts: [31001, 31002] });
 
@@ -30,12 +47,26 @@ describe('buildTaskInfo', () => {
     expect(task.task_id).toEqual({ value: 'prod_web.instance-x._app.1' });
     expect(task.agent_id).toEqual({ value: 'agent-1' });
     expect(task.resources).toEqual(resources);
-    expect(task.labels).toEqual({ labels: [{ key: 'team', value: 'core' }, { key: 'tier.name', value: 'front' }] });
+    expect(task.labels).toEqual({
+      labels: [
+        { key: 'team', value: 'core' },
+        { key: 'tier.name', value: 'front' },
+      ],
+    });
   });
 
-  it("puts --env_vars_prefix before the port variables and HOST only, as Marathon does", () => {
-    const prefixed = envOf(buildTaskInfo({ app: web, taskId: 't1', agentId: 'agent-1', hostname: 'node-1', resources, hostPorts: [31001, 31002], envVarsPrefix: 'MY_' }));
-    expect(prefixed).toMatchObject({ MY_PORT0: '31001', MY_PORT1: '31002', MY_PORT: '31001', MY_PORTS: '31001,31002', MY_PORT_HTTP: '31001', MY_HOST: 'node-1' });
+  it('puts --env_vars_prefix before the port variables and HOST only, as Marathon does', () => {
+    const prefixed = envOf(
+      buildTaskInfo({ app: web, taskId: 't1', agentId: 'agent-1', hostname: 'node-1', resources, hostPorts: [31001, 31002], envVarsPrefix: 'MY_' }),
+    );
+    expect(prefixed).toMatchObject({
+      MY_PORT0: '31001',
+      MY_PORT1: '31002',
+      MY_PORT: '31001',
+      MY_PORTS: '31001,31002',
+      MY_PORT_HTTP: '31001',
+      MY_HOST: 'node-1',
+    });
     expect(prefixed).toMatchObject({ MESOS_TASK_ID: 't1', MARATHON_APP_ID: '/prod/web', GREETING: 'hi', PORT: 'overridden-by-app' });
     expect(Object.keys(prefixed)).not.toContain('PORT0');
     expect(Object.keys(prefixed)).not.toContain('HOST');
@@ -103,21 +134,33 @@ describe('buildTaskInfo', () => {
     });
     // HTTP checks are Marathon's (Pacer's) to run, never the agent's.
     const marathonRun = { ...web, healthChecks: [{ ...web.healthChecks[0]!, protocol: 'HTTP' as const }] };
-    expect(buildTaskInfo({ app: marathonRun, taskId: 't', agentId: 'a', hostname: 'h', resources: [], hostPorts: [31000, 31001] }).health_check).toBeUndefined();
+    expect(
+      buildTaskInfo({ app: marathonRun, taskId: 't', agentId: 'a', hostname: 'h', resources: [], hostPorts: [31000, 31001] }).health_check,
+    ).toBeUndefined();
   });
 
   it('advertises host ports in discovery, split per protocol', () => {
     expect(task.discovery).toEqual({
       visibility: 'FRAMEWORK',
       name: 'web.prod',
-      ports: { ports: [{ number: 31001, protocol: 'tcp', name: 'http' }, { number: 31002, protocol: 'udp' }, { number: 31002, protocol: 'tcp' }] },
+      ports: {
+        ports: [
+          { number: 31001, protocol: 'tcp', name: 'http' },
+          { number: 31002, protocol: 'udp' },
+          { number: 31002, protocol: 'tcp' },
+        ],
+      },
     });
   });
 
   it('builds a DOCKER container with bridge port mappings', () => {
     const app = appOf({
       id: '/d/nginx',
-      container: { type: 'DOCKER', docker: { image: 'nginx:1.25', forcePullImage: true }, portMappings: [{ containerPort: 80, hostPort: 0, name: 'web' }, { containerPort: 9000 }] },
+      container: {
+        type: 'DOCKER',
+        docker: { image: 'nginx:1.25', forcePullImage: true },
+        portMappings: [{ containerPort: 80, hostPort: 0, name: 'web' }, { containerPort: 9000 }],
+      },
       networks: [{ mode: 'container/bridge' }],
     });
     const t = buildTaskInfo({ app, taskId: 'd_nginx.instance-y._app.1', agentId: 'a', hostname: 'h', resources: [], hostPorts: [31005, 31006] });
@@ -137,7 +180,12 @@ describe('buildTaskInfo', () => {
     });
     const env = envOf(t);
     expect(env).toMatchObject({ MARATHON_APP_DOCKER_IMAGE: 'nginx:1.25', PORT0: '31005', PORT_80: '31005', PORT_WEB: '31005' });
-    expect(t.discovery?.ports?.ports?.[0]).toEqual({ number: 31005, protocol: 'tcp', name: 'web', labels: { labels: [{ key: 'network-scope', value: 'host' }] } });
+    expect(t.discovery?.ports?.ports?.[0]).toEqual({
+      number: 31005,
+      protocol: 'tcp',
+      name: 'web',
+      labels: { labels: [{ key: 'network-scope', value: 'host' }] },
+    });
   });
 
   it('builds a MESOS container for a docker image', () => {

@@ -33,10 +33,7 @@ describe('computePlan', () => {
   it('new app: [[StartApplication], [ScaleApplication]], with a v4 id and the target version', () => {
     const target = next(base, put(app('/c')));
     const { plan } = computePlan(base, target);
-    expect(plan.steps).toEqual([
-      { actions: [{ action: 'StartApplication', app: '/c' }] },
-      { actions: [{ action: 'ScaleApplication', app: '/c' }] },
-    ]);
+    expect(plan.steps).toEqual([{ actions: [{ action: 'StartApplication', app: '/c' }] }, { actions: [{ action: 'ScaleApplication', app: '/c' }] }]);
     expect(plan.id).toMatch(UUID_V4);
     expect(plan.version).toBe(target.version);
     expect(plan.affectedApps).toEqual(['/c']);

@@ -65,9 +65,7 @@ describe('proposeScaling', () => {
     const all = [old, young, middle, staging, unreachable];
     const ids = (xs: Instance[]) => xs.map((i) => i.instanceId);
 
-    expect(ids(proposeScaling(all, [], 1, 'YOUNGEST_FIRST', 0).toDecommission)).toEqual(
-      ids([unreachable, staging, young, middle]),
-    );
+    expect(ids(proposeScaling(all, [], 1, 'YOUNGEST_FIRST', 0).toDecommission)).toEqual(ids([unreachable, staging, young, middle]));
     expect(ids(proposeScaling(all, [], 2, 'OLDEST_FIRST', 0).toDecommission)).toEqual(ids([unreachable, staging, old]));
     expect(ids(proposeScaling(all, [old.instanceId], 4, 'YOUNGEST_FIRST', 0).toDecommission)).toEqual(ids([old]));
   });

@@ -21,9 +21,7 @@ export interface Harness {
   eventTypes(): string[];
 }
 
-export async function startHarness(
-  opts: { store?: Store; cluster?: FakeCluster; service?: Partial<PacerServiceOptions> } = {},
-): Promise<Harness> {
+export async function startHarness(opts: { store?: Store; cluster?: FakeCluster; service?: Partial<PacerServiceOptions> } = {}): Promise<Harness> {
   const store = opts.store ?? new MemoryStore();
   const events: MarathonEvent[] = [];
   const killedTasks: string[][] = [];
@@ -59,8 +57,7 @@ export async function startHarness(
     killedTasks,
     deploy: (app, o = {}) => svc.updateRoot((root) => putApp(root, app), { force: o.force ?? false }),
     change: (fn, o = {}) => svc.updateRoot((root) => fn(root), { force: o.force ?? false }),
-    finish: (plan, check, maxTicks) =>
-      runUntil(cluster, () => !svc.deployments().some((p) => p.id === plan.id), check, maxTicks),
+    finish: (plan, check, maxTicks) => runUntil(cluster, () => !svc.deployments().some((p) => p.id === plan.id), check, maxTicks),
     eventTypes: () => events.map((e) => e.eventType),
   };
   return harness;

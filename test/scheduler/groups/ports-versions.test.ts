@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AppDefinition, RootGroup } from '../../../src/scheduler/contracts.js';
-import {
-  PortRangeExhaustedError,
-  assignServicePorts,
-  assignVersions,
-  emptyRootGroup,
-  putApp,
-  servicePorts,
-} from '../../../src/scheduler/groups/index.js';
+import { PortRangeExhaustedError, assignServicePorts, assignVersions, emptyRootGroup, putApp, servicePorts } from '../../../src/scheduler/groups/index.js';
 import { app } from '../fakes/apps.js';
 
 const T0 = '2024-01-01T00:00:00.000Z';

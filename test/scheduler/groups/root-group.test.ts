@@ -40,9 +40,7 @@ describe('root group operations', () => {
     let busy = putApp(emptyRootGroup(), app('/x/y/z'));
     busy = putApp(busy, app('/x/y'));
     expect(findGroup(busy, '/x/y')?.apps).toEqual(['/x/y/z']);
-    expect(groupViolations(busy)).toEqual([
-      { path: '/groups(0)', errors: ['Groups and Applications may not have the same identifier.'] },
-    ]);
+    expect(groupViolations(busy)).toEqual([{ path: '/groups(0)', errors: ['Groups and Applications may not have the same identifier.'] }]);
   });
 
   it('removes apps and whole subtrees', () => {
@@ -94,7 +92,7 @@ describe('dependencies', () => {
     expect(dependencyLayers(root, ['/a'])).toEqual([['/a']]);
   });
 
-  it('rejects cyclic dependencies with Marathon\'s message', () => {
+  it("rejects cyclic dependencies with Marathon's message", () => {
     let root = emptyRootGroup();
     root = putApp(root, app('/x/a', { dependencies: ['/x/b'] }));
     root = putApp(root, app('/x/b', { dependencies: ['/y'] }));

@@ -11,7 +11,10 @@ const dead = afterFailure(alive, 2, '500 Internal Server Error');
 
 describe('combinedHealth', () => {
   const instance = runningInstance(appWith(), 1);
-  const records = (...list: Array<HealthRecord | undefined>) => (index: number) => list[index];
+  const records =
+    (...list: Array<HealthRecord | undefined>) =>
+    (index: number) =>
+      list[index];
 
   it('is healthy only when every check is alive, unhealthy once any has failed, else unknown', () => {
     expect(combinedHealth([legacy, legacy], instance, records(alive, alive))).toBe(true);

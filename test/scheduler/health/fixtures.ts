@@ -10,16 +10,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { normalizeAndValidateApp } from '../../../src/model/apps/index.js';
 import type { HealthCheck, ReadinessCheck } from '../../../src/model/apps/types.js';
-import type {
-  AppDefinition,
-  AppLookup,
-  Goal,
-  Instance,
-  InstanceChange,
-  InstanceTracker,
-  MarathonEvent,
-  Timestamp,
-} from '../../../src/scheduler/contracts.js';
+import type { AppDefinition, AppLookup, Goal, Instance, InstanceChange, InstanceTracker, MarathonEvent, Timestamp } from '../../../src/scheduler/contracts.js';
 import { LocalEventBus } from '../../../src/scheduler/event-bus.js';
 
 export const silent = pino({ level: 'silent' });

@@ -86,10 +86,19 @@ describe('HTTP checks', () => {
     expect(result.firstSuccess).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
 
     expect(log.of('add_health_check_event')).toEqual([
-      expect.objectContaining({ appId: '/web', version: app.version, healthCheck: expect.objectContaining({ protocol: 'HTTP', path: '/health', portIndex: 0 }) }),
+      expect.objectContaining({
+        appId: '/web',
+        version: app.version,
+        healthCheck: expect.objectContaining({ protocol: 'HTTP', path: '/health', portIndex: 0 }),
+      }),
     ]);
     expect(log.of('health_status_changed_event')[0]).toMatchObject({ appId: '/web', instanceId: instance.instanceId, version: app.version, alive: true });
-    expect(log.of('instance_health_changed_event')[0]).toMatchObject({ instanceId: instance.instanceId, runSpecId: '/web', runSpecVersion: app.version, healthy: true });
+    expect(log.of('instance_health_changed_event')[0]).toMatchObject({
+      instanceId: instance.instanceId,
+      runSpecId: '/web',
+      runSpecVersion: app.version,
+      healthy: true,
+    });
   });
 
   it('counts a 500 as a failure with the status as its cause', async () => {
@@ -105,7 +114,11 @@ describe('HTTP checks', () => {
     await until(() => (first(checks, instance)?.consecutiveFailures ?? 0) >= 2, 'two failures');
     expect(first(checks, instance)).toMatchObject({ alive: false, lastFailureCause: '500 Internal Server Error', firstSuccess: null });
     expect(checks.healthOf(instance, app)).toBe(false);
-    expect(log.of('failed_health_check_event')[0]).toMatchObject({ appId: '/web', taskId: instance.instanceId, healthCheck: expect.objectContaining({ protocol: 'HTTP' }) });
+    expect(log.of('failed_health_check_event')[0]).toMatchObject({
+      appId: '/web',
+      taskId: instance.instanceId,
+      healthCheck: expect.objectContaining({ protocol: 'HTTP' }),
+    });
     expect(log.of('instance_health_changed_event')[0]).toMatchObject({ healthy: false });
   });
 
@@ -187,7 +200,23 @@ describe('HTTPS checks', () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     execFileSync(
       'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=task.invalid'],
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=task.invalid',
+      ],
       { stdio: 'ignore' },
     );
     const server = createHttpsServer({ key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) }, (_req, res) => res.end('secure'));

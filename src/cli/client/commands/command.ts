@@ -30,7 +30,13 @@ export const FORCE_FLAG: FlagSpec = {
   description: 'Override the lock of a running deployment on the same app (force=true)',
 };
 
-export const TIMEOUT_FLAG: FlagSpec = { name: 'timeout', kind: 'string', value: 'DURATION', default: '10m', description: 'Stop waiting after this long (exit 4; the deployment goes on); 0 = no limit' };
+export const TIMEOUT_FLAG: FlagSpec = {
+  name: 'timeout',
+  kind: 'string',
+  value: 'DURATION',
+  default: '10m',
+  description: 'Stop waiting after this long (exit 4; the deployment goes on); 0 = no limit',
+};
 
 export const WAIT_FLAGS: readonly FlagSpec[] = [
   { name: 'wait', kind: 'boolean', default: true, description: 'Wait until the deployment finished; --no-wait returns at once' },

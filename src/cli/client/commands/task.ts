@@ -40,7 +40,11 @@ export const TASK_COMMANDS: readonly CommandDef[] = [
         return deploy(ctx, async () => {
           const r = await ctx.api.killTasks(ids, opts);
           const deploymentId = 'deploymentId' in r.value ? r.value.deploymentId : undefined;
-          return { deploymentId, text: r.text, message: `Killing ${ids.length} task(s) and scaling down${deploymentId === undefined ? '' : ` (deployment ${deploymentId})`}` };
+          return {
+            deploymentId,
+            text: r.text,
+            message: `Killing ${ids.length} task(s) and scaling down${deploymentId === undefined ? '' : ` (deployment ${deploymentId})`}`,
+          };
         });
       }
       const r = await ctx.api.killTasks(ids, opts);
