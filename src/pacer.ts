@@ -182,7 +182,7 @@ class Orchestrator {
           name: settings.frameworkName,
           user: settings.mesosUser,
           hostname: settings.hostname,
-          webuiUrl: settings.webuiUrl ?? `${settings.tls ? 'https' : 'http'}://${settings.hostname}:${settings.httpPort}/ui/`,
+          webuiUrl: settings.webuiUrl ?? `${apiScheme(settings)}://${settings.hostname}:${settings.httpPort}/ui/`,
           failoverTimeoutSeconds: settings.failoverTimeoutSeconds,
           checkpoint: settings.checkpoint,
           roles: [settings.mesosRole],
@@ -345,14 +345,14 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     const active = orchestrator!;
     const listening = api;
     cleanups.push(() => listening.close());
-    const url = `${settings.tls ? 'https' : 'http'}://${settings.httpAddress}:${port}`;
+    const url = `${apiScheme(settings)}://${settings.httpAddress}:${port}`;
 
     if (ha) {
       const selfId = `${settings.hostname}:${port}`;
       let running: Promise<void> | undefined;
       let defeated = false;
       election = await LeaderElection.start(settings.zk!, selfId, logger, {
-        scheme: settings.tls ? 'https' : 'http',
+        scheme: apiScheme(settings),
         // The store gets the same timeout (settings.zkTimeouts), so both sessions expire alike.
         sessionTimeoutMs: settings.zkTimeouts.sessionTimeoutMs,
         onElected: () => {
@@ -426,7 +426,7 @@ function buildApi(
     ...(settings.mesosLeaderUiUrl !== undefined ? { mesosLeaderUiUrl: settings.mesosLeaderUiUrl } : {}),
     ...(settings.infoConfig !== undefined ? { config: settings.infoConfig } : {}),
   };
-  const selfScheme = settings.tls ? 'https' : 'http';
+  const selfScheme = apiScheme(settings);
   const leadership = {
     // Elected is not enough: until its state is loaded the leader waits, like a leader in
     // transition (the proxy holds requests briefly, then answers 502), instead of serving an empty root.
@@ -489,6 +489,11 @@ function buildApi(
   });
   void api.register(uiPlugin, {});
   return api;
+}
+
+/** The scheme the API serves: every URL that names this node (leader record, UI link, proxy) uses it. */
+function apiScheme(settings: PacerSettings): 'http' | 'https' {
+  return settings.tls ? 'https' : 'http';
 }
 
 function freePort(host: string): Promise<number> {
