@@ -119,9 +119,9 @@ describe('app commands', () => {
     const scale = await pacer(['app', 'scale', '/sleep', '3']);
     expect(scale.code).toBe(0);
     expect(scale.stdout).toMatch(/^Scaling app \/sleep to 3 \(deployment [0-9a-f-]{36}\)\n$/);
-    // The client reads the scale step before the new instances run; the deployment ends when they do.
+    // The last poll before the end may see one, two or all three instances running, depending on how fast they start.
     expect(scale.stderr.split('\n').slice(-3)).toEqual([
-      expect.stringMatching(/^deployment [0-9a-f-]{36} step 1\/1 ScaleApplication \/sleep: \/sleep 1\/3 running$/),
+      expect.stringMatching(/^deployment [0-9a-f-]{36} step 1\/1 ScaleApplication \/sleep: \/sleep [123]\/3 running$/),
       expect.stringMatching(/^deployment [0-9a-f-]{36} finished \(\d+s\)$/),
       '',
     ]);
