@@ -10,11 +10,12 @@
  * test-artifacts/profiles/ when Pacer exits (open it in Chrome DevTools).
  * Targets: 10,000 instances running in under 5 s; /v2/tasks at that size in under 300 ms.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { startPacerProcess, type PacerProcess } from '../test/helpers/pacer-process.js';
+import { getText, latency as timedGets, peakRssMiB, round } from './figures.js';
 
 const APP_ID = '/bench/launch';
 const AGENT_RESOURCES = 'cpus:16;mem:65536;disk:100000;ports:[31000-32000]';
@@ -77,11 +78,6 @@ function parseArgs(args: string[]): LaunchArgs {
   return out;
 }
 
-async function getText(url: string): Promise<{ status: number; text: string }> {
-  const res = await request(url, { method: 'GET', headersTimeout: 60_000, bodyTimeout: 60_000 });
-  return { status: res.statusCode, text: await res.body.text() };
-}
-
 async function postApp(url: string, app: unknown): Promise<void> {
   const res = await request(`${url}/v2/apps`, {
     method: 'POST',
@@ -99,34 +95,6 @@ async function appCounts(url: string): Promise<AppCounts> {
   const app = (JSON.parse(text) as { apps: AppCounts[] }).apps.find((a) => a.id === APP_ID);
   if (app === undefined) throw new LaunchBenchError(`${APP_ID} is missing from /v2/apps`);
   return app;
-}
-
-async function peakRssMiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
-  if (match === null) throw new LaunchBenchError(`no VmHWM in /proc/${pid}/status`);
-  return Number(match[1]) / 1024;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-async function latency(url: string): Promise<{ medianMs: number; bytes: number; text: string }> {
-  const times: number[] = [];
-  let bytes = 0;
-  let body = '';
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const started = performance.now();
-    const { status, text } = await getText(url);
-    times.push(performance.now() - started);
-    if (status !== 200) throw new LaunchBenchError(`GET ${url} answered ${status}`);
-    bytes = Buffer.byteLength(text);
-    body = text;
-  }
-  return { medianMs: median(times), bytes, text: body };
 }
 
 interface LaunchOutcome {
@@ -183,8 +151,8 @@ export async function run(argv: string[]): Promise<void> {
     const started = performance.now();
     await postApp(pacer.url, app);
     const outcome = await waitAllRunning(pacer, args, started);
-    const apps = await latency(`${pacer.url}/v2/apps`);
-    const tasks = await latency(`${pacer.url}/v2/tasks`);
+    const apps = await timedGets(`${pacer.url}/v2/apps`, LATENCY_SAMPLES);
+    const tasks = await timedGets(`${pacer.url}/v2/tasks`, LATENCY_SAMPLES);
     // Polling sees the last TASK_RUNNING up to one poll late; each task's startedAt is the
     // moment Pacer recorded it running, on the same clock as postedAt.
     const lastStartedMs = lastStartedAt(tasks.text) - postedAt;
@@ -240,9 +208,4 @@ function lastStartedAt(tasksJson: string): number {
   for (const task of tasks) if (task.startedAt !== undefined) last = Math.max(last, Date.parse(task.startedAt));
   if (!Number.isFinite(last)) throw new LaunchBenchError('no task in /v2/tasks has a startedAt');
   return last;
-}
-
-function round(value: number, digits: number): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
 }
