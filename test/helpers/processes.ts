@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The checkout, from test/helpers/ or from its compiled copy under dist/ (benches import this). */
+export const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
 const PACER_BIN = path.join(REPO_ROOT, 'bin', 'pacer.js');
 const COMPILED_MAIN = path.join(REPO_ROOT, 'dist', 'src', 'main.js');
 export const SYSTEM_ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'system');
@@ -370,4 +371,14 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+function findRepoRoot(start: string): string {
+  let dir = start;
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(path.join(dir, 'bin', 'pacer.js')) && existsSync(path.join(dir, 'package.json'))) return dir;
+    dir = path.dirname(dir);
+  }
+  // A plain Error: this runs while the module initialises, before its classes exist.
+  throw new Error(`cannot find the repository root above ${start}`);
 }
