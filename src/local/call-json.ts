@@ -112,6 +112,13 @@ function requiredFields(type: protobuf.Type): readonly protobuf.Field[] {
   return fields;
 }
 
+/**
+ * Stands for an enum value the schema does not know in a field that is not required: stout
+ * drops it, as proto2's binary parsing does, so the field stays unset (or the element is left
+ * out of a repeated field).
+ */
+const DROPPED = Symbol('dropped enum value');
+
 function convertElement(field: protobuf.Field, value: unknown, at: Path, missing: Missing): unknown {
   const resolved = field.resolvedType;
   if (resolved instanceof protobuf.Type) {
@@ -121,7 +128,8 @@ function convertElement(field: protobuf.Field, value: unknown, at: Path, missing
   if (resolved instanceof protobuf.Enum) {
     if (typeof value !== 'string') throw notExpecting(value, field);
     if (!Object.prototype.hasOwnProperty.call(resolved.values, value)) {
-      throw new ConversionError(`Failed to find enum for '${value}'`);
+      if (field.required) throw new ConversionError(`Failed to find enum for '${value}'`);
+      return DROPPED;
     }
     return value;
   }
@@ -141,16 +149,19 @@ function convertMessage(type: protobuf.Type, object: JsonObject, prefix: Path, m
       if (!isObject(value)) throw notExpecting(value, field);
       const entries: JsonObject = {};
       for (const [key, entry] of Object.entries(value)) {
-        if (entry !== null) entries[key] = convertElement(field, entry, extend(at, `[${key}].`), missing);
+        if (entry === null) continue;
+        const converted = convertElement(field, entry, extend(at, `[${key}].`), missing);
+        if (converted !== DROPPED) entries[key] = converted;
       }
       out[name] = entries;
     } else if (field.repeated) {
       const list = (Array.isArray(value) ? value : [value]).filter((entry) => entry !== null);
-      out[name] = list.map((entry, index) => convertElement(field, entry, extend(at, `[${index}].`), missing));
+      out[name] = list.map((entry, index) => convertElement(field, entry, extend(at, `[${index}].`), missing)).filter((entry) => entry !== DROPPED);
     } else if (Array.isArray(value)) {
       throw notExpecting(value, field);
     } else {
-      out[name] = convertElement(field, value, extend(at, '.'), missing);
+      const converted = convertElement(field, value, extend(at, '.'), missing);
+      if (converted !== DROPPED) out[name] = converted;
     }
   }
   for (const field of requiredFields(type)) {

@@ -202,9 +202,17 @@ export function statusView(status: Json): Json {
   };
 }
 
-/** Replaces ids, numbers, paths and addresses in a message with placeholders. */
+const RESOURCE_TEXT = String.raw`\w+\([^)]*\):(?:\[[^\]]*\]|[^;\s]+)`;
+const RESOURCE_LIST = new RegExp(`${RESOURCE_TEXT}(?:; ${RESOURCE_TEXT})+`, 'g');
+
+/**
+ * Replaces ids, numbers, paths and addresses in a message with placeholders, and sorts resource
+ * lists such as `cpus(allocated: *):1; mem(allocated: *):32`: upstream's order is an artefact of
+ * its resource arithmetic (a removed entry is swapped with the last one), not part of the API.
+ */
 export function normaliseText(text: string): string {
   return text
+    .replace(RESOURCE_LIST, (list) => list.split('; ').sort().join('; '))
     .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(-[SO]?\d+)?/gi, '<id>')
     .replace(/127\.0\.0\.1:\d+/g, '<address>')
     .replace(/(?<![\w>])(\/[\w.@-]+)+/g, '<path>')

@@ -53,9 +53,9 @@ function uidOf(pid: number): number {
   return Number(line.split(/\s+/)[1]);
 }
 
-async function runningUid(sink: CollectingSink, taskId: string): Promise<{ uid: number; pid: number }> {
-  const running = await sink.waitForState(taskId, 'TASK_RUNNING');
-  const pid = running.container_status?.executor_pid;
+async function runningUid(agent: ProcessAgent, sink: CollectingSink, taskId: string): Promise<{ uid: number; pid: number }> {
+  await sink.waitForState(taskId, 'TASK_RUNNING');
+  const pid = agent.pidOf(taskId);
   expect(pid).toBeGreaterThan(0);
   return { uid: uidOf(pid!), pid: pid! };
 }
@@ -65,7 +65,7 @@ describe.runIf(IS_ROOT || process.env.CI === 'true')('tasks under a root agent',
     expect(IS_ROOT, 'this test needs root').toBe(true);
     const { agent, sink } = await startAgent({ frameworkUser: 'root' });
     agent.launchTask('fw-1', task('as-nobody', { value: 'touch mine && sleep 30', user: 'nobody' }));
-    const { uid } = await runningUid(sink, 'as-nobody');
+    const { uid } = await runningUid(agent, sink, 'as-nobody');
     expect(uid).toBe(NOBODY_UID);
     const sandbox = agent.sandboxOf('as-nobody')!;
     expect(statSync(sandbox).uid).toBe(NOBODY_UID);
@@ -85,7 +85,7 @@ describe.runIf(IS_ROOT || process.env.CI === 'true')('tasks under a root agent',
   it('falls back to FrameworkInfo.user', async () => {
     const { agent, sink } = await startAgent({ frameworkUser: 'nobody' });
     agent.launchTask('fw-1', task('framework-user', { value: 'sleep 30' }));
-    expect((await runningUid(sink, 'framework-user')).uid).toBe(NOBODY_UID);
+    expect((await runningUid(agent, sink, 'framework-user')).uid).toBe(NOBODY_UID);
   });
 
   it('fails a task whose user does not exist, and runs nothing', async () => {
@@ -100,6 +100,6 @@ describe.runIf(IS_ROOT || process.env.CI === 'true')('tasks under a root agent',
   it('--switch_user=false runs every task as the agent’s user', async () => {
     const { agent, sink } = await startAgent({ switchUser: false });
     agent.launchTask('fw-1', task('no-switch', { value: 'sleep 30', user: 'nobody' }));
-    expect((await runningUid(sink, 'no-switch')).uid).toBe(0);
+    expect((await runningUid(agent, sink, 'no-switch')).uid).toBe(0);
   });
 });

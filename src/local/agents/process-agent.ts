@@ -198,6 +198,14 @@ export class ProcessAgent implements LocalAgent {
     return this.finishedSandboxes.get(taskId);
   }
 
+  /** The process of a running task (upstream's launcher status `executor_pid`), for operators and tests. */
+  pidOf(taskId: string): number | undefined {
+    for (const entry of this.tasks.values()) {
+      if (entry.runner.taskId === taskId) return entry.runner.pid;
+    }
+    return undefined;
+  }
+
   /** Number of tasks that have not reached a terminal state. */
   get activeTaskCount(): number {
     return this.tasks.size;

@@ -52,6 +52,7 @@ export class TaskRunner {
   private killedByHealthCheck = false;
   private killedByCompletionTimer = false;
   private completionTimer: NodeJS.Timeout | undefined;
+  private spawnedPid: number | undefined;
 
   constructor(private readonly options: TaskRunnerOptions) {
     this.finished = new Promise((resolve) => {
@@ -65,6 +66,11 @@ export class TaskRunner {
 
   get sandbox(): string {
     return this.options.sandbox;
+  }
+
+  /** The task's process, once spawned (what upstream's launcher reports as `executor_pid`). */
+  get pid(): number | undefined {
+    return this.spawnedPid;
   }
 
   get isTerminated(): boolean {
@@ -131,9 +137,10 @@ export class TaskRunner {
 
   private running(pid: number): void {
     if (this.phase !== 'running') return;
-    const { origin } = this.options;
-    const containerStatus = origin.containerStatus === undefined ? undefined : { ...origin.containerStatus, executor_pid: pid };
-    this.send(makeTaskStatus({ ...origin, ...(containerStatus ? { containerStatus } : {}) }, this.taskId, 'TASK_RUNNING'));
+    this.spawnedPid = pid;
+    // Upstream's agent merges only the containerizer's status (container id, network) into
+    // updates; the launcher's executor_pid is not in them.
+    this.send(makeTaskStatus(this.options.origin, this.taskId, 'TASK_RUNNING'));
     this.runningReported = true;
     this.startHealthChecks();
     if (this.killRequested !== undefined) this.beginKill(this.killRequested);

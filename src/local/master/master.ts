@@ -212,13 +212,14 @@ export class LocalMaster {
     if (allocations.length === 0) return 0;
     const now = this.now();
     // Looked up once per framework and pass rather than once per offer.
-    const batches = new Map<string, { fw: FrameworkRecord | undefined; legacyRole: boolean; offers: Offer[] }>();
+    const batches = new Map<string, { fw: FrameworkRecord | undefined; legacyRole: boolean; multiRole: boolean; offers: Offer[] }>();
     for (const allocation of allocations) {
       let batch = batches.get(allocation.frameworkId);
       if (batch === undefined) {
         const record = this.frameworks.get(allocation.frameworkId);
         const legacyRole = record !== undefined && !record.hasCapability('RESERVATION_REFINEMENT');
-        batch = { fw: record, legacyRole, offers: [] };
+        const multiRole = record?.hasCapability('MULTI_ROLE') ?? false;
+        batch = { fw: record, legacyRole, multiRole, offers: [] };
         batches.set(allocation.frameworkId, batch);
       }
       const fw = batch.fw;
@@ -233,10 +234,11 @@ export class LocalMaster {
       const id = this.ids.offerId();
       const wire = this.offerBuilder.build(id, fw, entry.offerParts, {
         role: allocation.role,
+        multiRole: batch.multiRole,
         executorIds: this.executorIdsOn(fw, allocation.agentId),
         // Whole-agent offers carry a frozen bag shared by every offer of the agent to the role,
         // whose wire form is built once.
-        resources: allocation.resources.sharedResources({ legacyRole: batch.legacyRole }),
+        resources: allocation.resources.sharedResources({ legacyRole: batch.legacyRole, withoutAllocationInfo: !batch.multiRole }),
       });
       const record: OfferRecord = {
         id,

@@ -27,6 +27,8 @@ export interface OfferEndpoint {
 
 export interface OfferContents {
   readonly role: string;
+  /** Whether the framework is MULTI_ROLE capable (then offers carry `allocation_info`). */
+  readonly multiRole: boolean;
   /** Wire resources; may be a frozen array shared with other offers. */
   readonly resources: readonly Resource[];
   readonly executorIds: readonly string[];
@@ -66,8 +68,9 @@ export class OfferBuilder {
       url: agent.url,
       resources: contents.resources as Resource[],
       attributes: agent.attributes as Attribute[],
-      allocation_info: this.allocationInfo(contents.role),
     };
+    // Upstream strips it for frameworks that are not MULTI_ROLE capable (MESOS-8237).
+    if (contents.multiRole) offer.allocation_info = this.allocationInfo(contents.role);
     if (agent.domain !== undefined) offer.domain = agent.domain;
     if (contents.executorIds.length > 0) offer.executor_ids = contents.executorIds.map((value) => ({ value }));
     return offer;

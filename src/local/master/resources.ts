@@ -218,6 +218,8 @@ function deepFreeze<T>(value: T): T {
 export interface ToResourcesOptions {
   /** Pre-RESERVATION_REFINEMENT format: `role` ("*" when unreserved) plus `reservation`. */
   readonly legacyRole?: boolean;
+  /** Without `allocation_info`: upstream strips it from offers to frameworks that are not MULTI_ROLE capable (MESOS-8237). */
+  readonly withoutAllocationInfo?: boolean;
 }
 
 /** Scalar amounts as flat `[index, milli, index, milli, ...]` pairs, index from `scalarIndex`. */
@@ -492,7 +494,7 @@ export class ResourceBag {
    */
   sharedResources(options: ToResourcesOptions = {}): readonly Resource[] {
     if (!this.frozen) return this.toResources(options);
-    const format = options.legacyRole ? 1 : 0;
+    const format = (options.legacyRole ? 1 : 0) + (options.withoutAllocationInfo ? 2 : 0);
     this.wireCache ??= [];
     let wire = this.wireCache[format];
     if (wire === undefined) {
@@ -525,7 +527,7 @@ export class ResourceBag {
       } else if (s.reservations.length > 0) {
         r.reservations = s.reservations.map((x) => ({ ...x }));
       }
-      if (e.slot.role !== undefined) r.allocation_info = { role: e.slot.role };
+      if (e.slot.role !== undefined && !options.withoutAllocationInfo) r.allocation_info = { role: e.slot.role };
       if (s.disk !== undefined) r.disk = s.disk;
       if (s.revocable) r.revocable = {};
       if (s.shared) r.shared = {};

@@ -117,8 +117,9 @@ export function convertJsonMasterCall(value: unknown): MasterCallParse {
     if (field === null) continue;
     if (name === 'type') {
       if (typeof field !== 'string') return { ok: false, reason: `Not expecting a JSON ${jsonKind(field)} for field 'type'` };
-      if (!isCallType(field)) return { ok: false, reason: `Failed to find enum for '${field}'` };
-      type = field;
+      // `type` is optional, so stout drops an unknown value as proto2 does; validation then
+      // answers that the type is missing.
+      if (isCallType(field)) type = field;
     } else if (PAYLOAD_FIELDS.has(name)) {
       if (typeof field !== 'object' || Array.isArray(field)) {
         return { ok: false, reason: `Not expecting a JSON ${jsonKind(field)} for field '${name}'` };

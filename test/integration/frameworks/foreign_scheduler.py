@@ -9,8 +9,8 @@ RecordIO parsers), and every other call on one second keep-alive connection (htt
 carrying `Mesos-Stream-Id`. The session:
 
   subscribe -> offers -> ACCEPT a LAUNCH of `echo hi && sleep 2` twice: once with resources copied
-  from the offer including allocation_info (current clients), once with allocation_info removed
-  (older clients) -> DECLINE other offers with refuse_seconds -> ACKNOWLEDGE every update that
+  from the offer plus allocation_info (current clients), once without allocation_info (older
+  clients) -> DECLINE other offers with refuse_seconds -> ACKNOWLEDGE every update that
   carries a uuid, with exactly the base64 string received -> implicit and explicit RECONCILE ->
   /master/state -> drop the subscription socket and re-SUBSCRIBE with the framework id (failover)
   -> the tasks are still known, the terminal updates held back before the failover are
@@ -286,7 +286,11 @@ class Session:
             if resource['name'] in wanted and resource['type'] == 'SCALAR':
                 taken = copy.deepcopy(resource)
                 taken['scalar'] = {'value': wanted.pop(resource['name'])}
-                if not keep_allocation_info:
+                if keep_allocation_info:
+                    # This framework is not MULTI_ROLE capable, so offers carry no allocation_info
+                    # (MESOS-8237); a client written for current Mesos sends it anyway.
+                    taken.setdefault('allocation_info', {'role': '*'})
+                else:
                     taken.pop('allocation_info', None)
                 resources.append(taken)
         task = {
