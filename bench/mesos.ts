@@ -128,7 +128,7 @@ async function floorRun(cluster: MesosCluster, args: Args, run: number): Promise
     });
     const running = new Set<string>();
     const started = performance.now();
-    const answers = await Promise.all(offers.map((offer, i) => framework.call(launchCall([offer], perAgent[i]!))));
+    const answers = await Promise.all(offers.map((offer, i) => framework.call(launchCall([offer], perAgent[i]!), {}, 120_000)));
     for (const answer of answers) if (answer.status !== 202) throw new MesosBenchError(`ACCEPT answered ${answer.status}: ${answer.text}`);
     await framework.until(
       `${args.tasks} floor tasks running`,

@@ -56,8 +56,8 @@ export function rawRequest(base: string, req: RawRequest, timeoutMs = 10_000): P
   });
 }
 
-export function postJson(base: string, call: object, headers: Record<string, string> = {}): Promise<RawResponse> {
-  return rawRequest(base, { headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(call) });
+export function postJson(base: string, call: object, headers: Record<string, string> = {}, timeoutMs?: number): Promise<RawResponse> {
+  return rawRequest(base, { headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(call) }, timeoutMs);
 }
 
 export interface OpenStream {

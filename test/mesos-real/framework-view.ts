@@ -105,9 +105,12 @@ export class RawFramework {
     }
   }
 
-  /** A call on this framework's stream: framework_id and Mesos-Stream-Id added. */
-  call(body: Json, headers: Record<string, string> = {}): Promise<RawResponse> {
-    return postJson(this.base, { framework_id: { value: this.frameworkId }, ...body }, { 'Mesos-Stream-Id': this.streamId, ...headers });
+  /**
+   * A call on this framework's stream: framework_id and Mesos-Stream-Id added. `timeoutMs` for
+   * calls a busy unoptimised master answers slowly (one actor serves HTTP and works the ACCEPT).
+   */
+  call(body: Json, headers: Record<string, string> = {}, timeoutMs?: number): Promise<RawResponse> {
+    return postJson(this.base, { framework_id: { value: this.frameworkId }, ...body }, { 'Mesos-Stream-Id': this.streamId, ...headers }, timeoutMs);
   }
 
   /** Takes (removes) one outstanding offer per distinct agent, waiting for `agents` of them. */
@@ -126,7 +129,7 @@ export class RawFramework {
   }
 
   async teardown(): Promise<void> {
-    await this.call({ type: 'TEARDOWN' }).catch(() => undefined);
+    await this.call({ type: 'TEARDOWN' }, {}, 60_000).catch(() => undefined);
     this.close();
   }
 
