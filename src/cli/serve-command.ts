@@ -185,18 +185,30 @@ function credentialsFlag(raw: string): BasicCredentials {
   }
 }
 
-async function tlsFlags(values: FlagValues): Promise<{ tls?: { key: Buffer; cert: Buffer; ca?: Buffer } }> {
+/**
+ * Marathon's HttpConf: with a certificate, HTTPS on `--https_port` (at `--https_address`, default
+ * `--http_address`) beside plain HTTP on `--http_port`, which `--disable_http` turns off. Like
+ * Marathon, a configuration that would serve nothing (`--disable_http` without HTTPS) fails the start.
+ */
+async function tlsFlags(values: FlagValues): Promise<Pick<PacerSettings, 'tls' | 'httpsPort' | 'httpsAddress' | 'disableHttp'>> {
   const certFile = str(values, 'ssl_cert_file');
   const keyFile = str(values, 'ssl_key_file');
+  const disableHttp = values.disable_http === true;
   if (certFile === undefined && keyFile === undefined) {
     if (str(values, 'ssl_ca_file') !== undefined) throw new FlagError('--ssl_ca_file goes with --ssl_cert_file and --ssl_key_file');
+    if (disableHttp) throw new FlagError('--disable_http needs HTTPS (--ssl_cert_file and --ssl_key_file): neither HTTP nor HTTPS would be served');
     return {};
   }
   if (certFile === undefined || keyFile === undefined) {
     throw new FlagError('--ssl_cert_file and --ssl_key_file go together');
   }
   const caFile = str(values, 'ssl_ca_file');
-  return { tls: { cert: await readFile(certFile), key: await readFile(keyFile), ...(caFile !== undefined ? { ca: await readFile(caFile) } : {}) } };
+  return {
+    tls: { cert: await readFile(certFile), key: await readFile(keyFile), ...(caFile !== undefined ? { ca: await readFile(caFile) } : {}) },
+    httpsPort: num(values, 'https_port') ?? 8443,
+    ...(str(values, 'https_address') !== undefined ? { httpsAddress: str(values, 'https_address')! } : {}),
+    disableHttp,
+  };
 }
 
 /** One warning naming every Marathon flag given that Pacer accepts without acting on it. */
