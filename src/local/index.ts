@@ -13,6 +13,7 @@ import { buildAgentFleet } from './agent-fleet.js';
 import { LocalMaster } from './master/master.js';
 import { MesosLocalOptionsError, resolveMesosLocalOptions, type MesosLocalOptions } from './options.js';
 import { loadCredentials, type MasterAuthentication } from './http-auth.js';
+import { SandboxFiles } from './files.js';
 import { MesosLocalServer } from './server.js';
 import { announceMaster } from './zk-announce.js';
 
@@ -77,6 +78,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       logger: log,
       heartbeatIntervalMs: opts.heartbeatIntervalSeconds * 1000,
       build: { version: MESOS_COMPATIBLE_VERSION, buildTime: Math.floor(Date.now() / 1000), buildUser: 'pacer' },
+      files: new SandboxFiles(workDir),
     });
     const port = await server.listen();
     cleanups.push(() => server.close());

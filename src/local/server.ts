@@ -23,6 +23,7 @@ import {
   type AuthRealm,
   type MasterAuthentication,
 } from './http-auth.js';
+import { isFilesPath, type SandboxFiles } from './files.js';
 import { replyEmpty, replyNotFound, replyText } from './http-replies.js';
 import { replyLeaderRedirect } from './leader-redirect.js';
 import type { Leadership, LeadershipSource } from './master-leadership.js';
@@ -45,6 +46,11 @@ export interface MesosLocalServerOptions {
   readonly build: BuildInfo;
   /** `--credentials` and the `--authenticate_*` switches; none: every endpoint is open. */
   readonly authentication?: MasterAuthentication;
+  /**
+   * The agents' files API. The in-process agents have no listener of their own: their pid names
+   * this server's address, so `/files/*` is served here, where upstream's clients look for it.
+   */
+  readonly files?: SandboxFiles;
 }
 
 const READONLY_PATHS = new Set([
@@ -78,7 +84,7 @@ const READWRITE_PATHS = new Set([
 /** Upstream's realm of an endpoint; undefined for those upstream leaves open (/health, /version, /redirect). */
 function realmOf(pathname: string): AuthRealm | undefined {
   if (SCHEDULER_PATHS.has(pathname)) return SCHEDULER_REALM;
-  if (READONLY_PATHS.has(pathname)) return READONLY_REALM;
+  if (READONLY_PATHS.has(pathname) || isFilesPath(pathname)) return READONLY_REALM;
   if (READWRITE_PATHS.has(pathname)) return READWRITE_REALM;
   return undefined;
 }
@@ -196,6 +202,8 @@ export class MesosLocalServer {
         return;
       }
     }
+    // The agents' files answer on every master, elected or not: the sandboxes are on this machine.
+    if (this.#opts.files?.handle(req, res, pathname) === true) return;
     if (SCHEDULER_PATHS.has(pathname)) {
       if (!this.#elected) {
         replyLeaderRedirect(res, this.#leadership.leader, pathname, req.url ?? pathname);
