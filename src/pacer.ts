@@ -13,6 +13,7 @@ import { Agent } from 'undici';
 import { eventsPlugin } from './api/events/index.js';
 import { leaderProxyPlugin } from './api/leader-proxy.js';
 import { metricsPlugin } from './api/metrics/index.js';
+import { taskFilesRoutes } from './api/task-files.js';
 import { PacerMetrics } from './api/metrics/registry.js';
 import type { BasicCredentials } from './api/http/auth.js';
 import { buildApiServer, type InfoOptions } from './api/server.js';
@@ -41,6 +42,8 @@ export interface LocalMasterSettings {
   agentResources: string;
   agentAttributes?: string;
   workDir?: string;
+  /** `--gc_delay` (ms): sandboxes of ended tasks are removed this long after. */
+  gcDelayMs?: number;
 }
 
 export type ZkTimeouts = Pick<ZkStoreOptions, 'sessionTimeoutMs' | 'operationTimeoutMs' | 'connectTimeoutMs'>;
@@ -304,6 +307,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
           agentResources: settings.local.agentResources,
           agentAttributes: settings.local.agentAttributes,
           workDir: settings.local.workDir,
+          ...(settings.local.gcDelayMs !== undefined ? { gcDelayMs: settings.local.gcDelayMs } : {}),
         },
         logger,
       );
@@ -344,7 +348,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
       const httpsPort = settings.tls !== undefined && requestedHttpsPort === 0 ? await freePort(httpsAddress) : requestedHttpsPort;
       settings = { ...settings, httpPort, httpsPort, httpsAddress };
       const candidate = new Orchestrator(store, detector, settings, events, metrics, logger, finish);
-      const server = buildApi(settings, candidate, events, metrics, logger, () => election, finish);
+      const server = buildApi(settings, candidate, events, metrics, logger, () => election, finish, localMaster?.url);
       let secondary: HttpServer | undefined;
       try {
         if (settings.tls === undefined) {
@@ -440,6 +444,7 @@ function buildApi(
   logger: Logger,
   election: () => LeaderElection | undefined,
   exit: (reason: string) => void,
+  embeddedMasterUrl: string | undefined,
 ): FastifyInstance {
   const selfHostPort = `${settings.hostname}:${advertisedPort(settings)}`;
   const info: InfoOptions = {
@@ -515,6 +520,12 @@ function buildApi(
     leaderUrl: leadership.leaderUrl,
   });
   void api.register(metricsPlugin, { registry: metrics, prometheus: settings.metricsPrometheus ?? true });
+  void api.register(taskFilesRoutes, {
+    framework: () => orchestrator.service.framework(),
+    embeddedUrl: embeddedMasterUrl,
+    credentials: settings.mesosCredentials,
+    logger: logger.child({ component: 'task-files' }),
+  });
   // Marathon's abdication: with an election, hand leadership over (this process then exits
   // through onDefeated and is restarted as a standby by its supervisor); without one, exit.
   api.delete('/v2/leader', async (_request, reply) => {

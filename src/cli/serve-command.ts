@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { DEFAULT_HTTP_REALM, parseHttpCredentials, type BasicCredentials } from '../api/http/auth.js';
 import { parseAllowedOrigins } from '../api/http/request-guard.js';
@@ -8,6 +9,7 @@ import { createLogger } from '../log.js';
 import { startPacer, type PacerSettings, type ZkStorageLimits, type ZkTimeouts } from '../pacer.js';
 import type { StoreLocation } from '../state/open-store.js';
 import type { Logger } from 'pino';
+import { parseDurationMs } from './duration.js';
 import { FlagError, num, str, type FlagSpec, type FlagValues } from './flags.js';
 import { SERVE_FLAGS } from './specs.js';
 import { untilSignal } from './signals.js';
@@ -58,7 +60,9 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
       simulatedAgents: num(values, 'simulated_agents') ?? 0,
       agentResources: str(values, 'agent_resources') ?? 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]',
       agentAttributes: str(values, 'agent_attributes'),
-      workDir: str(values, 'work_dir'),
+      // Sandboxes outlive tasks and restarts: by default they live beside the state, not in /tmp.
+      workDir: str(values, 'work_dir') ?? path.resolve(str(values, 'data_dir') ?? './data', 'work'),
+      gcDelayMs: parseDurationMs(str(values, 'gc_delay') ?? '1weeks', 's', 'gc_delay'),
     },
     store: storeLocationFromFlags(values),
     zkTimeouts: zkTimeoutsFromFlags(values),

@@ -25,7 +25,20 @@ const LOCAL_AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'simulated_agents', kind: 'number', default: 0, value: 'N', description: 'Simulated agents whose tasks run without processes (for scale tests)' },
   { name: 'agent_resources', kind: 'string', default: DEFAULT_AGENT_RESOURCES, value: 'RESOURCES', description: 'Resources of each local agent, Mesos syntax' },
   { name: 'agent_attributes', kind: 'string', value: 'ATTRIBUTES', description: "Attributes of each local agent, Mesos syntax, e.g. 'rack:r1;zone:z1'" },
-  { name: 'work_dir', kind: 'string', value: 'DIR', description: 'Directory for agent sandboxes (default: a new temporary directory)' },
+  {
+    name: 'work_dir',
+    kind: 'string',
+    value: 'DIR',
+    description:
+      'Directory of the agent sandboxes, kept after tasks end and across restarts (default: <data_dir>/work for pacer; a temporary directory removed at exit for pacer mesos-local)',
+  },
+  {
+    name: 'gc_delay',
+    kind: 'string',
+    default: '1weeks',
+    value: 'DURATION',
+    description: "Remove the sandbox of an ended task this long after it ended (Mesos's --gc_delay and duration syntax: 3days, 2weeks)",
+  },
 ];
 
 /** Flags of `pacer serve`, named as Marathon names them. */

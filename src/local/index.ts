@@ -14,6 +14,7 @@ import { LocalMaster } from './master/master.js';
 import { MesosLocalOptionsError, resolveMesosLocalOptions, type MesosLocalOptions } from './options.js';
 import { loadCredentials, type MasterAuthentication } from './http-auth.js';
 import { SandboxFiles } from './files.js';
+import { DEFAULT_GC_DELAY_MS, SandboxGc } from './agents/sandbox-gc.js';
 import { MesosLocalServer } from './server.js';
 import { announceMaster } from './zk-announce.js';
 
@@ -113,6 +114,14 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       supportsTaskKillingState: (frameworkId) => master.frameworkHasCapability(frameworkId, 'TASK_KILLING_STATE'),
     });
     cleanups.push(() => Promise.all(agents.map((agent) => agent.close())).then(() => undefined));
+    const gc = new SandboxGc({
+      workDir,
+      gcDelayMs: opts.gcDelayMs ?? DEFAULT_GC_DELAY_MS,
+      inUse: () => agents.flatMap((agent) => ('runningSandboxes' in agent ? (agent as { runningSandboxes: string[] }).runningSandboxes : [])),
+      logger: log,
+    });
+    gc.start();
+    cleanups.push(() => gc.stop());
     cleanups.push(() => master.stop());
     for (const agent of agents) master.addAgent(agent);
     master.start();
