@@ -13,6 +13,7 @@ import { buildAgentFleet } from './agent-fleet.js';
 import { LocalMaster } from './master/master.js';
 import { MesosLocalOptionsError, resolveMesosLocalOptions, type MesosLocalOptions } from './options.js';
 import { loadCredentials, type MasterAuthentication } from './http-auth.js';
+import { buildAgentStateJson } from './agent-state.js';
 import { SandboxFiles } from './files.js';
 import { DEFAULT_GC_DELAY_MS, SandboxGc } from './agents/sandbox-gc.js';
 import { MesosLocalServer } from './server.js';
@@ -63,6 +64,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       workDir = created;
       cleanups.push(() => rm(created, { recursive: true, force: true }));
     }
+    const sandboxRoot = path.resolve(workDir);
 
     const authentication = await masterAuthentication(opts);
     if (!isLoopback(opts.ip) && (authentication === undefined || !authentication.frameworks || !authentication.readwrite)) {
@@ -80,6 +82,13 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       heartbeatIntervalMs: opts.heartbeatIntervalSeconds * 1000,
       build: { version: MESOS_COMPATIBLE_VERSION, buildTime: Math.floor(Date.now() / 1000), buildUser: 'pacer' },
       files: new SandboxFiles(workDir),
+      // Called only once the master is attached, after `master` and `agents` below exist.
+      agentState: (): object =>
+        buildAgentStateJson({
+          masterState: master.stateJson() as Record<string, unknown>,
+          agents,
+          flags: { work_dir: sandboxRoot, gc_delay: `${(opts.gcDelayMs ?? DEFAULT_GC_DELAY_MS) / 1000}secs` },
+        }),
     });
     const port = await server.listen();
     cleanups.push(() => server.close());

@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { logLine } from '../helpers/log-lines.js';
 import { http, killAll, REPO_ROOT, removeDir, spawnPacer, tempDir, waitFor, type ManagedProcess } from '../helpers/processes.js';
 
 const APP = {
@@ -90,6 +91,21 @@ describe('task logs through Pacer', () => {
     const download = await fetch(`${pacer!.url}/pacer/tasks/${encodeURIComponent(taskId)}/files/download?path=stdout`);
     expect(download.status).toBe(200);
     expect(await download.text()).toContain('hello from stdout');
+
+    // As upstream's tools find it: the executor's `directory` in the agent's state, read through
+    // the files API at the agent's address from /master/state.
+    const master = logLine(pacer!.logFile, 'embedded Mesos-compatible master started')!.master as string;
+    const masterState = (await (await fetch(`${master}/master/state`)).json()) as { slaves: Array<{ id: string; pid: string }> };
+    const agentAddress = masterState.slaves.find((s) => s.id === failure.slaveId)!.pid.split('@')[1]!;
+    const [agentPid] = masterState.slaves.find((s) => s.id === failure.slaveId)!.pid.split('@');
+    const agentState = (await (await fetch(`http://${agentAddress}/${agentPid}/state`)).json()) as {
+      frameworks: Array<{ completed_executors: Array<{ id: string; slave_id: string; directory: string; completed_tasks: Array<{ id: string }> }> }>;
+    };
+    const executor = agentState.frameworks.flatMap((f) => f.completed_executors).find((e) => e.id === taskId)!;
+    expect(executor).toMatchObject({ slave_id: failure.slaveId, completed_tasks: [expect.objectContaining({ id: taskId })] });
+    expect(executor.directory.startsWith(path.join(dir!, 'data', 'work', 'slaves', failure.slaveId))).toBe(true);
+    const direct = await fetch(`http://${agentAddress}/files/read?path=${encodeURIComponent(`${executor.directory}/stderr`)}&offset=0`);
+    expect(((await direct.json()) as { data: string }).data).toContain('OSError: [Errno 98] Address already in use');
 
     const unknown = await http('GET', `${pacer!.url}/pacer/tasks/no-such-task/files/read?path=stderr&offset=0`);
     expect(unknown.status).toBe(404);

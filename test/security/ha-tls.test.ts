@@ -7,7 +7,8 @@
  */
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logLine, makeCertificate } from '../helpers/certificates.js';
+import { makeCertificate } from '../helpers/certificates.js';
+import { logLine } from '../helpers/log-lines.js';
 import { killAll, removeDir, spawnPacer, tempDir, waitFor, type ManagedProcess } from '../helpers/processes.js';
 import { startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
 

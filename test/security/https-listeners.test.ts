@@ -8,7 +8,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { logLine, makeCertificate, type TestCertificate } from '../helpers/certificates.js';
+import { makeCertificate, type TestCertificate } from '../helpers/certificates.js';
+import { logLine } from '../helpers/log-lines.js';
 import { killAll, removeDir, spawnPacer, tempDir, waitFor, type ManagedProcess } from '../helpers/processes.js';
 
 const AUTH = `Basic ${Buffer.from('ops:secret').toString('base64')}`;
