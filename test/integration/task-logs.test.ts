@@ -107,6 +107,13 @@ describe('task logs through Pacer', () => {
     const direct = await fetch(`http://${agentAddress}/files/read?path=${encodeURIComponent(`${executor.directory}/stderr`)}&offset=0`);
     expect(((await direct.json()) as { data: string }).data).toContain('OSError: [Errno 98] Address already in use');
 
+    // DC/OS's agent proxy: the agent's files API through Pacer, query unchanged.
+    const sandbox = located.headers.get('x-pacer-sandbox')!;
+    const proxied = await http('GET', `${pacer!.url}/agent/${failure.slaveId}/files/read?path=${encodeURIComponent(`${sandbox}/stderr`)}&offset=0`);
+    expect(proxied.status).toBe(200);
+    expect(proxied.body).toMatchObject({ data: expect.stringContaining('Address already in use') });
+    expect((await http('GET', `${pacer!.url}/agent/no-such-agent/files/read?path=x`)).status).toBe(404);
+
     const unknown = await http('GET', `${pacer!.url}/pacer/tasks/no-such-task/files/read?path=stderr&offset=0`);
     expect(unknown.status).toBe(404);
 
@@ -117,6 +124,40 @@ describe('task logs through Pacer', () => {
     const out = await cli([taskId]);
     expect(out.stdout).toContain('hello from stdout');
   }, 120_000);
+
+  it('follows the output of a running task with `pacer task logs --follow`', async () => {
+    const ticker = { id: '/logs/ticker', cmd: 'i=0; while true; do echo "tick $i"; i=$((i+1)); sleep 0.2; done', cpus: 0.1, mem: 16, instances: 1 };
+    expect((await http('POST', `${pacer!.url}/v2/apps`, ticker)).status).toBe(201);
+    const tickerTask = await waitFor(
+      'the ticker runs',
+      async () => {
+        const answer = await http<{ tasks: Array<{ id: string; state: string }> }>('GET', `${pacer!.url}/v2/apps/logs/ticker/tasks`);
+        return answer.body.tasks.find((t) => t.state === 'TASK_RUNNING')?.id;
+      },
+      { timeoutMs: 30_000, intervalMs: 200 },
+    );
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'pacer.js'), 'task', 'logs', tickerTask, '--follow', '--url', pacer!.url], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      // The first read sees a few ticks; only following can show ten more than that.
+      const first = await waitFor('a first tick', async () => (/tick (\d+)/.exec(stdout) ? Number(/tick (\d+)/.exec(stdout)![1]) : undefined), {
+        timeoutMs: 20_000,
+        intervalMs: 100,
+      });
+      await waitFor('ten more ticks', async () => (stdout.includes(`tick ${first + 10}\n`) ? true : undefined), { timeoutMs: 30_000, intervalMs: 100 });
+      const ticks = stdout.split('\n').filter((l) => l.startsWith('tick '));
+      // Every line once, in order: the follow loop neither skips nor repeats.
+      expect(ticks).toEqual(ticks.map((_, i) => `tick ${i}`));
+    } finally {
+      child.kill('SIGINT');
+    }
+    expect(await exited).toBe(0);
+    expect((await http('DELETE', `${pacer!.url}/v2/apps/logs/ticker`)).status).toBe(200);
+  }, 90_000);
 
   it('still serves it after Pacer restarts, from the sandbox kept in the data directory', async () => {
     await pacer!.kill('SIGTERM');
