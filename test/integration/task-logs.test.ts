@@ -142,9 +142,10 @@ describe('task logs through Pacer', () => {
     let stdout = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    let first = 0;
     try {
       // The first read sees a few ticks; only following can show ten more than that.
-      const first = await waitFor('a first tick', async () => (/tick (\d+)/.exec(stdout) ? Number(/tick (\d+)/.exec(stdout)![1]) : undefined), {
+      first = await waitFor('a first tick', async () => (/tick (\d+)/.exec(stdout) ? Number(/tick (\d+)/.exec(stdout)![1]) : undefined), {
         timeoutMs: 20_000,
         intervalMs: 100,
       });
@@ -156,6 +157,15 @@ describe('task logs through Pacer', () => {
       child.kill('SIGINT');
     }
     expect(await exited).toBe(0);
+
+    // --lines 3: the last three lines first (and whatever the task wrote while they were read).
+    const tail = await cli([tickerTask, '--lines', '3']);
+    expect(tail.code, tail.stderr).toBe(0);
+    const tailTicks = tail.stdout.split('\n').filter((l) => l !== '');
+    expect(tailTicks.length).toBeGreaterThanOrEqual(3);
+    const start = Number(/^tick (\d+)$/.exec(tailTicks[0]!)![1]);
+    expect(start).toBeGreaterThan(first);
+    expect(tailTicks).toEqual(tailTicks.map((_, i) => `tick ${start + i}`));
     expect((await http('DELETE', `${pacer!.url}/v2/apps/logs/ticker`)).status).toBe(200);
   }, 90_000);
 
