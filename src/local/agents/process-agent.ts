@@ -198,14 +198,14 @@ export class ProcessAgent implements LocalAgent {
     return this.finishedSandboxes.get(taskId);
   }
 
-  /** Sandboxes of tasks that have not ended: never garbage collected. */
-  get runningSandboxes(): string[] {
-    return [...this.tasks.values()].map((entry) => entry.runner.sandbox);
-  }
-
   /** Number of tasks that have not reached a terminal state. */
   get activeTaskCount(): number {
     return this.tasks.size;
+  }
+
+  /** Sandboxes of tasks that have not ended: never garbage collected. */
+  get runningSandboxes(): string[] {
+    return [...this.tasks.values()].map((entry) => entry.runner.sandbox);
   }
 
   async close(): Promise<void> {
