@@ -5,6 +5,7 @@
  * standbys serve the API by proxying to the leader.
  */
 import type { FastifyInstance } from 'fastify';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { Logger } from 'pino';
@@ -12,6 +13,7 @@ import { Agent } from 'undici';
 import { eventsPlugin } from './api/events/index.js';
 import { leaderProxyPlugin } from './api/leader-proxy.js';
 import { metricsPlugin } from './api/metrics/index.js';
+import { taskFilesRoutes } from './api/task-files.js';
 import { PacerMetrics } from './api/metrics/registry.js';
 import type { BasicCredentials } from './api/http/auth.js';
 import { buildApiServer, type InfoOptions } from './api/server.js';
@@ -40,6 +42,8 @@ export interface LocalMasterSettings {
   agentResources: string;
   agentAttributes?: string;
   workDir?: string;
+  /** `--gc_delay` (ms): sandboxes of ended tasks are removed this long after. */
+  gcDelayMs?: number;
 }
 
 export type ZkTimeouts = Pick<ZkStoreOptions, 'sessionTimeoutMs' | 'operationTimeoutMs' | 'connectTimeoutMs'>;
@@ -78,6 +82,12 @@ export interface PacerSettings {
    * (leaders of one cluster serve the operator's certificate) and the system CAs.
    */
   tls?: { key: Buffer; cert: Buffer; ca?: Buffer };
+  /** `--https_port` (default 8443; 0 picks a free port): the HTTPS listener, served when `tls` is given. */
+  httpsPort?: number;
+  /** `--https_address` (default: `httpAddress`). */
+  httpsAddress?: string;
+  /** `--disable_http`: no plain HTTP listener on `httpPort` (only with `tls`). */
+  disableHttp?: boolean;
   /** `--http_realm`. */
   httpRealm?: string;
   /** `--access_control_allow_origin`, parsed. */
@@ -120,8 +130,12 @@ export interface PacerSettings {
 }
 
 export interface PacerHandle {
-  /** Base URL of the API, e.g. http://127.0.0.1:8080. */
+  /** Base URL of the API this node advertises, e.g. http://127.0.0.1:8080 (the HTTPS one when HTTPS is served). */
   readonly url: string;
+  /** The plain HTTP listener, unless `--disable_http`. */
+  readonly httpUrl: string | undefined;
+  /** The HTTPS listener, with `tls`. */
+  readonly httpsUrl: string | undefined;
   /** The embedded master, with `--master local`. */
   readonly localMaster: EmbeddedMaster | undefined;
   close(): Promise<void>;
@@ -182,7 +196,7 @@ class Orchestrator {
           name: settings.frameworkName,
           user: settings.mesosUser,
           hostname: settings.hostname,
-          webuiUrl: settings.webuiUrl ?? `${apiScheme(settings)}://${settings.hostname}:${settings.httpPort}/ui/`,
+          webuiUrl: settings.webuiUrl ?? `${advertisedBase(settings)}/ui/`,
           failoverTimeoutSeconds: settings.failoverTimeoutSeconds,
           checkpoint: settings.checkpoint,
           roles: [settings.mesosRole],
@@ -293,6 +307,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
           agentResources: settings.local.agentResources,
           agentAttributes: settings.local.agentAttributes,
           workDir: settings.local.workDir,
+          ...(settings.local.gcDelayMs !== undefined ? { gcDelayMs: settings.local.gcDelayMs } : {}),
         },
         logger,
       );
@@ -318,41 +333,66 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     const metrics = new PacerMetrics(settings.metricsNamePrefix !== undefined ? { namePrefix: settings.metricsNamePrefix } : {});
     observeEvents(events, metrics);
 
-    // Port 0 means "any free port"; it is chosen before the API is built because /v2/info,
-    // the leader id and the framework's webui_url all name it.
     // Port 0 means "any free port". It is chosen before the API is built because /v2/info, the
     // leader id and the framework's webui_url all name it; another process may take it in the
     // moment between, so a chosen port that turns out busy is simply chosen again.
-    const requestedPort = settings.httpPort;
+    const requestedHttpPort = settings.httpPort;
+    const requestedHttpsPort = settings.httpsPort ?? DEFAULT_HTTPS_PORT;
+    const httpsAddress = settings.httpsAddress ?? settings.httpAddress;
+    const servesHttp = settings.tls === undefined || settings.disableHttp !== true;
     let orchestrator: Orchestrator | undefined;
     let api: FastifyInstance | undefined;
+    let plain: HttpServer | undefined;
     for (let attempt = 1; api === undefined; attempt++) {
-      const port = requestedPort === 0 ? await freePort(settings.httpAddress) : requestedPort;
-      settings = { ...settings, httpPort: port };
+      const httpPort = servesHttp && requestedHttpPort === 0 ? await freePort(settings.httpAddress) : requestedHttpPort;
+      const httpsPort = settings.tls !== undefined && requestedHttpsPort === 0 ? await freePort(httpsAddress) : requestedHttpsPort;
+      settings = { ...settings, httpPort, httpsPort, httpsAddress };
       const candidate = new Orchestrator(store, detector, settings, events, metrics, logger, finish);
-      const server = buildApi(settings, candidate, events, metrics, logger, () => election, finish);
+      const server = buildApi(settings, candidate, events, metrics, logger, () => election, finish, localMaster?.url);
+      let secondary: HttpServer | undefined;
       try {
-        await server.listen({ host: settings.httpAddress, port });
+        if (settings.tls === undefined) {
+          await server.listen({ host: settings.httpAddress, port: httpPort });
+        } else {
+          // One Fastify instance, two listeners: its own server speaks HTTPS, and a plain HTTP
+          // server hands every request to the same router, so routes, guards and auth are one.
+          await server.listen({ host: httpsAddress, port: httpsPort });
+          if (servesHttp) secondary = await listenPlainHttp(server, settings.httpAddress, httpPort);
+        }
         orchestrator = candidate;
         api = server;
+        plain = secondary;
       } catch (err) {
         await server.close();
         const busy = (err as NodeJS.ErrnoException).code === 'EADDRINUSE';
-        if (!busy || requestedPort !== 0 || attempt >= 5) throw err;
+        const pickedFreely = (servesHttp && requestedHttpPort === 0) || (settings.tls !== undefined && requestedHttpsPort === 0);
+        if (!busy || !pickedFreely || attempt >= 5) throw err;
       }
     }
-    const port = settings.httpPort;
     const active = orchestrator!;
     const listening = api;
     cleanups.push(() => listening.close());
-    const url = `${apiScheme(settings)}://${settings.httpAddress}:${port}`;
+    if (plain !== undefined) {
+      const server = plain;
+      cleanups.push(() => closePlainHttp(server));
+    }
+    if (settings.tls !== undefined && servesHttp) {
+      // Marathon's HttpModule says the same when both connectors are configured.
+      logger.warn(
+        { httpPort: settings.httpPort, httpsPort: settings.httpsPort },
+        'Both HTTP and HTTPS are served. Consider disabling HTTP with --disable_http',
+      );
+    }
+    const httpUrl = servesHttp ? `http://${settings.httpAddress}:${settings.httpPort}` : undefined;
+    const httpsUrl = settings.tls !== undefined ? `https://${httpsAddress}:${settings.httpsPort}` : undefined;
+    const url = httpsUrl ?? httpUrl!;
+    const selfId = `${settings.hostname}:${advertisedPort(settings)}`;
 
     if (ha) {
-      const selfId = `${settings.hostname}:${port}`;
       let running: Promise<void> | undefined;
       let defeated = false;
       election = await LeaderElection.start(settings.zk!, selfId, logger, {
-        scheme: apiScheme(settings),
+        scheme: advertisedScheme(settings),
         // The store gets the same timeout (settings.zkTimeouts), so both sessions expire alike.
         sessionTimeoutMs: settings.zkTimeouts.sessionTimeoutMs,
         onElected: () => {
@@ -381,9 +421,11 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     }
     cleanups.push(() => active.stop());
 
-    logger.info({ url, master: masterSpec, ha }, 'Pacer API listening');
+    logger.info({ url, httpUrl, httpsUrl, selfId, master: masterSpec, ha }, 'Pacer API listening');
     return {
       url,
+      httpUrl,
+      httpsUrl,
       localMaster,
       finished,
       close: runCleanups,
@@ -402,12 +444,14 @@ function buildApi(
   logger: Logger,
   election: () => LeaderElection | undefined,
   exit: (reason: string) => void,
+  embeddedMasterUrl: string | undefined,
 ): FastifyInstance {
-  const selfHostPort = `${settings.hostname}:${settings.httpPort}`;
+  const selfHostPort = `${settings.hostname}:${advertisedPort(settings)}`;
   const info: InfoOptions = {
     version: PACER_VERSION,
     leaderHostPort: selfHostPort,
     httpPort: settings.httpPort,
+    ...(settings.tls !== undefined ? { httpsPort: settings.httpsPort ?? DEFAULT_HTTPS_PORT } : {}),
     frameworkName: settings.frameworkName,
     master: settings.master,
     zk: settings.zk,
@@ -426,7 +470,7 @@ function buildApi(
     ...(settings.mesosLeaderUiUrl !== undefined ? { mesosLeaderUiUrl: settings.mesosLeaderUiUrl } : {}),
     ...(settings.infoConfig !== undefined ? { config: settings.infoConfig } : {}),
   };
-  const selfScheme = apiScheme(settings);
+  const selfScheme = advertisedScheme(settings);
   const leadership = {
     // Elected is not enough: until its state is loaded the leader waits, like a leader in
     // transition (the proxy holds requests briefly, then answers 502), instead of serving an empty root.
@@ -476,6 +520,12 @@ function buildApi(
     leaderUrl: leadership.leaderUrl,
   });
   void api.register(metricsPlugin, { registry: metrics, prometheus: settings.metricsPrometheus ?? true });
+  void api.register(taskFilesRoutes, {
+    framework: () => orchestrator.service.framework(),
+    embeddedUrl: embeddedMasterUrl,
+    credentials: settings.mesosCredentials,
+    logger: logger.child({ component: 'task-files' }),
+  });
   // Marathon's abdication: with an election, hand leadership over (this process then exits
   // through onDefeated and is restarted as a standby by its supervisor); without one, exit.
   api.delete('/v2/leader', async (_request, reply) => {
@@ -491,9 +541,48 @@ function buildApi(
   return api;
 }
 
-/** The scheme the API serves: every URL that names this node (leader record, UI link, proxy) uses it. */
-function apiScheme(settings: PacerSettings): 'http' | 'https' {
+/** Marathon's default `--https_port`. */
+const DEFAULT_HTTPS_PORT = 8443;
+
+/**
+ * Every URL that names this node (leader record and id in ZooKeeper, X-Marathon-Leader, the
+ * standbys' proxy and /v2/events redirect, the framework's webui_url) names its HTTPS listener
+ * when it serves one, else its HTTP listener. Marathon names HTTPS only with --disable_http; Pacer
+ * prefers it whenever it exists, so a standby never forwards Basic credentials in the clear.
+ */
+function advertisedScheme(settings: PacerSettings): 'http' | 'https' {
   return settings.tls ? 'https' : 'http';
+}
+
+function advertisedPort(settings: PacerSettings): number {
+  return settings.tls ? (settings.httpsPort ?? DEFAULT_HTTPS_PORT) : settings.httpPort;
+}
+
+function advertisedBase(settings: PacerSettings): string {
+  return `${advertisedScheme(settings)}://${settings.hostname}:${advertisedPort(settings)}`;
+}
+
+/** The plain HTTP listener beside HTTPS: same router (`routing` runs Fastify's whole request path). */
+async function listenPlainHttp(api: FastifyInstance, host: string, port: number): Promise<HttpServer> {
+  const server = createHttpServer((req, res) => api.routing(req, res));
+  server.keepAliveTimeout = api.server.keepAliveTimeout;
+  server.requestTimeout = api.server.requestTimeout;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return server;
+}
+
+/** Event streams never end by themselves: close their connections with the server. */
+function closePlainHttp(server: HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }
 
 function freePort(host: string): Promise<number> {

@@ -102,6 +102,9 @@ export const MARATHON_EFFECT_FLAGS: readonly FlagSpec[] = [
     'Secret of --mesos_authentication_principal, inline (prefer --mesos_authentication_secret_file)',
   ]),
   spec(['logging_level', 'string', undefined, 'LEVEL', "Same as --log_level (Marathon's name)"]),
+  spec(['https_port', 'number', 8443, 'PORT', 'Port of the HTTPS listener (with --ssl_cert_file and --ssl_key_file)'], { info: 'http_config.https_port' }),
+  spec(['https_address', 'string', undefined, 'ADDRESS', 'Address of the HTTPS listener (default: --http_address)']),
+  spec(['disable_http', 'boolean', false, undefined, 'Serve HTTPS only: no plain HTTP listener on --http_port (needs --ssl_cert_file)']),
   spec(['ha', 'boolean', true, undefined, 'Leader election among Pacers sharing --zk; --disable_ha runs without it', toggle]),
 ];
 
@@ -134,13 +137,6 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   inert(['mesos_heartbeat_failure_threshold', 'number', 5, 'N', 'Missed heartbeats before reconnecting'], 'Pacer uses a fixed threshold'),
   inert(['max_concurrent_marathon_health_checks', 'number', 256, 'N', 'Marathon-run health checks at once'], 'Pacer uses a fixed limit'),
   // HttpConf
-  inert(['disable_http', 'boolean', false, undefined, 'Serve HTTPS only'], 'Pacer serves one listener: HTTPS when --ssl_cert_file is given'),
-  inert(['https_address', 'string', undefined, 'ADDRESS', 'Address of the HTTPS listener'], 'Pacer serves one listener on --http_address'),
-  inert(
-    ['https_port', 'number', 8443, 'PORT', 'Port of the HTTPS listener'],
-    'Pacer serves one listener: HTTPS on --http_port when --ssl_cert_file and --ssl_key_file are given; no second HTTPS listener beside HTTP yet (put a TLS proxy on this port meanwhile)',
-    { info: 'http_config.https_port' },
-  ),
   inert(
     ['ssl_keystore_path', 'string', undefined, 'FILE', 'Java keystore of the HTTPS certificate'],
     'Pacer needs PEM files: convert with `openssl pkcs12 -in store.p12 -nokeys -out cert.pem` and `-nocerts -nodes -out key.pem`, then pass --ssl_cert_file and --ssl_key_file',

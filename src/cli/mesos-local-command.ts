@@ -18,6 +18,7 @@ export async function runMesosLocal(values: FlagValues): Promise<number> {
       agentResources: str(values, 'agent_resources'),
       agentAttributes: str(values, 'agent_attributes'),
       workDir: str(values, 'work_dir'),
+      gcDelayMs: parseDurationMs(str(values, 'gc_delay') ?? '1weeks', 's', 'gc_delay'),
       zk: str(values, 'zk'),
       zkSessionTimeoutMs: parseDurationMs(values.zk_session_timeout as string | number, 's', 'zk_session_timeout'),
       allocationIntervalMs: parseDurationMs(values.allocation_interval as string | number, 's', 'allocation_interval'),

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import type { LevelWithSilent } from 'pino';
 import { DEFAULT_HTTP_REALM, parseHttpCredentials, type BasicCredentials } from '../api/http/auth.js';
 import { parseAllowedOrigins } from '../api/http/request-guard.js';
@@ -8,6 +9,7 @@ import { createLogger } from '../log.js';
 import { startPacer, type PacerSettings, type ZkStorageLimits, type ZkTimeouts } from '../pacer.js';
 import type { StoreLocation } from '../state/open-store.js';
 import type { Logger } from 'pino';
+import { parseDurationMs } from './duration.js';
 import { FlagError, num, str, type FlagSpec, type FlagValues } from './flags.js';
 import { SERVE_FLAGS } from './specs.js';
 import { untilSignal } from './signals.js';
@@ -58,7 +60,9 @@ export async function settingsFromFlags(values: FlagValues): Promise<PacerSettin
       simulatedAgents: num(values, 'simulated_agents') ?? 0,
       agentResources: str(values, 'agent_resources') ?? 'cpus:4;mem:8192;disk:20000;ports:[31000-32000]',
       agentAttributes: str(values, 'agent_attributes'),
-      workDir: str(values, 'work_dir'),
+      // Sandboxes outlive tasks and restarts: by default they live beside the state, not in /tmp.
+      workDir: str(values, 'work_dir') ?? path.resolve(str(values, 'data_dir') ?? './data', 'work'),
+      gcDelayMs: parseDurationMs(str(values, 'gc_delay') ?? '1weeks', 's', 'gc_delay'),
     },
     store: storeLocationFromFlags(values),
     zkTimeouts: zkTimeoutsFromFlags(values),
@@ -185,18 +189,30 @@ function credentialsFlag(raw: string): BasicCredentials {
   }
 }
 
-async function tlsFlags(values: FlagValues): Promise<{ tls?: { key: Buffer; cert: Buffer; ca?: Buffer } }> {
+/**
+ * Marathon's HttpConf: with a certificate, HTTPS on `--https_port` (at `--https_address`, default
+ * `--http_address`) beside plain HTTP on `--http_port`, which `--disable_http` turns off. Like
+ * Marathon, a configuration that would serve nothing (`--disable_http` without HTTPS) fails the start.
+ */
+async function tlsFlags(values: FlagValues): Promise<Pick<PacerSettings, 'tls' | 'httpsPort' | 'httpsAddress' | 'disableHttp'>> {
   const certFile = str(values, 'ssl_cert_file');
   const keyFile = str(values, 'ssl_key_file');
+  const disableHttp = values.disable_http === true;
   if (certFile === undefined && keyFile === undefined) {
     if (str(values, 'ssl_ca_file') !== undefined) throw new FlagError('--ssl_ca_file goes with --ssl_cert_file and --ssl_key_file');
+    if (disableHttp) throw new FlagError('--disable_http needs HTTPS (--ssl_cert_file and --ssl_key_file): neither HTTP nor HTTPS would be served');
     return {};
   }
   if (certFile === undefined || keyFile === undefined) {
     throw new FlagError('--ssl_cert_file and --ssl_key_file go together');
   }
   const caFile = str(values, 'ssl_ca_file');
-  return { tls: { cert: await readFile(certFile), key: await readFile(keyFile), ...(caFile !== undefined ? { ca: await readFile(caFile) } : {}) } };
+  return {
+    tls: { cert: await readFile(certFile), key: await readFile(keyFile), ...(caFile !== undefined ? { ca: await readFile(caFile) } : {}) },
+    httpsPort: num(values, 'https_port') ?? 8443,
+    ...(str(values, 'https_address') !== undefined ? { httpsAddress: str(values, 'https_address')! } : {}),
+    disableHttp,
+  };
 }
 
 /** One warning naming every Marathon flag given that Pacer accepts without acting on it. */

@@ -25,7 +25,20 @@ const LOCAL_AGENT_FLAGS: readonly FlagSpec[] = [
   { name: 'simulated_agents', kind: 'number', default: 0, value: 'N', description: 'Simulated agents whose tasks run without processes (for scale tests)' },
   { name: 'agent_resources', kind: 'string', default: DEFAULT_AGENT_RESOURCES, value: 'RESOURCES', description: 'Resources of each local agent, Mesos syntax' },
   { name: 'agent_attributes', kind: 'string', value: 'ATTRIBUTES', description: "Attributes of each local agent, Mesos syntax, e.g. 'rack:r1;zone:z1'" },
-  { name: 'work_dir', kind: 'string', value: 'DIR', description: 'Directory for agent sandboxes (default: a new temporary directory)' },
+  {
+    name: 'work_dir',
+    kind: 'string',
+    value: 'DIR',
+    description:
+      'Directory of the agent sandboxes, kept after tasks end and across restarts (default: <data_dir>/work for pacer; a temporary directory removed at exit for pacer mesos-local)',
+  },
+  {
+    name: 'gc_delay',
+    kind: 'string',
+    default: '1weeks',
+    value: 'DURATION',
+    description: "Remove the sandbox of an ended task this long after it ended (Mesos's --gc_delay and duration syntax: 3days, 2weeks)",
+  },
 ];
 
 /** Flags of `pacer serve`, named as Marathon names them. */
@@ -55,14 +68,24 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { name: 'http_address', kind: 'string', default: '127.0.0.1', value: 'ADDRESS', description: 'Address the API and UI listen on' },
   { name: 'http_port', kind: 'number', default: 8080, value: 'PORT', description: 'Port of the API and UI' },
   { name: 'hostname', kind: 'string', value: 'HOST', description: "Hostname advertised to Mesos and in redirects (default: the machine's hostname)" },
-  { name: 'webui_url', kind: 'string', value: 'URL', description: 'UI link shown in the Mesos UI (default: http://<hostname>:<http_port>/ui/)' },
+  {
+    name: 'webui_url',
+    kind: 'string',
+    value: 'URL',
+    description: 'UI link shown in the Mesos UI (default: https://<hostname>:<https_port>/ui/ when HTTPS is served, else http://<hostname>:<http_port>/ui/)',
+  },
   { name: 'framework_name', kind: 'string', default: 'pacer', value: 'NAME', description: 'Framework name registered with Mesos' },
   { name: 'mesos_role', kind: 'string', default: '*', value: 'ROLE', description: 'Mesos role of the framework' },
   { name: 'mesos_user', kind: 'string', value: 'USER', description: 'User tasks run as (default: the current user)' },
   { name: 'failover_timeout', kind: 'number', default: 604800, value: 'SECONDS', description: 'Seconds Mesos keeps tasks running while Pacer is away' },
   { name: 'checkpoint', kind: 'boolean', default: true, negation: 'disable_', description: 'Ask agents to checkpoint tasks so they survive agent restarts' },
   { name: 'http_credentials', kind: 'string', value: 'USER:PASS', description: 'HTTP Basic credentials required by the API and UI (all routes but /ping)' },
-  { name: 'ssl_cert_file', kind: 'string', value: 'FILE', description: 'PEM certificate: serve the API and UI over HTTPS (with --ssl_key_file)' },
+  {
+    name: 'ssl_cert_file',
+    kind: 'string',
+    value: 'FILE',
+    description: 'PEM certificate: serve the API and UI over HTTPS on --https_port too (with --ssl_key_file)',
+  },
   { name: 'ssl_key_file', kind: 'string', value: 'FILE', description: 'PEM private key of --ssl_cert_file' },
   {
     name: 'ssl_ca_file',

@@ -13,6 +13,9 @@ import { buildAgentFleet } from './agent-fleet.js';
 import { LocalMaster } from './master/master.js';
 import { MesosLocalOptionsError, resolveMesosLocalOptions, type MesosLocalOptions } from './options.js';
 import { loadCredentials, type MasterAuthentication } from './http-auth.js';
+import { buildAgentStateJson } from './agent-state.js';
+import { SandboxFiles } from './files.js';
+import { DEFAULT_GC_DELAY_MS, SandboxGc } from './agents/sandbox-gc.js';
 import { MesosLocalServer } from './server.js';
 import { announceMaster } from './zk-announce.js';
 
@@ -61,6 +64,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       workDir = created;
       cleanups.push(() => rm(created, { recursive: true, force: true }));
     }
+    const sandboxRoot = path.resolve(workDir);
 
     const authentication = await masterAuthentication(opts);
     if (!isLoopback(opts.ip) && (authentication === undefined || !authentication.frameworks || !authentication.readwrite)) {
@@ -77,6 +81,14 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       logger: log,
       heartbeatIntervalMs: opts.heartbeatIntervalSeconds * 1000,
       build: { version: MESOS_COMPATIBLE_VERSION, buildTime: Math.floor(Date.now() / 1000), buildUser: 'pacer' },
+      files: new SandboxFiles(workDir),
+      // Called only once the master is attached, after `master` and `agents` below exist.
+      agentState: (): object =>
+        buildAgentStateJson({
+          masterState: master.stateJson() as Record<string, unknown>,
+          agents,
+          flags: { work_dir: sandboxRoot, gc_delay: `${(opts.gcDelayMs ?? DEFAULT_GC_DELAY_MS) / 1000}secs` },
+        }),
     });
     const port = await server.listen();
     cleanups.push(() => server.close());
@@ -111,6 +123,14 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       supportsTaskKillingState: (frameworkId) => master.frameworkHasCapability(frameworkId, 'TASK_KILLING_STATE'),
     });
     cleanups.push(() => Promise.all(agents.map((agent) => agent.close())).then(() => undefined));
+    const gc = new SandboxGc({
+      workDir,
+      gcDelayMs: opts.gcDelayMs ?? DEFAULT_GC_DELAY_MS,
+      inUse: () => agents.flatMap((agent) => ('runningSandboxes' in agent ? (agent as { runningSandboxes: string[] }).runningSandboxes : [])),
+      logger: log,
+    });
+    gc.start();
+    cleanups.push(() => gc.stop());
     cleanups.push(() => master.stop());
     for (const agent of agents) master.addAgent(agent);
     master.start();

@@ -19,8 +19,13 @@ export interface MesosLocalOptions {
   agentResources: string;
   /** Attributes added to every agent in Mesos syntax (`--agent_attributes`). */
   agentAttributes?: string;
-  /** Root of agent sandboxes (`--work_dir`); a fresh temporary directory when absent. */
+  /**
+   * Root of agent sandboxes (`--work_dir`). When absent, a fresh temporary directory removed at
+   * shutdown (`pacer mesos-local`); `pacer --master local` passes one inside its data directory.
+   */
   workDir?: string;
+  /** `--gc_delay`: sandboxes of ended tasks are removed this long after they ended; default one week. */
+  gcDelayMs?: number;
   /** Publish the master in ZooKeeper (`--zk`), e.g. zk://127.0.0.1:2181/mesos. */
   zk?: string;
   /** Session timeout of the ZooKeeper announcement (`--zk_session_timeout`); default 10 s, as Mesos. */

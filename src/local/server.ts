@@ -23,7 +23,8 @@ import {
   type AuthRealm,
   type MasterAuthentication,
 } from './http-auth.js';
-import { replyEmpty, replyNotFound, replyText } from './http-replies.js';
+import { isFilesPath, type SandboxFiles } from './files.js';
+import { replyEmpty, replyJson, replyNotFound, replyText } from './http-replies.js';
 import { replyLeaderRedirect } from './leader-redirect.js';
 import type { Leadership, LeadershipSource } from './master-leadership.js';
 import { ALWAYS_LEADING, handleOperatorRequest, type BuildInfo, type MasterView } from './operator-endpoints.js';
@@ -45,7 +46,16 @@ export interface MesosLocalServerOptions {
   readonly build: BuildInfo;
   /** `--credentials` and the `--authenticate_*` switches; none: every endpoint is open. */
   readonly authentication?: MasterAuthentication;
+  /**
+   * The agents' files API. The in-process agents have no listener of their own: their pid names
+   * this server's address, so `/files/*` is served here, where upstream's clients look for it.
+   */
+  readonly files?: SandboxFiles;
+  /** The agents' `/slave(1)/state` document (executors with their sandbox `directory`). */
+  readonly agentState?: () => object;
 }
+
+const AGENT_STATE_PATHS = new Set(['/slave(1)/state', '/slave(1)/state.json']);
 
 const READONLY_PATHS = new Set([
   '/state',
@@ -78,7 +88,7 @@ const READWRITE_PATHS = new Set([
 /** Upstream's realm of an endpoint; undefined for those upstream leaves open (/health, /version, /redirect). */
 function realmOf(pathname: string): AuthRealm | undefined {
   if (SCHEDULER_PATHS.has(pathname)) return SCHEDULER_REALM;
-  if (READONLY_PATHS.has(pathname)) return READONLY_REALM;
+  if (READONLY_PATHS.has(pathname) || isFilesPath(pathname) || AGENT_STATE_PATHS.has(pathname)) return READONLY_REALM;
   if (READWRITE_PATHS.has(pathname)) return READWRITE_REALM;
   return undefined;
 }
@@ -195,6 +205,12 @@ export class MesosLocalServer {
         replyEmpty(res, 401, { 'WWW-Authenticate': `Basic realm="${realm}"` });
         return;
       }
+    }
+    // The agents' files answer on every master, elected or not: the sandboxes are on this machine.
+    if (this.#opts.files?.handle(req, res, pathname) === true) return;
+    if (AGENT_STATE_PATHS.has(pathname) && this.#opts.agentState !== undefined) {
+      replyJson(res, 200, this.#opts.agentState());
+      return;
     }
     if (SCHEDULER_PATHS.has(pathname)) {
       if (!this.#elected) {

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 /**
  * Marathon 1.11's whole command line (issue #14 item 4): every flag of its AllConf is accepted,
  * toggles in all their forms, MARATHON_<FLAG> variables, the flags with an effect reach Pacer's
@@ -248,6 +251,24 @@ describe("Marathon's command line", () => {
     expect(settings.infoConfig?.['zookeeper_config']).toMatchObject({ zk_session_timeout: 4000, zk_max_versions: 9 });
   });
 
+  it('turns --ssl_cert_file into a second, HTTPS listener on --https_port, and refuses --disable_http without it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pacer-flags-tls-'));
+    try {
+      writeFileSync(path.join(dir, 'c.pem'), 'cert');
+      writeFileSync(path.join(dir, 'k.pem'), 'key');
+      const tls = ['--ssl_cert_file', path.join(dir, 'c.pem'), '--ssl_key_file', path.join(dir, 'k.pem')];
+      expect(await settingsFromFlags(serve(tls).values)).toMatchObject({ httpPort: 8080, httpsPort: 8443, disableHttp: false });
+      expect(await settingsFromFlags(serve([...tls, '--https_port', '9443', '--https_address', '0.0.0.0', '--disable_http']).values)).toMatchObject({
+        httpsPort: 9443,
+        httpsAddress: '0.0.0.0',
+        disableHttp: true,
+      });
+      await expect(settingsFromFlags(serve(['--disable_http']).values)).rejects.toThrow(/--disable_http needs HTTPS/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses an unknown feature and a bad port range with a flag error', async () => {
     await expect(settingsFromFlags(serve(['--enable_features', 'teleport']).values)).rejects.toThrow(FlagError);
     await expect(settingsFromFlags(serve(['--local_port_min', '20000', '--local_port_max', '10000']).values)).rejects.toThrow(/local_port_min/);
@@ -271,7 +292,7 @@ describe("Marathon's command line", () => {
       inertFlagsGiven(parsed.values, SERVE_FLAGS, parsed.given)
         .map((s) => s.name)
         .sort(),
-    ).toEqual(['https_port', 'plugin_dir']);
+    ).toEqual(['plugin_dir']);
     const info = renderInfo(
       {
         version: '1',

@@ -1,40 +1,16 @@
 /**
- * HA behind TLS, black box: two real `pacer` processes serve HTTPS with one self-signed
- * certificate (made with openssl for 127.0.0.1 at test time) and elect a leader in a real
- * ZooKeeper. A write sent to the standby is proxied to the leader over HTTPS (verified against the
- * shared certificate), and the standby's /v2/events redirect and X-Marathon-Leader name https://.
+ * HA behind TLS, black box: two real `pacer` processes serve HTTPS (on --https_port, beside plain
+ * HTTP) with one self-signed certificate (made with openssl for 127.0.0.1 at test time) and elect
+ * a leader in a real ZooKeeper. A write sent to the standby, on either listener, is proxied to the
+ * leader's HTTPS listener (verified against the shared certificate), and the standby's /v2/events
+ * redirect and X-Marathon-Leader name https://.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeCertificate } from '../helpers/certificates.js';
+import { logLine } from '../helpers/log-lines.js';
 import { killAll, removeDir, spawnPacer, tempDir, waitFor, type ManagedProcess } from '../helpers/processes.js';
 import { startZooKeeper, zookeeperTestsEnabled, type ZooKeeperServer } from '../helpers/zookeeper.js';
-
-function makeCertificate(dir: string): { cert: string; key: string } {
-  const cert = path.join(dir, 'cert.pem');
-  const key = path.join(dir, 'key.pem');
-  const config = path.join(dir, 'openssl.cnf');
-  writeFileSync(
-    config,
-    [
-      '[req]',
-      'distinguished_name = dn',
-      'x509_extensions = ext',
-      'prompt = no',
-      '[dn]',
-      'CN = 127.0.0.1',
-      '[ext]',
-      'subjectAltName = IP:127.0.0.1',
-      'basicConstraints = CA:TRUE',
-    ].join('\n'),
-  );
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-keyout', key, '-out', cert, '-config', config], {
-    stdio: 'ignore',
-  });
-  return { cert, key };
-}
 
 describe.runIf(zookeeperTestsEnabled())('two Pacers over HTTPS with leader election', () => {
   let zk: ZooKeeperServer | undefined;
@@ -44,8 +20,8 @@ describe.runIf(zookeeperTestsEnabled())('two Pacers over HTTPS with leader elect
 
   beforeAll(async () => {
     dir = tempDir('pacer-ha-tls-');
-    const { cert, key } = makeCertificate(dir);
-    client = new Agent({ connect: { ca: readFileSync(cert) } });
+    const { certFile: cert, keyFile: key, pem } = makeCertificate(dir);
+    client = new Agent({ connect: { ca: pem } });
     zk = await startZooKeeper();
     for (let i = 0; i < 2; i++) {
       pacers.push(
@@ -65,6 +41,8 @@ describe.runIf(zookeeperTestsEnabled())('two Pacers over HTTPS with leader elect
             key,
             '--zk_session_timeout',
             '2000',
+            '--https_port',
+            '0',
           ],
           { name: `ha-tls-pacer-${i}` },
         ),
@@ -123,5 +101,16 @@ describe.runIf(zookeeperTestsEnabled())('two Pacers over HTTPS with leader elect
     const events = await call('GET', `${standby.url}/v2/events`);
     expect(events.status).toBe(302);
     expect(events.headers.location).toBe(`https://${leaderHostPort}/v2/events`);
+
+    // A request on the standby's plain HTTP listener also reaches the leader over HTTPS.
+    const standbyHttp = logLine(standby.logFile, 'Pacer API listening')!.httpUrl as string;
+    expect(standbyHttp).toMatch(/^http:\/\//);
+    const viaHttp = await call('POST', `${standbyHttp}/v2/apps`, { id: '/tls-proxied-from-http', cmd: 'sleep 1000', cpus: 0.1, mem: 16, instances: 0 });
+    expect(viaHttp.status, viaHttp.body).toBe(201);
+    expect(String(viaHttp.headers['x-marathon-via'])).toContain(new URL(standby.url).host);
+    expect(viaHttp.headers['x-marathon-leader']).toBe(`https://${leaderHostPort}`);
+    expect((await call('GET', `${leader.url}/v2/apps/tls-proxied-from-http`)).status).toBe(200);
+    const standbyEvents = await call('GET', `${standbyHttp}/v2/events`);
+    expect(standbyEvents.headers.location).toBe(`https://${leaderHostPort}/v2/events`);
   }, 90_000);
 });

@@ -132,6 +132,12 @@ export function renderInfo(opts: InfoOptions, state: InfoState): Record<string, 
       zk_timeout: 10000,
       ...opts.config?.['zookeeper_config'],
     },
-    http_config: { http_port: opts.httpPort, https_port: opts.httpsPort ?? 8443, ...opts.config?.['http_config'] },
+    // The bound ports win over the flags as given (`--https_port 0` picks a free one).
+    http_config: {
+      https_port: 8443,
+      ...opts.config?.['http_config'],
+      http_port: opts.httpPort,
+      ...(opts.httpsPort !== undefined ? { https_port: opts.httpsPort } : {}),
+    },
   };
 }

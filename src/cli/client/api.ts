@@ -49,6 +49,21 @@ export interface KillOptions {
 export class MarathonApi {
   constructor(readonly http: MarathonHttp) {}
 
+  /**
+   * Pacer's task sandbox route: `{data, offset}` of `file` in the task's sandbox, as upstream's
+   * `/files/read` answers (`offset` -1 asks for the size only).
+   */
+  async readTaskFile(taskId: string, file: string, offset: number, length?: number): Promise<Answer<{ data: string; offset: number }>> {
+    const res = await this.http.request('GET', `/pacer/tasks/${encodeURIComponent(taskId)}/files/read`, {
+      query: { path: file, offset, ...(length !== undefined ? { length } : {}) },
+    });
+    const data = field<unknown>(res, 'GET /pacer/tasks/{id}/files/read', 'data');
+    const at = field<unknown>(res, 'GET /pacer/tasks/{id}/files/read', 'offset');
+    if (typeof data !== 'string' || typeof at !== 'number')
+      throw new ResponseFormatError(`GET /pacer/tasks/{id}/files/read: expected {data, offset}, got: ${res.text.slice(0, 200)}`);
+    return { value: { data, offset: at }, text: res.text };
+  }
+
   async listApps(): Promise<Answer<AppJson[]>> {
     const res = await this.http.request('GET', '/v2/apps');
     return { value: list<AppJson>(res, 'GET /v2/apps', 'apps'), text: res.text };

@@ -211,6 +211,11 @@ export class ProcessAgent implements LocalAgent {
     return this.tasks.size;
   }
 
+  /** Sandboxes of tasks that have not ended: never garbage collected. */
+  get runningSandboxes(): string[] {
+    return [...this.tasks.values()].map((entry) => entry.runner.sandbox);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     const graceMs = this.options.closeGracePeriodMs ?? 1000;

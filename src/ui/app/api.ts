@@ -69,6 +69,23 @@ export class MarathonClient {
     return (await this.get<{ queue: QueueEntry[] }>('/v2/queue?embed=lastUnusedOffers')).queue;
   }
 
+  /**
+   * The last `bytes` of a file in a task's sandbox (Pacer's /pacer/tasks/{id}/files/read), also
+   * after the task ended; undefined when the sandbox cannot be found.
+   */
+  async taskFileTail(taskId: string, file: 'stdout' | 'stderr', bytes: number): Promise<string | undefined> {
+    const read = `/pacer/tasks/${encodeURIComponent(taskId)}/files/read?path=${file}`;
+    try {
+      const { offset: size } = await this.get<{ offset: number }>(`${read}&offset=-1`);
+      const from = Math.max(0, size - bytes);
+      const { data } = await this.get<{ data: string }>(`${read}&offset=${from}&length=${size - from}`);
+      // A tail cut mid-line starts at the next whole line.
+      return from > 0 && data.includes('\n') ? data.slice(data.indexOf('\n') + 1) : data;
+    } catch {
+      return undefined;
+    }
+  }
+
   async info(): Promise<ServerInfo> {
     return this.get<ServerInfo>('/v2/info');
   }

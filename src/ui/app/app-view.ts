@@ -32,12 +32,14 @@ export class AppView {
   private readonly config: HTMLPreElement;
   private readonly body: HTMLDivElement;
   private waitingSignature = '';
+  /** The failed task's stderr tail, by task id: fetched once per failure (undefined while loading, null if none). */
+  private readonly failureStderr = new Map<string, string | null | undefined>();
   private now = Date.now();
 
   constructor(
     private readonly store: Store,
-    api: MarathonClient,
-    hooks: AppViewHooks,
+    private readonly api: MarathonClient,
+    private readonly hooks: AppViewHooks,
   ) {
     this.title = h('h1', { id: 'app-title' });
     this.badge = h('span');
@@ -162,7 +164,9 @@ export class AppView {
 
     this.renderWaiting();
     const failure = app.lastTaskFailure;
-    fill(this.failure, failure === undefined ? '' : `${failure.taskId}|${failure.timestamp}`, () =>
+    const failedTaskId = failure?.taskId ?? '';
+    const stderr = failedTaskId === '' ? undefined : this.stderrTail(failedTaskId);
+    fill(this.failure, failure === undefined ? '' : `${failure.taskId}|${failure.timestamp}|${stderr === undefined ? 'loading' : (stderr ?? 'none')}`, () =>
       failure === undefined
         ? ''
         : h(
@@ -177,8 +181,21 @@ export class AppView {
               h('span', { title: failure.timestamp }, ago(failure.timestamp, this.now)),
               ' on ',
               failure.host ?? '?',
+              ' · ',
+              h('span', { class: 'mono', title: failedTaskId }, shortTaskId(failedTaskId)),
             ),
             h('pre', { class: 'mono failure-message' }, failure.message ?? ''),
+            stderr === undefined
+              ? h('p', { class: 'muted' }, 'Reading stderr…')
+              : stderr === null
+                ? h('p', { class: 'muted' }, 'Its sandbox (stderr) is not available.')
+                : h(
+                    'div',
+                    { class: 'failure-stderr' },
+                    h('h3', null, `Last lines of stderr`),
+                    h('pre', { class: 'mono failure-stderr-text', 'aria-label': 'stderr of the failed task' }, stderr === '' ? '(empty)' : stderr),
+                  ),
+            failedTaskId === '' ? null : h('p', null, logLinks(failedTaskId)),
           ),
     );
 
@@ -226,12 +243,51 @@ export class AppView {
 
   private sandboxCell(cell: HTMLTableCellElement, task: Task): void {
     const url = sandboxUrl(this.store.info, task);
-    fill(cell, url ?? '', () => (url === undefined ? h('span', { class: 'muted' }, '–') : h('a', { href: url, target: '_blank', rel: 'noopener' }, 'Mesos')));
+    fill(cell, `${task.id}|${url ?? ''}`, () => [
+      logLinks(task.id),
+      url === undefined ? null : ' · ',
+      url === undefined ? null : h('a', { href: url, target: '_blank', rel: 'noopener' }, 'Mesos'),
+    ]);
+  }
+
+  /** Starts fetching a failed task's stderr tail the first time it is asked for; re-renders when it arrives. */
+  private stderrTail(taskId: string): string | null | undefined {
+    if (this.failureStderr.has(taskId)) return this.failureStderr.get(taskId);
+    this.failureStderr.set(taskId, undefined);
+    void this.api.taskFileTail(taskId, 'stderr', FAILURE_STDERR_BYTES).then((tail) => {
+      this.failureStderr.set(taskId, tail === undefined ? null : lastLines(tail, FAILURE_STDERR_LINES));
+      this.hooks.requestRender();
+    });
+    return undefined;
   }
 }
 
-/** The Mesos UI's sandbox page of a task's executor, when /v2/info tells where the master is. */
+const FAILURE_STDERR_BYTES = 8192;
+const FAILURE_STDERR_LINES = 20;
+
+function lastLines(text: string, count: number): string {
+  const lines = text.replace(/\n$/, '').split('\n');
+  return lines.slice(-count).join('\n');
+}
+
+/** Downloads of a task's stdout and stderr through Pacer, which finds the sandbox (also of ended tasks). */
+function logLinks(taskId: string): HTMLElement {
+  const href = (file: string): string => `/pacer/tasks/${encodeURIComponent(taskId)}/files/download?path=${file}`;
+  return h(
+    'span',
+    { class: 'log-links' },
+    h('a', { href: href('stdout'), target: '_blank', rel: 'noopener', 'data-log': 'stdout' }, 'stdout'),
+    ' · ',
+    h('a', { href: href('stderr'), target: '_blank', rel: 'noopener', 'data-log': 'stderr' }, 'stderr'),
+  );
+}
+
+/**
+ * The Mesos UI's sandbox page of a task's executor, when /v2/info tells where the master is. Not
+ * for the embedded master (`--master local`), which serves no Mesos UI.
+ */
 export function sandboxUrl(info: ServerInfo | undefined, task: Task): string | undefined {
+  if (info?.marathon_config?.master === 'local') return undefined;
   const master = info?.marathon_config?.mesos_leader_ui_url;
   const frameworkId = info?.frameworkId;
   if (typeof master !== 'string' || !/^https?:\/\//.test(master) || frameworkId === undefined || task.slaveId === undefined) return undefined;
