@@ -162,6 +162,9 @@ export async function run(argv: string[]): Promise<void> {
   const cluster = await startCluster({
     name: 'bench',
     agentResources: `cpus:${Math.ceil(perAgent * CPUS) + 2};mem:${perAgent * MEM + 1024};disk:10000`,
+    // Upstream's defaults (15 s × 5), not the tier's quick 2 s × 3: an unoptimised agent starting
+    // hundreds of executors on a busy machine misses short pings and would be marked unreachable.
+    master: { agentPingTimeoutSeconds: 15, maxAgentPingTimeouts: 5 },
   });
   let pacer: PacerProcess | undefined;
   try {

@@ -13,7 +13,7 @@ import { Agent } from 'undici';
 import { eventsPlugin } from './api/events/index.js';
 import { leaderProxyPlugin } from './api/leader-proxy.js';
 import { metricsPlugin } from './api/metrics/index.js';
-import { taskFilesRoutes } from './api/task-files.js';
+import { taskFilesRoutes } from './api/routes/task-files.js';
 import { PacerMetrics } from './api/metrics/registry.js';
 import type { BasicCredentials } from './api/http/auth.js';
 import { buildApiServer, type InfoOptions } from './api/server.js';

@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import fastifyPlugin from 'fastify-plugin';
 import type { Logger } from 'pino';
 import { request, type Dispatcher } from 'undici';
-import type { FrameworkStatus } from '../scheduler/contracts.js';
+import type { FrameworkStatus } from '../../scheduler/contracts.js';
 
 const OPERATIONS = new Set(['browse', 'read', 'download', 'debug']);
 const TASK_OPERATIONS = new Set(['browse', 'read', 'download']);
