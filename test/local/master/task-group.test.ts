@@ -66,7 +66,7 @@ describe('LocalMaster LAUNCH_GROUP', () => {
     const [launched] = h.agents[0]!.groups;
     expect(launched!.executor.executor_id.value).toBe('default');
     expect(launched!.executor.resources!.every((r) => r.allocation_info?.role === '*')).toBe(true);
-    for (const t of launched!.group.tasks) {
+    for (const t of launched!.group.tasks ?? []) {
       expect(t.executor).toEqual(launched!.executor);
       expect(t.resources!.every((r) => r.allocation_info?.role === '*')).toBe(true);
     }
