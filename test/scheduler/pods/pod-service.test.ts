@@ -133,3 +133,19 @@ describe('pod ids in the root group', () => {
     expect(h.service.pod('/web/pod')).toBeUndefined();
   });
 });
+
+describe('cancelling a pod deployment', () => {
+  it('without force reverts the pod to its definition before the deployment', async () => {
+    const h = await harness();
+    const pod = podOf(WEB_AND_SIDECAR);
+    await h.finish(await h.service.createPod(pod, { force: false }));
+    const before = h.service.pod('/web/pod')!;
+    h.cluster.blockHealth = () => true;
+    const upgrade = await h.service.updatePod({ ...before, labels: { v: '2' } }, { force: false });
+    const revert = await h.service.cancelDeployment(upgrade.id, { force: false });
+    expect(revert!.affectedPods).toEqual(['/web/pod']);
+    expect(h.service.pod('/web/pod')!.labels).toEqual(before.labels);
+    await h.finish(revert!);
+    expect(h.service.deployments()).toEqual([]);
+  });
+});
