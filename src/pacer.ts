@@ -22,7 +22,7 @@ import type { MediaType } from './mesos/codec.js';
 import type { TaskState } from './mesos/types.js';
 import { createMasterDetector, type MasterDetector } from './mesos/detector.js';
 import { buildFrameworkInfo } from './mesos/framework-info.js';
-import type { AppLookup, MarathonEvent } from './scheduler/contracts.js';
+import type { AppLookup, MarathonEvent, PacerService } from './scheduler/contracts.js';
 import { SchedulerCore } from './scheduler/core/index.js';
 import { LocalEventBus } from './scheduler/event-bus.js';
 import { ConcurrencyLimiter } from './scheduler/concurrency-limiter.js';
@@ -138,6 +138,8 @@ export interface PacerHandle {
   readonly httpsUrl: string | undefined;
   /** The embedded master, with `--master local`. */
   readonly localMaster: EmbeddedMaster | undefined;
+  /** What the REST facade calls, for callers embedding Pacer (answers 503 while this node is not the leader). */
+  readonly service: PacerService;
   close(): Promise<void>;
   /** Resolves when the process should exit on its own (e.g. leadership lost beyond repair). */
   readonly finished: Promise<string>;
@@ -164,9 +166,12 @@ class Orchestrator {
   ) {
     this.#events = events;
     let service: PacerServiceImpl | undefined;
+    // The core reads apps and pods (as run specs) through one lookup.
     const apps: AppLookup = {
-      app: (id) => service?.app(id),
-      appVersion: async (id, version) => service?.appVersion(id, version),
+      app: (id) => service?.runSpec(id),
+      appVersion: async (id, version) => service?.runSpecVersion(id, version),
+      pod: (id) => service?.pod(id),
+      podVersion: async (id, version) => service?.podVersion(id, version),
     };
     this.taskFailures = new TaskFailureRepository(store, logger);
     // One cap on sockets for health and readiness probes together.
@@ -427,6 +432,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
       httpUrl,
       httpsUrl,
       localMaster,
+      service: active.service,
       finished,
       close: runCleanups,
     };

@@ -1,0 +1,3 @@
+export { parsePod, parsePodBody, parsePodOrThrow, type PodParseResult } from './parse.js';
+export { renderPod } from './render.js';
+export type * from './types.js';
