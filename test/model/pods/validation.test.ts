@@ -43,7 +43,7 @@ function accepted(pod: Json, opts: PodParseOptions = defaults): PodDefinition {
 function refused(pod: unknown, opts: PodParseOptions = defaults): { status: number; body: Json } {
   const result = parsePod(pod, opts);
   if (result.ok) throw new Error('accepted');
-  return { status: result.failure.status, body: result.failure.body as Json };
+  return { status: result.failure.status, body: result.failure.body };
 }
 
 const semantic = (...details: Array<[string, ...string[]]>): { status: number; body: Json } => ({
