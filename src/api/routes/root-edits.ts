@@ -54,14 +54,14 @@ export function putApp(root: RootGroup, app: AppDefinition, version: Timestamp, 
     }),
     newGroupEnforceRole,
   );
-  return { apps, root: tree, version };
+  return { apps, pods: root.pods, root: tree, version };
 }
 
 export function removeApp(root: RootGroup, appId: string, version: Timestamp): RootGroup {
   const apps = new Map(root.apps);
   apps.delete(appId);
   const tree = editGroup(root.root, parentId(appId), version, (g) => ({ ...g, apps: g.apps.filter((id) => id !== appId) }));
-  return { apps, root: tree, version };
+  return { apps, pods: root.pods, root: tree, version };
 }
 
 /** Removes a group and everything under it; removing `/` empties the root. */
@@ -70,9 +70,11 @@ export function removeGroup(root: RootGroup, groupId: string, version: Timestamp
   if (doomed === undefined) return root;
   const apps = new Map(root.apps);
   for (const id of transitiveAppIds(doomed)) apps.delete(id);
-  if (groupId === '/') return { apps, root: { ...emptyGroup('/', version), dependencies: [] }, version };
+  // Pods go with their group.
+  const pods = new Map([...root.pods].filter(([id]) => groupId !== '/' && !id.startsWith(`${groupId}/`)));
+  if (groupId === '/') return { apps, pods, root: { ...emptyGroup('/', version), dependencies: [] }, version };
   const tree = editGroup(root.root, parentId(groupId), version, (g) => ({ ...g, groups: g.groups.filter((c) => c.id !== groupId) }));
-  return { apps, root: tree, version };
+  return { apps, pods, root: tree, version };
 }
 
 /** Replaces (or adds) the subtree at `group.id`, with its apps; apps no longer in it are removed. */
@@ -87,7 +89,7 @@ export function putGroup(
   const apps = new Map(root.apps);
   if (previous !== undefined) for (const id of transitiveAppIds(previous)) apps.delete(id);
   for (const [id, app] of groupApps) apps.set(id, app);
-  if (group.id === '/') return { apps, root: { ...group, version }, version };
+  if (group.id === '/') return { apps, pods: root.pods, root: { ...group, version }, version };
   const tree = editGroup(
     root.root,
     parentId(group.id),
@@ -98,5 +100,5 @@ export function putGroup(
     }),
     newGroupEnforceRole,
   );
-  return { apps, root: tree, version };
+  return { apps, pods: root.pods, root: tree, version };
 }

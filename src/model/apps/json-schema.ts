@@ -15,47 +15,47 @@ type Schema = SchemaObject;
 // ---------------------------------------------------------------------------------------------
 // Schema builders (RAML type -> JSON Schema)
 
-const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
-const num = (extra: Schema = {}): Schema => ({ type: 'number', ...extra });
-const int32 = (extra: Schema = {}): Schema => ({ playInt: 'int', ...extra });
-const int64 = (extra: Schema = {}): Schema => ({ playInt: 'long', ...extra });
-const bool = (): Schema => ({ type: 'boolean' });
-const arr = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
-const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({
+export const str = (extra: Schema = {}): Schema => ({ type: 'string', ...extra });
+export const num = (extra: Schema = {}): Schema => ({ type: 'number', ...extra });
+export const int32 = (extra: Schema = {}): Schema => ({ playInt: 'int', ...extra });
+export const int64 = (extra: Schema = {}): Schema => ({ playInt: 'long', ...extra });
+export const bool = (): Schema => ({ type: 'boolean' });
+export const arr = (items: Schema, extra: Schema = {}): Schema => ({ type: 'array', items, ...extra });
+export const obj = (properties: Record<string, Schema>, required: string[] = []): Schema => ({
   type: 'object',
   properties,
   ...(required.length > 0 ? { required } : {}),
 });
-const map = (values: Schema): Schema => ({ type: 'object', additionalProperties: values });
-const oneOfNames = (...values: string[]): Schema => ({ ciEnum: values });
-const union = (name: UnionName): Schema => ({ playUnion: name });
+export const map = (values: Schema): Schema => ({ type: 'object', additionalProperties: values });
+export const oneOfNames = (...values: string[]): Schema => ({ ciEnum: values });
+export const union = (name: UnionName): Schema => ({ playUnion: name });
 
 /** RAML patterns are matched in full by the Play readers (Scala `Regex.unapplySeq`). */
-const fullMatch = (source: string): string => `^(?:${source})$`;
+export const fullMatch = (source: string): string => `^(?:${source})$`;
 
 const PATH_ID_PATTERN = '^(\\/?((\\.\\.)|(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9]))?($|\\/))+$';
 const EXECUTOR_PATTERN = '^(//cmd)|(/?[^/]+(/[^/]+)*)|$';
 
-const labels = map(str());
-const pathId = str({ minLength: 1, pattern: fullMatch(PATH_ID_PATTERN) });
-const uri = str({ minLength: 1, maxLength: 1024 });
-const filePath = str({ minLength: 1, maxLength: 1024 });
-const legacyName = str({ minLength: 1, pattern: fullMatch('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') });
-const name = str({ minLength: 1, maxLength: 63, pattern: fullMatch('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') });
-const networkName = str({ minLength: 1, maxLength: 63, pattern: fullMatch('^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$') });
-const anyPort = int32({ minimum: 0, maximum: 65535 });
+export const labels = map(str());
+export const pathId = str({ minLength: 1, pattern: fullMatch(PATH_ID_PATTERN) });
+export const uri = str({ minLength: 1, maxLength: 1024 });
+export const filePath = str({ minLength: 1, maxLength: 1024 });
+export const legacyName = str({ minLength: 1, pattern: fullMatch('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') });
+export const name = str({ minLength: 1, maxLength: 63, pattern: fullMatch('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$') });
+export const networkName = str({ minLength: 1, maxLength: 63, pattern: fullMatch('^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$') });
+export const anyPort = int32({ minimum: 0, maximum: 65535 });
 const networkProtocol = oneOfNames('tcp', 'udp', 'udp,tcp');
 const readMode = oneOfNames('RO', 'RW');
-const httpScheme = oneOfNames('HTTP', 'HTTPS');
-const dateTime = str({ format: 'date-time' });
-const stringArray = arr(str());
-const constraintArray = arr(str(), { minItems: 2, maxItems: 3 });
+export const httpScheme = oneOfNames('HTTP', 'HTTPS');
+export const dateTime = str({ format: 'date-time' });
+export const stringArray = arr(str());
+export const constraintArray = arr(str(), { minItems: 2, maxItems: 3 });
 
-const artifact = obj({ uri, extract: bool(), executable: bool(), cache: bool(), destPath: filePath }, ['uri']);
+export const artifact = obj({ uri, extract: bool(), executable: bool(), cache: bool(), destPath: filePath }, ['uri']);
 
 const portDefinition = obj({ port: anyPort, labels, name: legacyName, protocol: networkProtocol });
 
-const network = obj({
+export const network = obj({
   name: networkName,
   mode: oneOfNames('container', 'container/bridge', 'host'),
   labels,
@@ -94,12 +94,12 @@ const docker = obj(
   ['image'],
 );
 
-const linuxInfo = obj({
+export const linuxInfo = obj({
   seccomp: obj({ profileName: str(), unconfined: bool() }),
   ipcInfo: obj({ mode: oneOfNames('PRIVATE', 'SHARE_PARENT'), shmSize: int32() }, ['mode']),
 });
 
-const persistentVolumeInfo = obj(
+export const persistentVolumeInfo = obj(
   {
     type: oneOfNames('root', 'path', 'mount'),
     size: int64({ minimum: 0 }),
@@ -222,7 +222,9 @@ export const appUpdateSchema: Schema = obj(appProperties);
 // Unions. The generated readers try each member in order and, when all fail, report the last
 // member's errors; we do the same with one compiled validator per member.
 
-type UnionName = 'envValue' | 'unreachableStrategy' | 'resourceLimit' | 'volume' | 'externalVolume' | 'mesosCommand';
+type AppUnionName = 'envValue' | 'unreachableStrategy' | 'resourceLimit' | 'volume' | 'externalVolume' | 'mesosCommand';
+/** App unions plus those other RAML types (pods) register with `defineUnion`. */
+export type UnionName = AppUnionName | `pod${string}`;
 
 const dvdiVolumeInfo = obj({
   size: int64({ minimum: 0 }),
@@ -263,7 +265,7 @@ const csiVolumeInfo = obj(
   ['name', 'provider', 'options'],
 );
 
-const unionMembers: Record<UnionName, Schema[]> = {
+const unionMembers: Record<AppUnionName, Schema[]> & Partial<Record<UnionName, Schema[]>> = {
   envValue: [str(), obj({ secret: str() }, ['secret'])],
   unreachableStrategy: [oneOfNames('disabled'), obj({ inactiveAfterSeconds: int64({ minimum: 0 }), expungeAfterSeconds: int64({ minimum: 0 }) })],
   resourceLimit: [str(), num()],
@@ -276,6 +278,11 @@ const unionMembers: Record<UnionName, Schema[]> = {
   externalVolume: [dvdiVolumeInfo, csiVolumeInfo],
   mesosCommand: [obj({ shell: str({ minLength: 1 }) }, ['shell']), obj({ argv: arr(str(), { minItems: 1 }) }, ['argv'])],
 };
+
+/** Registers a union of other RAML types (tried in order, like the generated readers); call before compiling schemas using it. */
+export function defineUnion(name: `pod${string}`, members: Schema[]): void {
+  unionMembers[name] = members;
+}
 
 /** Which member of a union a value matched; index into `unionMembers[name]`. */
 export function unionMemberIndex(name: UnionName, value: unknown): number {
@@ -357,7 +364,9 @@ const memberCache = new Map<UnionName, ValidateFunction[]>();
 function memberValidators(name: UnionName): ValidateFunction[] {
   let validators = memberCache.get(name);
   if (validators === undefined) {
-    validators = unionMembers[name].map((schema) => ajv.compile(schema));
+    const members = unionMembers[name];
+    if (members === undefined) throw new Error(`union ${name} is not defined`);
+    validators = members.map((schema) => ajv.compile(schema));
     memberCache.set(name, validators);
   }
   return validators;
@@ -382,7 +391,16 @@ const validateAppUpdate = ajv.compile(appUpdateSchema);
 
 /** Type-level check of a JSON value against RAML `App` (or `AppUpdate`); returns Play-style violations. */
 export function checkAppTypes(value: unknown, update = false): Violation[] {
-  const validate = update ? validateAppUpdate : validateApp;
+  return checkTypes(update ? validateAppUpdate : validateApp, value);
+}
+
+/** Compiles a schema built with the builders above (Play-style error keys, case-insensitive enums, unions). */
+export function compileSchema(schema: Schema): ValidateFunction {
+  return ajv.compile(schema);
+}
+
+/** Runs a compiled schema and translates its errors to Marathon's Play paths and keys. */
+export function checkTypes(validate: ValidateFunction, value: unknown): Violation[] {
   if (validate(value)) return [];
   return toPlayErrors(validate.errors ?? [], value).map((e) => ({ path: e.path, error: e.key }));
 }

@@ -172,14 +172,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 /** Keys whose object values are maps (string keys chosen by the user): a null there is a type error. */
 const MAP_KEYS = new Set(['labels', 'env', 'secrets', 'options', 'nodeStageSecret', 'nodePublishSecret', 'volumeContext']);
 
-/** Play reads an optional field holding `null` as absent; maps keep their nulls (and fail the type check). */
-function stripNulls(v: unknown, isMap = false): unknown {
-  if (Array.isArray(v)) return v.map((x) => stripNulls(x));
+/**
+ * Play reads an optional field holding `null` as absent; maps keep their nulls (and fail the type check).
+ * `mapKeys` names the fields holding maps (pods use `environment` where apps use `env`).
+ */
+export function stripNulls(v: unknown, isMap = false, mapKeys: ReadonlySet<string> = MAP_KEYS): unknown {
+  if (Array.isArray(v)) return v.map((x) => stripNulls(x, false, mapKeys));
   if (!isPlainObject(v)) return v;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(v)) {
     if (value === null && !isMap) continue;
-    out[key] = stripNulls(value, !isMap && MAP_KEYS.has(key));
+    out[key] = stripNulls(value, !isMap && mapKeys.has(key), mapKeys);
   }
   return out;
 }

@@ -64,3 +64,23 @@ export function parentPathId(id: string): string {
   const segments = pathSegments(id);
   return `/${segments.slice(0, -1).join('/')}`;
 }
+
+/**
+ * Marathon's rules for an id exactly as given in a pod body, before canonicalisation (PodsValidation:
+ * `PathId(pod.id) is valid and absolutePathValidator and nonEmptyPath`). Empty when valid.
+ */
+export function rawPathIdProblems(raw: string): string[] {
+  const segments = pathSegments(raw);
+  const problems: string[] = [];
+  if (!segments.every((s) => SEGMENT.test(s))) problems.push(PATH_MESSAGES.chars);
+  const last = segments[segments.length - 1];
+  if (last !== undefined && RESERVED_LAST_SEGMENTS.includes(last)) problems.push(PATH_MESSAGES.reserved);
+  // PathId.childOf(parent): the canonical id must sit directly under the id's own (uncanonicalised) parent.
+  const parent = segments.slice(0, -1);
+  if (raw.startsWith('/') && segments.length > 0 && pathSegments(parentPathId(canonicalPathId(raw))).join('/') !== parent.join('/')) {
+    problems.push(`Identifier is not child of '/${parent.join('/')}'`);
+  }
+  if (!raw.startsWith('/')) problems.push(PATH_MESSAGES.notAbsolute);
+  if (segments.length === 0) problems.push(PATH_MESSAGES.empty);
+  return problems;
+}

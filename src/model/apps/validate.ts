@@ -405,7 +405,7 @@ function volumeConstraintProblem(c: readonly string[]): string | undefined {
   return `Unsupported constraint ${c.join(',')}`;
 }
 
-function resourceRoleProblems(role: string): string[] {
+export function resourceRoleProblems(role: string): string[] {
   const out: string[] = [];
   if (role === '') out.push('A role name must not be "".');
   if (role === '.') out.push('A role name must not be ".".');

@@ -1,3 +1,3 @@
-export { parsePod, parsePodBody, type PodParseResult } from './parse.js';
+export { parsePod, parsePodBody, parsePodOrThrow, type PodParseResult } from './parse.js';
 export { renderPod } from './render.js';
 export type * from './types.js';

@@ -78,7 +78,8 @@ export interface VolumeMount {
   name: string;
   /** Relative to the container's sandbox (or absolute inside an image). */
   mountPath: string;
-  readOnly?: boolean;
+  /** false unless given (Marathon always writes it). */
+  readOnly: boolean;
 }
 
 export interface Lifecycle {
@@ -224,6 +225,8 @@ export interface PodParseOptions {
    * `mesosRole` and `*`.
    */
   roleSettings?: (podId: string) => RoleSettings;
-  /** The role of the pod already stored at this id (an update may keep it valid). */
+  /** The role of the pod already stored at this id (an update may keep it valid; a resident pod may not leave it). */
   existingRole?: string;
+  /** `?force=true`: lets a resident pod change its role (RoleSettings.forceRoleUpdate). */
+  force?: boolean;
 }
