@@ -394,6 +394,25 @@ describe('pods elsewhere in the API', () => {
     expect(tasks.some((t) => t.appId === '/shop/web')).toBe(false);
   });
 
+  it('deployment events on /v2/events name the pod in their actions', async () => {
+    const stream: RawStream = await openRaw(`${base}/v2/events?event_type=deployment_success`);
+    try {
+      await createAndDeploy(webPod('/evt', 1));
+      await until(() => stream.text().includes('deployment_success'), 'deployment_success on the stream');
+      const frame = stream
+        .text()
+        .split('\n\n')
+        .find((f) => f.startsWith('event: deployment_success'))!;
+      const event = JSON.parse(frame.split('\n')[1]!.slice('data: '.length)) as Json;
+      expect(event.plan.steps.flatMap((s: Json) => s.actions)).toEqual([
+        { action: 'StartPod', pod: '/evt' },
+        { action: 'ScalePod', pod: '/evt' },
+      ]);
+    } finally {
+      stream.close();
+    }
+  });
+
   it('pod events reach /v2/events subscribers with clientIp and uri', async () => {
     const stream: RawStream = await openRaw(`${base}/v2/events?event_type=pod_created_event&event_type=pod_deleted_event`);
     try {
