@@ -269,7 +269,10 @@ export class OfferProcessor {
           this.#opts.metrics?.offersUsed(a.offerIds.length);
           this.#opts.metrics?.launched(a.taskIds.length);
           const agentId = a.operations[0]?.launch?.task_infos?.[0]?.agent_id.value ?? a.operations[0]?.launch_group?.task_group.tasks?.[0]?.agent_id.value;
-          logger.info({ offerIds: a.offerIds, agentId, taskIds: a.taskIds, taskGroups: a.operations.filter((o) => o.type === 'LAUNCH_GROUP').length }, 'offers accepted; tasks launched');
+          logger.info(
+            { offerIds: a.offerIds, agentId, taskIds: a.taskIds, taskGroups: a.operations.filter((o) => o.type === 'LAUNCH_GROUP').length },
+            'offers accepted; tasks launched',
+          );
         } catch (err) {
           // Ambiguous: the master may have taken it. Reconciliation and the launch timeout settle it.
           logger.error({ err, offerIds: a.offerIds }, 'ACCEPT failed');
@@ -384,15 +387,13 @@ export class OfferProcessor {
     const base = this.#provision(instance, app, placement, offer, allocationRole, now, stagedAt);
     const endpoints = podEndpoints(pod);
     const hostPorts = endpointHostPorts(pod, placement.hostPorts);
-    const podTasks = pod.containers.map(
-      (container): PodTask => ({
-        containerName: container.name,
-        taskId: podTaskIdOf(instance.instanceId, container.name, base.incarnation),
-        condition: 'Provisioned',
-        healthChecked: container.healthCheck !== undefined,
-        hostPorts: endpoints.flatMap((e, i) => (e.container === container && hostPorts[i] !== undefined ? [hostPorts[i]] : [])),
-      }),
-    );
+    const podTasks = pod.containers.map((container): PodTask => ({
+      containerName: container.name,
+      taskId: podTaskIdOf(instance.instanceId, container.name, base.incarnation),
+      condition: 'Provisioned',
+      healthChecked: container.healthCheck !== undefined,
+      hostPorts: endpoints.flatMap((e, i) => (e.container === container && hostPorts[i] !== undefined ? [hostPorts[i]] : [])),
+    }));
     return { ...base, taskId: podTasks[0]?.taskId, podTasks, executorId: executorIdOf(instance.instanceId) };
   }
 

@@ -322,7 +322,11 @@ function taskContainerInfo(pod: PodDefinition, container: PodContainer): Contain
   return filled ? info : undefined;
 }
 
-function healthCheck(check: PodHealthCheck, own: ReadonlyArray<{ endpoint: Endpoint; hostPort: number | undefined }>, hostNetwork: boolean): HealthCheck | undefined {
+function healthCheck(
+  check: PodHealthCheck,
+  own: ReadonlyArray<{ endpoint: Endpoint; hostPort: number | undefined }>,
+  hostNetwork: boolean,
+): HealthCheck | undefined {
   const common: HealthCheck = {
     delay_seconds: check.delaySeconds,
     interval_seconds: check.intervalSeconds,
