@@ -269,7 +269,7 @@ async function populate(options: Options): Promise<Populated> {
     }
     const withPorts = assignServicePorts(from, changed, { min: 10_000, max: 10_000 + options.apps + 1_000 });
     const target = assignVersions(from, withPorts, version);
-    const noIndexes = { appVersions: new Map<string, string[]>(), groupVersions: [] };
+    const noIndexes = { appVersions: new Map<string, string[]>(), podVersions: new Map<string, string[]>(), groupVersions: [] };
     const { writes } = rootChangeWrites(from, target, noIndexes, new Set([from.version]));
     const rootWrite = writes.find((w) => w.op === 'put' && w.collection === 'groups');
     await store.apply(writes);

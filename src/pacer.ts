@@ -150,9 +150,12 @@ class Orchestrator {
   ) {
     this.#events = events;
     let service: PacerServiceImpl | undefined;
+    // The core reads apps and pods (as run specs) through one lookup.
     const apps: AppLookup = {
-      app: (id) => service?.app(id),
-      appVersion: async (id, version) => service?.appVersion(id, version),
+      app: (id) => service?.runSpec(id),
+      appVersion: async (id, version) => service?.runSpecVersion(id, version),
+      pod: (id) => service?.pod(id),
+      podVersion: async (id, version) => service?.podVersion(id, version),
     };
     this.taskFailures = new TaskFailureRepository(store, logger);
     // One cap on sockets for health and readiness probes together.

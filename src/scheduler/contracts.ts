@@ -9,10 +9,11 @@
  */
 import type { AppDefinition } from '../model/apps/types.js';
 import type { Group, RootGroup } from '../model/groups/types.js';
+import type { PodDefinition } from '../model/pods/types.js';
 import { timestamp, type Timestamp } from '../model/timestamp.js';
 import type { TaskState, TaskStatusReason } from '../mesos/types.js';
 
-export type { AppDefinition, Group, RootGroup, Timestamp };
+export type { AppDefinition, Group, PodDefinition, RootGroup, Timestamp };
 export { timestamp };
 
 // ---------------------------------------------------------------------------------------------
@@ -86,6 +87,27 @@ export interface Instance {
   status?: MesosTaskStatus;
   /** Epoch ms since when the instance has been unreachable. */
   unreachableSince?: number;
+  /**
+   * Pod instances only: one task per container of the current incarnation, in the pod's container
+   * order. `taskId` is then the first container's task; `condition` and `status` are derived from
+   * these tasks as Marathon's InstanceState does (see core/pod-instance.ts).
+   */
+  podTasks?: PodTask[];
+  /** Pod instances only: the executor of the task group (`instance-<safePath>.<uuid>`). */
+  executorId?: string;
+}
+
+/** One container task of a pod instance: `<instanceId>.<containerName>.<incarnation>`. */
+export interface PodTask {
+  containerName: string;
+  taskId: string;
+  condition: Condition;
+  /** Whether the container has a (Mesos-run) health check, so its health counts for the instance's. */
+  healthChecked: boolean;
+  /** Host ports of the container's endpoints that have one, in endpoint order. */
+  hostPorts: number[];
+  startedAt?: Timestamp;
+  status?: MesosTaskStatus;
 }
 
 /**
@@ -161,10 +183,16 @@ export interface LaunchQueue {
 // ---------------------------------------------------------------------------------------------
 // Groups and deployments
 
-export type DeploymentActionName = 'StartApplication' | 'StopApplication' | 'ScaleApplication' | 'RestartApplication';
+export type AppDeploymentActionName = 'StartApplication' | 'StopApplication' | 'ScaleApplication' | 'RestartApplication';
+/** Marathon's pod actions; rendered as `{"action": "ScalePod", "pod": "/id"}`. */
+export type PodDeploymentActionName = 'StartPod' | 'StopPod' | 'ScalePod' | 'RestartPod';
+export type DeploymentActionName = AppDeploymentActionName | PodDeploymentActionName;
+
+export const POD_ACTIONS: ReadonlySet<DeploymentActionName> = new Set<DeploymentActionName>(['StartPod', 'StopPod', 'ScalePod', 'RestartPod']);
 
 export interface DeploymentAction {
   action: DeploymentActionName;
+  /** The run spec the action is about: an app id, or a pod id for the pod actions. */
   app: string;
 }
 
@@ -179,6 +207,7 @@ export interface DeploymentPlan {
   id: string;
   version: Timestamp;
   affectedApps: string[];
+  affectedPods: string[];
   steps: Array<{ actions: DeploymentAction[] }>;
   /** 0 before the first step starts, then 1-based. */
   currentStep: number;
@@ -223,7 +252,10 @@ export interface UpdateOptions {
 }
 
 export interface QueueEntry {
+  /** For a pod: the pod's run-spec view (id, version, instances, backoff); `pod` holds the pod itself. */
   app: AppDefinition;
+  /** Set when the entry is a pod's (Marathon's `PodQueueItem`). */
+  pod?: PodDefinition;
   count: number;
   delay: QueueDelay;
   since: Timestamp;
@@ -276,10 +308,47 @@ export interface PacerService {
   /** Without force: a deployment that reverts the plan's changes. With force: just stop it. */
   cancelDeployment(id: string, opts: { force: boolean }): Promise<DeploymentPlan | undefined>;
   resetDelay(appId: string): boolean;
+
+  // -------------------------------------------------------------------------------------------
+  // Pods (Marathon's PodManager; the root group holds them in `root().pods` and `Group.pods`)
+
+  /** The current definition, or undefined. */
+  pod(id: string): PodDefinition | undefined;
+  /** Every pod of the root, in id order. */
+  pods(): readonly PodDefinition[];
+  /** Stored versions of a pod, newest first ([] when the pod does not exist). */
+  podVersions(id: string): Timestamp[];
+  podVersion(id: string, version: Timestamp): Promise<PodDefinition | undefined>;
+  /**
+   * Creates (POST /v2/pods: 409 `Pod <id> already exists.` when it does) or creates-or-replaces
+   * (PUT /v2/pods/{id}) a parsed pod; assigns its version, persists, starts the deployment.
+   * 409 like apps when a running deployment holds the pod and `force` is false.
+   */
+  createPod(pod: PodDefinition, opts: UpdateOptions): Promise<DeploymentPlan>;
+  updatePod(pod: PodDefinition, opts: UpdateOptions): Promise<DeploymentPlan>;
+  /** DELETE /v2/pods/{id}: 404 `Pod '<id>' does not exist` when absent. */
+  deletePod(id: string, opts: UpdateOptions): Promise<DeploymentPlan>;
+  /** Instances of a pod (each with `podTasks`: container tasks, agent, host ports, statuses, health). */
+  podInstances(id: string): readonly Instance[];
+  /**
+   * DELETE /v2/pods/{id}::instances[/{instanceId}]: kills the named instances of the pod as a whole
+   * (404 when the pod does not exist); with `wipe` they are forgotten (not relaunched in place), as
+   * Marathon's killInstances with wipe. Returns the instances as they were when killed.
+   */
+  killPodInstances(podId: string, instanceIds: readonly string[], opts: { wipe: boolean }): Promise<readonly Instance[]>;
+  /** Running deployments that affect the pod. */
+  deploymentsOfPod(podId: string): readonly DeploymentPlan[];
 }
 
-/** Current and past app definitions, owned by the group manager, read by the core. */
+/**
+ * Current and past run specs, owned by the group manager, read by the core. For a pod id `app`
+ * answers the pod's run-spec view (scheduler/pods/run-spec.ts: what Marathon's RunSpec trait shares
+ * between apps and pods: instances, backoff, upgrade, unreachable strategy, summed resources), and
+ * `pod`/`podVersion` the pod itself.
+ */
 export interface AppLookup {
   app(id: string): AppDefinition | undefined;
   appVersion(id: string, version: Timestamp): Promise<AppDefinition | undefined>;
+  pod?(id: string): PodDefinition | undefined;
+  podVersion?(id: string, version: Timestamp): Promise<PodDefinition | undefined>;
 }

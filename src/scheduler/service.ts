@@ -14,9 +14,11 @@ import {
   type EventBus,
   type FrameworkStatus,
   type HealthView,
+  type Instance,
   type InstanceTracker,
   type LaunchQueue,
   type PacerService,
+  type PodDefinition,
   type QueueEntry,
   type RootGroup,
   type RootHistory,
@@ -40,7 +42,8 @@ import {
   type VersionIndexes,
 } from './groups/persistence.js';
 import { StoredRootHistory } from './groups/history.js';
-import { emptyRootGroup, parentId, ROOT_ID } from '../model/groups/root-group.js';
+import { emptyRootGroup, parentId, putPod, removePod, ROOT_ID } from '../model/groups/root-group.js';
+import { podRunSpec } from './pods/run-spec.js';
 import { assignServicePorts, DEFAULT_LOCAL_PORT_RANGE, type PortRange } from './groups/service-ports.js';
 import { validateRootGroup } from './groups/validation.js';
 import { assignVersions } from '../model/groups/versioning.js';
@@ -122,7 +125,7 @@ export class PacerServiceImpl implements PacerService, AppLookup {
   readonly #maxVersions: number;
   readonly #portRange: PortRange;
   #root: RootGroup = emptyRootGroup();
-  #indexes: VersionIndexes = { appVersions: new Map(), groupVersions: [] };
+  #indexes: VersionIndexes = { appVersions: new Map(), podVersions: new Map(), groupVersions: [] };
   #manager: DeploymentManager | undefined;
   /** Root changes run one at a time, in call order. */
   #queue: Promise<unknown> = Promise.resolve();
@@ -164,7 +167,10 @@ export class PacerServiceImpl implements PacerService, AppLookup {
     });
     const stored = await this.#store.list<StoredDeployment>('deployments');
     for (const { value } of stored) await this.#resume(value);
-    this.#logger.info({ apps: this.#root.apps.size, version: this.#root.version, resumedDeployments: stored.length }, 'groups loaded');
+    this.#logger.info(
+      { apps: this.#root.apps.size, pods: this.#root.pods.size, version: this.#root.version, resumedDeployments: stored.length },
+      'groups loaded',
+    );
   }
 
   /** Halts running deployments (they stay persisted and resume on the next start). */
@@ -193,6 +199,100 @@ export class PacerServiceImpl implements PacerService, AppLookup {
     const current = this.#root.apps.get(id);
     if (current?.version === version) return current;
     return this.#store.get<AppDefinition>('appVersions', appVersionKey(id, version));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Run specs as the core reads them (AppLookup): apps, and pods through their run-spec view
+
+  /** The app, or the run-spec view of the pod, with this id. */
+  runSpec(id: string): AppDefinition | undefined {
+    const app = this.#root.apps.get(id);
+    if (app !== undefined) return app;
+    const pod = this.#root.pods.get(id);
+    return pod !== undefined ? podRunSpec(pod) : undefined;
+  }
+
+  async runSpecVersion(id: string, version: Timestamp): Promise<AppDefinition | undefined> {
+    if (this.#root.pods.has(id) || this.#indexes.podVersions.has(id)) {
+      const pod = await this.podVersion(id, version);
+      return pod !== undefined ? podRunSpec(pod) : undefined;
+    }
+    return this.appVersion(id, version);
+  }
+
+  /** The AppLookup the core reads (apps and pods). */
+  readonly runSpecs = {
+    app: (id: string): AppDefinition | undefined => this.runSpec(id),
+    appVersion: (id: string, version: Timestamp): Promise<AppDefinition | undefined> => this.runSpecVersion(id, version),
+    pod: (id: string): PodDefinition | undefined => this.pod(id),
+    podVersion: (id: string, version: Timestamp): Promise<PodDefinition | undefined> => this.podVersion(id, version),
+  };
+
+  // -------------------------------------------------------------------------------------------
+  // Pods
+
+  pod(id: string): PodDefinition | undefined {
+    return this.#root.pods.get(id);
+  }
+
+  pods(): readonly PodDefinition[] {
+    return [...this.#root.pods.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  podVersions(id: string): Timestamp[] {
+    if (!this.#root.pods.has(id)) return [];
+    return [...(this.#indexes.podVersions.get(id) ?? [])];
+  }
+
+  async podVersion(id: string, version: Timestamp): Promise<PodDefinition | undefined> {
+    const current = this.#root.pods.get(id);
+    if (current?.version === version) return current;
+    return this.#store.get<PodDefinition>('podVersions', appVersionKey(id, version));
+  }
+
+  createPod(pod: PodDefinition, opts: ServiceUpdateOptions): Promise<DeploymentPlan> {
+    return this.#serial(() => {
+      if (this.#root.pods.has(pod.id)) throw new ServiceError(409, `Pod ${pod.id} already exists.`);
+      return this.#applyChange({ change: (root) => putPod(root, pod), opts: { groupId: parentId(pod.id), ...opts } });
+    });
+  }
+
+  updatePod(pod: PodDefinition, opts: ServiceUpdateOptions): Promise<DeploymentPlan> {
+    return this.#serial(() => this.#applyChange({ change: (root) => putPod(root, pod), opts: { groupId: parentId(pod.id), ...opts } }));
+  }
+
+  deletePod(id: string, opts: ServiceUpdateOptions): Promise<DeploymentPlan> {
+    return this.#serial(() => {
+      if (!this.#root.pods.has(id)) throw new ServiceError(404, `Pod '${id}' does not exist`);
+      return this.#applyChange({ change: (root) => removePod(root, id), opts: { groupId: parentId(id), ...opts } });
+    });
+  }
+
+  podInstances(id: string): readonly Instance[] {
+    return this.instances.ofApp(id);
+  }
+
+  async killPodInstances(podId: string, instanceIds: readonly string[], opts: { wipe: boolean }): Promise<readonly Instance[]> {
+    if (!this.#root.pods.has(podId)) throw new ServiceError(404, `Pod '${podId}' does not exist`);
+    const killed = [...new Set(instanceIds)].flatMap((id) => {
+      const instance = this.instances.get(id);
+      return instance !== undefined && instance.appId === podId ? [instance] : [];
+    });
+    if (killed.length === 0) return [];
+    const ids = killed.map((i) => i.instanceId);
+    if (opts.wipe) {
+      await this.instances.setGoal(ids, 'Decommissioned', 'pod instances killed via API with wipe');
+      await this.#replaceWiped([podId]);
+    } else {
+      if (this.#core.killTasks === undefined) throw new ServiceError(503, 'Killing instances is not available');
+      // Goal stays Running: each instance is replaced as a whole once its tasks have ended.
+      await this.#core.killTasks(ids, 'pod instances killed via API');
+    }
+    return killed;
+  }
+
+  deploymentsOfPod(podId: string): readonly DeploymentPlan[] {
+    return this.deployments().filter((p) => p.affectedPods.includes(podId));
   }
 
   deployments(): readonly DeploymentPlan[] {
@@ -332,7 +432,10 @@ export class PacerServiceImpl implements PacerService, AppLookup {
       this.#root = target;
       this.#indexes = indexes;
       for (const id of cancelled) await manager.cancel(id, { deleteRecord: false });
-      this.#logger.info({ deploymentId: deployment.plan.id, version, affectedApps: deployment.plan.affectedApps, cancelled }, 'root group updated');
+      this.#logger.info(
+        { deploymentId: deployment.plan.id, version, affectedApps: deployment.plan.affectedApps, affectedPods: deployment.plan.affectedPods, cancelled },
+        'root group updated',
+      );
       this.events.publish(groupChangeSuccessEvent(groupId, version, this.#clock.now()));
       const accepted = snapshotPlan(deployment.plan);
       manager.launch(deployment);
@@ -376,8 +479,8 @@ export class PacerServiceImpl implements PacerService, AppLookup {
   async #replaceWiped(appIds: readonly string[]): Promise<void> {
     const manager = this.#requireManager();
     for (const appId of appIds) {
-      const app = this.#root.apps.get(appId);
-      if (app === undefined || manager.list().some((p) => p.affectedApps.includes(appId))) continue;
+      const app = this.runSpec(appId);
+      if (app === undefined || manager.list().some((p) => p.affectedApps.includes(appId) || p.affectedPods.includes(appId))) continue;
       const wanted = this.instances.ofApp(appId).filter((i) => i.goal === 'Running').length;
       if (wanted < app.instances) await this.#core.launchQueue.add(app, app.instances - wanted);
     }
@@ -397,6 +500,7 @@ export class PacerServiceImpl implements PacerService, AppLookup {
         id: stored.id,
         version: stored.version,
         affectedApps: [...stored.affectedApps],
+        affectedPods: [...(stored.affectedPods ?? [])],
         steps: stored.steps,
         currentStep: 0,
         currentActions: [],
@@ -405,7 +509,7 @@ export class PacerServiceImpl implements PacerService, AppLookup {
       target,
       sentenced: new Map(Object.entries(stored.sentenced)),
     };
-    this.#logger.info({ deploymentId: stored.id, affectedApps: stored.affectedApps }, 'resuming deployment');
+    this.#logger.info({ deploymentId: stored.id, affectedApps: stored.affectedApps, affectedPods: stored.affectedPods }, 'resuming deployment');
     manager.launch(deployment);
   }
 
@@ -421,6 +525,11 @@ export class PacerServiceImpl implements PacerService, AppLookup {
     for (const appId of removed) this.#indexes.appVersions.delete(appId);
     purgeAppVersions(this.#store, removed, this.#indexes.groupVersions).catch((err: unknown) =>
       this.#logger.warn({ err, appIds: removed }, 'could not delete the versions of removed apps'),
+    );
+    const removedPods = deployment.plan.affectedPods.filter((id) => !this.#root.pods.has(id) && !running.some((p) => p.affectedPods.includes(id)));
+    for (const id of removedPods) this.#indexes.podVersions.delete(id);
+    purgeAppVersions(this.#store, removedPods, this.#indexes.groupVersions, 'pods').catch((err: unknown) =>
+      this.#logger.warn({ err, podIds: removedPods }, 'could not delete the versions of removed pods'),
     );
   }
 }

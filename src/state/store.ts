@@ -29,6 +29,8 @@ import { StoreError, StoreLimitError } from './errors.js';
 export const COLLECTIONS = [
   'apps',
   'appVersions',
+  'pods',
+  'podVersions',
   'groups',
   'groupVersions',
   'instances',

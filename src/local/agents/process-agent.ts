@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
 
 import type { Logger } from 'pino';
 
 import type {
   Attribute,
+  CommandInfo,
   ContainerInfo,
   ContainerStatus,
   DomainInfo,
@@ -13,13 +13,14 @@ import type {
   Resource,
   TaskGroupInfo,
   TaskInfo,
-  TaskState,
+  TaskStatus,
 } from '../../mesos/types.js';
 import type { AgentDescription, AgentStatusSink, LocalAgent } from './agent.js';
 import { fetchUris } from './fetcher.js';
-import { createExecutorSandbox, executorSandboxPath, groupTaskSandboxPath } from './sandbox.js';
+import { createExecutorSandbox, executorSandboxPath } from './sandbox.js';
 import { makeTaskStatus } from './status.js';
 import { inheritedEnvironment, taskEnvironment } from './task-environment.js';
+import { DefaultExecutors } from './task-group.js';
 import { DEFAULT_KILL_GRACE_PERIOD_MS, TaskRunner } from './task-runner.js';
 import { chownSandbox, lookupTaskUser, taskUserName, type TaskIdentity } from './task-user.js';
 
@@ -73,6 +74,7 @@ export class ProcessAgent implements LocalAgent {
   private readonly finishedSandboxes = new Map<string, string>();
   private readonly baseEnvironment: Readonly<Record<string, string>>;
   private readonly logger: Logger;
+  private readonly groups: DefaultExecutors;
   private closing = false;
 
   constructor(private readonly options: ProcessAgentOptions) {
@@ -83,6 +85,20 @@ export class ProcessAgent implements LocalAgent {
     if (options.domain !== undefined) this.domain = options.domain;
     this.baseEnvironment = options.baseEnvironment ?? inheritedEnvironment();
     this.logger = options.logger.child({ agentId: options.id });
+    this.groups = new DefaultExecutors({
+      agentId: options.id,
+      workDir: options.workDir,
+      ipAddress: options.ipAddress ?? '127.0.0.1',
+      defaultKillGraceMs: options.defaultKillGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS,
+      logger: this.logger,
+      isClosing: () => this.closing,
+      admit: (frameworkId, taskId) => this.admit(frameworkId, taskId),
+      refusal: (executor, task) =>
+        unsupportedContainer(executor.container) ?? (task.command === undefined ? 'a task of the group has no command' : unsupportedContainer(task.container)),
+      failLaunch: (frameworkId, taskId, executorId, why) => this.failLaunch(frameworkId, taskId, executorId, why),
+      runner: (frameworkId, task, placement) => this.runner(frameworkId, task, placement),
+      track: (frameworkId, runner) => this.track(frameworkId, runner),
+    });
   }
 
   launchTask(frameworkId: string, task: TaskInfo, executor?: ExecutorInfo): void {
@@ -124,54 +140,7 @@ export class ProcessAgent implements LocalAgent {
   }
 
   launchGroup(frameworkId: string, executor: ExecutorInfo, group: TaskGroupInfo): void {
-    const tasks = (group.tasks ?? []).filter((task) => this.admit(frameworkId, task.task_id.value));
-    const executorId = executor.executor_id.value;
-    const containerId = randomUUID();
-    const ref = { workDir: this.options.workDir, agentId: this.id, frameworkId, executorId, containerId };
-    const refusal =
-      unsupportedContainer(executor.container) ??
-      tasks
-        .map((task) => (task.command === undefined ? 'a task of the group has no command' : unsupportedContainer(task.container)))
-        .find((r) => r !== undefined);
-    let executorSandbox: string | undefined;
-    try {
-      executorSandbox = executorSandboxPath(ref);
-      for (const task of tasks) groupTaskSandboxPath(executorSandbox, task.task_id.value);
-    } catch (error) {
-      for (const task of tasks) this.failLaunch(frameworkId, task.task_id.value, executorId, (error as Error).message);
-      return;
-    }
-    if (refusal !== undefined) {
-      for (const task of tasks) this.failLaunch(frameworkId, task.task_id.value, executorId, refusal);
-      return;
-    }
-    const groupSandbox = executorSandbox;
-    const executorReady = createExecutorSandbox(ref);
-    const runners = tasks.map((task) => {
-      const taskSandbox = groupTaskSandboxPath(groupSandbox, task.task_id.value);
-      return this.runner(frameworkId, task, {
-        executorId,
-        executorSandbox: groupSandbox,
-        taskSandbox,
-        containerStatus: this.containerStatus(randomUUID(), containerId),
-        launchFailureSource: 'SOURCE_EXECUTOR',
-        prepare: async () => {
-          await executorReady;
-          await mkdir(taskSandbox, { recursive: true });
-          await fetchUris(task.command?.uris ?? [], taskSandbox);
-        },
-      });
-    });
-    let groupKilled = false;
-    for (const runner of runners) {
-      void runner.finished.then((state) => {
-        if (groupKilled || this.closing || !killsTheGroup(state)) return;
-        groupKilled = true;
-        this.logger.info({ frameworkId, executorId, taskId: runner.taskId, state }, 'task of a group ended; killing the rest of the group');
-        for (const other of runners) if (other !== runner) other.kill();
-      });
-      this.track(frameworkId, runner);
-    }
+    this.groups.launch(frameworkId, executor, group);
   }
 
   killTask(frameworkId: string, taskId: string, killPolicy?: KillPolicy): void {
@@ -233,10 +202,14 @@ export class ProcessAgent implements LocalAgent {
       containerStatus: ContainerStatus;
       launchFailureSource: 'SOURCE_AGENT' | 'SOURCE_EXECUTOR';
       prepare: () => Promise<void>;
+      /** The command as run, when it differs from the task's (tasks of a group). */
+      command?: CommandInfo;
+      decorate?: (status: TaskStatus) => TaskStatus;
     },
   ): TaskRunner {
     const taskId = task.task_id.value;
-    const command = task.command!;
+    const command = where.command ?? task.command!;
+    const decorate = where.decorate ?? ((status: TaskStatus) => status);
     const userName = taskUserName({
       switchUser: this.options.switchUser ?? true,
       agentIsRoot: process.getuid?.() === 0,
@@ -272,7 +245,7 @@ export class ProcessAgent implements LocalAgent {
           if (where.executorSandbox !== where.taskSandbox) await chownSandbox(where.executorSandbox, identity);
         }
       },
-      emit: (status) => this.options.sink.statusUpdate(frameworkId, status),
+      emit: (status) => this.options.sink.statusUpdate(frameworkId, decorate(status)),
       killingStateSupported: () => this.options.supportsTaskKillingState?.(frameworkId) ?? false,
       defaultKillGraceMs: this.options.defaultKillGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS,
       logger: this.logger.child({ frameworkId, taskId }),
@@ -316,10 +289,6 @@ export class ProcessAgent implements LocalAgent {
 
 function taskKey(frameworkId: string, taskId: string): string {
   return `${frameworkId}\u0000${taskId}`;
-}
-
-function killsTheGroup(state: TaskState): boolean {
-  return state === 'TASK_FAILED' || state === 'TASK_KILLED';
 }
 
 /** Why a container cannot run here, or undefined for plain processes (no container, or MESOS without an image). */

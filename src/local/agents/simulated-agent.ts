@@ -38,6 +38,14 @@ interface SimulatedTask {
   state: TaskState;
   timer: TimerHandle | undefined;
   killing: boolean;
+  /** The other tasks of its task group, when launched by LAUNCH_GROUP. */
+  group?: SimulatedGroup;
+}
+
+/** A task group: when one of its tasks fails or is killed the rest are killed, as the default executor does. */
+interface SimulatedGroup {
+  readonly taskIds: readonly string[];
+  killing: boolean;
 }
 
 /**
@@ -79,7 +87,9 @@ export class SimulatedAgent implements LocalAgent {
   }
 
   launchGroup(frameworkId: string, executor: ExecutorInfo, group: TaskGroupInfo): void {
-    for (const task of group.tasks ?? []) this.launch(frameworkId, task, executor.executor_id.value);
+    const tasks = group.tasks ?? [];
+    const members: SimulatedGroup = { taskIds: tasks.map((t) => t.task_id.value), killing: false };
+    for (const task of tasks) this.launch(frameworkId, task, executor.executor_id.value, members);
   }
 
   killTask(frameworkId: string, taskId: string, killPolicy?: KillPolicy): void {
@@ -122,13 +132,14 @@ export class SimulatedAgent implements LocalAgent {
     }
   }
 
-  private launch(frameworkId: string, task: TaskInfo, executorId: string): void {
+  private launch(frameworkId: string, task: TaskInfo, executorId: string, group?: SimulatedGroup): void {
     const key = taskKey(frameworkId, task.task_id.value);
     if (this.closed || this.tasks.has(key)) {
       this.options.logger?.warn({ agentId: this.id, frameworkId, taskId: task.task_id.value }, 'launch ignored');
       return;
     }
     const entry: SimulatedTask = { frameworkId, task, executorId, state: 'TASK_STAGING', timer: undefined, killing: false };
+    if (group !== undefined) entry.group = group;
     this.tasks.set(key, entry);
     const fails = this.random() < (this.options.failureRate ?? 0);
     entry.timer = this.timers.schedule(0, () => {
@@ -166,6 +177,14 @@ export class SimulatedAgent implements LocalAgent {
     if (!this.tasks.delete(taskKey(entry.frameworkId, entry.task.task_id.value))) return;
     entry.timer = undefined;
     this.emit(entry, state, details);
+    const group = entry.group;
+    if (group === undefined || group.killing || this.closed || (state !== 'TASK_FAILED' && state !== 'TASK_KILLED')) return;
+    group.killing = true;
+    // Upstream kills the siblings with the default grace period, not their own KillPolicy.
+    const grace = { grace_period: { nanoseconds: (this.options.defaultKillGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS) * 1e6 } };
+    for (const taskId of group.taskIds) {
+      if (this.tasks.has(taskKey(entry.frameworkId, taskId))) this.killTask(entry.frameworkId, taskId, grace);
+    }
   }
 
   private emit(entry: SimulatedTask, state: TaskState, details: StatusDetails = {}): void {

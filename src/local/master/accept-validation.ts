@@ -58,6 +58,8 @@ export interface TaskContext {
   hasTask(taskId: string): boolean;
   /** The executor already known on this agent for this framework, if any. */
   existingExecutor(executorId: string): ExecutorInfo | undefined;
+  /** Live tasks of that executor on this agent (for `share_cgroups`). */
+  tasksOfExecutor?(executorId: string): readonly TaskInfo[];
 }
 
 function validateResourceList(resources: TaskInfo['resources'], what: 'Task' | 'Executor'): string | undefined {
@@ -113,6 +115,7 @@ function validateExecutorCommon(executor: ExecutorInfo, ctx: TaskContext): strin
       if (executor.container !== undefined && executor.container.type !== 'MESOS') {
         return "'ExecutorInfo.container.type' must be 'MESOS' for 'DEFAULT' executor";
       }
+      if (executor.container?.mesos?.image !== undefined) return "'ExecutorInfo.container.mesos.image' must not be set for 'DEFAULT' executor";
       break;
     case 'CUSTOM':
       if (executor.command === undefined) return "'ExecutorInfo.command' must be set for 'CUSTOM' executor";
@@ -164,18 +167,55 @@ export function validateLaunchTask(task: TaskInfo, ctx: TaskContext): string | u
   return undefined;
 }
 
+/** What upstream's `validation::task::group::internal::validateTask` adds for a task of a group. */
+function validateGroupTask(task: TaskInfo): string | undefined {
+  if (task.executor === undefined) return "'TaskInfo.executor' must be set";
+  const container = task.container;
+  if (container !== undefined) {
+    const type = task.health_check?.type;
+    if ((container.network_infos ?? []).length > 0 && (type === 'HTTP' || type === 'TCP')) {
+      return "HTTP and TCP health checks are not supported for nested containers not joining parent's network";
+    }
+    if (container.type === 'DOCKER') return 'Docker ContainerInfo is not supported on the task';
+  }
+  if (task.limits !== undefined && Object.keys(task.limits).length > 0 && container?.linux_info?.share_cgroups !== false) {
+    return "Resource limits may only be set for tasks within a task group when the 'share_cgroups' field is set to 'false'.";
+  }
+  return undefined;
+}
+
+/** Upstream `validateShareCgroups`: one value of `share_cgroups` per group and executor. */
+function validateShareCgroups(executor: ExecutorInfo, tasks: readonly TaskInfo[], ctx: TaskContext): string | undefined {
+  if (executor.container?.linux_info?.share_cgroups === true) {
+    return "The 'share_cgroups' field cannot be set to 'true' on executor containers";
+  }
+  const values = new Set(tasks.map((t) => t.container?.linux_info?.share_cgroups ?? true));
+  for (const other of ctx.tasksOfExecutor?.(executor.executor_id.value) ?? []) values.add(other.container?.linux_info?.share_cgroups ?? true);
+  if (values.size > 1) return "If set, the value of 'share_cgroups' must be the same for all tasks in each task group and under a single executor";
+  return undefined;
+}
+
+/** Upstream's `stringify(vector<Resources>)`: `[ a, b ]`. */
+function resourceListText(bags: readonly ResourceBag[]): string {
+  return `[ ${bags.map((b) => b.toString()).join(', ')} ]`;
+}
+
 const MIN_CPUS_MILLI = toMilli(0.01);
 const MIN_MEM_MILLI = toMilli(32);
 
-/** Validates a LAUNCH_GROUP operation (task group plus its default executor). */
+/**
+ * Validates a LAUNCH_GROUP operation (task group plus its default executor) as upstream's
+ * `validation::task::group::validate`: every task (general checks, then the group's), the
+ * executor (general checks, type, minimum cpus/mem, some disk, overlaps, offered resources),
+ * then `share_cgroups`. The tasks arrive with the group's executor copied in, as the master does.
+ */
 export function validateTaskGroup(executor: ExecutorInfo, group: TaskGroupInfo, ctx: TaskContext): string | undefined {
   const tasks = group.tasks ?? [];
   const seen = new Set<string>();
   for (const task of tasks) {
-    let err = validateTaskFields(task, ctx);
+    let err = validateTaskFields(task, ctx) ?? validateGroupTask(task);
+    // Upstream does not look for duplicates inside one group (its master would abort on one).
     if (err === undefined && seen.has(task.task_id.value)) err = `Task has duplicate ID: ${task.task_id.value}`;
-    if (err === undefined && task.executor === undefined) err = "'TaskInfo.executor' must be set";
-    if (err === undefined && task.container?.type === 'DOCKER') err = 'Docker ContainerInfo is not supported on the task';
     if (err !== undefined) return `Task '${task.task_id.value}' is invalid: ${err}`;
     seen.add(task.task_id.value);
   }
@@ -204,17 +244,17 @@ export function validateTaskGroup(executor: ExecutorInfo, group: TaskGroupInfo, 
   if (!executorResources.hasName('disk')) return `Executor '${id}' uses no disk`;
 
   const total = new ResourceBag();
-  const parts: ResourceBag[] = [];
+  const taskBags: ResourceBag[] = [];
   for (const task of tasks) {
     const bag = ResourceBag.fromResources(task.resources);
-    parts.push(bag);
+    taskBags.push(bag);
     total.add(bag);
   }
-  parts.push(executorResources);
+  const parts = [...taskBags, executorResources];
   for (let i = 0; i < parts.length; i++) {
     for (let j = i + 1; j < parts.length; j++) {
       if (parts[i]!.overlapsNonScalar(parts[j]!)) {
-        return "There are overlapping resources in the task group's task resources and/or executor resources";
+        return `There are overlapping resources in the task group's task resources ${resourceListText(taskBags)} and/or executor resources ${executorResources.toString()}`;
       }
     }
   }
@@ -222,5 +262,5 @@ export function validateTaskGroup(executor: ExecutorInfo, group: TaskGroupInfo, 
   if (!ctx.available.contains(total)) {
     return `Total resources ${total.toString()} required by task group and its executor are more than available ${ctx.available.toString()}`;
   }
-  return undefined;
+  return validateShareCgroups(executor, tasks, ctx);
 }

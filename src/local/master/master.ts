@@ -95,11 +95,17 @@ function injectAllocationRole(resources: readonly Resource[] | undefined, role: 
   return resources.map((r) => (r.allocation_info === undefined ? { ...r, allocation_info: { role } } : r));
 }
 
-function injectExecutor(executor: ExecutorInfo, frameworkId: string, role: string): ExecutorInfo {
+function withAllocationRole(executor: ExecutorInfo, role: string): ExecutorInfo {
   const out: ExecutorInfo = { ...executor };
-  if (out.framework_id === undefined) out.framework_id = { value: frameworkId };
   const resources = injectAllocationRole(executor.resources, role);
   if (resources !== undefined) out.resources = resources;
+  return out;
+}
+
+/** LAUNCH: the master fills in `ExecutorInfo.framework_id` for schedulers that predate it. */
+function injectExecutor(executor: ExecutorInfo, frameworkId: string, role: string): ExecutorInfo {
+  const out = withAllocationRole(executor, role);
+  if (out.framework_id === undefined) out.framework_id = { value: frameworkId };
   return out;
 }
 
@@ -682,6 +688,10 @@ export class LocalMaster {
       available,
       hasTask: (taskId) => fw.tasks.has(taskId),
       existingExecutor: (executorId) => fw.executors.get(executorKey(agentId, executorId))?.info,
+      tasksOfExecutor: (executorId) => {
+        const ids = fw.executors.get(executorKey(agentId, executorId))?.taskIds ?? [];
+        return [...ids].flatMap((id) => fw.tasks.get(id)?.info ?? []);
+      },
     };
   }
 
@@ -719,8 +729,17 @@ export class LocalMaster {
       for (const t of tasks) this.taskError(fw, t, 'REASON_TASK_GROUP_INVALID', 'The `id` field cannot be set on LAUNCH_GROUP operations');
       return;
     }
-    const executor = injectExecutor(group.executor, fw.id, role);
-    const normalized = tasks.map((t) => this.normalizeTask(t, fw.id, role));
+    // As upstream: allocation roles are filled in, `framework_id` is not (LAUNCH_GROUP has no
+    // old schedulers to be compatible with), and a task without an executor gets a copy of the
+    // group's, so that the operator API and /master/state can name it.
+    const executor = withAllocationRole(group.executor, role);
+    const normalized = tasks.map((t) => {
+      const out: TaskInfo = { ...t };
+      const resources = injectAllocationRole(t.resources, role);
+      if (resources !== undefined) out.resources = resources;
+      out.executor = t.executor === undefined ? executor : withAllocationRole(t.executor, role);
+      return out;
+    });
     const error = validateTaskGroup(executor, { tasks: normalized }, this.taskContext(fw, entry.agent.id, remaining));
     if (error !== undefined) {
       for (const t of normalized) this.taskError(fw, t, 'REASON_TASK_GROUP_INVALID', error);

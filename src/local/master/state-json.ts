@@ -1,6 +1,6 @@
 import type { Attribute, MasterInfo, Resource, TaskStatus } from '../../mesos/types.js';
 import type { AgentDescription } from '../agents/agent.js';
-import type { FrameworkRecord, TaskRecord } from './frameworks.js';
+import type { ExecutorRecord, FrameworkRecord, TaskRecord } from './frameworks.js';
 import type { OfferRecord } from './offers.js';
 import { ResourceBag } from './resources.js';
 
@@ -87,6 +87,29 @@ function taskModel(task: TaskRecord): Json {
   return out;
 }
 
+/** Upstream's json(ExecutorInfo) plus `slave_id`, as /master/state lists a framework's executors. */
+function executorModel(e: ExecutorRecord): Json {
+  const command = e.info.command;
+  const out: Record<string, Json> = {
+    executor_id: e.info.executor_id.value,
+    name: e.info.name ?? '',
+    framework_id: e.info.framework_id?.value ?? '',
+    command: {
+      ...(command?.shell !== undefined ? { shell: command.shell } : {}),
+      ...(command?.value !== undefined ? { value: command.value } : {}),
+      argv: command?.arguments ?? [],
+      ...(command?.environment !== undefined ? { environment: command.environment as unknown as Json } : {}),
+      uris: (command?.uris ?? []).map((u) => ({ value: u.value, executable: u.executable ?? false })),
+    },
+    resources: resourcesModel(e.resources.toResources()),
+    slave_id: e.agentId,
+  };
+  if ((e.info.resources ?? []).length > 0) out.role = e.role;
+  if (e.info.labels?.labels !== undefined) out.labels = e.info.labels.labels as unknown as Json;
+  if (e.info.type !== undefined) out.type = e.info.type;
+  return out;
+}
+
 function sumOf(bags: Iterable<ResourceBag>): ResourceBag {
   const total = new ResourceBag();
   for (const b of bags) total.add(b);
@@ -127,14 +150,7 @@ function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRe
       resources: resourcesModel(o.wire.resources ?? []),
       allocation_info: { role: o.role },
     })),
-    executors: [...fw.executors.values()].map((e) => ({
-      executor_id: e.info.executor_id.value,
-      name: e.info.name ?? '',
-      framework_id: fw.id,
-      slave_id: e.agentId,
-      resources: resourcesModel(e.resources.toResources()),
-      type: e.info.type ?? 'UNKNOWN',
-    })),
+    executors: [...fw.executors.values()].map(executorModel),
   };
   if (multiRole) out.roles = fw.roles;
   else out.role = fw.info.role ?? '*';

@@ -6,13 +6,14 @@
  */
 import { canonicalPathId, pathSegments } from '../apps/path-id.js';
 import type { AppDefinition } from '../apps/types.js';
+import type { PodDefinition } from '../pods/types.js';
 import { timestamp, type Timestamp } from '../timestamp.js';
 import type { Group, RootGroup } from './types.js';
 
 export const ROOT_ID = '/';
 
 export function emptyRootGroup(version: Timestamp = timestamp(0)): RootGroup {
-  return { apps: new Map(), root: emptyGroup(ROOT_ID, version), version };
+  return { apps: new Map(), pods: new Map(), root: emptyGroup(ROOT_ID, version), version };
 }
 
 export function emptyGroup(id: string, version: Timestamp): Group {
@@ -80,6 +81,19 @@ export function transitiveAppIds(root: RootGroup, groupId: string = ROOT_ID): st
   return out;
 }
 
+/** Ids of the pods in `groupId` and all its subgroups (empty when the group does not exist). */
+export function transitivePodIds(root: RootGroup, groupId: string = ROOT_ID): string[] {
+  const group = findGroup(root, groupId);
+  if (group === undefined) return [];
+  const out: string[] = [];
+  const visit = (g: Group): void => {
+    out.push(...(g.pods ?? []));
+    g.groups.forEach(visit);
+  };
+  visit(group);
+  return out;
+}
+
 export function transitiveApps(root: RootGroup, groupId: string = ROOT_ID): AppDefinition[] {
   return transitiveAppIds(root, groupId).flatMap((id) => {
     const app = root.apps.get(id);
@@ -130,23 +144,56 @@ export function removeApp(root: RootGroup, appId: string): RootGroup {
   return { ...root, apps, root: tree };
 }
 
+/** Adds or replaces a pod; its parent groups are created when missing, as for apps. */
+export function putPod(root: RootGroup, pod: PodDefinition): RootGroup {
+  const id = pod.id;
+  const tree = editGroup(root, parentId(id), (group) => {
+    const pods = group.pods ?? [];
+    return { ...group, pods: pods.includes(id) ? pods : [...pods, id], groups: group.groups.filter((g) => g.id !== id || containsApps(g)) };
+  });
+  const pods = new Map(root.pods);
+  pods.set(id, pod);
+  return { ...root, pods, root: tree };
+}
+
+/** Removes a pod; a no-op when it does not exist. Its (possibly now empty) group stays. */
+export function removePod(root: RootGroup, podId: string): RootGroup {
+  if (!root.pods.has(podId)) return root;
+  const tree = editGroup(root, parentId(podId), (group) => ({ ...group, pods: (group.pods ?? []).filter((p) => p !== podId) }));
+  const pods = new Map(root.pods);
+  pods.delete(podId);
+  return { ...root, pods, root: tree };
+}
+
 /**
  * Replaces the subtree at `group.id` with `group` and the given apps (add-or-replace, like
  * Marathon's putGroup). Apps that were under the old subtree and are not in `apps` are removed.
  * `group.apps` and the apps of subgroups must name exactly the ids in `apps`.
  */
-export function putGroup(root: RootGroup, group: Group, apps: readonly AppDefinition[]): RootGroup {
+export function putGroup(root: RootGroup, group: Group, apps: readonly AppDefinition[], pods?: readonly PodDefinition[]): RootGroup {
   const nextApps = new Map(root.apps);
   for (const id of transitiveAppIds(root, group.id)) nextApps.delete(id);
   for (const app of apps) nextApps.set(app.id, app);
-  if (group.id === ROOT_ID) return { ...root, apps: nextApps, root: { ...group } };
-  const normalised = isTopLevel(group.id) && group.enforceRole === undefined ? { ...group, enforceRole: false } : group;
-  const parentTree = editGroup(root, parentId(group.id), (parent) => {
-    const index = parent.groups.findIndex((g) => g.id === group.id);
-    const groups = index >= 0 ? parent.groups.map((g, i) => (i === index ? normalised : g)) : [...parent.groups, normalised];
-    return { ...parent, groups };
-  });
-  return { ...root, apps: nextApps, root: parentTree };
+  let result: RootGroup;
+  if (group.id === ROOT_ID) {
+    result = { ...root, apps: nextApps, root: { ...group } };
+  } else {
+    const normalised = isTopLevel(group.id) && group.enforceRole === undefined ? { ...group, enforceRole: false } : group;
+    const parentTree = editGroup(root, parentId(group.id), (parent) => {
+      const index = parent.groups.findIndex((g) => g.id === group.id);
+      const groups = index >= 0 ? parent.groups.map((g, i) => (i === index ? normalised : g)) : [...parent.groups, normalised];
+      return { ...parent, groups };
+    });
+    result = { ...root, apps: nextApps, root: parentTree };
+  }
+  // Pods: replaced like apps when given; otherwise those of the old subtree are kept in place.
+  const oldPods = transitivePodIds(root, group.id);
+  const nextPods = new Map(root.pods);
+  for (const id of oldPods) nextPods.delete(id);
+  result = { ...result, pods: nextPods };
+  const kept = pods ?? oldPods.flatMap((id) => (root.pods.get(id) !== undefined ? [root.pods.get(id)!] : []));
+  for (const pod of kept) result = putPod(result, pod);
+  return result;
 }
 
 /** Removes a group and every app under it. Removing the root empties the tree. */
@@ -154,10 +201,12 @@ export function removeGroup(root: RootGroup, groupId: string): RootGroup {
   const id = canonicalPathId(groupId);
   const apps = new Map(root.apps);
   for (const appId of transitiveAppIds(root, id)) apps.delete(appId);
-  if (id === ROOT_ID) return { ...root, apps, root: { ...root.root, apps: [], groups: [] } };
+  const pods = new Map(root.pods);
+  for (const podId of transitivePodIds(root, id)) pods.delete(podId);
+  if (id === ROOT_ID) return { ...root, apps, pods, root: { ...root.root, apps: [], pods: [], groups: [] } };
   if (findGroup(root, id) === undefined) return root;
   const tree = editGroup(root, parentId(id), (parent) => ({ ...parent, groups: parent.groups.filter((g) => g.id !== id) }));
-  return { ...root, apps, root: tree };
+  return { ...root, apps, pods, root: tree };
 }
 
 /** Applies `fn` to every app under `groupId` (Marathon's updateTransitiveApps, used by scaleBy). */
@@ -183,5 +232,5 @@ export function withGroupVersions(root: RootGroup, version: Timestamp): RootGrou
 }
 
 export function containsApps(group: Group): boolean {
-  return group.apps.length > 0 || group.groups.some(containsApps);
+  return group.apps.length > 0 || (group.pods?.length ?? 0) > 0 || group.groups.some(containsApps);
 }

@@ -10,7 +10,9 @@
  * Every group of the result gets `version`.
  */
 import { isConfigChange } from '../apps/change.js';
+import { stableStringify } from '../apps/read.js';
 import type { AppDefinition } from '../apps/types.js';
+import type { PodDefinition } from '../pods/types.js';
 import type { Timestamp } from '../timestamp.js';
 import type { RootGroup } from './types.js';
 import { withGroupVersions } from './root-group.js';
@@ -54,8 +56,29 @@ export function versionApp(old: AppDefinition | undefined, next: AppDefinition, 
   }
 }
 
+/** Everything but the instance count and the version differs: a change that needs new instances. */
+export function isPodConfigChange(from: PodDefinition, to: PodDefinition): boolean {
+  const strip = (p: PodDefinition): unknown => ({ ...p, version: undefined, scaling: { ...p.scaling, instances: 0 } });
+  return stableStringify(strip(from)) !== stableStringify(strip(to));
+}
+
+export function samePod(a: PodDefinition, b: PodDefinition): boolean {
+  return stableStringify(a) === stableStringify(b);
+}
+
+/**
+ * A new pod, a configuration change, a scale change or a restart takes the root's version; an
+ * unchanged pod keeps its own.
+ */
+export function versionPod(old: PodDefinition | undefined, next: PodDefinition, now: Timestamp, restart: boolean): PodDefinition {
+  if (old === undefined || restart || isPodConfigChange(old, next) || old.scaling.instances !== next.scaling.instances) return { ...next, version: now };
+  return { ...next, version: old.version ?? now };
+}
+
 export function assignVersions(from: RootGroup, to: RootGroup, version: Timestamp, restarts: ReadonlySet<string> = new Set()): RootGroup {
   const apps = new Map<string, AppDefinition>();
   for (const [id, app] of to.apps) apps.set(id, versionApp(from.apps.get(id), app, version, restarts.has(id)));
-  return withGroupVersions({ ...to, apps }, version);
+  const pods = new Map<string, PodDefinition>();
+  for (const [id, pod] of to.pods) pods.set(id, versionPod(from.pods.get(id), pod, version, restarts.has(id)));
+  return withGroupVersions({ ...to, apps, pods }, version);
 }

@@ -6,6 +6,7 @@
  */
 import type { AppDefinition, HealthCheckResult, HealthView, Instance } from '../contracts.js';
 import { timestamp } from '../contracts.js';
+import { podInstanceHealth } from './pod-instance.js';
 import { hasMesosHealthCheck } from './task-builder.js';
 
 /** Checks Marathon (and so Pacer) runs itself rather than the agent. */
@@ -30,6 +31,8 @@ export class MesosHealthView implements HealthView {
   }
 
   healthOf(instance: Instance, app: AppDefinition): boolean | undefined {
+    // A pod instance is as healthy as its containers' checks (all Mesos-run).
+    if (instance.podTasks !== undefined) return instance.condition === 'Running' ? podInstanceHealth(instance.podTasks) : undefined;
     // With Pacer-run checks present, the checker judges all of the app's checks together
     // (it reads the Mesos-native verdict from the instance itself).
     if (this.#marathonChecks && app.healthChecks.some((c) => PACER_RUN_PROTOCOLS.has(c.protocol))) {

@@ -12,6 +12,7 @@ import type { KillPolicy } from '../../mesos/types.js';
 import type { AppLookup, Instance, InstanceTracker } from '../contracts.js';
 import { isTerminalCondition } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
+import { liveTaskIdsOf } from './pod-instance.js';
 
 export interface KillServiceOptions {
   driver: () => DriverPort | undefined;
@@ -54,7 +55,7 @@ export class KillService {
       const taskIds = this.#byInstance.get(instance.instanceId);
       if (taskIds === undefined) return;
       for (const taskId of [...taskIds]) {
-        if (expunged || isTerminalCondition(instance.condition) || instance.taskId !== taskId) this.#done(taskId);
+        if (expunged || isTerminalCondition(instance.condition) || !liveTaskIdsOf(instance).includes(taskId)) this.#done(taskId);
       }
     });
   }
@@ -75,7 +76,9 @@ export class KillService {
     }
     const grace = this.#opts.apps.app(instance.appId)?.taskKillGracePeriodSeconds;
     const killPolicy: KillPolicy | undefined = grace !== undefined ? { grace_period: { nanoseconds: Math.round(grace * 1e9) } } : undefined;
-    this.#start({ taskId: instance.taskId, agentId: instance.agentId, instanceId: instance.instanceId, killPolicy }, reason);
+    // A pod instance is killed as a whole: every container task still alive (their TaskInfos
+    // carry the containers' own kill policies).
+    for (const taskId of liveTaskIdsOf(instance)) this.#start({ taskId, agentId: instance.agentId, instanceId: instance.instanceId, killPolicy }, reason);
   }
 
   /** Kills a task Pacer does not track (found by reconciliation or a stray update). */

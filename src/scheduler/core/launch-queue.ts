@@ -147,8 +147,10 @@ export class CoreLaunchQueue implements LaunchQueue {
       const app = this.#opts.apps.app(appId);
       if (!app) continue;
       const stats = this.#stats.get(appId) ?? EMPTY_QUEUE_OFFER_STATS;
+      const pod = this.#opts.apps.pod?.(appId);
       entries.push({
         app,
+        ...(pod !== undefined ? { pod } : {}),
         count: waiting.length,
         delay: this.#opts.rateLimiter.delayOf(app, now) ?? { timeLeftSeconds: 0, overdue: true },
         since: timestamp(Math.min(...waiting.map((i) => i.since))),

@@ -21,7 +21,7 @@ import {
   type TaskPlacement,
 } from '../../matching/index.js';
 import type { Offer, OfferOperation, TaskInfo } from '../../mesos/types.js';
-import { timestamp, type AppDefinition, type AppLookup, type Instance } from '../contracts.js';
+import { timestamp, type AppDefinition, type AppLookup, type Instance, type PodDefinition, type PodTask } from '../contracts.js';
 import { isActiveCondition } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
 import type { FailedPorts } from './failed-ports.js';
@@ -31,6 +31,8 @@ import type { CoreLaunchQueue } from './launch-queue.js';
 import type { OfferDemand } from './offer-demand.js';
 import { portRequests } from './ports.js';
 import { buildTaskInfo } from './task-builder.js';
+import { executorIdOf, podTaskIdOf } from './pod-instance.js';
+import { buildTaskGroup, endpointHostPorts, podEndpoints, podPortRequests } from './task-group-builder.js';
 
 export interface OfferProcessorOptions {
   tracker: StoredInstanceTracker;
@@ -80,7 +82,10 @@ type OfferCall = () => Promise<void>;
 
 interface PendingGroup {
   key: string;
+  /** The app, or the pod's run-spec view (its resources are the whole instance's). */
   app: AppDefinition;
+  /** Set for a pod: its instances launch as one task group each. */
+  pod?: PodDefinition;
   instances: Instance[];
 }
 
@@ -185,15 +190,42 @@ export class OfferProcessor {
     const offerByAgent = new Map(offers.map((o) => [o.agent_id.value, o]));
     const stagedAt = timestamp(now);
     const writes: InstanceWrite[] = [];
-    const accepts: Array<{ offerIds: string[]; tasks: TaskInfo[]; refuseSeconds: number }> = [];
+    const accepts: Array<{ offerIds: string[]; operations: OfferOperation[]; taskIds: string[]; refuseSeconds: number }> = [];
     const unusedOfferIds: string[] = [];
     for (const launch of result.launches) {
       const tasks: TaskInfo[] = [];
+      const groupOperations: OfferOperation[] = [];
+      const groupTaskIds: string[] = [];
       for (const placement of launch.tasks) {
         const group = byKey.get(placement.requestKey);
         const instance = group?.instances[placement.instanceIndex];
         if (!group || !instance) continue;
-        const provisioned = this.#provision(instance, group.app, placement, offerByAgent.get(launch.agentId), launch.allocationRole, now, stagedAt);
+        const offer = offerByAgent.get(launch.agentId);
+        if (group.pod !== undefined) {
+          const pod = group.pod;
+          const provisioned = this.#provisionPod(instance, group.app, pod, placement, offer, launch.allocationRole, now, stagedAt);
+          try {
+            const taskIds = provisioned.podTasks!.map((t) => t.taskId);
+            const { executor, taskGroup } = buildTaskGroup({
+              pod,
+              instanceId: instance.instanceId,
+              taskIds,
+              agentId: placement.agentId,
+              hostname: placement.hostname,
+              ...(offer?.framework_id !== undefined ? { frameworkId: offer.framework_id.value } : {}),
+              resources: placement.resources,
+              hostPorts: placement.hostPorts,
+              ...(this.#opts.envVarsPrefix !== undefined ? { envVarsPrefix: this.#opts.envVarsPrefix } : {}),
+            });
+            groupOperations.push({ type: 'LAUNCH_GROUP', launch_group: { executor, task_group: taskGroup } });
+            groupTaskIds.push(...taskIds);
+            writes.push({ put: provisioned });
+          } catch (err) {
+            logger.error({ err, podId: pod.id, instanceId: instance.instanceId }, 'cannot build the task group; instance stays scheduled');
+          }
+          continue;
+        }
+        const provisioned = this.#provision(instance, group.app, placement, offer, launch.allocationRole, now, stagedAt);
         try {
           tasks.push(
             buildTaskInfo({
@@ -211,7 +243,9 @@ export class OfferProcessor {
           logger.error({ err, appId: group.app.id, instanceId: instance.instanceId }, 'cannot build TaskInfo; instance stays scheduled');
         }
       }
-      if (tasks.length > 0) accepts.push({ offerIds: launch.offerIds, tasks, refuseSeconds: launch.refuseSeconds });
+      const operations: OfferOperation[] = [...(tasks.length > 0 ? [{ type: 'LAUNCH' as const, launch: { task_infos: tasks } }] : []), ...groupOperations];
+      const taskIds = [...tasks.map((t) => t.task_id.value), ...groupTaskIds];
+      if (operations.length > 0) accepts.push({ offerIds: launch.offerIds, operations, taskIds, refuseSeconds: launch.refuseSeconds });
       else unusedOfferIds.push(...launch.offerIds);
     }
 
@@ -226,17 +260,17 @@ export class OfferProcessor {
 
     return [
       ...accepts.map((a) => async () => {
-        const operations: OfferOperation[] = [{ type: 'LAUNCH', launch: { task_infos: a.tasks } }];
         try {
           await driver.accept(
             a.offerIds.map((value) => ({ value })),
-            operations,
+            a.operations,
             { refuse_seconds: a.refuseSeconds },
           );
           this.#opts.metrics?.offersUsed(a.offerIds.length);
-          this.#opts.metrics?.launched(a.tasks.length);
+          this.#opts.metrics?.launched(a.taskIds.length);
+          const agentId = a.operations[0]?.launch?.task_infos?.[0]?.agent_id.value ?? a.operations[0]?.launch_group?.task_group.tasks?.[0]?.agent_id.value;
           logger.info(
-            { offerIds: a.offerIds, agentId: a.tasks[0]?.agent_id.value, taskIds: a.tasks.map((t) => t.task_id.value) },
+            { offerIds: a.offerIds, agentId, taskIds: a.taskIds, taskGroups: a.operations.filter((o) => o.type === 'LAUNCH_GROUP').length },
             'offers accepted; tasks launched',
           );
         } catch (err) {
@@ -260,16 +294,27 @@ export class OfferProcessor {
         this.#opts.logger.warn({ appId: first.appId, version: first.runSpecVersion }, 'no app definition for waiting instances; not launching them');
         continue;
       }
+      const pod = await this.#podAt(first.appId, first.runSpecVersion);
       // Re-read: the lookup may have yielded, and the lock keeps others from changing these.
       const stillWaiting = instances.filter((i) => this.#opts.tracker.get(i.instanceId)?.condition === 'Scheduled');
-      if (stillWaiting.length > 0) groups.push({ key, app, instances: stillWaiting });
+      if (stillWaiting.length > 0) groups.push({ key, app, ...(pod !== undefined ? { pod } : {}), instances: stillWaiting });
     }
     return groups;
   }
 
+  async #podAt(id: string, version: string): Promise<PodDefinition | undefined> {
+    const lookup = this.#opts.apps;
+    if (lookup.pod === undefined) return undefined;
+    const current = lookup.pod(id);
+    if (current?.version === version) return current;
+    return lookup.podVersion?.(id, version);
+  }
+
   #request(group: PendingGroup): LaunchRequest {
     const { app } = group;
-    const ports = portRequests(app);
+    // A pod instance is one placement: the run-spec view holds the summed resources; its host
+    // ports are those of its endpoints.
+    const ports = group.pod !== undefined ? podPortRequests(group.pod) : portRequests(app);
     const avoidPorts = this.#opts.failedPorts?.of(app.id);
     const placed: PlacedInstance[] = this.#opts.tracker
       .ofApp(app.id)
@@ -327,6 +372,29 @@ export class OfferProcessor {
       ipAddresses: [],
       stagedAt,
     };
+  }
+
+  #provisionPod(
+    instance: Instance,
+    app: AppDefinition,
+    pod: PodDefinition,
+    placement: TaskPlacement,
+    offer: Offer | undefined,
+    allocationRole: string | undefined,
+    now: number,
+    stagedAt: string,
+  ): Instance {
+    const base = this.#provision(instance, app, placement, offer, allocationRole, now, stagedAt);
+    const endpoints = podEndpoints(pod);
+    const hostPorts = endpointHostPorts(pod, placement.hostPorts);
+    const podTasks = pod.containers.map((container): PodTask => ({
+      containerName: container.name,
+      taskId: podTaskIdOf(instance.instanceId, container.name, base.incarnation),
+      condition: 'Provisioned',
+      healthChecked: container.healthCheck !== undefined,
+      hostPorts: endpoints.flatMap((e, i) => (e.container === container && hostPorts[i] !== undefined ? [hostPorts[i]] : [])),
+    }));
+    return { ...base, taskId: podTasks[0]?.taskId, podTasks, executorId: executorIdOf(instance.instanceId) };
   }
 
   async #decline(driver: DriverPort, offerIds: readonly string[], refuseSeconds: number): Promise<void> {

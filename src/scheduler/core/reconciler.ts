@@ -11,6 +11,7 @@ import type { CallReconcileTask } from '../../mesos/types.js';
 import type { InstanceTracker } from '../contracts.js';
 import { hasLiveTask } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
+import { liveTaskIdsOf } from './pod-instance.js';
 
 export interface ReconcilerOptions {
   instances: InstanceTracker;
@@ -120,7 +121,9 @@ export class Reconciler {
     return this.#opts.instances
       .all()
       .filter((i) => i.taskId !== undefined && hasLiveTask(i.condition))
-      .map((i) => ({ task_id: { value: i.taskId! }, ...(i.agentId !== undefined ? { agent_id: { value: i.agentId } } : {}) }));
+      .flatMap((i) =>
+        liveTaskIdsOf(i).map((taskId) => ({ task_id: { value: taskId }, ...(i.agentId !== undefined ? { agent_id: { value: i.agentId } } : {}) })),
+      );
   }
 
   #schedulePeriodic(): void {

@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import type { TaskStatus } from '../../mesos/types.js';
 import type { StoreWrite } from '../../state/store.js';
-import { timestamp, type AppLookup, type EventBus, type Instance, type IpAddress } from '../contracts.js';
+import { timestamp, type AppLookup, type EventBus, type Instance, type IpAddress, type PodTask } from '../contracts.js';
 import { Acknowledger } from './acknowledger.js';
 import { conditionOf, hasLiveTask, isTerminalCondition } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
@@ -19,6 +19,7 @@ import type { FailedPorts } from './failed-ports.js';
 import { healthStatusChangedEvent, instanceChangedEvent, instanceHealthChangedEvent, statusUpdateEvent, unknownInstanceTerminatedEvent } from './events.js';
 import type { MesosHealthView } from './health-view.js';
 import { parseTaskId } from './ids.js';
+import { podInstanceCondition, podInstanceHealth, podTaskOf } from './pod-instance.js';
 import type { InstanceWrite, StoredInstanceTracker } from './instance-tracker.js';
 import type { KillService } from './kill-service.js';
 import { scheduledInstance } from './launch-queue.js';
@@ -150,16 +151,28 @@ export class StatusProcessor {
     const taskId = status.task_id.value;
     const parsed = parseTaskId(taskId);
     const instance = parsed ? draft.get(parsed.instanceId) : undefined;
-    if (!instance || instance.taskId !== taskId) {
+    const known = instance !== undefined && (instance.podTasks !== undefined ? podTaskOf(instance, taskId) !== undefined : instance.taskId === taskId);
+    if (!instance || !known) {
       draft.effects.push(() => this.#unknownTask(status, parsed?.instanceId ?? taskId, parsed?.appId ?? '', now));
       return;
     }
     const { tracker, apps, rateLimiter, kills, events, health, demand, logger } = this.#opts;
-    const reported = conditionOf(status.state, status.reason);
+    const taskCondition = conditionOf(status.state, status.reason);
+    // A pod instance's condition follows from all of its container tasks (Marathon's InstanceState).
+    const podTasks = instance.podTasks?.map((t) => (t.taskId === taskId ? updatedPodTask(t, status, taskCondition, now) : t));
+    const reported = podTasks !== undefined ? podInstanceCondition(podTasks) : taskCondition;
     // A second "unreachable" answer must not undo the decision to replace the instance.
     const condition = instance.condition === 'UnreachableInactive' && reported === 'Unreachable' ? instance.condition : reported;
     const app = apps.app(instance.appId);
     const updated = this.#updatedInstance(instance, status, condition, now);
+    if (podTasks !== undefined) {
+      updated.podTasks = podTasks;
+      const healthy = podInstanceHealth(podTasks);
+      if (updated.status !== undefined) {
+        if (healthy !== undefined) updated.status.healthy = healthy;
+        else delete updated.status.healthy;
+      }
+    }
     // A launch the master never saw (persisted as Provisioned, then reported gone or dropped
     // by the master itself, e.g. after Pacer crashed before its ACCEPT landed) is not the app
     // failing: it is relaunched without growing the app's backoff.
@@ -172,8 +185,12 @@ export class StatusProcessor {
       // An instance already replaced while unreachable gets no second replacement.
       const replace = instance.goal === 'Running' && instance.condition !== 'UnreachableInactive' && app !== undefined;
       if (replace) draft.put(scheduledInstance(app, now));
+      // The rest of a pod goes with it: the default executor kills the group when a task fails,
+      // but a KILL makes sure of it (their later updates name tasks Pacer no longer knows).
+      const leftOver = (podTasks ?? []).filter((t) => t.taskId !== taskId && hasLiveTask(t.condition));
       draft.effects.push(() => {
         kills.terminated(taskId);
+        for (const t of leftOver) kills.killUnknown(t.taskId, updated.agentId, `pod instance ${instance.instanceId} is ${condition}`);
         health.forget(instance.instanceId);
         if (replace) demand.refresh();
         logger.info(
@@ -204,10 +221,11 @@ export class StatusProcessor {
       this.#opts.failedPorts?.note(instance.appId, condition, instance.hostPorts);
       events.publish(statusUpdateEvent(updated, status, now));
       if (condition !== instance.condition) events.publish(instanceChangedEvent(updated, now));
-      if (status.healthy !== undefined && !isTerminalCondition(condition)) {
-        if (health.record(instance.instanceId, status.healthy, now)) {
-          events.publish(healthStatusChangedEvent(updated.appId, updated.instanceId, updated.runSpecVersion, status.healthy, now));
-          events.publish(instanceHealthChangedEvent(updated, status.healthy, now));
+      const healthy = podTasks !== undefined ? (status.healthy !== undefined ? updated.status?.healthy : undefined) : status.healthy;
+      if (healthy !== undefined && !isTerminalCondition(condition)) {
+        if (health.record(instance.instanceId, healthy, now)) {
+          events.publish(healthStatusChangedEvent(updated.appId, updated.instanceId, updated.runSpecVersion, healthy, now));
+          events.publish(instanceHealthChangedEvent(updated, healthy, now));
         }
       }
     });
@@ -250,7 +268,30 @@ export class StatusProcessor {
   }
 }
 
+function updatedPodTask(task: PodTask, status: TaskStatus, condition: Instance['condition'], now: number): PodTask {
+  const updated: PodTask = {
+    ...task,
+    condition,
+    status: {
+      state: status.state,
+      ...(status.message !== undefined ? { message: status.message } : {}),
+      ...(status.reason !== undefined ? { reason: status.reason } : {}),
+      ...(status.healthy !== undefined ? { healthy: status.healthy } : task.status?.healthy !== undefined ? { healthy: task.status.healthy } : {}),
+      timestamp: status.timestamp !== undefined ? Math.round(status.timestamp * 1000) : now,
+    },
+  };
+  if (condition === 'Running' && updated.startedAt === undefined) updated.startedAt = timestamp(now);
+  return updated;
+}
+
 function materiallyChanged(before: Instance, after: Instance): boolean {
+  if (before.podTasks !== undefined || after.podTasks !== undefined) {
+    if (
+      JSON.stringify(before.podTasks?.map((t) => [t.condition, t.status?.state, t.status?.healthy])) !==
+      JSON.stringify(after.podTasks?.map((t) => [t.condition, t.status?.state, t.status?.healthy]))
+    )
+      return true;
+  }
   return (
     before.condition !== after.condition ||
     before.agentId !== after.agentId ||

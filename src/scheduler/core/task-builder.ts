@@ -112,7 +112,7 @@ export function commandInfo(
 }
 
 /** Scala's Double.toString for the numbers apps use: integers keep a `.0`. */
-function scalaDouble(x: number): string {
+export function scalaDouble(x: number): string {
   return Number.isInteger(x) ? `${x}.0` : String(x);
 }
 
@@ -182,7 +182,7 @@ export function portsEnv(slots: readonly PortSlot[], hostPorts: ReadonlyArray<nu
 // ---------------------------------------------------------------------------------------------
 // Discovery, labels
 
-function toLabels(labels: Readonly<Record<string, string>>): Labels {
+export function toLabels(labels: Readonly<Record<string, string>>): Labels {
   return { labels: Object.entries(labels).map(([key, value]): Label => ({ key, value })) };
 }
 

@@ -33,7 +33,8 @@ export function isTerminal(instance: Instance): boolean {
 /** Healthy for a deployment: Running, passing health checks if the app has any, and ready. */
 export function isHealthyForDeployment(ctx: ActionContext, instance: Instance, app: AppDefinition): boolean {
   if (instance.condition !== 'Running') return false;
-  if (app.healthChecks.length > 0 && ctx.health.healthOf(instance, app) !== true) return false;
+  const checked = app.healthChecks.length > 0 || (instance.podTasks?.some((t) => t.healthChecked) ?? false);
+  if (checked && ctx.health.healthOf(instance, app) !== true) return false;
   return ctx.readiness.isReady(instance, app);
 }
 
@@ -187,8 +188,8 @@ export abstract class ActionRun {
 
 /** Marathon keeps StartApplication for compatibility; it starts 0 instances. */
 export class StartApplicationRun extends ActionRun {
-  constructor(ctx: ActionContext, app: AppDefinition) {
-    super(ctx, 'StartApplication', app);
+  constructor(ctx: ActionContext, app: AppDefinition, action: DeploymentActionName = 'StartApplication') {
+    super(ctx, action, app);
   }
   protected async init(): Promise<void> {}
   protected async reconcile(): Promise<boolean> {
@@ -209,8 +210,8 @@ export class ScaleApplicationRun extends ActionRun {
   /** The part of #wanted that is running, healthy and ready. */
   readonly #healthyWanted = new Set<string>();
 
-  constructor(ctx: ActionContext, app: AppDefinition, sentenced: readonly string[] = []) {
-    super(ctx, 'ScaleApplication', app);
+  constructor(ctx: ActionContext, app: AppDefinition, sentenced: readonly string[] = [], action: DeploymentActionName = 'ScaleApplication') {
+    super(ctx, action, app);
     this.#sentenced = sentenced;
   }
 
@@ -270,8 +271,8 @@ export class RestartApplicationRun extends ActionRun {
   #killBudget = 0;
   readonly #countedHealthy = new Set<string>();
 
-  constructor(ctx: ActionContext, app: AppDefinition) {
-    super(ctx, 'RestartApplication', app);
+  constructor(ctx: ActionContext, app: AppDefinition, action: DeploymentActionName = 'RestartApplication') {
+    super(ctx, action, app);
   }
 
   get strategy(): RestartStrategy | undefined {
@@ -355,8 +356,8 @@ export class RestartApplicationRun extends ActionRun {
  * has forgotten them all, resets the backoff and announces `app_terminated_event`.
  */
 export class StopApplicationRun extends ActionRun {
-  constructor(ctx: ActionContext, app: AppDefinition) {
-    super(ctx, 'StopApplication', app);
+  constructor(ctx: ActionContext, app: AppDefinition, action: DeploymentActionName = 'StopApplication') {
+    super(ctx, action, app);
   }
 
   protected async init(): Promise<void> {
@@ -369,7 +370,9 @@ export class StopApplicationRun extends ActionRun {
     await this.decommission(alive, 'deleting app');
     if (instances.length > 0 || this.cancelled) return false;
     this.ctx.launchQueue.resetDelay(this.appId);
-    this.ctx.events.publish({ eventType: 'app_terminated_event', timestamp: timestamp(this.ctx.now()), appId: this.appId });
+    // Pods have no terminated event of their own (pod_deleted_event is the API's, on DELETE).
+    if (this.action === 'StopApplication')
+      this.ctx.events.publish({ eventType: 'app_terminated_event', timestamp: timestamp(this.ctx.now()), appId: this.appId });
     return true;
   }
 }

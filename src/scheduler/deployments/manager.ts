@@ -11,6 +11,7 @@ import type { AppDefinition, DeploymentAction, DeploymentPlan, EventBus, HealthV
 import { ActionRun, RestartApplicationRun, ScaleApplicationRun, StartApplicationRun, StopApplicationRun, type ActionContext } from './actions.js';
 import { deploymentFailedEvent, deploymentInfoEvent, deploymentStepEvent, deploymentSuccessEvent } from './events.js';
 import { isAffectedBy, type Deployment } from './plan.js';
+import { podRunSpec } from '../pods/run-spec.js';
 import { NO_READINESS_CHECKS, type ReadinessView } from './readiness.js';
 
 export const CANCELLED_REASON = 'The upgrade has been cancelled';
@@ -23,6 +24,8 @@ export interface StoredDeployment {
   id: string;
   version: string;
   affectedApps: string[];
+  /** Absent in records written before pods. */
+  affectedPods?: string[];
   steps: Array<{ actions: DeploymentAction[] }>;
   originalVersion: string;
   targetVersion: string;
@@ -60,6 +63,7 @@ export function storedDeployment(deployment: Deployment): StoredDeployment {
     id: plan.id,
     version: plan.version,
     affectedApps: [...plan.affectedApps],
+    affectedPods: [...plan.affectedPods],
     steps: plan.steps.map((s) => ({ actions: s.actions.map((a) => ({ ...a })) })),
     originalVersion: deployment.original.version,
     targetVersion: deployment.target.version,
@@ -127,7 +131,12 @@ export class DeploymentManager {
     this.#running.set(deployment.plan.id, entry);
     this.#ensureTimer();
     this.#opts.logger.info(
-      { deploymentId: deployment.plan.id, affectedApps: deployment.plan.affectedApps, steps: deployment.plan.steps.length },
+      {
+        deploymentId: deployment.plan.id,
+        affectedApps: deployment.plan.affectedApps,
+        affectedPods: deployment.plan.affectedPods,
+        steps: deployment.plan.steps.length,
+      },
       'deployment started',
     );
     void this.#execute(entry);
@@ -234,6 +243,12 @@ export class DeploymentManager {
       if (found === undefined) throw new Error(`${action.action} of ${action.app}: the app is missing from the plan's ${source}`);
       return found;
     };
+    // Pods run the same actions on their run-spec view (instances, upgrade strategy, backoff).
+    const pod = (source: 'original' | 'target'): AppDefinition => {
+      const found = deployment[source].pods.get(action.app);
+      if (found === undefined) throw new Error(`${action.action} of ${action.app}: the pod is missing from the plan's ${source}`);
+      return podRunSpec(found);
+    };
     switch (action.action) {
       case 'StartApplication':
         return new StartApplicationRun(ctx, app('target'));
@@ -243,6 +258,14 @@ export class DeploymentManager {
         return new RestartApplicationRun(ctx, app('target'));
       case 'StopApplication':
         return new StopApplicationRun(ctx, app('original'));
+      case 'StartPod':
+        return new StartApplicationRun(ctx, pod('target'), 'StartPod');
+      case 'ScalePod':
+        return new ScaleApplicationRun(ctx, pod('target'), deployment.sentenced.get(action.app) ?? [], 'ScalePod');
+      case 'RestartPod':
+        return new RestartApplicationRun(ctx, pod('target'), 'RestartPod');
+      case 'StopPod':
+        return new StopApplicationRun(ctx, pod('original'), 'StopPod');
     }
   }
 

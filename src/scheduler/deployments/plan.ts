@@ -5,6 +5,8 @@
  *  3. per dependency layer (longest dependency path, shortest first), for each new or changed app:
  *     ScaleApplication for a new app, a scale-only change or a target of 0 instances;
  *     RestartApplication for a configuration change or a restart (new versionInfo).
+ * Pods take the same actions under their own names (StopPod, StartPod, ScalePod, RestartPod);
+ * they have no dependencies, so their actions join the first layer.
  * Empty steps are dropped. A plan's id is a random (v4) UUID; its version is the target's.
  */
 import { randomUUID } from 'node:crypto';
@@ -12,6 +14,8 @@ import { isConfigChange } from '../../model/apps/change.js';
 import { stableStringify } from '../../model/apps/read.js';
 import type { AppDefinition, DeploymentAction, DeploymentPlan, RootGroup, Timestamp } from '../contracts.js';
 import { dependencyLayers } from '../../model/groups/dependencies.js';
+import { isPodConfigChange, samePod } from '../../model/groups/versioning.js';
+import { POD_ACTIONS, type PodDefinition } from '../contracts.js';
 
 /** A plan with what the manager and the reverter need besides the contract's view. */
 export interface Deployment {
@@ -52,6 +56,14 @@ function actionFor(old: AppDefinition | undefined, next: AppDefinition, restart:
   return undefined;
 }
 
+function podActionFor(old: PodDefinition | undefined, next: PodDefinition, restart: boolean): DeploymentAction | undefined {
+  if (old === undefined) return { action: 'ScalePod', app: next.id };
+  const upgrade = isPodConfigChange(old, next);
+  if ((!upgrade && old.scaling.instances !== next.scaling.instances) || next.scaling.instances === 0) return { action: 'ScalePod', app: next.id };
+  if (upgrade || restart || old.version !== next.version) return { action: 'RestartPod', app: next.id };
+  return undefined;
+}
+
 export function computePlan(original: RootGroup, target: RootGroup, opts: PlanOptions = {}): Deployment {
   const restarts = opts.restarts ?? new Set<string>();
   const sentenced = opts.sentenced ?? new Map<string, readonly string[]>();
@@ -64,23 +76,52 @@ export function computePlan(original: RootGroup, target: RootGroup, opts: PlanOp
     })
     .map((app) => app.id);
 
+  const removedPods = [...original.pods.keys()].filter((id) => !target.pods.has(id)).sort();
+  const addedPods = [...target.pods.keys()].filter((id) => !original.pods.has(id)).sort();
+  const podActions = [...target.pods.values()]
+    .filter((pod) => {
+      const old = original.pods.get(pod.id);
+      return old === undefined || restarts.has(pod.id) || sentenced.has(pod.id) || !samePod(old, pod);
+    })
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .flatMap((pod) => {
+      const action = podActionFor(original.pods.get(pod.id), pod, restarts.has(pod.id) || sentenced.has(pod.id));
+      return action === undefined ? [] : [action];
+    });
+
   const steps: Array<{ actions: DeploymentAction[] }> = [
-    { actions: removed.map((app) => ({ action: 'StopApplication', app })) },
-    { actions: added.map((app) => ({ action: 'StartApplication', app })) },
+    {
+      actions: [
+        ...removed.map((app): DeploymentAction => ({ action: 'StopApplication', app })),
+        ...removedPods.map((app): DeploymentAction => ({ action: 'StopPod', app })),
+      ],
+    },
+    {
+      actions: [
+        ...added.map((app): DeploymentAction => ({ action: 'StartApplication', app })),
+        ...addedPods.map((app): DeploymentAction => ({ action: 'StartPod', app })),
+      ],
+    },
   ];
+  let first = true;
   for (const layer of dependencyLayers(target, changed)) {
     const actions = layer.flatMap((id) => {
       const action = actionFor(original.apps.get(id), target.apps.get(id)!, restarts.has(id));
       return action === undefined ? [] : [action];
     });
+    if (first) actions.push(...podActions);
+    first = false;
     steps.push({ actions });
   }
+  if (first) steps.push({ actions: podActions });
   const nonEmpty = steps.filter((s) => s.actions.length > 0);
-  const affected = new Set(nonEmpty.flatMap((s) => s.actions.map((a) => a.app)));
+  const affected = new Set(nonEmpty.flatMap((s) => s.actions.filter((a) => !POD_ACTIONS.has(a.action)).map((a) => a.app)));
+  const affectedPods = new Set(nonEmpty.flatMap((s) => s.actions.filter((a) => POD_ACTIONS.has(a.action)).map((a) => a.app)));
   const plan: DeploymentPlan = {
     id: opts.id ?? randomUUID(),
     version: target.version,
     affectedApps: [...affected].sort(),
+    affectedPods: [...affectedPods].sort(),
     steps: nonEmpty,
     currentStep: 0,
     currentActions: [],
@@ -89,8 +130,8 @@ export function computePlan(original: RootGroup, target: RootGroup, opts: PlanOp
 }
 
 export function isAffectedBy(a: DeploymentPlan, b: DeploymentPlan): boolean {
-  const other = new Set(b.affectedApps);
-  return a.affectedApps.some((id) => other.has(id));
+  const other = new Set([...b.affectedApps, ...b.affectedPods]);
+  return [...a.affectedApps, ...a.affectedPods].some((id) => other.has(id));
 }
 
 /** A deep copy that callers may keep while the manager advances the live plan. */
@@ -102,7 +143,8 @@ export function snapshotPlan(plan: DeploymentPlan): DeploymentPlan {
 // JSON shapes
 
 export interface DeploymentStepJson {
-  actions: Array<{ action: string; app: string }>;
+  /** `app` for app actions, `pod` for pod actions (Marathon's DeploymentAction JSON). */
+  actions: Array<{ action: string; app?: string; pod?: string }>;
 }
 
 /** One element of GET /v2/deployments (RAML DeploymentStepInfo). */
@@ -112,7 +154,7 @@ export interface DeploymentJson {
   affectedApps: string[];
   affectedPods: string[];
   steps: DeploymentStepJson[];
-  currentActions: Array<{ action: string; app: string; readinessCheckResults: unknown[] }>;
+  currentActions: Array<{ action: string; app?: string; pod?: string; readinessCheckResults: unknown[] }>;
   currentStep: number;
   totalSteps: number;
 }
@@ -124,8 +166,12 @@ export interface LightPlanJson {
   version: Timestamp;
 }
 
+function renderAction(a: DeploymentAction): { action: string; app?: string; pod?: string } {
+  return POD_ACTIONS.has(a.action) ? { action: a.action, pod: a.app } : { action: a.action, app: a.app };
+}
+
 export function renderStep(step: { actions: readonly DeploymentAction[] }): DeploymentStepJson {
-  return { actions: step.actions.map((a) => ({ action: a.action, app: a.app })) };
+  return { actions: step.actions.map(renderAction) };
 }
 
 export function renderDeployment(plan: DeploymentPlan): DeploymentJson {
@@ -133,11 +179,10 @@ export function renderDeployment(plan: DeploymentPlan): DeploymentJson {
     id: plan.id,
     version: plan.version,
     affectedApps: [...plan.affectedApps],
-    affectedPods: [],
+    affectedPods: [...plan.affectedPods],
     steps: plan.steps.map(renderStep),
     currentActions: plan.currentActions.map((a) => ({
-      action: a.action,
-      app: a.app,
+      ...renderAction(a),
       readinessCheckResults: a.readinessCheckResults.map((r) => ({ ...r })),
     })),
     currentStep: plan.currentStep,

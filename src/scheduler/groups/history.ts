@@ -6,7 +6,7 @@
  */
 import type { Store } from '../../state/store.js';
 import type { AppDefinition, Group, RootGroup, RootHistory, Timestamp } from '../contracts.js';
-import { appVersionKey, type StoredRoot } from './persistence.js';
+import { appVersionKey, loadPods, type StoredRoot } from './persistence.js';
 
 export interface RootHistorySource {
   current(): RootGroup;
@@ -62,7 +62,7 @@ export class StoredRootHistory implements RootHistory {
     );
     const apps = new Map<string, AppDefinition>();
     for (const entry of loaded) if (entry !== undefined) apps.set(entry[0], entry[1]);
-    return { apps, root: keepKnownApps(stored.root, apps), version: stored.version };
+    return { apps, pods: await loadPods(this.#store, stored), root: keepKnownApps(stored.root, apps), version: stored.version };
   }
 
   async #stored(version: Timestamp): Promise<StoredRoot | undefined> {

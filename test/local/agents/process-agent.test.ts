@@ -296,7 +296,7 @@ describe('ProcessAgent task groups', () => {
     const killed = await sink.waitForState('g-long', 'TASK_KILLED');
     expect(killed.executor_id).toEqual({ value: 'group-exec' });
     const sandbox = agent.sandboxOf('g-long')!;
-    expect(sandbox).toMatch(/\/executors\/group-exec\/runs\/[0-9a-f-]{36}\/tasks\/g-long$/);
+    expect(sandbox).toMatch(/\/executors\/group-exec\/runs\/[0-9a-f-]{36}\/containers\/[0-9a-f-]{36}$/);
     expect((await readFile(path.join(sandbox, 'stdout'), 'utf8')).trim()).toBe(sandbox);
   });
 });

@@ -98,6 +98,7 @@ describe('LocalMaster ACCEPT', () => {
     const executor = {
       type: 'DEFAULT' as const,
       executor_id: { value: 'default' },
+      framework_id: { value: fw.id },
       resources: [
         { name: 'cpus', type: 'SCALAR' as const, scalar: { value: 0.1 } },
         { name: 'mem', type: 'SCALAR' as const, scalar: { value: 32 } },
