@@ -184,7 +184,7 @@ export class PodView {
       this.instances,
       ...(instances.length === 0
         ? [h('tr', null, h('td', { colspan: 9, class: 'muted' }, 'No instances.'))]
-        : instances.flatMap((i) => this.instanceRows(i, now))),
+        : instances.flatMap((i) => this.instanceRows(i, pod.spec, now))),
     );
 
     const { version: _v, ...definition } = pod.spec ?? { id: pod.id };
@@ -192,7 +192,7 @@ export class PodView {
   }
 
   /** One row per container; the instance's own cells span them all. */
-  private instanceRows(instance: PodInstanceStatus, now: number): HTMLTableRowElement[] {
+  private instanceRows(instance: PodInstanceStatus, spec: Pod | undefined, now: number): HTMLTableRowElement[] {
     const containers = instance.containers ?? [];
     const span = Math.max(containers.length, 1);
     const head = [
@@ -209,12 +209,14 @@ export class PodView {
       return [h('tr', { 'data-instance': instance.id }, ...head, h('td', { colspan: 5, class: 'muted' }, 'No containers yet.'), kill)];
     return containers.map((c, i) => {
       const ports = (c.endpoints ?? []).map((e) => `${e.name}${e.allocatedHostPort === undefined ? '' : `:${e.allocatedHostPort}`}`).join(', ') || '–';
-      const health = containerHealth(c);
+      // A container without a health check has no verdict to show.
+      const checked = spec?.containers?.find((sc) => sc.name === c.name)?.healthCheck !== undefined;
+      const health = checked ? containerHealth(c) : undefined;
       const cells = [
         h('td', { class: 'mono' }, c.name),
         h('td', null, stateCell(c.status)),
         h('td', { class: 'mono' }, ports),
-        h('td', null, h('span', { class: `task-health ${health}` }, health)),
+        h('td', null, health === undefined ? h('span', { class: 'muted' }, '–') : h('span', { class: `task-health ${health}` }, health)),
         h('td', null, h('time', { datetime: c.statusSince ?? undefined, title: c.statusSince ?? undefined }, ago(c.statusSince, now))),
       ];
       return h('tr', { 'data-instance': instance.id, 'data-container': c.name }, ...(i === 0 ? head : []), ...cells, ...(i === 0 ? [kill] : []));
