@@ -124,7 +124,10 @@ describe.skipIf(!HAVE_CHROMIUM)('pods in the web UI against a real pacer --maste
     await page.getByRole('button', { name: `Kill ${victim}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Kill' }).click();
     await page.locator('.notice.ok', { hasText: `Killing ${victim}` }).waitFor(WAIT);
-    await page.locator(`.instances-table tr[data-instance="${victim}"]`).first().waitFor({ ...WAIT, state: 'detached' });
+    await page
+      .locator(`.instances-table tr[data-instance="${victim}"]`)
+      .first()
+      .waitFor({ ...WAIT, state: 'detached' });
     await page.locator('[data-testid="pod-instances"]', { hasText: '3 of 3 stable' }).waitFor(WAIT);
     const after = await instanceIds();
     expect(after).toHaveLength(3);
