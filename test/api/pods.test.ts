@@ -180,6 +180,22 @@ describe('PUT and DELETE /v2/pods/{id}', () => {
     expect(h.service.pod('/other')).toBeUndefined();
   });
 
+  it('a change to a pod whose deployment still runs is 409 with the deployment, unless forced', async () => {
+    const created = await createPod();
+    const running = created.headers.get('marathon-deployment-id')!;
+    const locked = await call('PUT', '/v2/pods/shop/web', { ...webPod(), labels: { v: '2' } });
+    expect(locked.status).toBe(409);
+    expect(locked.body.deployments).toEqual([{ id: running }]);
+    // Marathon's AppLockedException text, placeholder and all, for pods too.
+    expect(locked.body.message).toBe(
+      "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.",
+    );
+    expect(h.service.pod('/shop/web')!.labels).toEqual({});
+    const forced = await call('PUT', '/v2/pods/shop/web?force=true', { ...webPod(), labels: { v: '2' } });
+    expect(forced.status).toBe(200);
+    expect(h.service.pod('/shop/web')!.labels).toEqual({ v: '2' });
+  });
+
   it('DELETE answers 202 with the deployment as Location and header, removes the pod, and publishes pod_deleted_event', async () => {
     await createAndDeploy();
     const res = await call('DELETE', '/v2/pods/shop/web');
@@ -221,6 +237,9 @@ describe('versions', () => {
     const old = await call('GET', `/v2/pods/shop/web::versions/${first.version}`);
     expect(old.status).toBe(200);
     expect(old.body).toEqual(first);
+    const sameInstant = await call('GET', `/v2/pods/shop/web::versions/${(first.version as string).replace('.000Z', 'Z')}`);
+    expect(sameInstant.status).toBe(200);
+    expect(sameInstant.body.version).toBe(first.version);
     const none = await call('GET', '/v2/pods/shop/web::versions/2001-01-01T00:00:00.000Z');
     expect(none.status).toBe(404);
     expect(none.body).toEqual({ message: "Pod '/shop/web' does not exist" });
@@ -385,6 +404,16 @@ describe('pods elsewhere in the API', () => {
     expect(entry).not.toHaveProperty('app');
     expect(entry!.count).toBe(2);
     expect(entry!.pod).toEqual((await call('GET', '/v2/pods/shop/web')).body);
+  });
+
+  it('DELETE /v2/queue/{id}/delay resets a waiting pod`s delay (204), 404 once nothing waits', async () => {
+    await createPod();
+    const reset = await call('DELETE', '/v2/queue/shop/web/delay');
+    expect(reset.status, reset.text).toBe(204);
+    await h.finish((await call('GET', '/v2/deployments')).body[0].id as string);
+    const none = await call('DELETE', '/v2/queue/shop/web/delay');
+    expect(none.status).toBe(404);
+    expect(none.body).toEqual({ message: 'Application /shop/web not found in tasks queue.' });
   });
 
   it('/v2/tasks leaves pod tasks out, as Marathon does (it lists app tasks only)', async () => {
