@@ -388,6 +388,24 @@ describe('pods elsewhere in the API', () => {
     expect(podInstances('/shop/web')).toEqual([]);
   });
 
+  it('a group PUT whose `groups` leaves a subgroup out removes that subgroup`s pods; reverting the group brings them back', async () => {
+    await createAndDeploy(webPod('/shop/inner/web', 1));
+    const withPod = h.service.root().version;
+    const dropped = await call('PUT', '/v2/groups/shop?force=true', { id: '/shop', groups: [] });
+    expect(dropped.status, dropped.text).toBe(200);
+    expect(h.service.pod('/shop/inner/web')).toBeUndefined();
+    await h.finish(dropped.body.deploymentId as string);
+    expect(podInstances('/shop/inner/web')).toEqual([]);
+
+    const reverted = await call('PUT', '/v2/groups/shop?force=true', { version: withPod });
+    expect(reverted.status, reverted.text).toBe(200);
+    expect(h.service.pod('/shop/inner/web')).toBeDefined();
+    await h.finish(reverted.body.deploymentId as string);
+    expect(podInstances('/shop/inner/web')).toHaveLength(1);
+    const inner = (await call('GET', '/v2/groups/shop/inner')).body;
+    expect(inner.pods.map((p: Json) => p.id)).toEqual(['/shop/inner/web']);
+  });
+
   it('pods are read-only at /v2/groups: a group body`s `pods` are ignored, as Marathon`s GroupUpdate has none', async () => {
     const res = await call('POST', '/v2/groups', { id: '/team', apps: [{ id: 'api', cmd: 'sleep 100' }], pods: [webPod('/team/web', 1)] });
     expect(res.status, res.text).toBe(201);
