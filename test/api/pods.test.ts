@@ -153,6 +153,28 @@ describe('HEAD, POST, GET /v2/pods', () => {
   });
 });
 
+describe('who may ask', () => {
+  it('with --http_credentials the HEAD probe and every pod route need them; a cross-origin POST is refused', async () => {
+    const secured = await harness({ credentials: { user: 'ops', password: 'pw' } });
+    try {
+      const auth = `Basic ${Buffer.from('ops:pw').toString('base64')}`;
+      expect((await secured.app.inject({ method: 'HEAD', url: '/v2/pods' })).statusCode).toBe(401);
+      expect((await secured.app.inject({ method: 'HEAD', url: '/v2/pods', headers: { authorization: auth } })).statusCode).toBe(200);
+      expect((await secured.app.inject({ method: 'GET', url: '/v2/pods/x::status' })).statusCode).toBe(401);
+      const foreign = await secured.app.inject({
+        method: 'POST',
+        url: '/v2/pods',
+        headers: { authorization: auth, origin: 'http://evil.example', 'content-type': 'application/json' },
+        payload: webPod(),
+      });
+      expect(foreign.statusCode).toBe(403);
+      expect(secured.service.pod('/shop/web')).toBeUndefined();
+    } finally {
+      await secured.app.close();
+    }
+  });
+});
+
 describe('PUT and DELETE /v2/pods/{id}', () => {
   it('PUT replaces or creates (200 either way, no Location) and publishes pod_updated_event', async () => {
     await createAndDeploy();
