@@ -101,17 +101,16 @@ export class DefaultExecutors {
     const tasks = (group.tasks ?? []).filter((task) => host.admit(frameworkId, task.task_id.value));
     if (tasks.length === 0) return;
     const refusal = tasks.map((task) => host.refusal(executor, task)).find((r) => r !== undefined);
+    if (refusal !== undefined) {
+      for (const task of tasks) host.failLaunch(frameworkId, task.task_id.value, executorId, refusal);
+      return;
+    }
     let run: ExecutorRun;
     try {
       for (const task of tasks) assertPathSafeId('task', task.task_id.value);
       run = this.executorRun(frameworkId, executorId);
     } catch (error) {
       for (const task of tasks) host.failLaunch(frameworkId, task.task_id.value, executorId, (error as Error).message);
-      return;
-    }
-    if (refusal !== undefined) {
-      for (const task of tasks) host.failLaunch(frameworkId, task.task_id.value, executorId, refusal);
-      this.release(run, 0);
       return;
     }
 
