@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventsPlugin } from '../../src/api/events/index.js';
 import type { Instance, MarathonEvent } from '../../src/scheduler/contracts.js';
-import { harness, type Harness, type Json } from './harness.js';
+import { createApp, harness, type Harness, type Json } from './harness.js';
 import { openRaw, until, type RawStream } from './events/sse-harness.js';
 
 let h: Harness;
@@ -458,9 +458,16 @@ describe('pods elsewhere in the API', () => {
 
   it('/v2/tasks leaves pod tasks out, as Marathon does (it lists app tasks only)', async () => {
     await createAndDeploy(webPod('/shop/web', 1));
-    await h.app.inject({ method: 'POST', url: '/v2/apps', payload: { id: '/sleep', cmd: 'sleep 100', cpus: 0.1, mem: 16 } });
+    await createApp(h, { id: '/sleep', cmd: 'sleep 100', cpus: 0.1, mem: 16 });
     const tasks = (await call('GET', '/v2/tasks')).body.tasks as Json[];
     expect(tasks.some((t) => t.appId === '/shop/web')).toBe(false);
+    expect(tasks.some((t) => t.appId === '/sleep')).toBe(true);
+    // POST /v2/tasks/delete only kills tasks of apps: a pod's task ids are skipped.
+    const [instance] = podInstances('/shop/web');
+    const deleted = await call('POST', '/v2/tasks/delete', { ids: [instance!.podTasks![0]!.taskId] });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ tasks: [] });
+    expect(podInstances('/shop/web')[0]!.condition).toBe('Running');
   });
 
   it('deployment events on /v2/events name the pod in their actions', async () => {
