@@ -4,7 +4,7 @@
  * Benches print medians and ratios against a baseline measured in the same run, because the
  * machines are shared and noisy.
  */
-const BENCHES = ['recordio', 'matching', 'allocator', 'launch', 'groups', 'store', 'mesos'] as const;
+const BENCHES = ['recordio', 'matching', 'allocator', 'launch', 'groups', 'store', 'pods', 'mesos'] as const;
 /** Run only when named: they need something the machine may lack (a Mesos build) and take minutes. */
 const ON_REQUEST: readonly string[] = ['mesos'];
 

@@ -20,7 +20,7 @@ import type { MediaType } from './mesos/codec.js';
 import type { TaskState } from './mesos/types.js';
 import { createMasterDetector, type MasterDetector } from './mesos/detector.js';
 import { buildFrameworkInfo } from './mesos/framework-info.js';
-import type { AppLookup, MarathonEvent } from './scheduler/contracts.js';
+import type { AppLookup, MarathonEvent, PacerService } from './scheduler/contracts.js';
 import { SchedulerCore } from './scheduler/core/index.js';
 import { LocalEventBus } from './scheduler/event-bus.js';
 import { ConcurrencyLimiter } from './scheduler/concurrency-limiter.js';
@@ -124,6 +124,8 @@ export interface PacerHandle {
   readonly url: string;
   /** The embedded master, with `--master local`. */
   readonly localMaster: EmbeddedMaster | undefined;
+  /** What the REST facade calls, for callers embedding Pacer (answers 503 while this node is not the leader). */
+  readonly service: PacerService;
   close(): Promise<void>;
   /** Resolves when the process should exit on its own (e.g. leadership lost beyond repair). */
   readonly finished: Promise<string>;
@@ -388,6 +390,7 @@ export async function startPacer(settings: PacerSettings, logger: Logger): Promi
     return {
       url,
       localMaster,
+      service: active.service,
       finished,
       close: runCleanups,
     };

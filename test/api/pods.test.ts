@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eventsPlugin } from '../../src/api/events/index.js';
 import type { Instance, MarathonEvent } from '../../src/scheduler/contracts.js';
-import { harness, type Harness, type Json } from './harness.js';
+import { createApp, harness, type Harness, type Json } from './harness.js';
 import { openRaw, until, type RawStream } from './events/sse-harness.js';
 
 let h: Harness;
@@ -153,6 +153,28 @@ describe('HEAD, POST, GET /v2/pods', () => {
   });
 });
 
+describe('who may ask', () => {
+  it('with --http_credentials the HEAD probe and every pod route need them; a cross-origin POST is refused', async () => {
+    const secured = await harness({ credentials: { user: 'ops', password: 'pw' } });
+    try {
+      const auth = `Basic ${Buffer.from('ops:pw').toString('base64')}`;
+      expect((await secured.app.inject({ method: 'HEAD', url: '/v2/pods' })).statusCode).toBe(401);
+      expect((await secured.app.inject({ method: 'HEAD', url: '/v2/pods', headers: { authorization: auth } })).statusCode).toBe(200);
+      expect((await secured.app.inject({ method: 'GET', url: '/v2/pods/x::status' })).statusCode).toBe(401);
+      const foreign = await secured.app.inject({
+        method: 'POST',
+        url: '/v2/pods',
+        headers: { authorization: auth, origin: 'http://evil.example', 'content-type': 'application/json' },
+        payload: webPod(),
+      });
+      expect(foreign.statusCode).toBe(403);
+      expect(secured.service.pod('/shop/web')).toBeUndefined();
+    } finally {
+      await secured.app.close();
+    }
+  });
+});
+
 describe('PUT and DELETE /v2/pods/{id}', () => {
   it('PUT replaces or creates (200 either way, no Location) and publishes pod_updated_event', async () => {
     await createAndDeploy();
@@ -178,6 +200,22 @@ describe('PUT and DELETE /v2/pods/{id}', () => {
     expect(res.status).toBe(400);
     expect(res.body).toEqual({ message: "'/shop/web' does not match definition's id ('/other')" });
     expect(h.service.pod('/other')).toBeUndefined();
+  });
+
+  it('a change to a pod whose deployment still runs is 409 with the deployment, unless forced', async () => {
+    const created = await createPod();
+    const running = created.headers.get('marathon-deployment-id')!;
+    const locked = await call('PUT', '/v2/pods/shop/web', { ...webPod(), labels: { v: '2' } });
+    expect(locked.status).toBe(409);
+    expect(locked.body.deployments).toEqual([{ id: running }]);
+    // Marathon's AppLockedException text, placeholder and all, for pods too.
+    expect(locked.body.message).toBe(
+      "App is locked by one or more deployments. Override with the option '?force=true'. View details at '/v2/deployments/<DEPLOYMENT_ID>'.",
+    );
+    expect(h.service.pod('/shop/web')!.labels).toEqual({});
+    const forced = await call('PUT', '/v2/pods/shop/web?force=true', { ...webPod(), labels: { v: '2' } });
+    expect(forced.status).toBe(200);
+    expect(h.service.pod('/shop/web')!.labels).toEqual({ v: '2' });
   });
 
   it('DELETE answers 202 with the deployment as Location and header, removes the pod, and publishes pod_deleted_event', async () => {
@@ -221,6 +259,9 @@ describe('versions', () => {
     const old = await call('GET', `/v2/pods/shop/web::versions/${first.version}`);
     expect(old.status).toBe(200);
     expect(old.body).toEqual(first);
+    const sameInstant = await call('GET', `/v2/pods/shop/web::versions/${(first.version as string).replace('.000Z', 'Z')}`);
+    expect(sameInstant.status).toBe(200);
+    expect(sameInstant.body.version).toBe(first.version);
     const none = await call('GET', '/v2/pods/shop/web::versions/2001-01-01T00:00:00.000Z');
     expect(none.status).toBe(404);
     expect(none.body).toEqual({ message: "Pod '/shop/web' does not exist" });
@@ -369,6 +410,24 @@ describe('pods elsewhere in the API', () => {
     expect(podInstances('/shop/web')).toEqual([]);
   });
 
+  it('a group PUT whose `groups` leaves a subgroup out removes that subgroup`s pods; reverting the group brings them back', async () => {
+    await createAndDeploy(webPod('/shop/inner/web', 1));
+    const withPod = h.service.root().version;
+    const dropped = await call('PUT', '/v2/groups/shop?force=true', { id: '/shop', groups: [] });
+    expect(dropped.status, dropped.text).toBe(200);
+    expect(h.service.pod('/shop/inner/web')).toBeUndefined();
+    await h.finish(dropped.body.deploymentId as string);
+    expect(podInstances('/shop/inner/web')).toEqual([]);
+
+    const reverted = await call('PUT', '/v2/groups/shop?force=true', { version: withPod });
+    expect(reverted.status, reverted.text).toBe(200);
+    expect(h.service.pod('/shop/inner/web')).toBeDefined();
+    await h.finish(reverted.body.deploymentId as string);
+    expect(podInstances('/shop/inner/web')).toHaveLength(1);
+    const inner = (await call('GET', '/v2/groups/shop/inner')).body;
+    expect(inner.pods.map((p: Json) => p.id)).toEqual(['/shop/inner/web']);
+  });
+
   it('pods are read-only at /v2/groups: a group body`s `pods` are ignored, as Marathon`s GroupUpdate has none', async () => {
     const res = await call('POST', '/v2/groups', { id: '/team', apps: [{ id: 'api', cmd: 'sleep 100' }], pods: [webPod('/team/web', 1)] });
     expect(res.status, res.text).toBe(201);
@@ -387,11 +446,28 @@ describe('pods elsewhere in the API', () => {
     expect(entry!.pod).toEqual((await call('GET', '/v2/pods/shop/web')).body);
   });
 
+  it('DELETE /v2/queue/{id}/delay resets a waiting pod`s delay (204), 404 once nothing waits', async () => {
+    await createPod();
+    const reset = await call('DELETE', '/v2/queue/shop/web/delay');
+    expect(reset.status, reset.text).toBe(204);
+    await h.finish((await call('GET', '/v2/deployments')).body[0].id as string);
+    const none = await call('DELETE', '/v2/queue/shop/web/delay');
+    expect(none.status).toBe(404);
+    expect(none.body).toEqual({ message: 'Application /shop/web not found in tasks queue.' });
+  });
+
   it('/v2/tasks leaves pod tasks out, as Marathon does (it lists app tasks only)', async () => {
     await createAndDeploy(webPod('/shop/web', 1));
-    await h.app.inject({ method: 'POST', url: '/v2/apps', payload: { id: '/sleep', cmd: 'sleep 100', cpus: 0.1, mem: 16 } });
+    await createApp(h, { id: '/sleep', cmd: 'sleep 100', cpus: 0.1, mem: 16 });
     const tasks = (await call('GET', '/v2/tasks')).body.tasks as Json[];
     expect(tasks.some((t) => t.appId === '/shop/web')).toBe(false);
+    expect(tasks.some((t) => t.appId === '/sleep')).toBe(true);
+    // POST /v2/tasks/delete only kills tasks of apps: a pod's task ids are skipped.
+    const [instance] = podInstances('/shop/web');
+    const deleted = await call('POST', '/v2/tasks/delete', { ids: [instance!.podTasks![0]!.taskId] });
+    expect(deleted.status).toBe(200);
+    expect(deleted.body).toEqual({ tasks: [] });
+    expect(podInstances('/shop/web')[0]!.condition).toBe('Running');
   });
 
   it('deployment events on /v2/events name the pod in their actions', async () => {

@@ -81,10 +81,24 @@ export function spawnMesosLocal(args: readonly string[], opts: SpawnOptions): Pr
   );
 }
 
+/**
+ * test/helpers/pod-deployer.ts: `pacer serve <args>` that creates the pod `podJson` through its
+ * service once it leads (logs `pod deployment started`); up when its API listens.
+ */
+export function spawnPodDeployer(podJson: string, args: readonly string[], opts: SpawnOptions): Promise<ManagedProcess> {
+  return spawnListening(
+    [podJson, '--http_port', '0', ...args],
+    opts,
+    (line) => (line.msg === 'Pacer API listening' && typeof line.url === 'string' ? line.url : undefined),
+    path.join(REPO_ROOT, 'dist', 'test', 'helpers', 'pod-deployer.js'),
+  );
+}
+
 async function spawnListening(
   args: readonly string[],
   opts: SpawnOptions,
   listeningUrl: (line: Record<string, unknown>) => string | undefined,
+  entry: string = PACER_BIN,
 ): Promise<ManagedProcess> {
   requireBuild();
   mkdirSync(SYSTEM_ARTIFACTS, { recursive: true });
@@ -93,7 +107,7 @@ async function spawnListening(
   const fd = openSync(logFile, logsInUse.has(logFile) ? 'a' : 'w');
   logsInUse.add(logFile);
   const startOffset = fileSize(logFile);
-  const child = spawn(process.execPath, [PACER_BIN, ...args], {
+  const child = spawn(process.execPath, [entry, ...args], {
     cwd: REPO_ROOT,
     detached: true, // its own process group, so kill() reaches anything it spawned
     stdio: ['ignore', fd, fd],

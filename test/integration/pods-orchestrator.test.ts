@@ -77,7 +77,7 @@ function podJson(instances: number, generation: string) {
         exec: {
           command: { shell: `while sleep 0.2; do cat shared/index.html >/dev/null 2>&1; [ -f "${'$'}TRIGGERS/${'$'}MESOS_EXECUTOR_ID" ] && exit 3; done` },
         },
-        environment: { TRIGGERS: '' },
+        environment: { TRIGGERS: triggers },
         resources: { cpus: 0.1, mem: 16 },
         volumeMounts: [{ name: 'shared', mountPath: 'shared', readOnly: true }],
       },
@@ -145,10 +145,7 @@ afterAll(async () => {
 
 describe('pods on the embedded master', () => {
   it('runs, scales, upgrades, replaces a failed instance as a whole, and deletes a pod of two containers', async () => {
-    const withTriggers = (json: ReturnType<typeof podJson>) => {
-      json.containers[1]!.environment.TRIGGERS = triggers;
-      return podOf(json);
-    };
+    const withTriggers = (json: ReturnType<typeof podJson>) => podOf(json);
     const created = await service.createPod(withTriggers(podJson(2, 'one')), { force: false });
     expect(await service.whenDeploymentFinished(created.id)).toBe('success');
     expect(wanted()).toHaveLength(2);

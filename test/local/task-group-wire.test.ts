@@ -66,10 +66,14 @@ function groupTask(id: string, offer: Json, command: string, extra: Json = {}): 
   };
 }
 
-/** Marathon's ephemeral pod volume (TaskGroupBuilder): SANDBOX_PATH of type PARENT under `volumes/`. */
+/**
+ * A task container as Marathon's TaskGroupBuilder writes one: `share_cgroups: false` (its default
+ * for pods) and an ephemeral pod volume, SANDBOX_PATH of type PARENT under `volumes/`.
+ */
 function sharedVolume(name: string, mountPath: string): Json {
   return {
     type: 'MESOS',
+    linux_info: { share_cgroups: false },
     volumes: [{ mode: 'RW', container_path: mountPath, source: { type: 'SANDBOX_PATH', sandbox_path: { type: 'PARENT', path: `volumes/${name}` } } }],
   };
 }
@@ -142,7 +146,9 @@ describe('LAUNCH_GROUP on mesos-local over the wire', () => {
     const sidecar = groupTask('pod.sidecar', offer!, 'while [ ! -f data/port ]; do sleep 0.1; done; cat data/port; exec sleep 600', {
       container: sharedVolume('v1', 'data'),
     });
-    await launchGroup(offer!, executor('pod.executor'), [web, sidecar]);
+    // The executor as Marathon writes it too: a MESOS container with `share_cgroups: false`, labels.
+    const podExecutor = executor('pod.executor', { container: { type: 'MESOS', linux_info: { share_cgroups: false } }, labels: { labels: [] } });
+    await launchGroup(offer!, podExecutor, [web, sidecar]);
 
     await fw.until('pod.web healthy', () => fw.updatesOf('pod.web').find((u) => u.healthy === true), WAIT_MS);
     await fw.until('pod.sidecar running', reached('pod.sidecar', 'TASK_RUNNING'), WAIT_MS);

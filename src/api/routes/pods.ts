@@ -23,6 +23,7 @@ import type { PodStatusJson } from '../render/pod-status.js';
 import { podStatusOf } from '../render/pods.js';
 import { bodyText, locationOf, requestPath, type RouteContext } from './context.js';
 import { topLevelGroupOf } from './group-update.js';
+import { canonicalVersion } from './group-versions.js';
 
 type Request = FastifyRequest<{ Querystring: Query; Params: { '*'?: string } }>;
 
@@ -105,7 +106,8 @@ function podVersions(ctx: RouteContext, raw: string): string[] {
 
 async function podVersion(ctx: RouteContext, raw: string, version: string): Promise<Record<string, unknown>> {
   const id = validPodId(raw);
-  const pod = await ctx.service.podVersion(id, version);
+  // Any spelling of the same instant names the version, as Marathon's Timestamp parsing does.
+  const pod = await ctx.service.podVersion(id, canonicalVersion(version) ?? version);
   if (pod === undefined) throw unknownPod(id);
   return renderPod(pod);
 }

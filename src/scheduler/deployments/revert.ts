@@ -2,14 +2,14 @@
  * Reverting a deployment (Marathon's DeploymentPlanReverter): the inverse of the change from
  * `original` to `target` is applied to the *current* root, so changes made by other deployments
  * since then survive. Apps first (they are locked by the deployment, so restoring the old
- * definition or removing an added app is safe), then groups, innermost first: removed groups get
+ * definition or removing an added app is safe), pods likewise, then groups, innermost first: removed groups get
  * their dependencies back, changed dependencies are undone, and added groups are removed when
  * they are still empty and unchanged.
  */
 import { stableStringify } from '../../model/apps/read.js';
 import type { Group, RootGroup } from '../contracts.js';
 import { pathSegments } from '../../model/apps/path-id.js';
-import { allGroups, containsApps, findGroup, putApp, removeApp, removeGroup, setGroupDependencies } from '../../model/groups/root-group.js';
+import { allGroups, containsApps, findGroup, putApp, putPod, removeApp, removeGroup, removePod, setGroupDependencies } from '../../model/groups/root-group.js';
 
 function groupsById(root: RootGroup): Map<string, Group> {
   return new Map(allGroups(root).map((g) => [g.id, g]));
@@ -23,6 +23,19 @@ function revertApps(original: RootGroup, target: RootGroup, current: RootGroup):
     const after = target.apps.get(id);
     if (before !== undefined && after !== undefined && stableStringify(before) === stableStringify(after)) continue;
     result = before !== undefined ? putApp(result, before) : removeApp(result, id);
+  }
+  return result;
+}
+
+/** Pods as apps: the definition before the deployment comes back, a pod it added goes. */
+function revertPods(original: RootGroup, target: RootGroup, current: RootGroup): RootGroup {
+  const ids = new Set([...original.pods.keys(), ...target.pods.keys()]);
+  let result = current;
+  for (const id of [...ids].sort()) {
+    const before = original.pods.get(id);
+    const after = target.pods.get(id);
+    if (before !== undefined && after !== undefined && stableStringify(before) === stableStringify(after)) continue;
+    result = before !== undefined ? putPod(result, before) : removePod(result, id);
   }
   return result;
 }
@@ -64,5 +77,5 @@ function revertGroups(original: RootGroup, target: RootGroup, current: RootGroup
 }
 
 export function revertDeployment(original: RootGroup, target: RootGroup): (current: RootGroup) => RootGroup {
-  return (current) => revertGroups(original, target, revertApps(original, target, current));
+  return (current) => revertGroups(original, target, revertPods(original, target, revertApps(original, target, current)));
 }

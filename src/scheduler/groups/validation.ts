@@ -5,11 +5,13 @@
  */
 import { ServiceError, type RootGroup } from '../contracts.js';
 import { dependencyGraph, hasCycle } from '../../model/groups/dependencies.js';
-import { allGroups } from '../../model/groups/root-group.js';
+import { allGroups, transitiveAppIds, transitivePodIds } from '../../model/groups/root-group.js';
 
 export const MESSAGES = {
   cyclic: 'Dependency graph has cyclic dependencies.',
   appGroupClash: 'Groups and Applications may not have the same identifier.',
+  appPodClash: 'Applications and Pods may not share the same id',
+  podGroupClash: 'Groups and Pods may not have the same identifier.',
 } as const;
 
 export interface GroupViolation {
@@ -27,8 +29,14 @@ export function groupViolations(root: RootGroup): GroupViolation[] {
   if (hasCycle(dependencyGraph(root))) add('/', MESSAGES.cyclic);
   // Marathon checks the root itself, then every transitive group under the path `groups(i)`.
   allGroups(root).forEach((group, index) => {
-    const clash = group.groups.some((child) => group.apps.includes(child.id));
-    if (clash) add(index === 0 ? '/' : `/groups(${index - 1})`, MESSAGES.appGroupClash);
+    const path = index === 0 ? '/' : `/groups(${index - 1})`;
+    const podIds = transitivePodIds(root, group.id);
+    if (podIds.length > 0) {
+      const appIds = new Set(transitiveAppIds(root, group.id));
+      if (podIds.some((id) => appIds.has(id))) add(path, MESSAGES.appPodClash);
+    }
+    if (group.groups.some((child) => group.apps.includes(child.id))) add(path, MESSAGES.appGroupClash);
+    if (group.groups.some((child) => (group.pods ?? []).includes(child.id))) add(path, MESSAGES.podGroupClash);
   });
   return violations;
 }

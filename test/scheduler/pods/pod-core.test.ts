@@ -148,6 +148,8 @@ describe('pod instances in the core', () => {
     await until('KILL of the other container', () => calls(t.journal, 'KILL').length > 0);
     expect(calls(t.journal, 'KILL').map((args) => (args[0] as { value: string }).value)).toEqual([web]);
     expect(calls(t.journal, 'ACKNOWLEDGE')).toHaveLength(4);
+    // The failure backs the pod off (its scheduling.backoff: 1 s by default).
+    expect(t.core.launchQueue.delayOf('/web/pod', Date.now())!.timeLeftSeconds).toBeGreaterThan(0);
   });
 
   it('kills a pod instance as a whole and reconciles every container task', async () => {
@@ -157,6 +159,19 @@ describe('pod instances in the core', () => {
     await until('ACCEPT sent', () => calls(t.journal, 'ACCEPT').length === 1);
     const [instance] = t.core.instances.ofApp('/web/pod');
     const taskIds = instance!.podTasks!.map((p) => p.taskId);
+    // A new subscription reconciles every container task of the instance.
+    t.queue.push({
+      kind: 'subscribed',
+      frameworkId: 'fw-1',
+      master: 'm',
+      streamId: 's-2',
+      heartbeatIntervalSeconds: 15,
+      masterInfo: undefined,
+      resubscribed: true,
+    });
+    await until('explicit reconciliation', () => calls(t.journal, 'RECONCILE').some((args) => (args[0] as unknown[]).length > 0));
+    const reconciled = calls(t.journal, 'RECONCILE').find((args) => (args[0] as unknown[]).length > 0)![0] as Array<{ task_id: { value: string } }>;
+    expect(reconciled.map((r) => r.task_id.value).sort()).toEqual([...taskIds].sort());
     await t.core.instances.setGoal([instance!.instanceId], 'Decommissioned', 'test');
     await until('KILLs sent', () => calls(t.journal, 'KILL').length === 2);
     expect(

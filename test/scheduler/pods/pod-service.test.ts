@@ -115,3 +115,37 @@ describe('pods in the service', () => {
     await expect(h.service.killPodInstances('/nope', [], { wipe: false })).rejects.toMatchObject({ status: 404 });
   });
 });
+
+describe('pod ids in the root group', () => {
+  it('refuses a pod with the id of an app, as Marathon’s group validation does', async () => {
+    const h = await harness();
+    const { app } = await import('../fakes/apps.js');
+    await h.finish(await h.deploy(app('/web/pod')));
+    await expect(h.service.createPod(podOf(WEB_AND_SIDECAR), { force: false })).rejects.toMatchObject({
+      status: 422,
+      extra: {
+        details: [
+          { path: '/', errors: ['Applications and Pods may not share the same id'] },
+          { path: '/groups(0)', errors: ['Applications and Pods may not share the same id'] },
+        ],
+      },
+    });
+    expect(h.service.pod('/web/pod')).toBeUndefined();
+  });
+});
+
+describe('cancelling a pod deployment', () => {
+  it('without force reverts the pod to its definition before the deployment', async () => {
+    const h = await harness();
+    const pod = podOf(WEB_AND_SIDECAR);
+    await h.finish(await h.service.createPod(pod, { force: false }));
+    const before = h.service.pod('/web/pod')!;
+    h.cluster.blockHealth = () => true;
+    const upgrade = await h.service.updatePod({ ...before, labels: { v: '2' } }, { force: false });
+    const revert = await h.service.cancelDeployment(upgrade.id, { force: false });
+    expect(revert!.affectedPods).toEqual(['/web/pod']);
+    expect(h.service.pod('/web/pod')!.labels).toEqual(before.labels);
+    await h.finish(revert!);
+    expect(h.service.deployments()).toEqual([]);
+  });
+});
