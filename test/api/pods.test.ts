@@ -194,6 +194,41 @@ describe('PUT and DELETE /v2/pods/{id}', () => {
     expect(h.service.pod('/fresh')).toBeDefined();
   });
 
+  it('PUT moving a resident pod to another role needs ?force=true (RoleSettings warning), as Marathon', async () => {
+    const roles = await harness({ appParse: { mesosRole: 'base' } });
+    try {
+      const resident = (role: string): Json => ({
+        id: '/dev/db',
+        role,
+        volumes: [{ name: 'pst', persistent: { size: 10 } }],
+        containers: [
+          { name: 'db', exec: { command: { shell: 'sleep 100' } }, resources: { cpus: 0.1, mem: 16 }, volumeMounts: [{ name: 'pst', mountPath: 'pst' }] },
+        ],
+      });
+      const created = await roles.app.inject({ method: 'POST', url: '/v2/pods', payload: resident('dev') });
+      expect(created.statusCode, created.body).toBe(201);
+      const moved = await roles.app.inject({ method: 'PUT', url: '/v2/pods/dev/db?force=false', payload: resident('base') });
+      expect(moved.statusCode, moved.body).toBe(422);
+      expect(JSON.parse(moved.body)).toEqual({
+        message: 'Object is not valid',
+        details: [
+          {
+            path: '/role',
+            errors: [
+              'It is not possible to change the role for existing reservations. If you proceed with this change, all existing instances will continue to run under the previous role, dev. Only new instances will be allocated with the new role, base. In order to continue, retry your request with ?force=true',
+            ],
+          },
+        ],
+      });
+      expect(roles.service.pod('/dev/db')!.role).toBe('dev');
+      const forced = await roles.app.inject({ method: 'PUT', url: '/v2/pods/dev/db?force=true', payload: resident('base') });
+      expect(forced.statusCode, forced.body).toBe(200);
+      expect(roles.service.pod('/dev/db')!.role).toBe('base');
+    } finally {
+      await roles.app.close();
+    }
+  });
+
   it('PUT whose body names another pod is 400 and changes nothing', async () => {
     await createAndDeploy();
     const res = await call('PUT', '/v2/pods/shop/web', webPod('/other'));

@@ -48,8 +48,8 @@ interface DeploymentJson {
 }
 
 const POD_ID = '/e2e/duo';
-const WAIT = { timeoutMs: 40_000, intervalMs: 200 };
-const TEST_TIMEOUT_MS = 240_000;
+const WAIT = { timeoutMs: 60_000, intervalMs: 200 };
+const TEST_TIMEOUT_MS = 300_000;
 
 let pacer: PacerProcess;
 

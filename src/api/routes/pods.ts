@@ -116,7 +116,7 @@ async function podVersion(ctx: RouteContext, raw: string, version: string): Prom
  * Parse options with RoleSettings.forService read from the current root: a pod below a top-level
  * group that enforces its role gets that group's role; the pod's stored role stays valid.
  */
-function podParseOptions(ctx: RouteContext): PodParseOptions {
+function podParseOptions(ctx: RouteContext, update?: { podId: string; force: boolean }): PodParseOptions {
   const root = ctx.service.root();
   const { mesosRole, features, defaultNetworkName, newGroupEnforceRole } = ctx.appParse;
   return {
@@ -128,12 +128,14 @@ function podParseOptions(ctx: RouteContext): PodParseOptions {
         enforceRole: podId.lastIndexOf('/') === 0 ? false : (topLevelGroupOf(root, podId)?.enforceRole ?? newGroupEnforceRole) === true,
         existingRole: root.pods.get(podId)?.role,
       }),
+    // A PUT may move a stored resident pod to another role only with ?force=true.
+    ...(update !== undefined ? { existingRole: root.pods.get(update.podId)?.role, force: update.force } : {}),
   };
 }
 
 /** The pod a body describes, normalised and validated as Marathon does (400/422 answers otherwise). */
-function readPod(ctx: RouteContext, body: string): PodDefinition {
-  const result = parsePodBody(body, podParseOptions(ctx));
+function readPod(ctx: RouteContext, body: string, update?: { podId: string; force: boolean }): PodDefinition {
+  const result = parsePodBody(body, podParseOptions(ctx, update));
   if (!result.ok) throw result.failure;
   return result.pod;
 }
@@ -162,7 +164,7 @@ async function createPod(ctx: RouteContext, req: Request, reply: FastifyReply): 
 async function updatePod(ctx: RouteContext, req: Request, reply: FastifyReply): Promise<FastifyReply> {
   const force = queryBool(req.query, 'force', false);
   const podId = absoluteId(req.params['*'] ?? '');
-  const pod = readPod(ctx, bodyText(req));
+  const pod = readPod(ctx, bodyText(req), { podId, force });
   // Checked after validation, as Marathon does; the message quotes the body's id as written.
   const bodyId = rawIdOf(bodyText(req));
   if (pod.id !== podId) {
