@@ -6,11 +6,11 @@ const SUMMARY = `Pacer: a Mesos framework scheduler that speaks Marathon's REST 
 Commands:
   pacer [serve] [flags]        Run the scheduler (default: embedded master and local agents)
   pacer mesos-local [flags]    Run only the embedded Mesos-compatible master with local agents
-  pacer app|task|deployment|queue|events …
+  pacer app|pod|task|deployment|queue|events …
                                Client commands for any Marathon-compatible server (--url)
   pacer help [command]         Show help for a command`;
 
-const CLIENT_GROUPS = new Set(['app', 'task', 'deployment', 'queue', 'events']);
+const CLIENT_GROUPS = new Set(['app', 'pod', 'task', 'deployment', 'queue', 'events']);
 
 const SERVE_USAGE = 'pacer [serve] [flags]';
 const MESOS_LOCAL_USAGE = 'pacer mesos-local [flags]';

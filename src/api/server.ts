@@ -21,6 +21,7 @@ import type { RouteContext } from './routes/context.js';
 import { registerDeploymentRoutes } from './routes/deployments.js';
 import { registerGroupRoutes } from './routes/groups.js';
 import { registerInfoRoutes } from './routes/info.js';
+import { registerPodRoutes } from './routes/pods.js';
 import { registerQueueRoutes } from './routes/queue.js';
 import { registerTaskRoutes } from './routes/tasks.js';
 
@@ -97,6 +98,7 @@ export function buildApiServer(opts: ApiServerOptions): FastifyInstance {
   registerDeploymentRoutes(app, ctx);
   registerQueueRoutes(app, ctx);
   registerGroupRoutes(app, ctx);
+  registerPodRoutes(app, ctx);
   registerInfoRoutes(app, ctx);
   return app;
 }

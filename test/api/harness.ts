@@ -66,18 +66,21 @@ export async function harness(extra: HarnessOptions = {}): Promise<Harness> {
   const { cluster: clusterOpts, store = new MemoryStore(), serviceOptions, register, ...serverOpts } = extra;
   const killedTasks: string[][] = [];
   let service: PacerServiceImpl | undefined;
-  const cluster = new FakeCluster({ appOf: (id) => service?.app(id), startMs: NOW, hosts: clusterOpts?.hosts });
+  const cluster = new FakeCluster({ appOf: (id) => service?.app(id), podOf: (id) => service?.pod(id), startMs: NOW, hosts: clusterOpts?.hosts });
   const h = { store, cluster, killedTasks, queueEntries: undefined } as Partial<Harness> & { queueEntries: QueueEntry[] | undefined };
   const waiting = (): QueueEntry[] => {
     const byApp = new Map<string, Instance[]>();
     for (const i of cluster.tracker.all()) if (i.condition === 'Scheduled') byApp.set(i.appId, [...(byApp.get(i.appId) ?? []), i]);
     return [...byApp].flatMap(([appId, instances]) => {
-      const app = service?.app(appId);
+      // A pod waits as its run-spec view, with the pod itself (Marathon's QueuePod).
+      const app = service?.runSpec(appId);
       if (app === undefined) return [];
+      const pod = service?.pod(appId);
       const since = timestamp(Math.min(...instances.map((i) => i.since)));
       return [
         {
           app,
+          ...(pod !== undefined ? { pod } : {}),
           count: instances.length,
           delay: { timeLeftSeconds: 0, overdue: true },
           since,

@@ -174,6 +174,86 @@ describe('app commands', () => {
   });
 });
 
+/** Two containers on the host network sharing an ephemeral volume, one with an HTTP endpoint. */
+const POD = {
+  id: '/web',
+  scaling: { kind: 'fixed', instances: 2 },
+  containers: [
+    {
+      name: 'server',
+      exec: { command: { shell: 'python3 -m http.server $ENDPOINT_HTTP' } },
+      resources: { cpus: 0.2, mem: 64 },
+      endpoints: [{ name: 'http', hostPort: 0 }],
+      volumeMounts: [{ name: 'shared', mountPath: 'shared' }],
+    },
+    { name: 'sidecar', exec: { command: { shell: 'sleep 1000' } }, resources: { cpus: 0.1, mem: 32 }, volumeMounts: [{ name: 'shared', mountPath: 'shared' }] },
+  ],
+  volumes: [{ name: 'shared' }],
+  networks: [{ mode: 'host' }],
+};
+
+describe('pod commands', () => {
+  it('adds a pod and waits, lists and shows it with its instances, scales it, kills an instance, removes it', async () => {
+    const add = await pacer(['pod', 'add', await appFile('pod.json', POD)]);
+    expect(add.code).toBe(0);
+    expect(add.stdout).toMatch(/^Created pod \/web \(deployment [0-9a-f-]{36}\)\n$/);
+    // A new pod deploys as StartPod then ScalePod; the polls may see either step.
+    expect(add.stderr).toMatch(/(StartPod|ScalePod) \/web/);
+    expect(add.stderr).toMatch(/deployment [0-9a-f-]{36} finished \(\d+s\)\n$/);
+
+    const list = await pacer(['pod', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout.split('\n')).toEqual([
+      expect.stringMatching(/^ID\s+STATUS\s+INSTANCES\s+CONTAINERS\s+CPUS\s+MEM$/),
+      expect.stringMatching(/^\/web\s+STABLE\s+2\/2\s+server,sidecar\s+0\.4\s+128$/),
+      '',
+    ]);
+
+    const show = await pacer(['pod', 'show', 'web']);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/^ID:\s+\/web\nStatus:\s+STABLE\nInstances:\s+2\/2\n/);
+    expect(show.stdout).toContain('Container server:  python3 -m http.server $ENDPOINT_HTTP  [cpus 0.2, mem 64]');
+    const rows = show.stdout.split('\n').filter((l) => /^web\.instance-/.test(l));
+    // One row per container of each instance, every container running, the server with its host port.
+    expect(rows).toHaveLength(4);
+    for (const row of rows) expect(row).toMatch(/\sSTABLE\s+(server|sidecar)\s+TASK_RUNNING\s/);
+    expect(rows.filter((r) => /\sserver\s/.test(r)).every((r) => /\shttp:\d+\s/.test(r))).toBe(true);
+
+    const scale = await pacer(['pod', 'scale', '/web', '3']);
+    expect(scale.code).toBe(0);
+    expect(scale.stdout).toMatch(/^Scaling pod \/web to 3 \(deployment [0-9a-f-]{36}\)\n$/);
+    expect(scale.stderr).toMatch(/ScalePod \/web: \/web [0-3]\/3 running\n/);
+    expect(server.service.pod('/web')?.scaling.instances).toBe(3);
+
+    const status = JSON.parse((await pacer(['pod', 'show', '/web', '--json'])).stdout) as { instances: Array<{ id: string; status: string }> };
+    expect(status.instances.map((i) => i.status)).toEqual(['STABLE', 'STABLE', 'STABLE']);
+    const victim = status.instances[0]!.id;
+
+    const kill = await pacer(['pod', 'kill', '/web', victim]);
+    expect(kill).toEqual({ code: 0, stdout: `Killed 1 instance(s) of pod /web: ${victim}\n`, stderr: '' });
+    const none = await pacer(['pod', 'kill', '/web', 'web.instance-00000000-1111-11ef-8000-000000000000']);
+    expect(none.stdout).toBe('No instance of pod /web matched.\n');
+
+    const remove = await pacer(['pod', 'remove', '/web']);
+    expect(remove.code).toBe(0);
+    expect(remove.stdout).toMatch(/^Removing pod \/web \(deployment [0-9a-f-]{36}\)\n$/);
+    expect(remove.stderr).toContain('StopPod /web: /web removed');
+    expect((await pacer(['pod', 'list'])).stdout).toBe('No pods.\n');
+  });
+
+  it("refuses an invalid pod with Marathon's message, and a missing pod with exit 5", async () => {
+    const bad = await pacer(['pod', 'add', '-'], { stdin: JSON.stringify({ ...POD, volumes: [] }) });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^pacer: POST \/v2\/pods: HTTP 422: Object is not valid\n/);
+    expect(bad.stderr).toContain('/containers(0)/volumeMounts(0)/name: Referenced Volume in VolumeMount should exist');
+    const show = await pacer(['pod', 'show', '/nope']);
+    expect(show.code).toBe(5);
+    expect(show.stderr).toMatch(/^pacer: GET \/v2\/pods\/nope::status: HTTP 404: /);
+    expect((await pacer(['pod', 'scale', '/nope', '2'])).code).toBe(5);
+    expect((await pacer(['pod', 'kill', '/web'], { env: { PACER_URL: 'http://127.0.0.1:1' } })).code).toBe(2);
+  });
+});
+
 describe('errors and exit codes', () => {
   it("exits 1 on 422 and prints Marathon's message and details", async () => {
     const run = await pacer(['app', 'add', await appFile('bad.json', { id: '/bad', instances: 1 })]);

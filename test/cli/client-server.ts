@@ -2,7 +2,7 @@
  * A Marathon API on 127.0.0.1:0 for the client tests: the real facade and event stream over the
  * real PacerServiceImpl (test/api/harness.ts: in-memory store, fake cluster). A timer ticks the
  * cluster the way a cluster moves on, but only after a client has read `/v2/deployments` and then
- * one app of a running deployment since the last tick, and requests wait until the service has
+ * one app (or one pod's status) of a running deployment since the last tick, and requests wait until the service has
  * reacted to a tick, so a polling client sees every stage of a deployment whatever the timers do.
  * Deployment progress, events and outcomes are the service's.
  */
@@ -40,9 +40,12 @@ export async function startServer(opts: { tickMs?: number; autoDeploy?: boolean 
         if (req.method !== 'GET') return;
         if (req.url === '/v2/deployments') for (const d of service.deployments()) listed.add(d.id);
         const appId = /^\/v2\/apps(\/[^?]+)$/.exec(req.url)?.[1];
-        if (appId === undefined) return;
+        // A pod's progress is read from its status (`pacer pod …` polls /v2/pods/<id>::status).
+        const podId = /^\/v2\/pods(\/[^?:]+)::status$/.exec(req.url)?.[1];
+        if (appId === undefined && podId === undefined) return;
         for (const d of service.deployments()) {
-          if (listed.has(d.id) && d.affectedApps.includes(appId)) seen = true;
+          if (!listed.has(d.id)) continue;
+          if ((appId !== undefined && d.affectedApps.includes(appId)) || (podId !== undefined && d.affectedPods.includes(podId))) seen = true;
         }
       });
     },

@@ -230,7 +230,8 @@ export class MesosAgent extends MesosDaemon {
       `--runtime_dir=${path.join(workDir, 'runtime')}`,
       `--fetcher_cache_dir=${path.join(workDir, 'fetch-cache')}`,
       '--launcher=posix',
-      '--isolation=posix/cpu,posix/mem',
+      // volume/sandbox_path: pods' ephemeral volumes (SANDBOX_PATH, PARENT) as links, as mesos-local makes them.
+      '--isolation=posix/cpu,posix/mem,volume/sandbox_path',
       '--no-systemd_enable_support',
       `--resources=${options.resources}`,
       `--attributes=${options.attributes}`,

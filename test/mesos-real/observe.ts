@@ -168,31 +168,102 @@ function stateFacet(state: Json, frameworkId: string): Json {
   };
 }
 
-/** LAUNCH_GROUP of two tasks with the DEFAULT executor: the states each task went through. */
+/** A Marathon ephemeral pod volume (TaskGroupBuilder): SANDBOX_PATH of type PARENT under `volumes/`. */
+function podVolume(name: string, mountPath: string): Json {
+  return {
+    type: 'MESOS',
+    volumes: [{ mode: 'RW', container_path: mountPath, source: { type: 'SANDBOX_PATH', sandbox_path: { type: 'PARENT', path: `volumes/${name}` } } }],
+  };
+}
+
+/**
+ * Task groups (LAUNCH_GROUP with the DEFAULT executor), each on a fresh offer:
+ * - `pod`: two long tasks run; /master/state lists the executor and the tasks; KILL of one ends both;
+ * - `vol`: a writer and a reader sharing an ephemeral volume both finish (FINISHED kills nobody);
+ * - `fail`: a task that exits 3 gets its long-running sibling killed;
+ * - `bad`: groups the master refuses (no framework_id, no disk, a task with another executor, a
+ *   Docker task, no executor type), one update per task.
+ * What is recorded: the ACCEPT status and every task's updates (statusView), the executor's shape.
+ */
 export async function observeTaskGroup(base: string): Promise<Json> {
   const fw = await RawFramework.subscribe(base, 'differential-group');
   try {
-    const [offer] = await fw.takeOffers(1);
-    const executor = {
+    const executor = (id: string, extra: Json = {}): Json => ({
       type: 'DEFAULT',
-      executor_id: { value: 'group-executor' },
+      executor_id: { value: id },
       framework_id: { value: fw.frameworkId },
       resources: scalarResources(0.1, 32, 10),
-    };
-    const task = (id: string) => ({ ...commandTask(id, offer!, 'sleep 600', scalarResources(0.1, 32)), executor: undefined });
-    const answer = await fw.call({
-      type: 'ACCEPT',
-      accept: {
-        offer_ids: [offer!.id],
-        operations: [{ type: 'LAUNCH_GROUP', launch_group: { executor, task_group: { tasks: [task('pod.c0'), task('pod.c1')] } } }],
-      },
+      ...extra,
     });
-    const settled = (id: string) => () => fw.updatesOf(id).find((u) => u.state === 'TASK_RUNNING' || TERMINAL.has(u.state));
-    for (const id of ['pod.c0', 'pod.c1']) await fw.until(`${id} running or terminal`, settled(id));
+    const task = (id: string, offer: Json, command: string, extra: Json = {}): Json => ({
+      ...commandTask(id, offer, command, scalarResources(0.1, 32)),
+      ...extra,
+    });
+    const launch = async (exec: Json, tasks: (offer: Json) => Json[]): Promise<{ status: number; ids: string[] }> => {
+      const [offer] = await fw.takeOffers(1);
+      const infos = tasks(offer!);
+      const answer = await fw.call({
+        type: 'ACCEPT',
+        accept: {
+          offer_ids: [offer!.id],
+          operations: [{ type: 'LAUNCH_GROUP', launch_group: { executor: exec, task_group: { tasks: infos } } }],
+          filters: { refuse_seconds: 1 },
+        },
+      });
+      return { status: answer.status, ids: infos.map((t) => t.task_id.value as string) };
+    };
+    const view = (ids: string[]) => Object.fromEntries(ids.map((id) => [id, fw.updatesOf(id).map(statusView)]));
+    const allTerminal = async (ids: string[]) => {
+      for (const id of ids) await fw.until(`${id} terminal`, terminalOf(fw, id));
+    };
+
+    const pod = await launch(executor('pod.executor'), (offer) => [task('pod.c0', offer, 'sleep 600'), task('pod.c1', offer, 'sleep 600')]);
+    for (const id of pod.ids) await fw.until(`${id} running`, stateOf(fw, id, 'TASK_RUNNING'));
+    const state = await getJson<Json>(`${base}/master/state`);
+    const framework = (state.frameworks as Json[]).find((f) => f.id === fw.frameworkId) ?? {};
+    const executors = (framework.executors as Json[] | undefined) ?? [];
+    const stateFacet = {
+      executors: executors.length,
+      executor: shapeOf(executors[0]),
+      executorType: executors[0]?.type,
+      taskExecutors: ((framework.tasks as Json[] | undefined) ?? []).map((t) => [t.id, t.executor_id]).sort(),
+    };
+    const killed = await fw.call({ type: 'KILL', kill: { task_id: { value: 'pod.c0' }, agent_id: fw.updatesOf('pod.c0')[0]!.agent_id } });
+    await allTerminal(pod.ids);
+
+    const vol = await launch(executor('vol.executor'), (offer) => [
+      task('vol.writer', offer, 'echo shared > data/file', { container: podVolume('v1', 'data') }),
+      task('vol.reader', offer, 'while [ ! -f in/file ]; do sleep 0.1; done; cat in/file', { container: podVolume('v1', 'in') }),
+    ]);
+    await allTerminal(vol.ids);
+
+    const fail = await launch(executor('fail.executor'), (offer) => [task('fail.quick', offer, 'sleep 1; exit 3'), task('fail.long', offer, 'sleep 600')]);
+    await allTerminal(fail.ids);
+
+    const bad: Json = {};
+    const badCases: Array<[string, Json, (offer: Json) => Json[]]> = [
+      ['noFrameworkId', { ...executor('bad1.executor'), framework_id: undefined }, (o) => [task('bad1.c0', o, 'true'), task('bad1.c1', o, 'true')]],
+      ['noDisk', executor('bad2.executor', { resources: scalarResources(0.1, 32) }), (o) => [task('bad2.c0', o, 'true'), task('bad2.c1', o, 'true')]],
+      ['otherExecutor', executor('bad3.executor'), (o) => [task('bad3.c0', o, 'true'), task('bad3.c1', o, 'true', { executor: executor('bad3.other') })]],
+      [
+        'dockerTask',
+        executor('bad4.executor'),
+        (o) => [task('bad4.c0', o, 'true', { container: { type: 'DOCKER', docker: { image: 'busybox' } } }), task('bad4.c1', o, 'true')],
+      ],
+      ['noType', { ...executor('bad5.executor'), type: undefined }, (o) => [task('bad5.c0', o, 'true'), task('bad5.c1', o, 'true')]],
+    ];
+    for (const [name, exec, tasks] of badCases) {
+      const launched = await launch(exec, tasks);
+      await allTerminal(launched.ids);
+      bad[name] = { acceptStatus: launched.status, ...view(launched.ids) };
+    }
+
     return {
-      acceptStatus: answer.status,
-      'pod.c0': fw.updatesOf('pod.c0').map((u) => statusView(u)),
-      'pod.c1': fw.updatesOf('pod.c1').map((u) => statusView(u)),
+      pod: { acceptStatus: pod.status, killStatus: killed.status, ...view(pod.ids) },
+      state: stateFacet,
+      vol: { acceptStatus: vol.status, ...view(vol.ids) },
+      fail: { acceptStatus: fail.status, ...view(fail.ids) },
+      bad,
     };
   } finally {
     await fw.teardown();

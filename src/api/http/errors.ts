@@ -45,6 +45,8 @@ export const unknownApp = (id: string, version?: string): HttpError =>
   notFound(`App '${id}' does not exist${version === undefined ? '' : ` in version ${version}`}`);
 export const unknownGroup = (id: string, version?: string): HttpError =>
   notFound(`Group '${id}' does not exist${version === undefined ? '' : ` in version ${version}`}`);
+export const unknownPod = (id: string, version?: string): HttpError =>
+  notFound(`Pod '${id}' does not exist${version === undefined ? '' : ` in version ${version}`}`);
 export const unknownTask = (id: string): HttpError => notFound(`Task '${id}' does not exist`);
 
 /**

@@ -5,6 +5,7 @@
 import type { Group, RootGroup } from '../../scheduler/contracts.js';
 import type { AppEmbed, GroupEmbed } from '../http/embed.js';
 import { renderAppInfo, type AppInfoSources } from './app-info.js';
+import { podStatusOf } from './pods.js';
 
 export interface GroupEmbeds {
   group: ReadonlySet<GroupEmbed>;
@@ -21,7 +22,13 @@ export function renderGroup(group: Group, root: RootGroup, embeds: GroupEmbeds, 
   const out: Record<string, unknown> = {
     id: group.id,
     apps,
-    pods: [],
+    // Pods are shown by their status (RAML GroupInfo.pods is PodStatus[]).
+    pods: embeds.group.has('pods')
+      ? (group.pods ?? []).flatMap((id) => {
+          const pod = root.pods.get(id);
+          return pod === undefined ? [] : [podStatusOf(pod, sources)];
+        })
+      : [],
     groups: embeds.group.has('groups') ? group.groups.map((g) => renderGroup(g, root, embeds, sources)) : [],
     dependencies: [...group.dependencies],
     version: group.version,

@@ -277,6 +277,8 @@ function buildGroup(update: GroupUpdateTree, current: Group | undefined, root: R
     dependencies: update.dependencies ?? [...(current?.dependencies ?? [])],
     version,
   };
+  // GroupUpdate has no pods: an existing group keeps its own, a new one has none.
+  if (current?.pods !== undefined && current.pods.length > 0) group.pods = [...current.pods];
   // Marathon keeps the flag on top-level groups only; an update that leaves it out resets it.
   if (isTopLevel(update.id)) group.enforceRole = update.enforceRole ?? false;
   return group;

@@ -46,8 +46,8 @@ async function rootAt(service: PacerService, version: Timestamp): Promise<RootGr
 }
 
 /**
- * The change that reverts group `id` to its state in root version `raw`: its subtree, apps and
- * dependencies as they were; apps added below it since are removed. 422 when the group did not
+ * The change that reverts group `id` to its state in root version `raw`: its subtree, apps, pods and
+ * dependencies as they were; apps and pods added below it since are removed. 422 when the group did not
  * exist in that version (Marathon's IllegalArgumentException).
  */
 export async function revertChange(service: PacerService, id: string, raw: string): Promise<(root: RootGroup, version: Timestamp) => RootGroup> {
@@ -60,5 +60,6 @@ export async function revertChange(service: PacerService, id: string, raw: strin
     const app = old.apps.get(appId);
     if (app !== undefined) apps.set(appId, app);
   }
-  return (root, next) => putGroup(root, group, apps, next);
+  // The group's pods come back as they were then, like its apps.
+  return (root, next) => putGroup(root, group, apps, next, false, old.pods);
 }

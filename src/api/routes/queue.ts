@@ -23,7 +23,8 @@ function resetDelay(ctx: RouteContext, rest: string, reply: FastifyReply): Fasti
   const notQueued = notFound(`Application ${id} not found in tasks queue.`);
   // Marathon looks for an instance still waiting to be scheduled, not at the delay itself.
   const waiting = ctx.service.instances.ofApp(id).some((i) => i.condition === 'Scheduled');
-  if (!waiting || ctx.service.app(id) === undefined) throw notQueued;
+  // Any run spec: an app or a pod (groupManager.runSpec).
+  if (!waiting || (ctx.service.app(id) === undefined && ctx.service.pod(id) === undefined)) throw notQueued;
   if (!ctx.service.resetDelay(id)) throw notQueued;
   return reply.code(204).send();
 }

@@ -3,7 +3,7 @@
  * a new RootGroup; the input is never mutated. Groups on the path of a change take the change's
  * version, and missing groups are created, as Marathon's `RootGroup.updateApp` does.
  */
-import type { AppDefinition, Group, RootGroup, Timestamp } from '../../scheduler/contracts.js';
+import type { AppDefinition, Group, PodDefinition, RootGroup, Timestamp } from '../../scheduler/contracts.js';
 import { ancestorIds, parentId } from '../http/paths.js';
 
 export function findGroup(root: Group, id: string): Group | undefined {
@@ -17,6 +17,11 @@ export function findGroup(root: Group, id: string): Group | undefined {
 /** Every app id in the group and its subgroups. */
 export function transitiveAppIds(group: Group): string[] {
   return [...group.apps, ...group.groups.flatMap(transitiveAppIds)];
+}
+
+/** Every pod id in the group and its subgroups. */
+export function transitivePodIds(group: Group): string[] {
+  return [...(group.pods ?? []), ...group.groups.flatMap(transitivePodIds)];
 }
 
 /**
@@ -54,42 +59,56 @@ export function putApp(root: RootGroup, app: AppDefinition, version: Timestamp, 
     }),
     newGroupEnforceRole,
   );
-  return { apps, pods: root.pods, root: tree, version };
+  return { ...root, apps, root: tree, version };
 }
 
 export function removeApp(root: RootGroup, appId: string, version: Timestamp): RootGroup {
   const apps = new Map(root.apps);
   apps.delete(appId);
   const tree = editGroup(root.root, parentId(appId), version, (g) => ({ ...g, apps: g.apps.filter((id) => id !== appId) }));
-  return { apps, pods: root.pods, root: tree, version };
+  return { ...root, apps, root: tree, version };
 }
 
-/** Removes a group and everything under it; removing `/` empties the root. */
+/** Removes a group and everything under it, apps and pods; removing `/` empties the root. */
 export function removeGroup(root: RootGroup, groupId: string, version: Timestamp): RootGroup {
   const doomed = findGroup(root.root, groupId);
   if (doomed === undefined) return root;
   const apps = new Map(root.apps);
   for (const id of transitiveAppIds(doomed)) apps.delete(id);
-  // Pods go with their group.
-  const pods = new Map([...root.pods].filter(([id]) => groupId !== '/' && !id.startsWith(`${groupId}/`)));
-  if (groupId === '/') return { apps, pods, root: { ...emptyGroup('/', version), dependencies: [] }, version };
+  const pods = new Map(root.pods);
+  for (const id of transitivePodIds(doomed)) pods.delete(id);
+  if (groupId === '/') return { ...root, apps, pods, root: { ...emptyGroup('/', version), dependencies: [] }, version };
   const tree = editGroup(root.root, parentId(groupId), version, (g) => ({ ...g, groups: g.groups.filter((c) => c.id !== groupId) }));
-  return { apps, pods, root: tree, version };
+  return { ...root, apps, pods, root: tree, version };
 }
 
-/** Replaces (or adds) the subtree at `group.id`, with its apps; apps no longer in it are removed. */
+/**
+ * Replaces (or adds) the subtree at `group.id`, with its apps; apps no longer in it are removed. Group
+ * bodies carry no pods (RAML GroupUpdate): pods stay with the groups of `group` that name them and are
+ * removed with the groups that are gone.
+ */
 export function putGroup(
   root: RootGroup,
   group: Group,
   groupApps: ReadonlyMap<string, AppDefinition>,
   version: Timestamp,
   newGroupEnforceRole = false,
+  /** Where the definitions of the pods `group` names come from: the current root, or an old one for a revert. */
+  groupPods: ReadonlyMap<string, PodDefinition> = root.pods,
 ): RootGroup {
   const previous = findGroup(root.root, group.id);
   const apps = new Map(root.apps);
-  if (previous !== undefined) for (const id of transitiveAppIds(previous)) apps.delete(id);
+  const pods = new Map(root.pods);
+  if (previous !== undefined) {
+    for (const id of transitiveAppIds(previous)) apps.delete(id);
+    for (const id of transitivePodIds(previous)) pods.delete(id);
+  }
   for (const [id, app] of groupApps) apps.set(id, app);
-  if (group.id === '/') return { apps, pods: root.pods, root: { ...group, version }, version };
+  for (const id of transitivePodIds(group)) {
+    const pod = groupPods.get(id);
+    if (pod !== undefined) pods.set(id, pod);
+  }
+  if (group.id === '/') return { ...root, apps, pods, root: { ...group, version }, version };
   const tree = editGroup(
     root.root,
     parentId(group.id),
@@ -100,5 +119,5 @@ export function putGroup(
     }),
     newGroupEnforceRole,
   );
-  return { apps, pods: root.pods, root: tree, version };
+  return { ...root, apps, pods, root: tree, version };
 }

@@ -4,7 +4,7 @@
  */
 import { ResponseFormatError } from './errors.js';
 import { appPath, type HttpResponse, type MarathonHttp } from './http.js';
-import type { AppJson, DeploymentJson, DeploymentResultJson, QueueItemJson, TaskJson } from './types.js';
+import type { AppJson, DeploymentJson, DeploymentResultJson, InstanceJson, PodJson, PodStatusJson, QueueItemJson, TaskJson } from './types.js';
 
 export interface Answer<T> {
   value: T;
@@ -33,6 +33,11 @@ function deploymentResult(res: HttpResponse, what: string): Answer<DeploymentRes
   const deploymentId = field<unknown>(res, what, 'deploymentId');
   if (typeof deploymentId !== 'string') throw new ResponseFormatError(`${what}: 'deploymentId' is not a string`);
   return { value: res.json as DeploymentResultJson, text: res.text };
+}
+
+function podBody(res: HttpResponse, what: string): PodJson {
+  if (!isObject(res.json) || typeof res.json['id'] !== 'string') throw new ResponseFormatError(`${what}: expected a pod, got: ${res.text.slice(0, 200)}`);
+  return res.json as unknown as PodJson;
 }
 
 function forceQuery(force: boolean): { force?: boolean } {
@@ -127,6 +132,54 @@ export class MarathonApi {
     const res = await this.http.request('DELETE', `/v2/deployments/${encodeURIComponent(id)}`, { query: forceQuery(force) });
     if (res.json === undefined) return { value: undefined, text: res.text };
     return deploymentResult(res, 'DELETE /v2/deployments/{id}');
+  }
+
+  /** GET /v2/pods/::status: every pod with its instances. */
+  async listPodStatuses(): Promise<Answer<PodStatusJson[]>> {
+    const res = await this.http.request('GET', '/v2/pods/::status');
+    if (!Array.isArray(res.json)) throw new ResponseFormatError(`GET /v2/pods/::status: expected a JSON array, got: ${res.text.slice(0, 200)}`);
+    return { value: res.json as PodStatusJson[], text: res.text };
+  }
+
+  async getPod(id: string): Promise<Answer<PodJson>> {
+    const res = await this.http.request('GET', appPath('/v2/pods', id));
+    return { value: podBody(res, 'GET /v2/pods/{id}'), text: res.text };
+  }
+
+  async getPodStatus(id: string): Promise<Answer<PodStatusJson>> {
+    const res = await this.http.request('GET', `${appPath('/v2/pods', id)}::status`);
+    if (!isObject(res.json) || typeof res.json['id'] !== 'string') {
+      throw new ResponseFormatError(`GET /v2/pods/{id}::status: expected a pod status, got: ${res.text.slice(0, 200)}`);
+    }
+    return { value: res.json as unknown as PodStatusJson, text: res.text };
+  }
+
+  /** POST /v2/pods: 201 with the pod; the deployment id is in the `Marathon-Deployment-Id` header. */
+  async createPod(body: string, force: boolean): Promise<Answer<PodJson> & { deploymentId: string | undefined }> {
+    const res = await this.http.request('POST', '/v2/pods', { body, query: forceQuery(force) });
+    return { value: podBody(res, 'POST /v2/pods'), text: res.text, deploymentId: res.headers['marathon-deployment-id'] };
+  }
+
+  /** PUT /v2/pods/{id}: a full pod definition; 200 with the pod and the deployment header. */
+  async updatePod(id: string, body: string, force: boolean): Promise<Answer<PodJson> & { deploymentId: string | undefined }> {
+    const res = await this.http.request('PUT', appPath('/v2/pods', id), { body, query: forceQuery(force) });
+    return { value: podBody(res, 'PUT /v2/pods/{id}'), text: res.text, deploymentId: res.headers['marathon-deployment-id'] };
+  }
+
+  /** DELETE /v2/pods/{id}: 202 without a body; the deployment id is in the header. */
+  async removePod(id: string, force: boolean): Promise<{ deploymentId: string | undefined; text: string }> {
+    const res = await this.http.request('DELETE', appPath('/v2/pods', id), { query: forceQuery(force) });
+    return { deploymentId: res.headers['marathon-deployment-id'], text: res.text };
+  }
+
+  /** DELETE /v2/pods/{id}::instances with the instance ids as a JSON array: the killed instances. */
+  async killPodInstances(id: string, instanceIds: readonly string[], wipe: boolean): Promise<Answer<InstanceJson[]>> {
+    const res = await this.http.request('DELETE', `${appPath('/v2/pods', id)}::instances`, {
+      body: JSON.stringify(instanceIds),
+      query: wipe ? { wipe: true } : {},
+    });
+    if (!Array.isArray(res.json)) throw new ResponseFormatError(`DELETE /v2/pods/{id}::instances: expected a JSON array, got: ${res.text.slice(0, 200)}`);
+    return { value: res.json as InstanceJson[], text: res.text };
   }
 
   async queue(): Promise<Answer<QueueItemJson[]>> {

@@ -1,4 +1,4 @@
-/** Help for `pacer app|task|deployment|queue|events`, each with the exit codes scripts rely on. */
+/** Help for `pacer app|pod|task|deployment|queue|events`, each with the exit codes scripts rely on. */
 import type { FlagSpec } from '../flags.js';
 import type { CommandDef } from './commands/command.js';
 import { COMMON_FLAGS } from './commands/command.js';

@@ -1,5 +1,5 @@
 /**
- * `pacer app|task|deployment|queue|events …`: client commands for any server that speaks
+ * `pacer app|pod|task|deployment|queue|events …`: client commands for any server that speaks
  * Marathon's REST API. `runClientCommand(argv)` takes the words after `pacer` and resolves with
  * the exit code (see exit-codes.ts); it never calls process.exit.
  */
@@ -9,6 +9,7 @@ import { APP_COMMANDS } from './commands/app.js';
 import type { CommandDef } from './commands/command.js';
 import { DEPLOYMENT_COMMANDS } from './commands/deployment.js';
 import { EVENTS_COMMAND } from './commands/events.js';
+import { POD_COMMANDS } from './commands/pod.js';
 import { QUEUE_COMMAND } from './commands/queue.js';
 import { TASK_COMMANDS } from './commands/task.js';
 import { defaultIo, type ClientIo, type CommandContext } from './context.js';
@@ -21,10 +22,17 @@ import { formatError } from './render/errors.js';
 export { ExitCode, EXIT_CODES_HELP, exitCodeFor } from './exit-codes.js';
 export type { ClientIo, OutStream } from './context.js';
 
-export const CLIENT_COMMANDS: readonly CommandDef[] = [...APP_COMMANDS, ...TASK_COMMANDS, ...DEPLOYMENT_COMMANDS, QUEUE_COMMAND, EVENTS_COMMAND];
+export const CLIENT_COMMANDS: readonly CommandDef[] = [
+  ...APP_COMMANDS,
+  ...POD_COMMANDS,
+  ...TASK_COMMANDS,
+  ...DEPLOYMENT_COMMANDS,
+  QUEUE_COMMAND,
+  EVENTS_COMMAND,
+];
 
 /** The first words of argv that belong to the client: `pacer <group> …`. */
-export const CLIENT_GROUPS: readonly string[] = ['app', 'task', 'deployment', 'queue', 'events'];
+export const CLIENT_GROUPS: readonly string[] = ['app', 'pod', 'task', 'deployment', 'queue', 'events'];
 
 export function isClientCommand(word: string | undefined): boolean {
   return word !== undefined && CLIENT_GROUPS.includes(word);

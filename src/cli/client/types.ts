@@ -88,3 +88,59 @@ export interface EventJson {
   timestamp?: string;
   [field: string]: unknown;
 }
+
+/** RAML `Pod`, the fields the client shows. */
+export interface PodJson {
+  id: string;
+  version?: string;
+  scaling?: { kind?: string; instances?: number };
+  containers?: Array<{
+    name: string;
+    resources?: { cpus?: number; mem?: number; disk?: number };
+    exec?: { command?: { shell?: string; argv?: string[] } };
+    image?: { id?: string };
+    endpoints?: Array<{ name: string; containerPort?: number; hostPort?: number }>;
+  }>;
+  executorResources?: { cpus?: number; mem?: number; disk?: number };
+  [field: string]: unknown;
+}
+
+export interface ContainerStatusJson {
+  name: string;
+  status?: string;
+  statusSince?: string;
+  message?: string;
+  containerId?: string;
+  endpoints?: Array<{ name: string; allocatedHostPort?: number; healthy?: boolean }>;
+  conditions?: Array<{ name?: string; value?: string; reason?: string }>;
+  termination?: { exitCode?: number; message?: string };
+}
+
+export interface PodInstanceStatusJson {
+  id: string;
+  status?: string;
+  statusSince?: string;
+  message?: string;
+  agentHostname?: string;
+  agentId?: string;
+  containers?: ContainerStatusJson[];
+  conditions?: Array<{ name?: string; value?: string; reason?: string }>;
+  specReference?: string;
+}
+
+/** RAML `PodStatus` (`GET /v2/pods/{id}::status`). */
+export interface PodStatusJson {
+  id: string;
+  spec?: PodJson;
+  status?: string;
+  statusSince?: string;
+  message?: string;
+  instances?: PodInstanceStatusJson[];
+}
+
+/** RAML `Instance`, as `DELETE /v2/pods/{id}::instances` answers for each killed instance. */
+export interface InstanceJson {
+  instanceId?: string;
+  agentInfo?: { host?: string; agentId?: string };
+  state?: { condition?: string; goal?: string };
+}

@@ -22,7 +22,7 @@ export interface WaitOptions {
   now?: () => number;
 }
 
-/** Instance counts are fetched for this many affected apps at most: one GET each per poll. */
+/** Instance counts are fetched for this many affected apps and pods at most: one GET each per poll. */
 const MAX_APPS_SHOWN = 3;
 
 async function appProgress(api: MarathonApi, appId: string): Promise<AppProgress | undefined> {
@@ -32,6 +32,18 @@ async function appProgress(api: MarathonApi, appId: string): Promise<AppProgress
     return { id: appId, running: app.tasksRunning ?? 0, target: app.instances ?? 0, healthy: hasHealth ? (app.tasksHealthy ?? 0) : undefined };
   } catch (err) {
     if (err instanceof ServerError && err.status === 404) return { id: appId, running: 0, target: 0, gone: true };
+    throw err;
+  }
+}
+
+/** A pod's progress: instances whose containers all run (STABLE) out of `scaling.instances`. */
+async function podProgress(api: MarathonApi, podId: string): Promise<AppProgress | undefined> {
+  try {
+    const { value: status } = await api.getPodStatus(podId);
+    const stable = (status.instances ?? []).filter((i) => i.status === 'STABLE').length;
+    return { id: podId, running: stable, target: status.spec?.scaling?.instances ?? 0 };
+  } catch (err) {
+    if (err instanceof ServerError && err.status === 404) return { id: podId, running: 0, target: 0, gone: true };
     throw err;
   }
 }
@@ -79,6 +91,10 @@ export async function waitForDeployment(opts: WaitOptions): Promise<void> {
     const apps: AppProgress[] = [];
     for (const appId of (current.affectedApps ?? []).slice(0, MAX_APPS_SHOWN)) {
       const p = await appProgress(opts.api, appId);
+      if (p !== undefined) apps.push(p);
+    }
+    for (const podId of (current.affectedPods ?? []).slice(0, Math.max(0, MAX_APPS_SHOWN - apps.length))) {
+      const p = await podProgress(opts.api, podId);
       if (p !== undefined) apps.push(p);
     }
     opts.progress.update({

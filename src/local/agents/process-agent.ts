@@ -96,6 +96,7 @@ export class ProcessAgent implements LocalAgent {
       refusal: (executor, task) =>
         unsupportedContainer(executor.container) ?? (task.command === undefined ? 'a task of the group has no command' : unsupportedContainer(task.container)),
       failLaunch: (frameworkId, taskId, executorId, why) => this.failLaunch(frameworkId, taskId, executorId, why),
+      emit: (frameworkId, status) => this.options.sink.statusUpdate(frameworkId, status),
       runner: (frameworkId, task, placement) => this.runner(frameworkId, task, placement),
       track: (frameworkId, runner) => this.track(frameworkId, runner),
     });
@@ -217,12 +218,13 @@ export class ProcessAgent implements LocalAgent {
       prepare: () => Promise<void>;
       /** The command as run, when it differs from the task's (tasks of a group). */
       command?: CommandInfo;
-      decorate?: (status: TaskStatus) => TaskStatus;
+      /** Adjusts each status before it is sent; undefined drops it. */
+      decorate?: (status: TaskStatus) => TaskStatus | undefined;
     },
   ): TaskRunner {
     const taskId = task.task_id.value;
     const command = where.command ?? task.command!;
-    const decorate = where.decorate ?? ((status: TaskStatus) => status);
+    const decorate = where.decorate ?? ((status: TaskStatus): TaskStatus | undefined => status);
     const userName = taskUserName({
       switchUser: this.options.switchUser ?? true,
       agentIsRoot: process.getuid?.() === 0,
@@ -258,7 +260,10 @@ export class ProcessAgent implements LocalAgent {
           if (where.executorSandbox !== where.taskSandbox) await chownSandbox(where.executorSandbox, identity);
         }
       },
-      emit: (status) => this.options.sink.statusUpdate(frameworkId, decorate(status)),
+      emit: (status) => {
+        const sent = decorate(status);
+        if (sent !== undefined) this.options.sink.statusUpdate(frameworkId, sent);
+      },
       killingStateSupported: () => this.options.supportsTaskKillingState?.(frameworkId) ?? false,
       defaultKillGraceMs: this.options.defaultKillGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS,
       logger: this.logger.child({ frameworkId, taskId }),

@@ -18,6 +18,7 @@ import type {
 } from '../../mesos/types.js';
 import { fetchUris } from './fetcher.js';
 import { assertPathSafeId, createExecutorSandbox, executorSandboxPath, type ExecutorSandboxRef } from './sandbox.js';
+import { makeTaskStatus } from './status.js';
 import type { TaskRunner } from './task-runner.js';
 
 /**
@@ -48,6 +49,8 @@ export interface TaskGroupHost {
   admit(frameworkId: string, taskId: string): boolean;
   /** Why a task (or the executor) cannot run on this agent, or undefined. */
   refusal(executor: ExecutorInfo, task: TaskInfo): string | undefined;
+  /** Sends a status update of a task, as its executor. */
+  emit(frameworkId: string, status: TaskStatus): void;
   /** Reports a task that never started (TASK_FAILED from the agent). */
   failLaunch(frameworkId: string, taskId: string, executorId: string, why: string): void;
   /** Builds the runner of one task; the host's usual runner, with these placements. */
@@ -66,8 +69,8 @@ export interface NestedPlacement {
   readonly containerStatus: ContainerStatus;
   readonly launchFailureSource: 'SOURCE_EXECUTOR';
   readonly prepare: () => Promise<void>;
-  /** Adjusts every status of the task before it is sent (the executor-wide `healthy: false`). */
-  readonly decorate: (status: TaskStatus) => TaskStatus;
+  /** Adjusts every status of the task before it is sent; undefined drops it. */
+  readonly decorate: (status: TaskStatus) => TaskStatus | undefined;
 }
 
 interface ExecutorRun {
@@ -98,6 +101,10 @@ export class DefaultExecutors {
     const tasks = (group.tasks ?? []).filter((task) => host.admit(frameworkId, task.task_id.value));
     if (tasks.length === 0) return;
     const refusal = tasks.map((task) => host.refusal(executor, task)).find((r) => r !== undefined);
+    if (refusal !== undefined) {
+      for (const task of tasks) host.failLaunch(frameworkId, task.task_id.value, executorId, refusal);
+      return;
+    }
     let run: ExecutorRun;
     try {
       for (const task of tasks) assertPathSafeId('task', task.task_id.value);
@@ -106,14 +113,9 @@ export class DefaultExecutors {
       for (const task of tasks) host.failLaunch(frameworkId, task.task_id.value, executorId, (error as Error).message);
       return;
     }
-    if (refusal !== undefined) {
-      for (const task of tasks) host.failLaunch(frameworkId, task.task_id.value, executorId, refusal);
-      this.release(run, 0);
-      return;
-    }
 
     run.live += tasks.length;
-    const runners = tasks.map((task) => host.runner(frameworkId, task, this.placement(run, task)));
+    const runners = tasks.map((task) => host.runner(frameworkId, task, this.placement(frameworkId, run, task)));
     let killingGroup = false;
     for (const runner of runners) {
       void runner.finished.then((state) => {
@@ -152,24 +154,34 @@ export class DefaultExecutors {
     this.host.logger.info({ frameworkId: run.frameworkId, executorId: run.executorId }, 'default executor terminated: no live task left');
   }
 
-  private placement(run: ExecutorRun, task: TaskInfo): NestedPlacement {
+  /**
+   * Where and how one task of a group runs. As the default executor, TASK_STARTING goes out before
+   * the nested container is prepared, and a container that cannot be launched ends TASK_FAILED
+   * with the launch error alone as message (no reason): the runner's own launch updates are
+   * adjusted to that.
+   */
+  private placement(frameworkId: string, run: ExecutorRun, task: TaskInfo): NestedPlacement {
     const taskId = task.task_id.value;
     const nestedId = randomUUID();
     const taskSandbox = path.join(run.sandbox, 'containers', nestedId);
     const volumes = task.container?.volumes ?? [];
     const command = withExecutorEnvironment(task.command!, this.host.ipAddress, task);
+    // The agent reports the executor's container on the updates of its tasks.
+    const containerStatus: ContainerStatus = {
+      container_id: { value: run.containerId },
+      network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.host.ipAddress }] }],
+    };
+    let startingSent = false;
     return {
       executorId: run.executorId,
       executorSandbox: run.sandbox,
       taskSandbox,
       command,
-      // The agent reports the executor's container on the updates of its tasks.
-      containerStatus: {
-        container_id: { value: run.containerId },
-        network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: this.host.ipAddress }] }],
-      },
+      containerStatus,
       launchFailureSource: 'SOURCE_EXECUTOR',
       prepare: async () => {
+        this.host.emit(frameworkId, makeTaskStatus({ agentId: this.host.agentId, executorId: run.executorId, containerStatus }, taskId, 'TASK_STARTING'));
+        startingSent = true;
         await run.ready;
         await mkdir(taskSandbox, { recursive: true });
         await mkdir(path.join(run.sandbox, 'tasks'), { recursive: true });
@@ -180,13 +192,22 @@ export class DefaultExecutors {
         await fetchUris(command.uris ?? [], taskSandbox);
       },
       decorate: (status) => {
-        if (!TERMINAL.has(status.state)) return status;
-        if (status.healthy === false) run.unhealthy = true;
-        return run.unhealthy ? { ...status, healthy: false } : status;
+        if (status.state === 'TASK_STARTING' && startingSent) return undefined;
+        let out = status;
+        if (status.state === 'TASK_FAILED' && status.reason === 'REASON_CONTAINER_LAUNCH_FAILED' && status.message?.startsWith(LAUNCH_FAILURE_PREFIX)) {
+          out = { ...status, message: status.message.slice(LAUNCH_FAILURE_PREFIX.length) };
+          delete out.reason;
+        }
+        if (!TERMINAL.has(out.state)) return out;
+        if (out.healthy === false) run.unhealthy = true;
+        return run.unhealthy ? { ...out, healthy: false } : out;
       },
     };
   }
 }
+
+/** How the runner words a failed launch; the default executor reports the launch error alone. */
+const LAUNCH_FAILURE_PREFIX = 'Failed to launch container: ';
 
 /** MESOS_CONTAINER_IP and MESOS_ALLOCATION_ROLE go after the task's own variables, as upstream appends them. */
 function withExecutorEnvironment(command: CommandInfo, ip: string, task: TaskInfo): CommandInfo {

@@ -6,10 +6,11 @@
 import { ApiError, type MarathonClient, type Mutation, type WriteOptions } from './api.js';
 import { confirmAction, notify, promptNumber } from './dialogs.js';
 import { h } from './dom.js';
-import type { AppInfo } from './marathon-types.js';
+import type { AppInfo, PodStatus } from './marathon-types.js';
 import { describeError } from './store.js';
 
 export type AppAction = 'scale' | 'restart' | 'destroy';
+export type PodAction = { kind: 'scale' } | { kind: 'destroy' } | { kind: 'kill'; instanceId: string };
 
 export async function runAppAction(api: MarathonClient, action: AppAction, app: AppInfo): Promise<Mutation | undefined> {
   switch (action) {
@@ -49,7 +50,53 @@ export async function runAppAction(api: MarathonClient, action: AppAction, app: 
   }
 }
 
-async function withForceRetry(call: (opts: WriteOptions) => Promise<Mutation>, what: string): Promise<Mutation | undefined> {
+/** Scale and destroy a pod, or kill one of its instances (the pod replaces it). */
+export async function runPodAction(api: MarathonClient, action: PodAction, pod: PodStatus): Promise<Mutation<unknown> | undefined> {
+  const target = pod.spec?.scaling?.instances ?? 0;
+  switch (action.kind) {
+    case 'scale': {
+      const instances = await promptNumber({ title: `Scale ${pod.id}`, label: 'Number of instances', initial: target, min: 0, confirmLabel: 'Scale' });
+      if (instances === undefined) return undefined;
+      return withForceRetry((o) => api.scalePod(pod.id, instances, o), `Scaling ${pod.id} to ${instances}`, 'Pod');
+    }
+    case 'destroy': {
+      const ok = await confirmAction({
+        title: `Destroy ${pod.id}?`,
+        body: [
+          h(
+            'p',
+            null,
+            'All ',
+            h('strong', null, String((pod.instances ?? []).length)),
+            ' instances are killed, every container of each, and the pod definition is deleted.',
+          ),
+          h('p', null, 'This cannot be undone.'),
+        ],
+        confirmLabel: 'Destroy',
+        danger: true,
+      });
+      if (!ok) return undefined;
+      return withForceRetry((o) => api.destroyPod(pod.id, o), `Destroying ${pod.id}`, 'Pod');
+    }
+    case 'kill': {
+      const ok = await confirmAction({
+        title: `Kill instance ${action.instanceId}?`,
+        body: [h('p', null, 'Every container of this instance is killed; the pod starts a new instance in its place.')],
+        confirmLabel: 'Kill',
+        danger: true,
+      });
+      if (!ok) return undefined;
+      try {
+        return announce(await api.killPodInstance(pod.id, action.instanceId), `Killing ${action.instanceId}`);
+      } catch (err) {
+        notify('error', `Killing ${action.instanceId} failed: ${describeError(err)}`);
+        return undefined;
+      }
+    }
+  }
+}
+
+async function withForceRetry<T>(call: (opts: WriteOptions) => Promise<Mutation<T>>, what: string, kind = 'App'): Promise<Mutation<T> | undefined> {
   try {
     return announce(await call({}), what);
   } catch (err) {
@@ -58,7 +105,7 @@ async function withForceRetry(call: (opts: WriteOptions) => Promise<Mutation>, w
       return undefined;
     }
     const force = await confirmAction({
-      title: 'App is locked by a deployment',
+      title: `${kind} is locked by a deployment`,
       body: [h('p', null, err.message), h('p', null, 'Forcing cancels the running deployment and starts this one instead.')],
       confirmLabel: 'Force',
       danger: true,

@@ -4,7 +4,7 @@
  * sent with every request so that a server configured for HTTP Basic (which answers 401 with
  * WWW-Authenticate) makes the browser prompt once and then reuse what the user typed.
  */
-import type { AppInfo, Deployment, DeploymentResult, ErrorBody, QueueEntry, ServerInfo, Task } from './marathon-types.js';
+import type { AppInfo, Deployment, DeploymentResult, ErrorBody, Pod, PodStatus, QueueEntry, ServerInfo, Task } from './marathon-types.js';
 
 export class ApiError extends Error {
   readonly code = 'PACER_MARATHON_API';
@@ -109,6 +109,32 @@ export class MarathonClient {
 
   async destroyApp(appId: string, opts: WriteOptions = {}): Promise<Mutation> {
     return this.send('DELETE', `/v2/apps${appPath(appId)}${forceQuery(opts, '?')}`, undefined);
+  }
+
+  /** Every pod with its instances (GET /v2/pods/::status). */
+  async listPodStatuses(): Promise<PodStatus[]> {
+    return this.get<PodStatus[]>('/v2/pods/::status');
+  }
+
+  async podStatus(podId: string): Promise<PodStatus> {
+    return this.get<PodStatus>(`/v2/pods${appPath(podId)}::status`);
+  }
+
+  /** Marathon's PUT /v2/pods/{id} takes a whole pod: the stored one is sent back with the new count. */
+  async scalePod(podId: string, instances: number, opts: WriteOptions = {}): Promise<Mutation<Pod>> {
+    const pod = await this.get<Pod>(`/v2/pods${appPath(podId)}`);
+    const { version: _version, ...definition } = pod;
+    const changed = { ...definition, scaling: { ...(pod.scaling ?? {}), kind: pod.scaling?.kind ?? 'fixed', instances } };
+    return this.send<Pod>('PUT', `/v2/pods${appPath(podId)}${forceQuery(opts, '?')}`, JSON.stringify(changed));
+  }
+
+  async destroyPod(podId: string, opts: WriteOptions = {}): Promise<Mutation<undefined>> {
+    return this.send<undefined>('DELETE', `/v2/pods${appPath(podId)}${forceQuery(opts, '?')}`, undefined);
+  }
+
+  /** Kills one instance as a whole; the pod replaces it. */
+  async killPodInstance(podId: string, instanceId: string): Promise<Mutation<unknown>> {
+    return this.send<unknown>('DELETE', `/v2/pods${appPath(podId)}::instances/${encodeURIComponent(instanceId)}`, undefined);
   }
 
   private async get<T>(path: string): Promise<T> {

@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
-/** The apps overview: a filterable, virtualised table of every app. */
+/** The apps overview: a filterable, virtualised table of every app, then the pods. */
 import { fill, healthSummary, progressText, statusBadge } from './cells.js';
 import { appHref, h, setText } from './dom.js';
 import { formatCpus, formatMem } from './format.js';
+import { PodsList } from './pods-list.js';
 import { healthCounts, matchesFilter } from './status.js';
 import type { AppRow, Store } from './store.js';
 import { VirtualTable } from './virtual-table.js';
@@ -13,6 +14,7 @@ export class AppsView {
   private readonly filterInput: HTMLInputElement;
   private readonly summary: HTMLParagraphElement;
   private readonly problem: HTMLDivElement;
+  private readonly pods: PodsList;
   private filter = '';
 
   constructor(
@@ -70,6 +72,7 @@ export class AppsView {
     });
     this.summary = h('p', { class: 'summary', 'aria-live': 'polite' });
     this.problem = h('div', { class: 'problem', role: 'alert', hidden: true });
+    this.pods = new PodsList(store);
     this.element = h(
       'section',
       { class: 'view apps-view', 'aria-labelledby': 'apps-title' },
@@ -77,6 +80,7 @@ export class AppsView {
       h('div', { class: 'toolbar' }, this.filterInput, this.summary),
       this.problem,
       this.table.element,
+      this.pods.element,
     );
   }
 
@@ -94,6 +98,7 @@ export class AppsView {
     }
     this.table.setRows(rows);
     this.table.render();
+    this.pods.render();
     const total = this.store.order.length;
     const breakdown = [...counts].map(([s, n]) => `${n} ${s.toLowerCase()}`).join(', ');
     setText(

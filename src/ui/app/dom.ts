@@ -48,6 +48,11 @@ export function appHref(appId: string): string {
   return `#/apps${appId.split('/').map(encodeURIComponent).join('/')}`;
 }
 
+/** Href of the pod page. */
+export function podHref(podId: string): string {
+  return `#/pods${podId.split('/').map(encodeURIComponent).join('/')}`;
+}
+
 export function editHref(appId: string): string {
   return `#/edit${appId.split('/').map(encodeURIComponent).join('/')}`;
 }

@@ -1,12 +1,13 @@
 /// <reference lib="dom" />
 /** Boots the UI: wires the store, the live event stream, the router and the views. */
-import { runAppAction, type AppAction } from './actions.js';
+import { runAppAction, runPodAction, type AppAction, type PodAction } from './actions.js';
 import { MarathonClient } from './api.js';
 import { AppView } from './app-view.js';
 import { AppsView } from './apps-view.js';
 import { appHref, FrameScheduler, replaceChildren, setText } from './dom.js';
 import { EditorView } from './editor-view.js';
 import { LiveUpdates, type LiveState } from './live.js';
+import { PodView } from './pod-view.js';
 import { parseRoute, type Route } from './router.js';
 import { appsOfEvent } from './status.js';
 import { Store } from './store.js';
@@ -26,6 +27,7 @@ const appView = new AppView(store, api, {
   onAction: (action: AppAction) => void act(action),
   requestRender: () => frames.request(),
 });
+const podView = new PodView(store, { onAction: (action: PodAction) => void actOnPod(action) });
 const editorView = new EditorView(api, {
   onSaved: (appId) => {
     location.hash = appHref(appId);
@@ -42,9 +44,19 @@ async function act(action: AppAction): Promise<void> {
   void store.refreshNow();
 }
 
+async function actOnPod(action: PodAction): Promise<void> {
+  const pod = store.podDetail?.status;
+  if (pod === undefined) return;
+  const result = await runPodAction(api, action, pod);
+  if (result === undefined) return;
+  if (action.kind === 'destroy') location.hash = '#/apps';
+  void store.refreshNow();
+}
+
 function render(): void {
   if (route.view === 'apps') appsView.render();
   else if (route.view === 'app') appView.render();
+  else if (route.view === 'pod') podView.render();
   renderHeader();
 }
 
@@ -56,24 +68,34 @@ function renderHeader(): void {
 function navigate(): void {
   route = parseRoute(location.hash);
   document.querySelectorAll<HTMLAnchorElement>('header nav a').forEach((link) => {
-    const current = (link.dataset.view === 'apps' && (route.view === 'apps' || route.view === 'app')) || link.dataset.view === route.view;
+    const current =
+      (link.dataset.view === 'apps' && (route.view === 'apps' || route.view === 'app' || route.view === 'pod')) || link.dataset.view === route.view;
     if (current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   });
   switch (route.view) {
     case 'apps':
       store.openApp(undefined);
+      store.openPod(undefined);
       replaceChildren(outlet, appsView.element);
       document.title = 'Applications · Pacer';
       break;
     case 'app':
+      store.openPod(undefined);
       store.openApp(route.appId);
       replaceChildren(outlet, appView.element);
       document.title = `${route.appId} · Pacer`;
       break;
+    case 'pod':
+      store.openApp(undefined);
+      store.openPod(route.podId);
+      replaceChildren(outlet, podView.element);
+      document.title = `${route.podId} · Pacer`;
+      break;
     case 'new':
     case 'edit':
       store.openApp(undefined);
+      store.openPod(undefined);
       replaceChildren(outlet, editorView.element);
       void editorView.open(route.view === 'edit' ? route.appId : undefined);
       document.title = `${route.view === 'new' ? 'Create application' : `Edit ${route.appId}`} · Pacer`;
@@ -92,6 +114,9 @@ const LIVE_LABELS: Record<LiveState, string> = {
 const live = new LiveUpdates({
   onEvent: (event) => {
     store.request({ kind: 'overview' });
+    // Pod events name instances and tasks in several shapes; an open pod page simply re-reads its status.
+    const podId = store.podDetail?.podId;
+    if (podId !== undefined) store.request({ kind: 'pod', podId });
     const detailId = store.detail?.appId;
     if (detailId === undefined) return;
     const apps = appsOfEvent(event);

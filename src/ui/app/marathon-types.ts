@@ -65,6 +65,7 @@ export interface Deployment {
   id: string;
   version?: string;
   affectedApps?: string[];
+  affectedPods?: string[];
   steps?: Array<{ actions: DeploymentAction[] }>;
   currentActions?: DeploymentAction[];
   currentStep?: number;
@@ -140,4 +141,52 @@ export interface MarathonEvent {
   appDefinition?: { id?: string };
   plan?: { steps?: Array<{ actions?: DeploymentAction[] }> };
   [key: string]: unknown;
+}
+
+/** RAML `Pod`: the parts the UI shows. */
+export interface Pod {
+  id: string;
+  version?: string;
+  scaling?: { kind?: string; instances?: number };
+  containers?: Array<{
+    name: string;
+    resources?: { cpus?: number; mem?: number; disk?: number };
+    exec?: { command?: { shell?: string; argv?: string[] } };
+    image?: { kind?: string; id?: string };
+    endpoints?: Array<{ name: string; containerPort?: number; hostPort?: number; protocol?: string[] }>;
+    healthCheck?: Record<string, unknown>;
+  }>;
+  executorResources?: { cpus?: number; mem?: number; disk?: number };
+  [field: string]: unknown;
+}
+
+export interface PodContainerStatus {
+  name: string;
+  status?: string;
+  statusSince?: string;
+  message?: string;
+  endpoints?: Array<{ name: string; allocatedHostPort?: number; healthy?: boolean }>;
+  conditions?: Array<{ name?: string; value?: string; reason?: string }>;
+}
+
+export interface PodInstanceStatus {
+  id: string;
+  /** PENDING, STAGING, STABLE, DEGRADED, TERMINAL */
+  status?: string;
+  statusSince?: string;
+  agentHostname?: string;
+  agentId?: string;
+  containers?: PodContainerStatus[];
+  specReference?: string;
+}
+
+/** RAML `PodStatus` (`/v2/pods/::status`, `/v2/pods/{id}::status`). */
+export interface PodStatus {
+  id: string;
+  spec?: Pod;
+  /** DEGRADED, STABLE, TERMINAL */
+  status?: string;
+  statusSince?: string;
+  message?: string;
+  instances?: PodInstanceStatus[];
 }

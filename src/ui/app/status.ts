@@ -2,7 +2,7 @@
  * What an operator sees at a glance for one app: its status word, health counts and deployment
  * progress. Pure functions over Marathon JSON so they can be tested without a browser.
  */
-import type { AppInfo, Deployment, MarathonEvent, QueueEntry, Task } from './marathon-types.js';
+import type { AppInfo, Deployment, MarathonEvent, Pod, PodStatus, QueueEntry, Task } from './marathon-types.js';
 
 export type AppStatus = 'Running' | 'Deploying' | 'Suspended' | 'Waiting' | 'Delayed';
 
@@ -71,6 +71,39 @@ export function progressByApp(deployments: readonly Deployment[]): Map<string, D
     }
   }
   return out;
+}
+
+/** podId -> the first running deployment that touches the pod. */
+export function progressByPod(deployments: readonly Deployment[]): Map<string, DeploymentProgress> {
+  const out = new Map<string, DeploymentProgress>();
+  for (const d of deployments) {
+    const pods = new Set(d.affectedPods ?? []);
+    for (const step of d.steps ?? []) for (const a of step.actions) if (a.pod !== undefined) pods.add(a.pod);
+    for (const podId of pods) {
+      if (out.has(podId)) continue;
+      out.set(podId, {
+        deploymentId: d.id,
+        currentStep: d.currentStep ?? 0,
+        totalSteps: d.totalSteps ?? d.steps?.length ?? 0,
+        actions: (d.currentActions ?? []).filter((a) => a.pod === podId).map((a) => a.action),
+      });
+    }
+  }
+  return out;
+}
+
+/** Instances whose every container runs (and passes its checks), out of the pod's `scaling.instances`. */
+export function podCounts(pod: PodStatus): { stable: number; starting: number; degraded: number; target: number } {
+  const instances = pod.instances ?? [];
+  const count = (...states: string[]): number => instances.filter((i) => states.includes(i.status ?? '')).length;
+  return { stable: count('STABLE'), starting: count('PENDING', 'STAGING'), degraded: count('DEGRADED'), target: pod.spec?.scaling?.instances ?? 0 };
+}
+
+/** What one instance holds on its agent: its containers' resources plus the executor's. */
+export function podInstanceResources(pod: Pod | undefined): { cpus: number; mem: number } {
+  const sum = (key: 'cpus' | 'mem'): number =>
+    (pod?.containers ?? []).reduce((t, c) => t + (c.resources?.[key] ?? 0), 0) + (pod?.executorResources?.[key] ?? 0);
+  return { cpus: sum('cpus'), mem: sum('mem') };
 }
 
 /** appId -> queue entry (apps only; pods are not shown). */

@@ -4,9 +4,9 @@
  * subscribe to changes; nothing else talks to the API for reads.
  */
 import { ApiError, type MarathonClient } from './api.js';
-import type { AppInfo, QueueEntry, ServerInfo } from './marathon-types.js';
+import type { AppInfo, PodStatus, QueueEntry, ServerInfo } from './marathon-types.js';
 import { DebouncedRefresh } from './refresh.js';
-import { appStatus, progressByApp, queueByApp, type AppStatus, type DeploymentProgress } from './status.js';
+import { appStatus, progressByApp, progressByPod, queueByApp, type AppStatus, type DeploymentProgress } from './status.js';
 
 export interface AppRow {
   app: AppInfo;
@@ -24,8 +24,16 @@ export interface AppDetail {
   versions: string[];
 }
 
-/** What to refresh: the overview (apps, deployments, queue) and/or one app's page. */
-export type RefreshScope = { kind: 'overview' } | { kind: 'app'; appId: string };
+export interface PodDetail {
+  podId: string;
+  status: PodStatus | undefined;
+  /** 404: the pod is gone (destroyed, or never existed). */
+  missing: boolean;
+  error: string | undefined;
+}
+
+/** What to refresh: the overview (apps, pods, deployments, queue) and/or one app's or pod's page. */
+export type RefreshScope = { kind: 'overview' } | { kind: 'app'; appId: string } | { kind: 'pod'; podId: string };
 
 export class Store {
   rows = new Map<string, AppRow>();
@@ -37,6 +45,12 @@ export class Store {
   fetchedAt = 0;
   info: ServerInfo | undefined;
   detail: AppDetail | undefined;
+  /** Every pod's status, sorted by id. */
+  pods: PodStatus[] = [];
+  /** Deployment progress by pod id. */
+  podProgress = new Map<string, DeploymentProgress>();
+  podsError: string | undefined;
+  podDetail: PodDetail | undefined;
 
   private readonly listeners = new Set<() => void>();
   private readonly refresher: DebouncedRefresh<RefreshScope>;
@@ -58,7 +72,19 @@ export class Store {
   async refreshNow(): Promise<void> {
     this.refresher.request({ kind: 'overview' });
     if (this.detail !== undefined) this.refresher.request({ kind: 'app', appId: this.detail.appId });
+    if (this.podDetail !== undefined) this.refresher.request({ kind: 'pod', podId: this.podDetail.podId });
     await this.refresher.flush();
+  }
+
+  /** Switches the pod page to `podId` (or closes it) and loads it. */
+  openPod(podId: string | undefined): void {
+    if (podId === undefined) {
+      this.podDetail = undefined;
+      return;
+    }
+    if (this.podDetail?.podId !== podId) this.podDetail = { podId, status: undefined, missing: false, error: undefined };
+    this.refresher.request({ kind: 'pod', podId });
+    void this.refresher.flush();
   }
 
   /** Switches the app page to `appId` (or closes it) and loads it. */
@@ -85,7 +111,14 @@ export class Store {
     const overview = scopes.some((s) => s.kind === 'overview');
     const detailId = this.detail?.appId;
     const detailWanted = detailId !== undefined && scopes.some((s) => s.kind === 'app' && s.appId === detailId);
-    await Promise.all([overview ? this.refreshOverview() : undefined, detailWanted ? this.refreshDetail(detailId) : undefined]);
+    const podId = this.podDetail?.podId;
+    const podWanted = podId !== undefined && scopes.some((s) => s.kind === 'pod' && s.podId === podId);
+    await Promise.all([
+      overview ? this.refreshOverview() : undefined,
+      overview ? this.refreshPods() : undefined,
+      detailWanted ? this.refreshDetail(detailId) : undefined,
+      podWanted ? this.refreshPod(podId) : undefined,
+    ]);
     this.emit();
   }
 
@@ -93,6 +126,7 @@ export class Store {
     try {
       const [apps, deployments, queue] = await Promise.all([this.api.listApps(), this.api.deployments(), this.api.queue()]);
       const progress = progressByApp(deployments);
+      this.podProgress = progressByPod(deployments);
       const queued = queueByApp(queue);
       const rows = new Map<string, AppRow>();
       for (const app of apps) {
@@ -106,6 +140,29 @@ export class Store {
       this.fetchedAt = Date.now();
     } catch (err) {
       this.listError = describeError(err);
+    }
+  }
+
+  /** Pods are read apart from apps, so a server without /v2/pods still shows its apps. */
+  private async refreshPods(): Promise<void> {
+    try {
+      const pods = await this.api.listPodStatuses();
+      this.pods = [...pods].sort((a, b) => a.id.localeCompare(b.id));
+      this.podsError = undefined;
+    } catch (err) {
+      this.podsError = describeError(err);
+    }
+  }
+
+  private async refreshPod(podId: string): Promise<void> {
+    try {
+      const status = await this.api.podStatus(podId);
+      if (this.podDetail?.podId !== podId) return;
+      this.podDetail = { podId, status, missing: false, error: undefined };
+    } catch (err) {
+      if (this.podDetail?.podId !== podId) return;
+      const missing = err instanceof ApiError && err.status === 404;
+      this.podDetail = { ...this.podDetail, missing, error: missing ? undefined : describeError(err) };
     }
   }
 

@@ -162,9 +162,13 @@ describe('ProcessAgent task groups', () => {
         tasks: [task('abs.vol', { value: 'true' }, { container: ephemeralVolume('/data') }), task('abs.other', { value: 'sleep 30' })],
       },
     );
+    // As the default executor: TASK_STARTING, then TASK_FAILED with the launch error alone.
     const failed = await sink.waitForState('abs.vol', 'TASK_FAILED');
+    expect(sink.states('abs.vol')).toEqual(['TASK_STARTING', 'TASK_FAILED']);
+    expect(failed.source).toBe('SOURCE_EXECUTOR');
+    expect(failed.reason).toBeUndefined();
     expect(failed.message).toBe(
-      "Failed to launch container: The 'linux' launcher and 'filesystem/linux' isolator must be enabled to support SANDBOX_PATH volume with absolute container path",
+      "The 'linux' launcher and 'filesystem/linux' isolator must be enabled to support SANDBOX_PATH volume with absolute container path",
     );
     await sink.waitForState('abs.other', 'TASK_KILLED');
   });

@@ -43,7 +43,7 @@ function accepted(pod: Json, opts: PodParseOptions = defaults): PodDefinition {
 function refused(pod: unknown, opts: PodParseOptions = defaults): { status: number; body: Json } {
   const result = parsePod(pod, opts);
   if (result.ok) throw new Error('accepted');
-  return { status: result.failure.status, body: result.failure.body as Json };
+  return { status: result.failure.status, body: result.failure.body };
 }
 
 const semantic = (...details: Array<[string, ...string[]]>): { status: number; body: Json } => ({
@@ -242,6 +242,9 @@ describe('pod rules (422 Object is not valid)', () => {
     expect(refused(withPod((p) => (p.containers[0].healthCheck.tcp = { endpoint: 'http' })))).toEqual(
       semantic(['/containers(0)/healthCheck', 'Only one of http, tcp, or command may be specified']),
     );
+    expect(refused(withPod((p) => (p.containers[0].healthCheck = { tcp: { endpoint: 'other' }, intervalSeconds: 30 })))).toEqual(
+      semantic(['/containers(0)/healthCheck/tcp/endpoint', 'contained in the container endpoints']),
+    );
     expect(refused(withPod((p) => delete p.containers[0].healthCheck.http))).toEqual(
       semantic(['/containers(0)/healthCheck', 'Only one of http, tcp, or command may be specified']),
     );
@@ -410,6 +413,12 @@ describe('pod rules (422 Object is not valid)', () => {
     expect(refused(withPod((p) => (p.containers[0].linuxInfo = { seccomp: { unconfined: false } })))).toEqual(
       semantic(['/containers(0)/linuxInfo/seccomp', 'Seccomp unconfined must be true when Profile is NOT defined']),
     );
+    expect(refused(withPod((p) => (p.containers[0].linuxInfo = { seccomp: { profileName: 'default', unconfined: true } })))).toEqual(
+      semantic(['/containers(0)/linuxInfo/seccomp', 'Seccomp unconfined can NOT be true when Profile is defined']),
+    );
+    expect(accepted(withPod((p) => (p.containers[0].linuxInfo = { seccomp: { profileName: 'default' } }))).containers[0]!.linuxInfo).toEqual({
+      seccomp: { profileName: 'default', unconfined: false },
+    });
     expect(refused(withPod((p) => (p.containers[0].linuxInfo = { ipcInfo: { mode: 'SHARE_PARENT', shmSize: 64 } })))).toEqual(
       semantic(['/containers(0)/linuxInfo/ipcInfo', 'ipcInfo shmSize can NOT be set when mode is SHARE_PARENT']),
     );

@@ -14,6 +14,7 @@ import type {
   InstanceChange,
   InstanceTracker,
   LaunchQueue,
+  PodDefinition,
   QueueDelay,
 } from '../../../src/scheduler/contracts.js';
 import { TERMINAL_CONDITIONS, timestamp } from '../../../src/scheduler/contracts.js';
@@ -86,7 +87,8 @@ export class FakeHealthView implements HealthView {
   readonly #listeners = new Set<(instanceId: string, healthy: boolean | undefined) => void>();
 
   healthOf(instance: Instance, app: AppDefinition): boolean | undefined {
-    if (app.healthChecks.length === 0) return undefined;
+    // A pod's health is its checked containers' (the run-spec view of a pod lists no checks).
+    if (app.healthChecks.length === 0 && !(instance.podTasks?.some((t) => t.healthChecked) ?? false)) return undefined;
     return this.#healthy.get(instance.instanceId) ?? false;
   }
 
@@ -168,6 +170,12 @@ export interface FakeClusterOptions {
   tickMs?: number;
   /** Agents tasks are placed on, round robin (default one agent, `agent-1`). */
   hosts?: readonly string[];
+  /**
+   * Pod definitions by id: a pod's instance then gets one task per container (`podTasks`), following
+   * the instance's condition, with a host port per endpoint that asks for one and the health of
+   * its checked containers.
+   */
+  podOf?: (podId: string) => PodDefinition | undefined;
 }
 
 export class FakeCluster {
@@ -201,7 +209,7 @@ export class FakeCluster {
   #advance(instance: Instance): boolean {
     const now = this.nowMs;
     const set = (patch: Partial<Instance>): true => {
-      this.tracker.put({ ...instance, ...patch, since: patch.condition !== undefined ? now : instance.since });
+      this.tracker.put(this.#withPodTasks({ ...instance, ...patch, since: patch.condition !== undefined ? now : instance.since }));
       return true;
     };
     if (instance.goal !== 'Running') {
@@ -216,8 +224,12 @@ export class FakeCluster {
         // A launch, as the core does it: a task id per incarnation, placed on an agent.
         const incarnation = instance.incarnation + 1;
         const hosts = this.#opts.hosts ?? ['agent-1'];
-        const host = hosts[this.#placements++ % hosts.length]!;
+        const placement = this.#placements++;
+        const host = hosts[placement % hosts.length]!;
+        const pod = this.#opts.podOf?.(instance.appId);
+        const ports = pod === undefined ? 0 : pod.containers.flatMap((c) => c.endpoints.filter((e) => e.hostPort !== undefined)).length;
         return set({
+          ...(ports > 0 ? { hostPorts: Array.from({ length: ports }, (_, k) => 31000 + placement * 10 + k) } : {}),
           condition: 'Staging',
           incarnation,
           taskId: taskIdOf(instance.instanceId, incarnation),
@@ -231,10 +243,12 @@ export class FakeCluster {
         return set({ condition: 'Running', startedAt: timestamp(now), status: { state: 'TASK_RUNNING', timestamp: now } });
       case 'Running': {
         const app = this.#opts.appOf(instance.appId);
-        const wantsHealth = app !== undefined && app.healthChecks.length > 0;
+        const pod = this.#opts.podOf?.(instance.appId);
+        const wantsHealth = (app !== undefined && app.healthChecks.length > 0) || (pod?.containers.some((c) => c.healthCheck !== undefined) ?? false);
         if (wantsHealth && (this.#opts.autoHealthy ?? true) && !this.blockHealth(instance)) {
           if (this.health.known(instance.instanceId) !== true) {
             this.health.set(instance.instanceId, true);
+            if (pod !== undefined) this.tracker.put(this.#withPodTasks(instance));
             return true;
           }
         }
@@ -247,6 +261,30 @@ export class FakeCluster {
         }
         return false;
     }
+  }
+
+  /** A launched pod instance's container tasks, mirroring its condition, status and health. */
+  #withPodTasks(instance: Instance): Instance {
+    const pod = this.#opts.podOf?.(instance.appId);
+    if (pod === undefined || instance.taskId === undefined) return instance;
+    const healthy = this.health.known(instance.instanceId);
+    let port = 0;
+    const podTasks = pod.containers.map((c) => {
+      const count = c.endpoints.filter((e) => e.hostPort !== undefined).length;
+      const hostPorts = instance.hostPorts.slice(port, port + count);
+      port += count;
+      const checked = c.healthCheck !== undefined;
+      return {
+        containerName: c.name,
+        taskId: `${instance.instanceId}.${c.name}.${instance.incarnation}`,
+        condition: instance.condition,
+        healthChecked: checked,
+        hostPorts,
+        ...(instance.startedAt !== undefined ? { startedAt: instance.startedAt } : {}),
+        ...(instance.status !== undefined ? { status: { ...instance.status, ...(checked && healthy !== undefined ? { healthy } : {}) } } : {}),
+      };
+    });
+    return { ...instance, podTasks };
   }
 
   /** Puts an instance straight into Running (and healthy, if the app has health checks). */
