@@ -168,6 +168,18 @@ function stateFacet(state: Json, frameworkId: string): Json {
   };
 }
 
+/** The first ports of an offer's `ports` ranges. */
+function offeredPorts(offer: Json, count = 2): number[] {
+  const ports: number[] = [];
+  for (const r of offer.resources as Json[]) {
+    if (r.name !== 'ports') continue;
+    for (const range of r.ranges.range as Array<{ begin: number; end: number }>) {
+      for (let p = range.begin; p <= range.end && ports.length < count; p++) ports.push(p);
+    }
+  }
+  return ports;
+}
+
 /** A Marathon ephemeral pod volume (TaskGroupBuilder): SANDBOX_PATH of type PARENT under `volumes/`. */
 function podVolume(name: string, mountPath: string): Json {
   return {
@@ -178,7 +190,8 @@ function podVolume(name: string, mountPath: string): Json {
 
 /**
  * Task groups (LAUNCH_GROUP with the DEFAULT executor), each on a fresh offer:
- * - `pod`: two long tasks run; /master/state lists the executor and the tasks; KILL of one ends both;
+ * - `pod`: two servers become healthy (TCP checks); /master/state lists the executor and the
+ *   tasks; KILL of one ends both;
  * - `vol`: a writer and a reader sharing an ephemeral volume both finish (FINISHED kills nobody);
  * - `fail`: a task that exits 3 gets its long-running sibling killed;
  * - `bad`: groups the master refuses (no framework_id, no disk, a task with another executor, a
@@ -217,8 +230,19 @@ export async function observeTaskGroup(base: string): Promise<Json> {
       for (const id of ids) await fw.until(`${id} terminal`, terminalOf(fw, id));
     };
 
-    const pod = await launch(executor('pod.executor'), (offer) => [task('pod.c0', offer, 'sleep 600'), task('pod.c1', offer, 'sleep 600')]);
-    for (const id of pod.ids) await fw.until(`${id} running`, stateOf(fw, id, 'TASK_RUNNING'));
+    // Two servers with a TCP health check each; the KILL waits until both are healthy. (Killed
+    // right after TASK_RUNNING, a real nested container may not take SIGTERM yet and ends by the
+    // SIGKILL of the 3 s escalation: a race of the real agent, not a behaviour to compare.)
+    const server = (id: string, offer: Json, port: number): Json =>
+      task(id, offer, `exec python3 -m http.server ${port} --bind 127.0.0.1`, {
+        resources: [...scalarResources(0.1, 32), { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: port, end: port }] } }],
+        health_check: { type: 'TCP', tcp: { port }, delay_seconds: 0, interval_seconds: 1, grace_period_seconds: 60 },
+      });
+    const pod = await launch(executor('pod.executor'), (offer) => {
+      const [first, second] = offeredPorts(offer);
+      return [server('pod.c0', offer, first!), server('pod.c1', offer, second!)];
+    });
+    for (const id of pod.ids) await fw.until(`${id} healthy`, () => fw.updatesOf(id).find((u) => u.healthy === true));
     const state = await getJson<Json>(`${base}/master/state`);
     const framework = (state.frameworks as Json[]).find((f) => f.id === fw.frameworkId) ?? {};
     const executors = (framework.executors as Json[] | undefined) ?? [];

@@ -1,4 +1,4 @@
-import type { Attribute, MasterInfo, Resource, TaskStatus } from '../../mesos/types.js';
+import type { Attribute, ContainerStatus, MasterInfo, Resource, TaskStatus } from '../../mesos/types.js';
 import type { AgentDescription } from '../agents/agent.js';
 import type { ExecutorRecord, FrameworkRecord, TaskRecord } from './frameworks.js';
 import type { OfferRecord } from './offers.js';
@@ -60,10 +60,19 @@ function attributesModel(attributes: readonly Attribute[]): Record<string, Json>
   return out;
 }
 
+/** Upstream's json(ContainerStatus): the container id, network infos and cgroup info only (no `executor_pid`). */
+function containerStatusModel(c: ContainerStatus): Json {
+  const out: Record<string, Json> = {};
+  if (c.container_id !== undefined) out.container_id = c.container_id as unknown as Json;
+  if ((c.network_infos ?? []).length > 0) out.network_infos = c.network_infos as unknown as Json;
+  if (c.cgroup_info !== undefined) out.cgroup_info = c.cgroup_info as unknown as Json;
+  return out;
+}
+
 function statusModel(s: TaskStatus): Json {
   const out: Record<string, Json> = { state: s.state, timestamp: s.timestamp ?? 0 };
   if (s.healthy !== undefined) out.healthy = s.healthy;
-  if (s.container_status !== undefined) out.container_status = s.container_status as unknown as Json;
+  if (s.container_status !== undefined) out.container_status = containerStatusModel(s.container_status);
   return out;
 }
 

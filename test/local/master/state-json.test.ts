@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMesosLocal, type MesosLocalHandle } from '../../../src/local/index.js';
 import { rawRequest, subscribeJson } from '../wire-client.js';
+import { launch, makeMaster, subscribe, task } from './fakes.js';
 
 let local: MesosLocalHandle;
 
@@ -111,4 +112,22 @@ it('has the keys upstream writes for the document, a framework, an agent and lea
   } finally {
     stream.close();
   }
+});
+
+it("writes a task status's container_status as upstream's json(ContainerStatus): no executor_pid", () => {
+  const { master, agents } = makeMaster(1);
+  const fw = subscribe(master);
+  master.allocate();
+  launch(master, fw, fw.connection.offers(), [task('t1', 'agent-0')]);
+  const containerStatus = {
+    container_id: { value: 'c1' },
+    executor_pid: 4242,
+    network_infos: [{ ip_addresses: [{ protocol: 'IPv4' as const, ip_address: '127.0.0.1' }] }],
+  };
+  agents[0]!.report(fw.id, 't1', 'TASK_RUNNING', { container_status: containerStatus });
+  const state = master.stateJson() as Record<string, any>;
+  expect(state.frameworks[0].tasks[0].statuses[0].container_status).toEqual({
+    container_id: { value: 'c1' },
+    network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: '127.0.0.1' }] }],
+  });
 });
