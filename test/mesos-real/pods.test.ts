@@ -74,7 +74,10 @@ function duoPod(instances: number): Record<string, unknown> {
       {
         name: 'sidecar',
         exec: {
-          command: { shell: 'while [ ! -s data/greeting ]; do sleep 0.2; done; cp data/greeting read.txt && exec python3 -m http.server "$ENDPOINT_SIDE" --bind 127.0.0.1' },
+          command: {
+            shell:
+              'while [ ! -s data/greeting ]; do sleep 0.2; done; cp data/greeting read.txt && exec python3 -m http.server "$ENDPOINT_SIDE" --bind 127.0.0.1',
+          },
         },
         resources: { cpus: 0.1, mem: 64 },
         endpoints: [{ name: 'side', hostPort: 0, protocol: ['tcp'] }],
@@ -156,7 +159,10 @@ describe('a pod through Pacer on real Mesos', () => {
       timeoutMs: 120_000,
       intervalMs: 500,
     });
-    await waitFor('the default executors to end', async () => ((await podExecutors()).length === 0 ? true : undefined), { timeoutMs: 120_000, intervalMs: 500 });
+    await waitFor('the default executors to end', async () => ((await podExecutors()).length === 0 ? true : undefined), {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+    });
     expect((await api(pacer, 'GET', `/v2/pods${POD_ID}`)).status).toBe(404);
   });
 });
