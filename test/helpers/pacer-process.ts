@@ -10,9 +10,8 @@ import { mkdir, mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from './processes.js';
 
-const REPO_ROOT = findRepoRoot(path.dirname(fileURLToPath(import.meta.url)));
 const PACER_BIN = path.join(REPO_ROOT, 'bin', 'pacer.js');
 const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'pacer');
 const LISTENING_MSG = 'Pacer API listening';
@@ -244,13 +243,4 @@ async function killProcessesUnder(dir: string): Promise<void> {
       }
     }
   }
-}
-
-function findRepoRoot(start: string): string {
-  let dir = start;
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(path.join(dir, 'bin', 'pacer.js')) && existsSync(path.join(dir, 'package.json'))) return dir;
-    dir = path.dirname(dir);
-  }
-  throw new PacerStartError(`cannot find the repository root above ${start}`);
 }

@@ -323,7 +323,7 @@ function readDocker(d: Json): RamlDocker {
   return out;
 }
 
-function readLinuxInfo(l: Json): LinuxInfo {
+export function readLinuxInfo(l: Json): LinuxInfo {
   const out: LinuxInfo = {};
   if (l.seccomp !== undefined) {
     const s = l.seccomp as Json;
@@ -441,16 +441,16 @@ function readUnreachable(u: unknown): UnreachableStrategy {
 
 // ---------------------------------------------------------------------------------------------
 
-function num(v: unknown, dflt: number): number {
+export function num(v: unknown, dflt: number): number {
   return typeof v === 'number' ? v : dflt;
 }
 
-function bool(v: unknown, dflt: boolean): boolean {
+export function bool(v: unknown, dflt: boolean): boolean {
   return typeof v === 'boolean' ? v : dflt;
 }
 
 /** Enum literals are matched case-insensitively upstream; store the canonical spelling. */
-function literal<T extends string>(v: unknown, values: readonly T[], dflt: NoInfer<T>): T {
+export function literal<T extends string>(v: unknown, values: readonly T[], dflt: NoInfer<T>): T {
   if (typeof v !== 'string') return dflt;
   return values.find((x) => x.toLowerCase() === v.toLowerCase()) ?? dflt;
 }

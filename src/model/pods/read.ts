@@ -5,7 +5,7 @@
  * executor resources).
  */
 import { unionMemberIndex } from '../apps/json-schema.js';
-import { uniqueBy } from '../apps/read.js';
+import { bool, literal, num, readLinuxInfo, uniqueBy } from '../apps/read.js';
 import type { Artifact, EnvValue, Labels, LinuxInfo, MesosCommand } from '../apps/types.js';
 import { POD_VOLUME_MEMBERS } from './json-schema.js';
 import type {
@@ -243,21 +243,6 @@ function readCommand(c: Json): MesosCommand {
   return unionMemberIndex('mesosCommand', c) === 0 ? { shell: c.shell as string } : { argv: [...(c.argv as string[])] };
 }
 
-function readLinuxInfo(l: Json): LinuxInfo {
-  const out: LinuxInfo = {};
-  if (l.seccomp !== undefined) {
-    const s = l.seccomp as Json;
-    out.seccomp = { unconfined: bool(s.unconfined, false) };
-    if (s.profileName !== undefined) out.seccomp.profileName = s.profileName as string;
-  }
-  if (l.ipcInfo !== undefined) {
-    const i = l.ipcInfo as Json;
-    out.ipcInfo = { mode: literal(i.mode, ['PRIVATE', 'SHARE_PARENT'] as const, 'PRIVATE') };
-    if (i.shmSize !== undefined) out.ipcInfo.shmSize = i.shmSize as number;
-  }
-  return out;
-}
-
 function readEnv(e: unknown): Record<string, EnvValue> {
   const out: Record<string, EnvValue> = {};
   for (const [k, v] of Object.entries((e ?? {}) as Json)) out[k] = typeof v === 'string' ? v : { secret: (v as Json).secret as string };
@@ -280,18 +265,4 @@ function arrayOf<T = Json>(v: unknown): T[] {
 
 function arrayOfStrings(v: unknown): string[] {
   return arrayOf<string>(v).slice();
-}
-
-function num(v: unknown, dflt: number): number {
-  return typeof v === 'number' ? v : dflt;
-}
-
-function bool(v: unknown, dflt: boolean): boolean {
-  return typeof v === 'boolean' ? v : dflt;
-}
-
-/** Enum literals are matched case-insensitively upstream; store the canonical spelling. */
-function literal<T extends string>(v: unknown, values: readonly T[], dflt: NoInfer<T>): T {
-  if (typeof v !== 'string') return dflt;
-  return values.find((x) => x.toLowerCase() === v.toLowerCase()) ?? dflt;
 }
