@@ -70,6 +70,19 @@ export class MarathonClient {
   }
 
   /**
+   * DELETE /v2/deployments/{id}: without force Marathon starts a deployment that rolls the change
+   * back (200 with its id); with force the deployment just stops where it is (202, no body).
+   */
+  async cancelDeployment(deploymentId: string, opts: WriteOptions = {}): Promise<Mutation<DeploymentResult | undefined>> {
+    return this.send<DeploymentResult | undefined>('DELETE', `/v2/deployments/${encodeURIComponent(deploymentId)}${forceQuery(opts, '?')}`, undefined);
+  }
+
+  /** DELETE /v2/queue/{id}/delay: the app's or pod's launch backoff ends now (204). */
+  async resetDelay(runSpecId: string): Promise<Mutation<undefined>> {
+    return this.send<undefined>('DELETE', `/v2/queue${appPath(runSpecId)}/delay`, undefined);
+  }
+
+  /**
    * The last `bytes` of a file in a task's sandbox (Pacer's /pacer/tasks/{id}/files/read), also
    * after the task ended; undefined when the sandbox cannot be found.
    */

@@ -4,10 +4,12 @@ import { runAppAction, runPodAction, type AppAction, type PodAction } from './ac
 import { MarathonClient } from './api.js';
 import { AppView } from './app-view.js';
 import { AppsView } from './apps-view.js';
+import { DeploymentsView } from './deployments-view.js';
 import { appHref, FrameScheduler, replaceChildren, setText } from './dom.js';
 import { EditorView } from './editor-view.js';
 import { LiveUpdates, type LiveState } from './live.js';
 import { PodView } from './pod-view.js';
+import { QueueView } from './queue-view.js';
 import { parseRoute, type Route } from './router.js';
 import { appsOfEvent } from './status.js';
 import { Store } from './store.js';
@@ -18,6 +20,7 @@ const store = new Store(api);
 const outlet = document.getElementById('view')!;
 const liveIndicator = document.getElementById('live')!;
 const serverName = document.getElementById('server')!;
+const deploymentCount = document.getElementById('deployment-count');
 
 let route: Route = parseRoute(location.hash);
 const frames = new FrameScheduler(render);
@@ -27,6 +30,8 @@ const appView = new AppView(store, api, {
   onAction: (action: AppAction) => void act(action),
   requestRender: () => frames.request(),
 });
+const deploymentsView = new DeploymentsView(store, api);
+const queueView = new QueueView(store, api);
 const podView = new PodView(store, { onAction: (action: PodAction) => void actOnPod(action) });
 const editorView = new EditorView(api, {
   onSaved: (appId) => {
@@ -57,12 +62,20 @@ function render(): void {
   if (route.view === 'apps') appsView.render();
   else if (route.view === 'app') appView.render();
   else if (route.view === 'pod') podView.render();
+  else if (route.view === 'deployments') deploymentsView.render();
+  else if (route.view === 'queue') queueView.render();
   renderHeader();
 }
 
 function renderHeader(): void {
   const info = store.info;
   if (info !== undefined) setText(serverName, serverTitle(info));
+  if (deploymentCount !== null) {
+    const running = store.deployments.length;
+    deploymentCount.hidden = running === 0;
+    setText(deploymentCount, String(running));
+    deploymentCount.title = `${running} running`;
+  }
 }
 
 function navigate(): void {
@@ -91,6 +104,14 @@ function navigate(): void {
       store.openPod(route.podId);
       replaceChildren(outlet, podView.element);
       document.title = `${route.podId} · Pacer`;
+      break;
+    case 'deployments':
+    case 'queue':
+      store.openApp(undefined);
+      store.openPod(undefined);
+      replaceChildren(outlet, route.view === 'deployments' ? deploymentsView.element : queueView.element);
+      document.title = `${route.view === 'deployments' ? 'Deployments' : 'Launch queue'} · Pacer`;
+      void store.refreshNow();
       break;
     case 'new':
     case 'edit':
@@ -146,6 +167,11 @@ document.addEventListener('keydown', (e) => {
 let tick = 0;
 setInterval(() => {
   tick++;
+  if (route.view === 'queue') {
+    if (queueView.counting) frames.request();
+    if (tick % 5 === 0) store.request({ kind: 'overview' });
+    return;
+  }
   if (route.view !== 'app') return;
   if (appView.counting) frames.request();
   if (appView.queued && tick % 5 === 0) store.request({ kind: 'overview' });

@@ -107,6 +107,8 @@ export interface QueueEntry {
   processedOffersSummary?: ProcessedOffersSummary;
   lastUnusedOffers?: UnusedOffer[];
   app?: { id: string; [key: string]: unknown };
+  /** Set instead of `app` for a pod waiting to launch. */
+  pod?: { id: string; [key: string]: unknown };
 }
 
 export interface ServerInfo {

@@ -1,9 +1,18 @@
-/** Hash routes: `#/apps`, `#/apps/<app id path>`, `#/pods/<pod id path>`, `#/new`, `#/edit/<app id path>`. */
+/** Hash routes: `#/apps`, `#/apps/<app id path>`, `#/pods/<pod id path>`, `#/new`, `#/edit/<app id path>`, `#/deployments`, `#/queue`. */
 
-export type Route = { view: 'apps' } | { view: 'app'; appId: string } | { view: 'pod'; podId: string } | { view: 'new' } | { view: 'edit'; appId: string };
+export type Route =
+  | { view: 'apps' }
+  | { view: 'app'; appId: string }
+  | { view: 'pod'; podId: string }
+  | { view: 'new' }
+  | { view: 'edit'; appId: string }
+  | { view: 'deployments' }
+  | { view: 'queue' };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
+  if (/^\/deployments\/?$/.test(path)) return { view: 'deployments' };
+  if (/^\/queue\/?$/.test(path)) return { view: 'queue' };
   const match = /^\/(apps|pods|edit|new)(\/.*)?$/.exec(path);
   if (match === null) return { view: 'apps' };
   const [, head, rest] = match;

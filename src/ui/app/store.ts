@@ -4,7 +4,7 @@
  * subscribe to changes; nothing else talks to the API for reads.
  */
 import { ApiError, type MarathonClient } from './api.js';
-import type { AppInfo, PodStatus, QueueEntry, ServerInfo } from './marathon-types.js';
+import type { AppInfo, Deployment, PodStatus, QueueEntry, ServerInfo } from './marathon-types.js';
 import { DebouncedRefresh } from './refresh.js';
 import { appStatus, progressByApp, progressByPod, queueByApp, type AppStatus, type DeploymentProgress } from './status.js';
 
@@ -51,6 +51,9 @@ export class Store {
   podProgress = new Map<string, DeploymentProgress>();
   podsError: string | undefined;
   podDetail: PodDetail | undefined;
+  /** Running deployments and the launch queue as last fetched with the overview. */
+  deployments: Deployment[] = [];
+  queue: QueueEntry[] = [];
 
   private readonly listeners = new Set<() => void>();
   private readonly refresher: DebouncedRefresh<RefreshScope>;
@@ -133,6 +136,8 @@ export class Store {
         const q = queued.get(app.id);
         rows.set(app.id, { app, status: appStatus(app, q), progress: progress.get(app.id), queued: q });
       }
+      this.deployments = deployments;
+      this.queue = queue;
       this.rows = rows;
       this.order = [...rows.keys()].sort();
       this.listError = undefined;
