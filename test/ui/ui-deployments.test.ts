@@ -111,7 +111,7 @@ describe.skipIf(!HAVE_CHROMIUM)('deployments page against a real pacer --master 
       const shown = await c
         .locator('.dq-step')
         .evaluateAll((steps) =>
-          steps.map((s) => [...s.querySelectorAll('.dq-action')].map((a) => [a.getAttribute('data-action'), a.querySelector('a')?.textContent])),
+          steps.map((s) => Array.from(s.querySelectorAll('.dq-action')).map((a) => [a.getAttribute('data-action'), a.querySelector('a')?.textContent])),
         );
       expect(shown).toEqual(expected.steps.map((s) => s.actions.map((a) => [a.action, a.app])));
       expect(shown.flat().length).toBeGreaterThan(0);
@@ -123,6 +123,9 @@ describe.skipIf(!HAVE_CHROMIUM)('deployments page against a real pacer --master 
       expect(await c.locator('progress').getAttribute('max')).toBe(String(total));
     }
     expect(await card(scaleDeployment).locator('.dq-action').first().getAttribute('data-action')).toBe('ScaleApplication');
+    // The scale's progress in instances: two of 1.5 CPUs fit the agent, the third never does.
+    await card(scaleDeployment).locator('.dq-instances', { hasText: '2 of 3 running' }).waitFor(WAIT);
+    expect(Number(await card(scaleDeployment).locator('progress').getAttribute('value'))).toBeCloseTo(2 / 3);
     expect(await card(upgradeDeployment).locator('.dq-action').first().getAttribute('data-action')).toBe('RestartApplication');
     await shot('01-two-stuck');
   });
@@ -162,7 +165,7 @@ describe.skipIf(!HAVE_CHROMIUM)('deployments page against a real pacer --master 
       .getByRole('button', { name: `Stop deployment ${upgradeDeployment} without rollback` })
       .click();
     const dialog = page.getByRole('dialog');
-    await dialog.getByText('keep their new definition').waitFor(WAIT);
+    await dialog.getByText('keeps its new definition').waitFor(WAIT);
     expect(await dialog.textContent()).toContain(UPGRADED);
     await dialog.getByRole('button', { name: 'Stop deployment' }).click();
     await page.locator('.notice.ok', { hasText: `Deployment ${upgradeDeployment} stopped.` }).waitFor(WAIT);

@@ -157,15 +157,23 @@ export class DeploymentsView {
     fill(card.version, `${d.version ?? ''}/${Math.floor(now / 10_000)}`, () =>
       d.version === undefined ? '' : h('span', { title: d.version }, `version ${d.version} · started ${ago(d.version, now)}`),
     );
-    fill(card.progress, `${current}/${total}`, () => {
+    const running = current > 0 ? this.stepFraction(d.steps?.[current - 1]?.actions ?? []) : 0;
+    const done = Math.max(0, current - 1) + running;
+    fill(card.progress, `${current}/${total}/${done}`, () => {
       const label = total === 0 ? 'No steps' : `Step ${current} of ${total}`;
       return [
-        h('progress', { max: Math.max(total, 1), value: Math.max(0, current - 1), 'aria-label': `Deployment ${d.id}: ${label}` }),
+        h('progress', {
+          max: Math.max(total, 1),
+          value: done,
+          'aria-label': `Deployment ${d.id}: ${label}`,
+          title: `${Math.round((100 * done) / Math.max(total, 1))}% done`,
+        }),
         h('span', { class: 'dq-step-count' }, label),
       ];
     });
     const { apps, pods } = deploymentTargets(d);
-    fill(card.body, JSON.stringify([apps, pods, d.steps, d.currentActions, current]), () => [
+    const counts = apps.map((id) => this.instancesOf({ action: '', app: id }) ?? '');
+    fill(card.body, JSON.stringify([apps, pods, d.steps, d.currentActions, current, counts]), () => [
       h(
         'div',
         { class: 'dq-affected' },
@@ -182,23 +190,47 @@ export class DeploymentsView {
             'li',
             { class: `dq-step ${state}`, 'data-state': state, 'aria-current': state === 'current' ? 'step' : null },
             h('span', { class: 'dq-step-label' }, `Step ${i + 1}`, h('span', { class: 'muted' }, ` · ${state === 'current' ? 'running' : state}`)),
-            h('ul', { class: 'dq-actions' }, ...step.actions.map(actionItem)),
+            h('ul', { class: 'dq-actions' }, ...step.actions.map((a) => actionItem(a, state === 'current' ? this.instancesOf(a) : undefined))),
           );
         }),
       ),
     ]);
   }
 
+  /**
+   * How far the running step is, 0..1: for the actions that start or scale apps, the share of
+   * their instances running. Restarts and stops give no such measure (old and new tasks count
+   * alike), so they add nothing until their step is done.
+   */
+  private stepFraction(actions: readonly DeploymentAction[]): number {
+    const shares = actions.map((a) => {
+      const app = a.app === undefined ? undefined : this.store.rows.get(a.app)?.app;
+      if (app === undefined || (a.action !== 'StartApplication' && a.action !== 'ScaleApplication')) return 0;
+      const target = app.instances ?? 0;
+      return target === 0 ? 0 : Math.min(1, (app.tasksRunning ?? 0) / target);
+    });
+    return shares.length === 0 ? 0 : shares.reduce((a, b) => a + b, 0) / shares.length;
+  }
+
+  /** "2 of 3 running" for an app action, from the overview's app list. */
+  private instancesOf(a: DeploymentAction): string | undefined {
+    const app = a.app === undefined ? undefined : this.store.rows.get(a.app)?.app;
+    if (app === undefined) return undefined;
+    return `${app.tasksRunning ?? 0} of ${app.instances ?? 0} running`;
+  }
+
   private async end(card: Card, how: DeploymentEnd): Promise<void> {
     const d = card.deployment;
     const { apps, pods } = deploymentTargets(d);
-    const names: Child[] = [...apps, ...pods].flatMap((id, i) => [i > 0 ? ', ' : null, h('code', null, id)]);
+    const targets = [...apps, ...pods];
+    const names: Child[] = targets.flatMap((id, i) => [i > 0 ? ', ' : null, h('code', null, id)]);
+    const one = targets.length === 1;
     const ok = await confirmAction(
       how === 'rollback'
         ? {
             title: `Cancel deployment ${d.id}?`,
             body: [
-              h('p', null, 'A new deployment starts that rolls ', ...names, ' back to the definition they had before this deployment.'),
+              h('p', null, 'A new deployment starts that rolls ', ...names, ` back to the definition ${one ? 'it' : 'they'} had before this deployment.`),
               h('p', null, 'Instances this deployment started are stopped and those it stopped are started again.'),
             ],
             confirmLabel: 'Cancel and roll back',
@@ -206,7 +238,13 @@ export class DeploymentsView {
         : {
             title: `Stop deployment ${d.id} without rollback?`,
             body: [
-              h('p', null, 'The deployment ends where it is. ', ...names, ' keep their new definition; nothing is rolled back.'),
+              h(
+                'p',
+                null,
+                'The deployment ends where it is. ',
+                ...names,
+                one ? ' keeps its new definition; nothing is rolled back.' : ' keep their new definition; nothing is rolled back.',
+              ),
               h('p', null, 'Instances already started or stopped stay so; missing instances keep waiting in the launch queue.'),
             ],
             confirmLabel: 'Stop deployment',
@@ -229,7 +267,7 @@ export class DeploymentsView {
   }
 }
 
-function actionItem(a: DeploymentAction): HTMLLIElement {
+function actionItem(a: DeploymentAction, instances: string | undefined): HTMLLIElement {
   const id = a.app ?? a.pod;
   const target = id === undefined ? '–' : h('a', { href: a.pod !== undefined ? podHref(id) : appHref(id), class: 'app-link' }, id);
   return h(
@@ -238,6 +276,7 @@ function actionItem(a: DeploymentAction): HTMLLIElement {
     h('span', { class: 'dq-action-word' }, ACTION_WORDS[a.action] ?? a.action),
     ' ',
     target,
+    instances === undefined ? null : h('span', { class: 'dq-instances' }, ` · ${instances}`),
     h('span', { class: 'reason-code' }, a.action),
   );
 }

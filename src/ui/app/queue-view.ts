@@ -82,8 +82,8 @@ export class QueueView {
     this.problem = h('div', { class: 'problem', role: 'alert', hidden: true });
     this.empty = h('p', { class: 'panel empty dq-empty', hidden: true }, 'Nothing is waiting to launch.');
     this.body = h('tbody');
-    const headers = ['Application or pod', 'Waiting', 'Since', 'Launch delay', 'Offers', 'Why it waits', ''];
-    const classes = ['col-id', 'col-num', 'col-time', 'dq-col-delay', 'col-num', 'dq-col-why', 'dq-col-act'];
+    const headers = ['Application or pod', 'Waiting', 'Since', 'Launch delay', 'Offers unused', 'Why it waits', ''];
+    const classes = ['col-id', 'col-num', 'col-time', 'dq-col-delay', 'col-num dq-col-offers', 'dq-col-why', 'dq-col-act'];
     this.table = h(
       'table',
       { class: 'grid queue-table', 'aria-labelledby': 'queue-title', hidden: true },
@@ -203,7 +203,7 @@ export class QueueView {
       h(
         'span',
         { title: `${summary.processedOffersCount ?? 0} offers processed, ${summary.unusedOffersCount ?? 0} of them unused` },
-        `${summary.unusedOffersCount ?? 0} unused of ${summary.processedOffersCount ?? 0}`,
+        `${summary.unusedOffersCount ?? 0} of ${summary.processedOffersCount ?? 0}`,
       ),
     );
     const reasons = declineReasons(e);
