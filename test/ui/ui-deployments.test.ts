@@ -58,7 +58,21 @@ describe.skipIf(!HAVE_CHROMIUM)('deployments page against a real pacer --master 
   }, 30_000);
 
   it('says that no deployment is running once the first load has finished', async () => {
+    // The first answer is held back: until it arrives the page says it is loading, not that nothing runs.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let heldRequests = 0;
+    await page.route(`${target.baseUrl}/v2/deployments**`, async (route) => {
+      heldRequests++;
+      await held;
+      await route.continue();
+    });
     await page.goto(`${target.baseUrl}/ui/#/deployments`);
+    await page.locator('.summary', { hasText: 'Loading…' }).waitFor(WAIT);
+    await waitFor(() => heldRequests > 0, { timeoutMs: 20_000, what: 'the first list request' });
+    expect(await page.getByText('No deployment is running.').isHidden()).toBe(true);
+    release();
+    await page.unrouteAll({ behavior: 'wait' });
     await page.getByRole('heading', { name: 'Deployments', level: 1 }).waitFor(WAIT);
     await page.locator('#live[data-state="live"]').waitFor(WAIT);
     await page.getByText('No deployment is running.').waitFor(WAIT);

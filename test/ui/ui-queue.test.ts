@@ -60,7 +60,21 @@ describe.skipIf(!HAVE_CHROMIUM)('launch queue page against a real pacer --master
   }, 30_000);
 
   it('says that nothing waits once the first load has finished', async () => {
+    // The first answer is held back: until it arrives the page says it is loading, not that nothing runs.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let heldRequests = 0;
+    await page.route(`${target.baseUrl}/v2/queue**`, async (route) => {
+      heldRequests++;
+      await held;
+      await route.continue();
+    });
     await page.goto(`${target.baseUrl}/ui/#/queue`);
+    await page.locator('.summary', { hasText: 'Loading…' }).waitFor(WAIT);
+    await waitFor(() => heldRequests > 0, { timeoutMs: 20_000, what: 'the first list request' });
+    expect(await page.getByText('Nothing is waiting to launch.').isHidden()).toBe(true);
+    release();
+    await page.unrouteAll({ behavior: 'wait' });
     await page.getByRole('heading', { name: 'Launch queue', level: 1 }).waitFor(WAIT);
     await page.locator('#live[data-state="live"]').waitFor(WAIT);
     await page.getByText('Nothing is waiting to launch.').waitFor(WAIT);

@@ -167,6 +167,8 @@ document.addEventListener('keydown', (e) => {
 let tick = 0;
 setInterval(() => {
   tick++;
+  // "started 2m ago" on the deployments page.
+  if (route.view === 'deployments' && tick % 10 === 0) frames.request();
   if (route.view === 'queue') {
     if (queueView.counting) frames.request();
     if (tick % 5 === 0) store.request({ kind: 'overview' });
