@@ -1,7 +1,8 @@
 /**
  * The launch queue page in headless Chromium against a real `pacer --master local` with one process
- * agent of 4 CPUs: an app asking for 100 CPUs and an app whose constraint no agent meets are listed
- * with the offer checks that declined them (InsufficientCpus, UnfulfilledConstraint); an app whose
+ * agent of 4 CPUs: an app asking for 100 CPUs, an app whose constraint no agent meets and a pod of
+ * 100 CPUs are listed with the offer checks that declined them (InsufficientCpus,
+ * UnfulfilledConstraint); an app whose
  * command exits 1 is listed in backoff with its delay counting down, and "Reset delay" ends the
  * backoff (the API reports the delay gone, and the app launches again long before the backoff
  * would have let it). Screenshots land in test-artifacts/ui/.
@@ -16,6 +17,7 @@ reportMissingChromium('ui-queue.test');
 
 const HUGE = '/ui-dq/huge';
 const PINNED = '/ui-dq/pinned';
+const POD = '/ui-dq/big-pod';
 const CRASHING = '/ui-dq/crashing';
 /** Long enough that only "Reset delay" can end it within the test. */
 const BACKOFF_SECONDS = 600;
@@ -101,7 +103,18 @@ describe.skipIf(!HAVE_CHROMIUM)('launch queue page against a real pacer --master
       const entry = await queued(id);
       expect(entry?.processedOffersSummary.rejectSummaryLastOffers.find((c) => c.reason === reason)?.declined).toBeGreaterThan(0);
     }
-    await page.locator('.summary', { hasText: '2 instances of 2 run specs waiting to launch' }).waitFor(WAIT);
+    // A pod is listed as a pod, linked to its own page.
+    const pod = {
+      id: POD,
+      scaling: { kind: 'fixed', instances: 1 },
+      containers: [{ name: 'main', exec: { command: { shell: 'sleep 3600' } }, resources: { cpus: 100, mem: 16 } }],
+      networks: [{ mode: 'host' }],
+    };
+    expect((await target.api('POST', '/v2/pods', pod)).status).toBe(201);
+    const podRow = page.locator(`.queue-table tr[data-queue-id="${POD}"][data-kind="pod"]`);
+    await podRow.locator('.dq-why li[data-reason="InsufficientCpus"]').waitFor(WAIT);
+    expect(await podRow.locator('a.app-link').getAttribute('href')).toBe(`#/pods${POD}`);
+    await page.locator('.summary', { hasText: '3 instances of 3 run specs waiting to launch' }).waitFor(WAIT);
     await page.getByText('Nothing is waiting to launch.').waitFor({ ...WAIT, state: 'hidden' });
     await shot('01-unplaceable');
   });
