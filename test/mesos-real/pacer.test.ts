@@ -5,6 +5,13 @@
  * (/master/state) and removes its apps, so nothing is left for the next.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  expectFrameworkRow,
+  expectMesosUiReads,
+  expectTaskAsMarathonWritesIt,
+  expectTasksAndFrameworksEndpoints,
+  MESOS_UI_APP_ID,
+} from '../helpers/mesos-ui-view.js';
 import { pacerFrameworkId, removeDir, waitFor } from '../helpers/processes.js';
 import { startCluster, type MesosCluster } from './cluster.js';
 import {
@@ -59,6 +66,16 @@ describe('Pacer on a real Mesos master and three agents', () => {
     expect(framework!.name).toBe('pacer-scenarios');
     expect(framework!.capabilities).toContain('PARTITION_AWARE');
     expect(framework!.webui_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ui\/$/);
+  });
+
+  it('shows in the Mesos UI’s reads what Marathon shows: task name, labels, named ports, health, the framework’s name and webui_url', async () => {
+    // The same checks as against the embedded master (test/integration/mesos-ui-state.test.ts).
+    const frameworkId = (await pacerFrameworkId(pacer.url))!;
+    await expectFrameworkRow(masterUrl, frameworkId, 'pacer-scenarios', pacer.url);
+    const taskId = await expectTaskAsMarathonWritesIt(pacer.url, masterUrl, HTTP_SERVER, 180_000);
+    await expectTasksAndFrameworksEndpoints(masterUrl, frameworkId, taskId, 'pacer-scenarios', pacer.url);
+    await expectMesosUiReads(masterUrl, frameworkId, taskId);
+    await deleteAppAndWait(pacer, masterUrl, MESOS_UI_APP_ID);
   });
 
   it('runs apps with MESOS_HTTP, MESOS_TCP, COMMAND and Marathon HTTP health checks, all healthy', async () => {
