@@ -5,6 +5,7 @@
  * (/master/state) and removes its apps, so nothing is left for the next.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageErrors, HAVE_CHROMIUM, launchBrowser, screenshot } from '../ui/browser.js';
 import {
   expectFrameworkRow,
   expectMesosUiReads,
@@ -56,6 +57,35 @@ afterAll(async () => {
 const isHealthy = (task: TaskJson): boolean =>
   task.state === 'TASK_RUNNING' && (task.healthCheckResults ?? []).length > 0 && task.healthCheckResults!.every((r) => r.alive);
 
+/**
+ * The master's own web UI (served from $MESOS_HOME/share/mesos/webui) in headless Chromium: the
+ * framework's page links to Pacer's UI and lists the task by name as healthy; its Sandbox link
+ * opens the agent's listing with stderr, whose pager shows the server's request log.
+ */
+async function expectMesosWebUi(frameworkId: string, taskId: string): Promise<void> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = collectPageErrors(page);
+    await page.goto(`${masterUrl}/#/frameworks/${frameworkId}`);
+    const webUi = page.locator('dd a', { hasText: '/ui/' });
+    await webUi.waitFor({ timeout: 30_000 });
+    expect(await webUi.getAttribute('href')).toBe(`${pacer.url}/ui/`);
+    const row = page.locator('table[title="Active Tasks"] tbody tr', { hasText: taskId });
+    await row.locator('td.task-healthy', { hasText: 'healthy' }).waitFor({ timeout: 30_000 });
+    expect(await row.locator('td').nth(1).textContent()).toBe('web.shop');
+    await screenshot(page, 'mesos-ui-framework', false);
+    await row.getByRole('link', { name: 'Sandbox' }).click();
+    const stderrLink = page.locator('a[ng-click^="pail"]', { hasText: /^\s*stderr\s*$/ });
+    await stderrLink.waitFor({ timeout: 30_000 });
+    const [pager] = await Promise.all([page.waitForEvent('popup', { timeout: 30_000 }), stderrLink.click()]);
+    await pager.locator('body', { hasText: 'GET / HTTP/1.1' }).waitFor({ timeout: 30_000 });
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
 describe('Pacer on a real Mesos master and three agents', () => {
   it('subscribes as an active, partition-aware framework with its webui_url', async () => {
     const frameworkId = (await pacerFrameworkId(pacer.url))!;
@@ -75,6 +105,8 @@ describe('Pacer on a real Mesos master and three agents', () => {
     const taskId = await expectTaskAsMarathonWritesIt(pacer.url, masterUrl, HTTP_SERVER, 180_000);
     await expectTasksAndFrameworksEndpoints(masterUrl, frameworkId, taskId, 'pacer-scenarios', pacer.url);
     await expectMesosUiReads(masterUrl, frameworkId, taskId);
+    if (HAVE_CHROMIUM || process.env.CI === 'true') await expectMesosWebUi(frameworkId, taskId);
+    else console.warn('[mesos-real/pacer] the Mesos web UI was not opened: /usr/bin/chromium is missing');
     await deleteAppAndWait(pacer, masterUrl, MESOS_UI_APP_ID);
   });
 
