@@ -71,6 +71,7 @@ function containerStatusModel(c: ContainerStatus): Json {
 
 function statusModel(s: TaskStatus): Json {
   const out: Record<string, Json> = { state: s.state, timestamp: s.timestamp ?? 0 };
+  if (s.labels?.labels !== undefined) out.labels = s.labels.labels as unknown as Json;
   if (s.healthy !== undefined) out.healthy = s.healthy;
   if (s.container_status !== undefined) out.container_status = containerStatusModel(s.container_status);
   return out;
@@ -89,6 +90,9 @@ function taskModel(task: TaskRecord): Json {
     role: task.role,
     statuses: task.statuses.map(statusModel),
   };
+  // Upstream's Task carries the user of the task's command, else of its executor's command.
+  const user = task.info.command?.user ?? task.info.executor?.command?.user;
+  if (user !== undefined) out.user = user;
   if (task.info.labels?.labels !== undefined) out.labels = task.info.labels.labels as unknown as Json;
   if (task.info.discovery !== undefined) out.discovery = task.info.discovery as unknown as Json;
   if (task.info.container !== undefined) out.container = task.info.container as unknown as Json;

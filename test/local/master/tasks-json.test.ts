@@ -66,3 +66,15 @@ it('lists frameworks as the state does, optionally one by id', () => {
   expect(one.frameworks.map((f) => [f.id, f.name, f.tasks.map((t) => t.id)])).toEqual([[second.id, 'second', ['c']]]);
   expect((buildFrameworksJson(view, 'no-such-framework') as { frameworks: unknown[] }).frameworks).toEqual([]);
 });
+
+it("writes a task's user (its command's) and a status's labels, as upstream's json(Task) and json(TaskStatus) do", () => {
+  const { master, agents } = makeMaster(1);
+  const fw = subscribe(master);
+  master.allocate();
+  launch(master, fw, fw.connection.offers(), [task('t1', 'agent-0', 1, 128, { command: { value: 'sleep 100', user: 'nobody' } }), task('t2', 'agent-0')]);
+  agents[0]!.report(fw.id, 't1', 'TASK_RUNNING', { labels: { labels: [{ key: 'probe', value: 'ok' }] } });
+  const byId = new Map((buildTasksJson(master.operatorView()) as { tasks: Array<Record<string, any>> }).tasks.map((t) => [t.id, t]));
+  expect(byId.get('t1')!.user).toBe('nobody');
+  expect(byId.get('t1')!.statuses[0].labels).toEqual([{ key: 'probe', value: 'ok' }]);
+  expect('user' in byId.get('t2')!).toBe(false);
+});
