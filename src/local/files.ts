@@ -14,7 +14,7 @@ import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { userInfo } from 'node:os';
 import path from 'node:path';
-import { replyJson, replyMethodNotAllowed, replyText } from './http-replies.js';
+import { replyJsonp, replyMethodNotAllowed, replyText } from './http-replies.js';
 
 /** Upstream caps one read at 16 pages. */
 export const MAX_READ_BYTES = 16 * 4096;
@@ -71,7 +71,8 @@ export class SandboxFiles {
 
   async #serve(endpoint: FilesEndpoint, query: URLSearchParams, res: ServerResponse): Promise<void> {
     if (endpoint === 'debug') {
-      replyJson(res, 200, Object.fromEntries((await this.attachments()).flatMap((a) => a.virtualPaths.map((v) => [v, a.directory]))));
+      const attached = Object.fromEntries((await this.attachments()).flatMap((a) => a.virtualPaths.map((v) => [v, a.directory])));
+      replyJsonp(res, attached, query.get('jsonp'));
       return;
     }
     const requested = query.get('path');
@@ -81,7 +82,7 @@ export class SandboxFiles {
     }
     switch (endpoint) {
       case 'browse':
-        return this.#browse(requested, res);
+        return this.#browse(requested, query.get('jsonp'), res);
       case 'read':
         return this.#read(requested, query, res);
       case 'download':
@@ -89,13 +90,13 @@ export class SandboxFiles {
     }
   }
 
-  async #browse(requested: string, res: ServerResponse): Promise<void> {
+  async #browse(requested: string, jsonp: string | null, res: ServerResponse): Promise<void> {
     const resolved = await this.resolve(requested);
     if (resolved.kind !== 'found') return replyUnresolved(res, resolved);
     const info = await stat(resolved.path);
     if (!info.isDirectory()) {
       // Upstream lists nothing for a file (`ls` of a file fails), and answers 200 with [].
-      replyJson(res, 200, []);
+      replyJsonp(res, [], jsonp);
       return;
     }
     const entries = (await readdir(resolved.path)).sort();
@@ -105,7 +106,7 @@ export class SandboxFiles {
       if (entryStat === undefined) continue;
       listing.push(fileInfo(path.posix.join(requested, entry), entryStat));
     }
-    replyJson(res, 200, listing);
+    replyJsonp(res, listing, jsonp);
   }
 
   async #read(requested: string, query: URLSearchParams, res: ServerResponse): Promise<void> {
@@ -142,7 +143,7 @@ export class SandboxFiles {
         const { bytesRead } = await handle.read(buffer, 0, count, from);
         data = buffer.subarray(0, bytesRead).toString('utf8');
       }
-      replyJson(res, 200, { data, offset: offset === -1 ? size : offset });
+      replyJsonp(res, { data, offset: offset === -1 ? size : offset }, query.get('jsonp'));
     } finally {
       await handle.close();
     }

@@ -28,6 +28,21 @@ export function replyJson(res: ServerResponse, status: number, value: unknown): 
   res.end(bytes);
 }
 
+/**
+ * libprocess' OK(json, jsonp): with a `jsonp` callback name the document comes wrapped as
+ * `<callback>(…)` in text/javascript. The Mesos web UI reads the master's state, the agent's state
+ * and the sandbox files this way (MESOS-5911: JSONP spares it CORS when it follows a redirect).
+ */
+export function replyJsonp(res: ServerResponse, value: unknown, jsonp: string | null | undefined): void {
+  if (jsonp === null || jsonp === undefined) {
+    replyJson(res, 200, value);
+    return;
+  }
+  const bytes = Buffer.from(`${jsonp}(${JSON.stringify(value)})`, 'utf8');
+  res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Length': bytes.length });
+  res.end(bytes);
+}
+
 /** 405 worded as libprocess words it, with the Allow header RFC 7231 asks for. */
 export function replyMethodNotAllowed(res: ServerResponse, allowed: readonly string[], method: string | undefined): void {
   const received = method === undefined ? '' : `, but received '${method}'`;

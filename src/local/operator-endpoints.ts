@@ -7,9 +7,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterInfo } from '../mesos/types.js';
-import { replyEmpty, replyJson, replyText } from './http-replies.js';
+import { replyEmpty, replyJson, replyJsonp, replyText } from './http-replies.js';
 import { isRedirectEndpoint, replyLeaderRedirect } from './leader-redirect.js';
-import type { MasterStateView } from './master/state-json.js';
+import { buildFrameworksJson, buildTasksJson, type MasterStateView, type TasksQuery } from './master/state-json.js';
 import type { Leadership } from './master-leadership.js';
 import { handleOperatorApi } from './operator-api/endpoint.js';
 
@@ -22,6 +22,8 @@ export interface MasterView {
 }
 
 const STATE_PATHS = new Set(['/state', '/state.json', '/master/state', '/master/state.json']);
+const FRAMEWORKS_PATHS = new Set(['/frameworks', '/master/frameworks']);
+const TASKS_PATHS = new Set(['/tasks', '/master/tasks']);
 const HEALTH_PATHS = new Set(['/health', '/master/health']);
 const OPERATOR_API_PATHS = new Set(['/api/v1', '/master/api/v1']);
 
@@ -55,6 +57,24 @@ function answerOperatorApi(req: IncomingMessage, res: ServerResponse, master: Ma
   });
 }
 
+/** libprocess' numify<int>: an optional sign and digits, anything else is absent. */
+function integerParam(value: string | null): number | undefined {
+  return value !== null && /^[+-]?\d+$/.test(value) ? Number(value) : undefined;
+}
+
+function tasksQuery(query: URLSearchParams): TasksQuery {
+  const limit = integerParam(query.get('limit'));
+  const offset = integerParam(query.get('offset'));
+  return {
+    // Upstream reads both into a size_t: a negative limit takes everything, a negative offset nothing.
+    ...(limit !== undefined ? { limit: limit < 0 ? Number.POSITIVE_INFINITY : limit } : {}),
+    ...(offset !== undefined ? { offset: offset < 0 ? Number.POSITIVE_INFINITY : offset } : {}),
+    order: query.get('order') === 'asc' ? 'asc' : 'des',
+    ...(query.get('framework_id') !== null ? { frameworkId: query.get('framework_id')! } : {}),
+    ...(query.get('task_id') !== null ? { taskId: query.get('task_id')! } : {}),
+  };
+}
+
 /** A master without ZooKeeper is alone and always leads. */
 export const ALWAYS_LEADING: Leadership = Object.freeze({ elected: true, leader: undefined });
 
@@ -71,13 +91,23 @@ export function handleOperatorRequest(
   leadership: Leadership = ALWAYS_LEADING,
 ): boolean {
   const leader = leadership.elected ? master.info : leadership.leader;
-  if (STATE_PATHS.has(pathname) || OPERATOR_API_PATHS.has(pathname)) {
+  const readOnly = STATE_PATHS.has(pathname) || FRAMEWORKS_PATHS.has(pathname) || TASKS_PATHS.has(pathname);
+  if (readOnly || OPERATOR_API_PATHS.has(pathname)) {
     if (!leadership.elected) {
       replyLeaderRedirect(res, leader, pathname, req.url ?? pathname);
       return true;
     }
-    if (STATE_PATHS.has(pathname)) replyJson(res, 200, master.stateJson());
-    else answerOperatorApi(req, res, master, build);
+    if (!readOnly) {
+      answerOperatorApi(req, res, master, build);
+      return true;
+    }
+    const query = new URL(req.url ?? pathname, 'http://master').searchParams;
+    const document = STATE_PATHS.has(pathname)
+      ? master.stateJson()
+      : FRAMEWORKS_PATHS.has(pathname)
+        ? buildFrameworksJson(master.operatorView(), query.get('framework_id') ?? undefined)
+        : buildTasksJson(master.operatorView(), tasksQuery(query));
+    replyJsonp(res, document, query.get('jsonp'));
     return true;
   }
   if (HEALTH_PATHS.has(pathname)) {

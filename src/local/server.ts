@@ -24,7 +24,7 @@ import {
   type MasterAuthentication,
 } from './http-auth.js';
 import { isFilesPath, type SandboxFiles } from './files.js';
-import { replyEmpty, replyJson, replyNotFound, replyText } from './http-replies.js';
+import { replyEmpty, replyJsonp, replyNotFound, replyText } from './http-replies.js';
 import { replyLeaderRedirect } from './leader-redirect.js';
 import type { Leadership, LeadershipSource } from './master-leadership.js';
 import { ALWAYS_LEADING, handleOperatorRequest, type BuildInfo, type MasterView } from './operator-endpoints.js';
@@ -209,7 +209,7 @@ export class MesosLocalServer {
     // The agents' files answer on every master, elected or not: the sandboxes are on this machine.
     if (this.#opts.files?.handle(req, res, pathname) === true) return;
     if (AGENT_STATE_PATHS.has(pathname) && this.#opts.agentState !== undefined) {
-      replyJson(res, 200, this.#opts.agentState());
+      replyJsonp(res, this.#opts.agentState(), new URL(req.url ?? pathname, 'http://agent').searchParams.get('jsonp'));
       return;
     }
     if (SCHEDULER_PATHS.has(pathname)) {

@@ -5,6 +5,14 @@
  * (/master/state) and removes its apps, so nothing is left for the next.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { collectPageErrors, HAVE_CHROMIUM, launchBrowser, screenshot } from '../ui/browser.js';
+import {
+  expectFrameworkRow,
+  expectMesosUiReads,
+  expectTaskAsMarathonWritesIt,
+  expectTasksAndFrameworksEndpoints,
+  MESOS_UI_APP_ID,
+} from '../helpers/mesos-ui-view.js';
 import { pacerFrameworkId, removeDir, waitFor } from '../helpers/processes.js';
 import { startCluster, type MesosCluster } from './cluster.js';
 import {
@@ -49,6 +57,35 @@ afterAll(async () => {
 const isHealthy = (task: TaskJson): boolean =>
   task.state === 'TASK_RUNNING' && (task.healthCheckResults ?? []).length > 0 && task.healthCheckResults!.every((r) => r.alive);
 
+/**
+ * The master's own web UI (served from $MESOS_HOME/share/mesos/webui) in headless Chromium: the
+ * framework's page links to Pacer's UI and lists the task by name as healthy; its Sandbox link
+ * opens the agent's listing with stderr, whose pager shows the server's request log.
+ */
+async function expectMesosWebUi(frameworkId: string, taskId: string): Promise<void> {
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = collectPageErrors(page);
+    await page.goto(`${masterUrl}/#/frameworks/${frameworkId}`);
+    const webUi = page.locator('dd a', { hasText: '/ui/' });
+    await webUi.waitFor({ timeout: 30_000 });
+    expect(await webUi.getAttribute('href')).toBe(`${pacer.url}/ui/`);
+    const row = page.locator('table[title="Active Tasks"] tbody tr', { hasText: taskId });
+    await row.locator('td.task-healthy', { hasText: 'healthy' }).waitFor({ timeout: 30_000 });
+    expect(await row.locator('td').nth(1).textContent()).toBe('web.shop');
+    await screenshot(page, 'mesos-ui-framework', false);
+    await row.getByRole('link', { name: 'Sandbox' }).click();
+    const stderrLink = page.locator('a[ng-click^="pail"]', { hasText: /^\s*stderr\s*$/ });
+    await stderrLink.waitFor({ timeout: 30_000 });
+    const [pager] = await Promise.all([page.waitForEvent('popup', { timeout: 30_000 }), stderrLink.click()]);
+    await pager.locator('body', { hasText: 'GET / HTTP/1.1' }).waitFor({ timeout: 30_000 });
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+  }
+}
+
 describe('Pacer on a real Mesos master and three agents', () => {
   it('subscribes as an active, partition-aware framework with its webui_url', async () => {
     const frameworkId = (await pacerFrameworkId(pacer.url))!;
@@ -59,6 +96,18 @@ describe('Pacer on a real Mesos master and three agents', () => {
     expect(framework!.name).toBe('pacer-scenarios');
     expect(framework!.capabilities).toContain('PARTITION_AWARE');
     expect(framework!.webui_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ui\/$/);
+  });
+
+  it('shows in the Mesos UI’s reads what Marathon shows: task name, labels, named ports, health, the framework’s name and webui_url', async () => {
+    // The same checks as against the embedded master (test/integration/mesos-ui-state.test.ts).
+    const frameworkId = (await pacerFrameworkId(pacer.url))!;
+    await expectFrameworkRow(masterUrl, frameworkId, 'pacer-scenarios', pacer.url);
+    const taskId = await expectTaskAsMarathonWritesIt(pacer.url, masterUrl, HTTP_SERVER, 180_000);
+    await expectTasksAndFrameworksEndpoints(masterUrl, frameworkId, taskId, 'pacer-scenarios', pacer.url);
+    await expectMesosUiReads(masterUrl, frameworkId, taskId);
+    if (HAVE_CHROMIUM || process.env.CI === 'true') await expectMesosWebUi(frameworkId, taskId);
+    else console.warn('[mesos-real/pacer] the Mesos web UI was not opened: /usr/bin/chromium is missing');
+    await deleteAppAndWait(pacer, masterUrl, MESOS_UI_APP_ID);
   });
 
   it('runs apps with MESOS_HTTP, MESOS_TCP, COMMAND and Marathon HTTP health checks, all healthy', async () => {

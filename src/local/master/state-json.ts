@@ -71,6 +71,7 @@ function containerStatusModel(c: ContainerStatus): Json {
 
 function statusModel(s: TaskStatus): Json {
   const out: Record<string, Json> = { state: s.state, timestamp: s.timestamp ?? 0 };
+  if (s.labels?.labels !== undefined) out.labels = s.labels.labels as unknown as Json;
   if (s.healthy !== undefined) out.healthy = s.healthy;
   if (s.container_status !== undefined) out.container_status = containerStatusModel(s.container_status);
   return out;
@@ -89,6 +90,9 @@ function taskModel(task: TaskRecord): Json {
     role: task.role,
     statuses: task.statuses.map(statusModel),
   };
+  // Upstream's Task carries the user of the task's command, else of its executor's command.
+  const user = task.info.command?.user ?? task.info.executor?.command?.user;
+  if (user !== undefined) out.user = user;
   if (task.info.labels?.labels !== undefined) out.labels = task.info.labels.labels as unknown as Json;
   if (task.info.discovery !== undefined) out.discovery = task.info.discovery as unknown as Json;
   if (task.info.container !== undefined) out.container = task.info.container as unknown as Json;
@@ -235,4 +239,55 @@ export function buildStateJson(view: MasterStateView): object {
     orphan_tasks: [],
     unregistered_frameworks: [],
   };
+}
+
+/** Upstream's `/master/frameworks`: the state's framework objects, optionally one `framework_id`. */
+export function buildFrameworksJson(view: MasterStateView, frameworkId?: string): object {
+  const selected = (fw: FrameworkRecord): boolean => frameworkId === undefined || fw.id === frameworkId;
+  return {
+    frameworks: view.frameworks.filter(selected).map((fw) => frameworkModel(fw, view.offers)),
+    completed_frameworks: view.completedFrameworks.filter(selected).map((fw) => frameworkModel(fw, view.offers)),
+    // Upstream keeps the key for old clients; no framework can be unregistered any more.
+    unregistered_frameworks: [],
+  };
+}
+
+export interface TasksQuery {
+  /** Upstream's TASK_LIMIT (100) when absent. */
+  readonly limit?: number;
+  readonly offset?: number;
+  /** Newest first (`des`) unless `asc`. */
+  readonly order?: 'asc' | 'des';
+  readonly frameworkId?: string;
+  readonly taskId?: string;
+}
+
+export const DEFAULT_TASK_LIMIT = 100;
+
+/**
+ * Upstream's `/master/tasks`: active and completed tasks of running and completed frameworks,
+ * ordered by the time of their first status (tasks without one sort last when newest come
+ * first, first otherwise), then a page of `limit` from `offset`.
+ */
+export function buildTasksJson(view: MasterStateView, query: TasksQuery = {}): object {
+  const tasks: TaskRecord[] = [];
+  for (const fw of [...view.frameworks, ...view.completedFrameworks]) {
+    if (query.frameworkId !== undefined && fw.id !== query.frameworkId) continue;
+    for (const task of [...fw.tasks.values(), ...fw.completedTasks]) {
+      if (query.taskId === undefined || task.info.task_id.value === query.taskId) tasks.push(task);
+    }
+  }
+  const firstStatusTime = (t: TaskRecord): number | undefined => t.statuses[0]?.timestamp ?? (t.statuses.length > 0 ? 0 : undefined);
+  const ascending = query.order === 'asc';
+  tasks.sort((a, b) => {
+    const ta = firstStatusTime(a);
+    const tb = firstStatusTime(b);
+    if (ta === undefined || tb === undefined) {
+      if (ta === tb) return 0;
+      return (ta === undefined) === ascending ? -1 : 1;
+    }
+    return ascending ? ta - tb : tb - ta;
+  });
+  const offset = query.offset ?? 0;
+  return { tasks: tasks.slice(offset, offset + (query.limit ?? DEFAULT_TASK_LIMIT)).map(taskModel) };
 }
