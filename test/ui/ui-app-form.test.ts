@@ -178,7 +178,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the app form in headless Chromium against a rea
     // The first invalid field has the focus, and the server's message heads the form.
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('app-form-id');
     expect(await page.locator('.form-summary').textContent()).toContain(`422 ${schemaErrors.message}`);
-    await screenshot(page, 'app-form-02-invalid-fields');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'app-form-02-invalid-fields', false);
 
     // Fixed fields, but constraints Marathon refuses: a non-integer MAX_PER chosen in the form, an
     // operator typed in the JSON view (kept by the form's select), and a role the form does not show.
@@ -216,7 +217,8 @@ describe.skipIf(!HAVE_CHROMIUM)('the app form in headless Chromium against a rea
     const unplaced = page.locator('.form-problems .form-problem[data-path="/role"]');
     await unplaced.waitFor(WAIT);
     expect(await unplaced.locator('.problem-messages li').allTextContents()).toEqual(semanticErrors.details.find((d) => d.path === '/role')!.errors);
-    await screenshot(page, 'app-form-03-invalid-constraints');
+    await page.getByRole('group', { name: 'Constraints', exact: true }).scrollIntoViewIfNeeded();
+    await screenshot(page, 'app-form-03-invalid-constraints', false);
 
     // The JSON view shows the same answer at the lines, as before.
     await page.getByRole('tab', { name: 'JSON' }).click();
@@ -301,6 +303,11 @@ describe.skipIf(!HAVE_CHROMIUM)('the app form in headless Chromium against a rea
     expect(await page.getByRole('group', { name: 'Health check 1', exact: true }).count()).toBe(0);
 
     await page.getByLabel('Instances', { exact: true }).fill('3');
+    // The form in the light theme too (the page started dark).
+    await page.locator('#theme-toggle').click();
+    await page.waitForFunction(() => document.documentElement.dataset.theme === 'light', undefined, WAIT);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await screenshot(page, 'app-form-04-light', false);
     await page.getByRole('tab', { name: 'JSON' }).click();
     const back = JSON.parse(await page.locator('#app-json').inputValue()) as AppJson;
     expect(back).toEqual({ ...edited, instances: 3 });
