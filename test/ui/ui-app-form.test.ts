@@ -89,17 +89,17 @@ describe.skipIf(!HAVE_CHROMIUM)('the app form in headless Chromium against a rea
     await port.getByLabel('Name').fill('web');
     await port.getByLabel('Protocol').selectOption('tcp');
 
-    await page.getByRole('button', { name: '+ Add environment variable' }).click();
+    await page.getByRole('button', { name: 'Add environment variable' }).click();
     const env = page.getByRole('group', { name: 'Environment variable 1', exact: true });
     // Adding a row focuses its first input.
     await expect.poll(() => env.getByLabel('Name').evaluate((el) => el === document.activeElement), WAIT).toBe(true);
     await env.getByLabel('Name').fill('GREETING');
     await env.getByLabel('Value').fill('hello world');
-    await page.getByRole('button', { name: '+ Add environment variable' }).click();
+    await page.getByRole('button', { name: 'Add environment variable' }).click();
     await page.getByRole('group', { name: 'Environment variable 2', exact: true }).getByLabel('Name').fill('MODE');
     await page.getByRole('group', { name: 'Environment variable 2', exact: true }).getByLabel('Value').fill('test');
 
-    await page.getByRole('button', { name: '+ Add label' }).click();
+    await page.getByRole('button', { name: 'Add label' }).click();
     const label = page.getByRole('group', { name: 'Label 1', exact: true });
     await label.getByLabel('Key').fill('team');
     await label.getByLabel('Value').fill('ops');
@@ -113,7 +113,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the app form in headless Chromium against a rea
     await check.getByLabel('Timeout (s)').fill('1');
     await check.getByLabel('Max failures').fill('5');
 
-    await page.getByRole('button', { name: '+ Add constraint' }).click();
+    await page.getByRole('button', { name: 'Add constraint' }).click();
     const constraint = page.getByRole('group', { name: 'Constraint 1', exact: true });
     await constraint.getByLabel('Field').fill('hostname');
     await constraint.getByLabel('Operator').selectOption('MAX_PER');
@@ -186,7 +186,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the app form in headless Chromium against a rea
     await page.getByLabel('ID', { exact: true }).fill('/ui-form/bad');
     await page.getByLabel('CPUs', { exact: true }).fill('0.1');
     await page.getByRole('group', { name: 'Port 1', exact: true }).getByLabel('Name').fill('http');
-    await page.getByRole('button', { name: '+ Add constraint' }).click();
+    await page.getByRole('button', { name: 'Add constraint' }).click();
     const maxPer = page.getByRole('group', { name: 'Constraint 1', exact: true });
     await maxPer.getByLabel('Operator').selectOption('MAX_PER');
     await maxPer.getByLabel('Value').fill('lots');
@@ -254,7 +254,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the app form in headless Chromium against a rea
     expect(await page.getByRole('group', { name: 'Environment variable 1', exact: true }).getByLabel('Value').inputValue()).toBe('me');
 
     await page.getByLabel('Memory (MiB)', { exact: true }).fill('24');
-    await page.getByRole('button', { name: '+ Add label' }).click();
+    await page.getByRole('button', { name: 'Add label' }).click();
     await page.getByRole('group', { name: 'Label 1', exact: true }).getByLabel('Key').fill('edited');
     await page.getByRole('group', { name: 'Label 1', exact: true }).getByLabel('Value').fill('yes');
     const [request] = await Promise.all([
@@ -280,8 +280,14 @@ describe.skipIf(!HAVE_CHROMIUM)('the app form in headless Chromium against a rea
   it('keeps edits when switching form → JSON → form, and stays on JSON that is not an object', async () => {
     await openCreate();
     await page.getByLabel('CPUs', { exact: true }).fill('0.25');
-    await page.getByRole('button', { name: '+ Add environment variable' }).click();
+    await page.getByRole('button', { name: 'Add environment variable' }).click();
     const env = page.getByRole('group', { name: 'Environment variable 1', exact: true });
+    // Labels and error lists point at ids; a blank new row must not repeat its section's.
+    const duplicateIds = await page.evaluate(() => {
+      const seen = new Set<string>();
+      return [...document.querySelectorAll('[id]')].map((el) => el.id).filter((id) => seen.size === seen.add(id).size);
+    });
+    expect(duplicateIds).toEqual([]);
     await env.getByLabel('Name').fill('FOO');
     await env.getByLabel('Value').fill('bar');
     await page.getByRole('button', { name: 'Remove health check 1' }).click();

@@ -108,10 +108,10 @@ export class AppForm {
     this.placeProblems();
   }
 
-  /** Moves focus to the first field that shows an error, else to the list at the top. */
+  /** Focuses the first field or row that shows an error; with none, scrolls the list at the top into view. */
   focusFirstProblem(): void {
-    const field = this.element.querySelector<HTMLElement>('[aria-invalid="true"]');
-    if (field !== null) field.focus();
+    const control = this.element.querySelector('.has-error')?.querySelector<HTMLElement>('input, select, textarea, button');
+    if (control !== undefined && control !== null) control.focus();
     else if (this.top.childElementCount > 0) this.top.scrollIntoView({ block: 'nearest' });
   }
 
@@ -169,15 +169,20 @@ export class AppForm {
     const items = state.rows.map((entry, i) => {
       const keyInput = h('input', { type: 'text', id: fieldId(`${field}-${i}-key`), value: entry.key, autocomplete: 'off', spellcheck: 'false' });
       const valueInput = h('input', { type: 'text', id: fieldId(`${field}-${i}-value`), value: entry.value, autocomplete: 'off', spellcheck: 'false' });
-      const row = this.row(`/${field}/${entry.key}`, `${words.title} ${i + 1}`, [
-        cell(undefined, words.keyLabel, keyInput),
-        cell(undefined, 'Value', valueInput),
-        this.removeButton(`Remove ${words.noun} ${i + 1}`, () => {
-          state.rows.splice(i, 1);
-          writeKeyValueRows(this.definition, field, state.rows, state.kept);
-          this.renderKeyValues(field);
-        }),
-      ]);
+      const row = this.row(
+        `/${field}/${entry.key}`,
+        `${words.title} ${i + 1}`,
+        [
+          cell(undefined, words.keyLabel, keyInput),
+          cell(undefined, 'Value', valueInput),
+          this.removeButton(`Remove ${words.noun} ${i + 1}`, () => {
+            state.rows.splice(i, 1);
+            writeKeyValueRows(this.definition, field, state.rows, state.kept);
+            this.renderKeyValues(field);
+          }),
+        ],
+        `${field}-${i}`,
+      );
       keyInput.addEventListener('input', () => {
         entry.key = keyInput.value;
         row.dataset.path = `/${field}/${entry.key}`;
@@ -280,9 +285,15 @@ export class AppForm {
     this.placeProblems();
   }
 
-  private row(path: string, label: string, cells: Child[]): HTMLDivElement {
-    const errors = h('ul', { class: 'field-errors', id: fieldId(`${path}-errors`) });
-    return h('div', { class: 'form-row', role: 'group', 'aria-label': label, 'data-path': path }, h('div', { class: 'form-row-cells' }, ...cells), errors);
+  /** `idBase` names the row's error list when its path is no stable name (an env row's path is its key). */
+  private row(path: string, label: string, cells: Child[], idBase = path): HTMLDivElement {
+    const errors = h('ul', { class: 'field-errors', id: fieldId(`${idBase}-row-errors`) });
+    const row = h('div', { class: 'form-row', role: 'group', 'aria-label': label, 'data-path': path }, h('div', { class: 'form-row-cells' }, ...cells), errors);
+    // An error about the whole row (a constraint) describes each of its inputs too.
+    row
+      .querySelectorAll('input, select')
+      .forEach((control) => control.setAttribute('aria-describedby', `${control.getAttribute('aria-describedby') ?? ''} ${errors.id}`.trim()));
+    return row;
   }
 
   private textField(
@@ -335,7 +346,7 @@ export class AppForm {
   }
 
   private addButton(label: string, add: () => void): HTMLButtonElement {
-    const button = h('button', { type: 'button', class: 'btn add-row' }, `+ ${label}`);
+    const button = h('button', { type: 'button', class: 'btn add-row' }, h('span', { 'aria-hidden': 'true' }, '+'), label);
     button.addEventListener('click', () => {
       const section = button.closest('fieldset');
       add();
