@@ -279,13 +279,26 @@ describe.skipIf(!HAVE_CHROMIUM)('the app form in headless Chromium against a rea
 
   it('keeps edits when switching form → JSON → form, and stays on JSON that is not an object', async () => {
     await openCreate();
+    // The one thing the browser checks itself: an id is required (an HTML `required` input).
+    let posts = 0;
+    const countPosts = (r: { url(): string; method(): string }): void => {
+      if (new URL(r.url()).pathname === '/v2/apps' && r.method() === 'POST') posts++;
+    };
+    page.on('request', countPosts);
+    await page.getByLabel('ID', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id), WAIT).toBe('app-form-id');
+    expect(await page.getByLabel('ID', { exact: true }).evaluate((el) => (el as HTMLInputElement).validity.valueMissing)).toBe(true);
+    page.off('request', countPosts);
+    expect(posts).toBe(0);
+    await page.getByLabel('ID', { exact: true }).fill('/my-app');
     await page.getByLabel('CPUs', { exact: true }).fill('0.25');
     await page.getByRole('button', { name: 'Add environment variable' }).click();
     const env = page.getByRole('group', { name: 'Environment variable 1', exact: true });
     // Labels and error lists point at ids; a blank new row must not repeat its section's.
     const duplicateIds = await page.evaluate(() => {
       const seen = new Set<string>();
-      return [...document.querySelectorAll('[id]')].map((el) => el.id).filter((id) => seen.size === seen.add(id).size);
+      return Array.from(document.querySelectorAll('[id]'), (el) => el.id).filter((id) => seen.size === seen.add(id).size);
     });
     expect(duplicateIds).toEqual([]);
     await env.getByLabel('Name').fill('FOO');
