@@ -98,6 +98,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
         attributeFilter: ['aria-label', 'class'],
       });
     });
+    await page.getByRole('tab', { name: 'JSON' }).click();
     await page.locator('#app-json').fill(JSON.stringify(WEB_APP, null, 2));
     await shot('02-create-form');
     await page.getByRole('button', { name: 'Create' }).click();
@@ -169,6 +170,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
     const current = await editor.inputValue();
     expect(current).not.toContain('"tasksRunning"');
     expect(current).not.toContain('"version"');
+    await page.getByRole('tab', { name: 'JSON' }).click();
     await editor.fill(current.replace('"mem": 32', '"mem": 48'));
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.locator('.notice.ok', { hasText: 'Updated /ui-test/web' }).waitFor(WAIT);
@@ -197,6 +199,8 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
 
   it('explains why an app that no agent can fit (cpus: 100) is waiting, from the real /v2/queue', async () => {
     await page.goto(`${target.baseUrl}/ui/#/new`);
+    await page.getByRole('heading', { name: 'Create application' }).waitFor(WAIT);
+    await page.getByRole('tab', { name: 'JSON' }).click();
     await page.locator('#app-json').fill(JSON.stringify({ id: '/ui-test/too-big', cmd: 'sleep 1000', instances: 1, cpus: 100, mem: 32 }, null, 2));
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('heading', { name: '/ui-test/too-big' }).waitFor(WAIT);
@@ -255,6 +259,8 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
     await page.goto(`${target.baseUrl}/ui/#/new`);
     const text = JSON.stringify({ id: '/ui-test/broken', cmd: 'sleep 1', instances: 1, cpus: 0.1, mem: -5 }, null, 2);
     const memLine = text.split('\n').findIndex((l) => l.includes('"mem"')) + 1;
+    await page.getByRole('heading', { name: 'Create application' }).waitFor(WAIT);
+    await page.getByRole('tab', { name: 'JSON' }).click();
     await page.locator('#app-json').fill(text);
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/v2/apps') && r.request().method() === 'POST', WAIT),

@@ -1,13 +1,19 @@
 /// <reference lib="dom" />
 /**
- * Create or edit an app as JSON. The text goes to the server as typed; a 422's details are
- * listed beside the editor and each path's line is highlighted (best effort: the nearest
- * ancestor's line when the path is not in the text, e.g. a missing field).
+ * Create or edit an app, in a form (the common fields) or as JSON: two tabs over ONE definition.
+ * Leaving the form writes its object into the JSON text (untouched text stays as typed); leaving
+ * the JSON parses the text into the form, whose edits keep every field it does not show. The
+ * JSON text goes to the server as typed; a 422's details are listed beside the editor with each
+ * path's line highlighted (best effort: the nearest ancestor's line when the path is not in the
+ * text, e.g. a missing field), and in the form at the field each path names.
  */
 import { announce } from './actions.js';
+import { AppForm } from './app-form.js';
+import { definitionText, parseDefinition } from './app-form-model.js';
 import { ApiError, type MarathonClient } from './api.js';
 import { setBusy } from './dialogs.js';
-import { appHref, h, replaceChildren, setText } from './dom.js';
+import { ERROR_KEY_HINTS } from './error-hints.js';
+import { appHref, h, replaceChildren, setAttr, setText } from './dom.js';
 import { JsonEditor, type LineMark } from './json-editor.js';
 import { lineOfPath, locateJsonPaths } from './json-locate.js';
 import type { AppInfo, ErrorBody } from './marathon-types.js';
@@ -56,28 +62,14 @@ export function editableDefinition(app: AppInfo): string {
   return `${JSON.stringify(copy, null, 2)}\n`;
 }
 
-/** Marathon passes Play's error keys through unexplained; say what they mean beside them. */
-const ERROR_KEY_HINTS: Readonly<Record<string, string>> = {
-  'error.expected.jsstring': 'must be a string',
-  'error.expected.jsnumber': 'must be a number',
-  'error.expected.jsboolean': 'must be true or false',
-  'error.expected.jsarray': 'must be an array',
-  'error.expected.jsobject': 'must be an object',
-  'error.path.missing': 'is required',
-  'error.min': 'is below the smallest allowed value',
-  'error.max': 'is above the largest allowed value',
-  'error.minLength': 'is too short',
-  'error.maxLength': 'is too long',
-  'error.pattern': 'does not have the required form',
-  'error.unknown.enum.literal': 'is not one of the allowed values',
-};
-
 interface Problem {
   path: string | undefined;
   messages: string[];
   line: number | undefined;
   exact: boolean;
 }
+
+export type EditorMode = 'form' | 'json';
 
 export interface EditorHooks {
   /** After a successful create/update: show the app. */
@@ -95,6 +87,15 @@ export class EditorView {
   private serverErrors: ErrorBody | undefined;
   private editingId: string | undefined;
   private inputTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly form: AppForm;
+  private readonly formElement: HTMLFormElement;
+  private readonly tabs: Record<EditorMode, HTMLButtonElement>;
+  private readonly panels: Record<EditorMode, HTMLElement>;
+  private readonly tabNote: HTMLParagraphElement;
+  private readonly formatButton: HTMLButtonElement;
+  private mode: EditorMode = 'form';
+  /** The form changed the definition since the JSON text was last written or parsed. */
+  private formAhead = false;
 
   constructor(
     private readonly api: MarathonClient,
@@ -112,16 +113,43 @@ export class EditorView {
       if (jump !== null) this.editor.revealLine(Number(jump.dataset.line));
     });
     this.submit = h('button', { type: 'submit', class: 'btn primary' }, 'Create');
-    const format = h('button', { type: 'button', class: 'btn' }, 'Format JSON');
-    format.addEventListener('click', () => this.format());
+    this.formatButton = h('button', { type: 'button', class: 'btn' }, 'Format JSON');
+    this.formatButton.addEventListener('click', () => this.format());
     this.cancel = h('a', { class: 'btn', href: '#/apps' }, 'Cancel');
+    this.form = new AppForm(() => {
+      this.formAhead = true;
+    });
+    this.tabs = {
+      form: h('button', { type: 'button', role: 'tab', id: 'editor-tab-form', 'aria-controls': 'editor-panel-form', class: 'editor-tab' }, 'Form'),
+      json: h('button', { type: 'button', role: 'tab', id: 'editor-tab-json', 'aria-controls': 'editor-panel-json', class: 'editor-tab' }, 'JSON'),
+    };
+    this.panels = {
+      form: h('div', { role: 'tabpanel', id: 'editor-panel-form', 'aria-labelledby': 'editor-tab-form', class: 'editor-panel' }, this.form.element),
+      json: h(
+        'div',
+        { role: 'tabpanel', id: 'editor-panel-json', 'aria-labelledby': 'editor-tab-json', class: 'editor-panel editor-panel-json' },
+        h('div', { class: 'editor-main' }, h('label', { for: 'app-json', class: 'field-label' }, 'App definition (Marathon JSON)'), this.editor.element),
+        h('aside', { class: 'editor-side', 'aria-labelledby': 'problems-title' }, this.problemsTitle, this.problemsList),
+      ),
+    };
+    this.tabNote = h('p', { class: 'tab-note', role: 'status' });
+    const tablist = h('div', { role: 'tablist', 'aria-label': 'Edit as', class: 'editor-tabs' }, this.tabs.form, this.tabs.json);
+    for (const mode of ['form', 'json'] as const) this.tabs[mode].addEventListener('click', () => this.switchTo(mode));
+    tablist.addEventListener('keydown', (e) => {
+      if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+      e.preventDefault();
+      const next: EditorMode = this.mode === 'form' ? 'json' : 'form';
+      if (this.switchTo(next)) this.tabs[next].focus();
+    });
     const form = h(
       'form',
-      { class: 'editor-form', novalidate: true },
-      h('div', { class: 'editor-main' }, h('label', { for: 'app-json', class: 'field-label' }, 'App definition (Marathon JSON)'), this.editor.element),
-      h('aside', { class: 'editor-side', 'aria-labelledby': 'problems-title' }, this.problemsTitle, this.problemsList),
-      h('div', { class: 'form-actions' }, this.submit, format, this.cancel),
+      { class: 'editor-form tabbed', novalidate: true },
+      h('div', { class: 'editor-tabbar' }, tablist, this.tabNote),
+      this.panels.form,
+      this.panels.json,
+      h('div', { class: 'form-actions' }, this.submit, this.formatButton, this.cancel),
     );
+    this.formElement = form;
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.save();
@@ -142,16 +170,23 @@ export class EditorView {
     setText(this.heading, appId === undefined ? 'Create application' : `Edit ${appId}`);
     setText(this.submit, appId === undefined ? 'Create' : 'Save changes');
     this.cancel.href = appId === undefined ? '#/apps' : appHref(appId);
+    let loaded = true;
     if (appId === undefined) {
       this.editor.value = APP_TEMPLATE;
     } else {
       this.editor.value = '';
+      this.form.load({});
       try {
         this.editor.value = editableDefinition(await this.api.getApp(appId));
       } catch (err) {
+        loaded = false;
         this.serverErrors = { message: `Cannot load ${appId}: ${describeError(err)}` };
       }
     }
+    this.formAhead = false;
+    const parsed = parseDefinition(this.editor.value);
+    this.form.load('definition' in parsed ? parsed.definition : {});
+    this.showMode(loaded ? 'form' : 'json');
     this.showProblems();
   }
 
@@ -164,7 +199,54 @@ export class EditorView {
     this.showProblems();
   }
 
+  /**
+   * Shows the other view of the definition, carrying the edits over. The JSON view is left only
+   * for a JSON object the form can show; otherwise it stays open and says why.
+   */
+  private switchTo(mode: EditorMode): boolean {
+    if (mode === this.mode) return true;
+    if (mode === 'json') {
+      this.syncTextFromForm();
+    } else {
+      const parsed = parseDefinition(this.editor.value);
+      if ('problem' in parsed) {
+        setText(this.tabNote, parsed.problem);
+        this.showProblems();
+        return false;
+      }
+      this.form.load(parsed.definition);
+      this.formAhead = false;
+    }
+    this.showMode(mode);
+    this.showProblems();
+    return true;
+  }
+
+  private showMode(mode: EditorMode): void {
+    this.mode = mode;
+    setText(this.tabNote, '');
+    for (const m of ['form', 'json'] as const) {
+      const selected = m === mode;
+      setAttr(this.tabs[m], 'aria-selected', String(selected));
+      setAttr(this.tabs[m], 'tabindex', selected ? '0' : '-1');
+      this.panels[m].hidden = !selected;
+    }
+    this.formatButton.hidden = mode !== 'json';
+  }
+
+  /** Writes the form's object into the JSON text, if the form changed it (else the text stays as typed). */
+  private syncTextFromForm(): void {
+    if (!this.formAhead) return;
+    this.editor.value = definitionText(this.form.value);
+    this.formAhead = false;
+  }
+
   private async save(): Promise<void> {
+    if (this.mode === 'form') {
+      // Only what the inputs themselves know (a required id, a number field holding no number).
+      if (!this.formElement.reportValidity()) return;
+      this.syncTextFromForm();
+    }
     const text = this.editor.value;
     const locations = locateJsonPaths(text);
     if (locations.syntax !== undefined) {
@@ -186,8 +268,12 @@ export class EditorView {
       this.serverErrors =
         err instanceof ApiError ? { ...(err.body ?? {}), message: `${err.status} ${err.body?.message ?? err.message}` } : { message: describeError(err) };
       this.showProblems();
-      const first = this.problemsList.querySelector<HTMLElement>('[data-line]');
-      if (first !== null) this.editor.revealLine(Number(first.dataset.line));
+      if (this.mode === 'form') {
+        this.form.focusFirstProblem();
+      } else {
+        const first = this.problemsList.querySelector<HTMLElement>('[data-line]');
+        if (first !== null) this.editor.revealLine(Number(first.dataset.line));
+      }
     } finally {
       setBusy(this.submit, false);
     }
@@ -241,6 +327,11 @@ export class EditorView {
       .filter((p) => p.line !== undefined)
       .map((p) => ({ line: p.line!, message: `${p.path ?? ''} ${p.messages.join('; ')}`.trim() }));
     this.editor.setMarks(marks);
+    this.form.showProblems({
+      summary: body?.message,
+      extra: typeof body?.details === 'string' ? body.details : undefined,
+      details,
+    });
   }
 }
 

@@ -65,14 +65,16 @@ export function lineOfPath(locations: JsonLocations, path: string): PathLine | u
   }
 }
 
-function normalisePath(path: string): string {
+/** `cpus`, `/cpus/` and `/cpus` are one path; '' is the root. */
+export function normalisePath(path: string): string {
   const trimmed = path.trim();
   if (trimmed === '' || trimmed === '/') return '/';
   const withSlash = trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
   return withSlash.endsWith('/') ? withSlash.slice(0, -1) : withSlash;
 }
 
-function parentPath(path: string): string {
+/** `/a(0)/b` → `/a(0)` → `/a` → `/`. */
+export function parentPath(path: string): string {
   const cut = Math.max(path.lastIndexOf('/'), path.lastIndexOf('('));
   return cut <= 0 ? '/' : path.slice(0, cut);
 }
