@@ -111,6 +111,16 @@ export class MarathonClient {
     return this.send('DELETE', `/v2/apps${appPath(appId)}${forceQuery(opts, '?')}`, undefined);
   }
 
+  /** PUT /v2/groups/{id} with `{"scaleBy": factor}`: every app below gets ceil(instances × factor). */
+  async scaleGroup(groupId: string, factor: number, opts: WriteOptions = {}): Promise<Mutation> {
+    return this.send('PUT', `/v2/groups${appPath(groupId)}${forceQuery(opts, '?')}`, JSON.stringify({ scaleBy: factor }));
+  }
+
+  /** DELETE /v2/groups/{id}: the group, its sub-groups and every app in them. */
+  async destroyGroup(groupId: string, opts: WriteOptions = {}): Promise<Mutation> {
+    return this.send('DELETE', `/v2/groups${appPath(groupId)}${forceQuery(opts, '?')}`, undefined);
+  }
+
   /** Every pod with its instances (GET /v2/pods/::status). */
   async listPodStatuses(): Promise<PodStatus[]> {
     return this.get<PodStatus[]>('/v2/pods/::status');

@@ -1,16 +1,26 @@
-/** Hash routes: `#/apps`, `#/apps/<app id path>`, `#/pods/<pod id path>`, `#/new`, `#/edit/<app id path>`. */
+/**
+ * Hash routes: `#/apps`, `#/apps/<app id path>`, `#/groups/<group id path>`, `#/pods/<pod id path>`,
+ * `#/new`, `#/edit/<app id path>`.
+ */
 
-export type Route = { view: 'apps' } | { view: 'app'; appId: string } | { view: 'pod'; podId: string } | { view: 'new' } | { view: 'edit'; appId: string };
+export type Route =
+  | { view: 'apps' }
+  | { view: 'app'; appId: string }
+  | { view: 'group'; groupId: string }
+  | { view: 'pod'; podId: string }
+  | { view: 'new' }
+  | { view: 'edit'; appId: string };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
-  const match = /^\/(apps|pods|edit|new)(\/.*)?$/.exec(path);
+  const match = /^\/(apps|groups|pods|edit|new)(\/.*)?$/.exec(path);
   if (match === null) return { view: 'apps' };
   const [, head, rest] = match;
   const appId = rest === undefined || rest === '/' ? undefined : decodeId(rest);
   if (head === 'new') return { view: 'new' };
   if (appId === undefined) return { view: 'apps' };
   if (head === 'pods') return { view: 'pod', podId: appId };
+  if (head === 'groups') return { view: 'group', groupId: appId };
   return head === 'edit' ? { view: 'edit', appId } : { view: 'app', appId };
 }
 
