@@ -120,6 +120,9 @@ describe.skipIf(!HAVE_CHROMIUM)('groups as folders in the web UI, against a real
     expect(await crumbs.locator('li').allTextContents()).toEqual(['Applications', 'shop', 'backend']);
     expect(await crumbs.locator('[aria-current="page"]').textContent()).toBe('backend');
     await screenshot(page, 'groups-03-nested');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await screenshot(page, 'groups-03-nested-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
 
     await crumbs.getByRole('link', { name: 'shop' }).click();
     await page.getByRole('heading', { name: '/shop', exact: true }).waitFor(WAIT);
