@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { instancesAfterScale } from '../../src/ui/app/group-actions.js';
-import { breadcrumbOf, groupHref, groupLevel, parentGroupOf, relativeName } from '../../src/ui/app/group-tree.js';
+import { breadcrumbOf, groupHref, groupIdsOf, groupLevel, parentGroupOf, relativeName } from '../../src/ui/app/group-tree.js';
 import type { AppInfo } from '../../src/ui/app/marathon-types.js';
 import { parseRoute } from '../../src/ui/app/router.js';
 import type { AppStatus } from '../../src/ui/app/status.js';
@@ -44,6 +44,25 @@ describe('groupLevel: folders derived from app ids', () => {
     const leaf = groupLevel(ROWS, '/shop/backend');
     expect(leaf.folders).toEqual([]);
     expect(leaf.apps.map((r) => r.app.id)).toEqual(['/shop/backend/cache', '/shop/backend/db']);
+  });
+
+  it('adds the groups the server knows that have no app below them, as empty folders', () => {
+    const known = groupIdsOf({
+      id: '/',
+      groups: [
+        { id: '/empty', groups: [{ id: '/empty/deeper' }] },
+        { id: '/shop', groups: [{ id: '/shop/backend' }] },
+      ],
+    });
+    expect(known).toEqual(['/empty', '/empty/deeper', '/shop', '/shop/backend']);
+    const root = groupLevel(ROWS, '/', known);
+    expect(root.folders.map((f) => [f.id, f.apps])).toEqual([
+      ['/empty', 0],
+      ['/shop', 3],
+      ['/tools', 1],
+    ]);
+    expect(groupLevel(ROWS, '/empty', known).folders.map((f) => f.id)).toEqual(['/empty/deeper']);
+    expect(groupLevel(ROWS, '/shop', known).folders.map((f) => [f.id, f.apps])).toEqual([['/shop/backend', 2]]);
   });
 
   it('does not take an app whose id only starts with the group name for a member', () => {

@@ -193,6 +193,31 @@ describe.skipIf(!HAVE_CHROMIUM)('groups as folders in the web UI, against a real
     expect(Object.keys(await instancesByApp()).sort()).toEqual(['/alpha', '/shop/api', '/shop/web']);
     await waitNoDeployments();
     await screenshot(page, 'groups-06-after-delete');
+  });
+
+  it('shows a group without apps as an empty folder and deletes it', async () => {
+    const created = await target.api('POST', '/v2/groups', { id: '/empty' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Applications' }).click();
+    const folder = page.locator('tr[data-key="/empty/"]');
+    await folder.waitFor(WAIT);
+    expect(await rowKeys()).toEqual(['/empty/', '/shop/', '/alpha']);
+    expect((await cells('/empty/')).slice(0, 3)).toEqual(['empty0 apps', '', '0 / 0']);
+
+    await folder.getByRole('link', { name: 'empty' }).click();
+    await page.getByRole('heading', { name: '/empty', exact: true }).waitFor(WAIT);
+    await page.locator('.empty', { hasText: 'No applications in /empty.' }).waitFor(WAIT);
+    await page.getByRole('group', { name: 'Group actions' }).getByRole('button', { name: 'Delete' }).click();
+    const dialog = page.locator('dialog[open]');
+    await dialog.waitFor(WAIT);
+    expect(await dialog.locator('.group-delete-count').textContent()).toBe(
+      'This destroys 0 apps (0 running tasks) in /empty and its sub-groups, and deletes the group.',
+    );
+    await dialog.getByRole('button', { name: 'Delete group' }).click();
+    await page.locator('.notice.ok', { hasText: 'Deleting /empty (0 apps)' }).waitFor(WAIT);
+    await page.getByRole('heading', { name: 'Applications', exact: true }).waitFor(WAIT);
+    await folder.waitFor({ state: 'detached', ...WAIT });
+    expect((await target.api('GET', '/v2/groups/empty')).status).toBe(404);
     expect(pageErrors).toEqual([]);
   });
 });

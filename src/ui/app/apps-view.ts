@@ -44,9 +44,9 @@ export class AppsView {
   private readonly groupActions: HTMLDivElement;
   private filter = '';
   private groupId = ROOT_GROUP;
-  /** The level computed for `levelOf` (the store's rows map, replaced on every refresh) and `groupId`. */
+  /** The level computed for `levelOf` (the store's rows map and group ids, replaced on every refresh) and `groupId`. */
   private level: GroupLevel = { folders: [], apps: [], below: [] };
-  private levelOf: { rows: Map<string, AppRow>; groupId: string } | undefined;
+  private levelOf: { rows: Map<string, AppRow>; groupIds: string[]; groupId: string } | undefined;
 
   constructor(
     private readonly store: Store,
@@ -84,8 +84,9 @@ export class AppsView {
           header: 'Status',
           className: 'col-status',
           render: (cell, r) => {
-            const { status } = factsOf(r);
-            fill(cell, status, () => statusBadge(status));
+            // A group without apps has no status to show.
+            const status = r.kind === 'folder' && r.folder.apps === 0 ? '' : factsOf(r).status;
+            fill(cell, status, () => (status === '' ? '' : statusBadge(status)));
           },
         },
         {
@@ -195,7 +196,11 @@ export class AppsView {
     for (const row of level.below) counts.set(row.status, (counts.get(row.status) ?? 0) + 1);
     let rows: ListRow[];
     let shown: number;
-    if (this.filter.trim() === '') {
+    if (!this.store.listLoaded) {
+      // Until the first app list arrives, group ids alone would show folders of 0 apps.
+      rows = [];
+      shown = 0;
+    } else if (this.filter.trim() === '') {
       // The tree: sub-groups first, then the group's own apps by their name in the group.
       rows = [
         ...level.folders.map((folder): ListRow => ({ kind: 'folder', folder })),
@@ -239,13 +244,14 @@ export class AppsView {
   }
 
   private currentLevel(): GroupLevel {
-    const rows = this.store.rows;
-    if (this.levelOf?.rows !== rows || this.levelOf.groupId !== this.groupId) {
+    const { rows, groupIds } = this.store;
+    if (this.levelOf?.rows !== rows || this.levelOf.groupIds !== groupIds || this.levelOf.groupId !== this.groupId) {
       this.level = groupLevel(
         this.store.order.map((id) => rows.get(id)!),
         this.groupId,
+        groupIds,
       );
-      this.levelOf = { rows, groupId: this.groupId };
+      this.levelOf = { rows, groupIds, groupId: this.groupId };
     }
     return this.level;
   }
@@ -263,11 +269,10 @@ export class AppsView {
       );
     } else if (this.store.order.length === 0) {
       fill(empty, 'none', () => ['No applications yet. ', h('a', { href: '#/new', class: 'empty-create' }, 'Create'), ' one to get started.']);
-    } else if (level.below.length === 0) {
-      fill(empty, `none-in|${this.groupId}`, () => [
-        `No applications in ${this.groupId}. `,
-        h('a', { href: groupHref(parentGroupOf(this.groupId)) }, 'Up to the parent group'),
-      ]);
+    } else if (level.below.length === 0 && level.folders.length === 0) {
+      const known = this.store.groupIds.includes(this.groupId);
+      const text = known || !this.store.groupsLoaded ? `No applications in ${this.groupId}. ` : `Group ${this.groupId} does not exist (any more). `;
+      fill(empty, text, () => [text, h('a', { href: groupHref(parentGroupOf(this.groupId)) }, 'Up to the parent group')]);
     } else {
       fill(empty, 'no-match', () => 'No applications match.');
     }

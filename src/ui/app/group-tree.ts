@@ -1,8 +1,10 @@
 /**
- * Groups as folders, derived from the app ids the store already has (GET /v2/apps, refreshed on
- * every event): a group `/a/b` is every app whose id starts with `/a/b/`. Deriving them costs no
- * request and keeps folders and app rows from one snapshot; the price is that a group with no app
- * below it (created empty, or holding only pods) is not shown as a folder. Pure functions, no DOM.
+ * Groups as folders. Their apps and totals are derived from the app list the store already has
+ * (GET /v2/apps, refreshed on every event): a group `/a/b` holds every app whose id starts with
+ * `/a/b/`, so folders and app rows come from one snapshot and no app is fetched twice. Groups
+ * with no app below them (created empty, or holding only pods) are known from the group tree
+ * without its apps (GET /v2/groups?embed=group.groups: ids only, a few bytes per group).
+ * Pure functions, no DOM.
  */
 import type { AppStatus, HealthCounts } from './status.js';
 import { healthCounts } from './status.js';
@@ -25,6 +27,25 @@ export interface FolderSummary {
   totalMem: number;
   health: HealthCounts;
   status: AppStatus;
+}
+
+/** The group tree as GET /v2/groups?embed=group.groups answers it (apps and pods left empty). */
+export interface GroupNode {
+  id: string;
+  groups?: GroupNode[];
+}
+
+/** Every group id below the root of `tree`, sorted (the root itself is left out). */
+export function groupIdsOf(tree: GroupNode): string[] {
+  const ids: string[] = [];
+  const walk = (node: GroupNode): void => {
+    for (const child of node.groups ?? []) {
+      ids.push(child.id);
+      walk(child);
+    }
+  };
+  walk(tree);
+  return ids.sort();
 }
 
 export interface GroupLevel {
@@ -64,24 +85,13 @@ const STATUS_WEIGHT: Record<AppStatus, number> = { Delayed: 4, Waiting: 3, Deplo
 
 /**
  * What `groupId` shows: its sub-groups as folders (with totals) and the apps directly in it.
- * `rows` is in id order (the store keeps it sorted), so apps and folders come out sorted too.
+ * `rows` is in id order (the store keeps it sorted), so apps come out sorted too. `knownGroups`
+ * (every group id the server has) adds the sub-groups that have no app below them.
  */
-export function groupLevel(rows: Iterable<AppRow>, groupId: string): GroupLevel {
+export function groupLevel(rows: Iterable<AppRow>, groupId: string, knownGroups: readonly string[] = []): GroupLevel {
   const prefix = prefixOf(groupId);
   const folders = new Map<string, FolderSummary>();
-  const apps: AppRow[] = [];
-  const below: AppRow[] = [];
-  for (const row of rows) {
-    const id = row.app.id;
-    if (!id.startsWith(prefix)) continue;
-    below.push(row);
-    const rest = id.slice(prefix.length);
-    const slash = rest.indexOf('/');
-    if (slash < 0) {
-      apps.push(row);
-      continue;
-    }
-    const name = rest.slice(0, slash);
+  const folderNamed = (name: string): FolderSummary => {
     let folder = folders.get(name);
     if (folder === undefined) {
       folder = {
@@ -97,7 +107,21 @@ export function groupLevel(rows: Iterable<AppRow>, groupId: string): GroupLevel 
       };
       folders.set(name, folder);
     }
-    addApp(folder, row);
+    return folder;
+  };
+  const apps: AppRow[] = [];
+  const below: AppRow[] = [];
+  for (const row of rows) {
+    const id = row.app.id;
+    if (!id.startsWith(prefix)) continue;
+    below.push(row);
+    const rest = id.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash < 0) apps.push(row);
+    else addApp(folderNamed(rest.slice(0, slash)), row);
+  }
+  for (const id of knownGroups) {
+    if (id.startsWith(prefix) && parentGroupOf(id) === groupId) folderNamed(id.slice(prefix.length));
   }
   return { folders: [...folders.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)), apps, below };
 }
