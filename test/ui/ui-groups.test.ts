@@ -127,6 +127,13 @@ describe.skipIf(!HAVE_CHROMIUM)('groups as folders in the web UI, against a real
     await crumbs.getByRole('link', { name: 'shop' }).click();
     await page.getByRole('heading', { name: '/shop', exact: true }).waitFor(WAIT);
     await page.locator('tr[data-key="/shop/backend/"]').waitFor(WAIT);
+    // An app's page leads back to its group too.
+    await page.locator('tr[data-key="/shop/web"]').getByRole('link', { name: 'web' }).click();
+    await page.getByRole('heading', { name: '/shop/web', exact: true }).waitFor(WAIT);
+    expect(await crumbs.getByRole('link').allTextContents()).toEqual(['Applications', 'shop']);
+    await crumbs.getByRole('link', { name: 'shop' }).click();
+    await page.getByRole('heading', { name: '/shop', exact: true }).waitFor(WAIT);
+    expect(new URL(page.url()).hash).toBe('#/groups/shop');
     await crumbs.getByRole('link', { name: 'Applications' }).click();
     await page.getByRole('heading', { name: 'Applications', exact: true }).waitFor(WAIT);
     await page.locator('tr[data-key="/alpha"]').waitFor(WAIT);
