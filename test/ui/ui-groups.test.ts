@@ -202,15 +202,24 @@ describe.skipIf(!HAVE_CHROMIUM)('groups as folders in the web UI, against a real
     await screenshot(page, 'groups-06-after-delete');
   });
 
-  it('shows a group without apps as an empty folder and deletes it', async () => {
+  it('shows a group without apps as an empty folder and deletes it with the pod it holds', async () => {
     const created = await target.api('POST', '/v2/groups', { id: '/empty' });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const pod = {
+      id: '/empty/idle',
+      scaling: { kind: 'fixed', instances: 0 },
+      containers: [{ name: 'main', exec: { command: { shell: 'sleep 1000' } }, resources: { cpus: 0.1, mem: 16 } }],
+    };
+    const podCreated = await target.api('POST', '/v2/pods', pod);
+    expect(podCreated.status, JSON.stringify(podCreated.body)).toBe(201);
     await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Applications' }).click();
     const folder = page.locator('tr[data-key="/empty/"]');
     await folder.waitFor(WAIT);
     expect(await rowKeys()).toEqual(['/empty/', '/shop/', '/alpha']);
     expect((await cells('/empty/')).slice(0, 3)).toEqual(['empty0 apps', '', '0 / 0']);
 
+    // The pods list has read the pod, so the delete dialog can count it.
+    await page.locator('.pods-table tr[data-pod-id="/empty/idle"]').waitFor(WAIT);
     await folder.getByRole('link', { name: 'empty' }).click();
     await page.getByRole('heading', { name: '/empty', exact: true }).waitFor(WAIT);
     await page.locator('.empty', { hasText: 'No applications in /empty.' }).waitFor(WAIT);
@@ -218,13 +227,14 @@ describe.skipIf(!HAVE_CHROMIUM)('groups as folders in the web UI, against a real
     const dialog = page.locator('dialog[open]');
     await dialog.waitFor(WAIT);
     expect(await dialog.locator('.group-delete-count').textContent()).toBe(
-      'This destroys 0 apps (0 running tasks) in /empty and its sub-groups, and deletes the group.',
+      'This destroys 0 apps (0 running tasks) and 1 pod in /empty and its sub-groups, and deletes the group.',
     );
     await dialog.getByRole('button', { name: 'Delete group' }).click();
     await page.locator('.notice.ok', { hasText: 'Deleting /empty (0 apps)' }).waitFor(WAIT);
     await page.getByRole('heading', { name: 'Applications', exact: true }).waitFor(WAIT);
     await folder.waitFor({ state: 'detached', ...WAIT });
     expect((await target.api('GET', '/v2/groups/empty')).status).toBe(404);
+    expect((await target.api('GET', '/v2/pods/empty/idle')).status).toBe(404);
     expect(pageErrors).toEqual([]);
   });
 });

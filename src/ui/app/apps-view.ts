@@ -237,6 +237,7 @@ export class AppsView {
       id: groupId,
       instances: below.map((r) => r.app.instances ?? 0),
       tasksRunning: below.reduce((sum, r) => sum + (r.app.tasksRunning ?? 0), 0),
+      pods: this.store.pods.filter((p) => p.id.startsWith(`${groupId}/`)).length,
     });
     if (result === undefined) return;
     if (action === 'delete') location.hash = groupHref(parentGroupOf(groupId));

@@ -17,6 +17,8 @@ export interface GroupFacts {
   /** Target instances of each app below the group. */
   instances: number[];
   tasksRunning: number;
+  /** Pods below the group: deleting the group deletes them too. */
+  pods: number;
 }
 
 export async function runGroupAction(api: MarathonClient, action: GroupAction, group: GroupFacts): Promise<Mutation | undefined> {
@@ -36,7 +38,9 @@ export async function runGroupAction(api: MarathonClient, action: GroupAction, g
         h('strong', null, plural(apps, 'app')),
         ' (',
         plural(group.tasksRunning, 'running task'),
-        ') in ',
+        ')',
+        group.pods > 0 ? h('span', null, ' and ', h('strong', null, plural(group.pods, 'pod'))) : null,
+        ' in ',
         h('code', null, group.id),
         ' and its sub-groups, and deletes the group.',
       ),
