@@ -77,6 +77,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI behind --http_credentials (real pacer)',
     expect(response?.status()).toBe(200);
     await page.getByRole('heading', { name: 'Applications' }).waitFor(WAIT);
     await page.locator('#live[data-state="live"]').waitFor(WAIT);
+    await page.locator('tr[data-key="/ops/"]').getByRole('link', { name: 'ops' }).click();
     const row = page.locator('tr[data-key="/ops/listed"]');
     await row.waitFor(WAIT);
     await row.locator('.badge', { hasText: 'Running' }).waitFor(WAIT);

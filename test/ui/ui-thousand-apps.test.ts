@@ -48,7 +48,14 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI with 1,000 apps on a real pacer (20 simu
     const created = await target.api('PUT', '/v2/apps', apps);
     expect(created.status, JSON.stringify(created.body)).toBe(200);
 
-    // The page learns about them from the event stream; nobody reloads it.
+    // The page learns about them from the event stream; nobody reloads it. They all live in the
+    // group /scale: one folder on the overview, whose page lists the 1,000 apps.
+    await page.locator('.summary', { hasText: /^1000 apps/ }).waitFor(WAIT);
+    const folder = page.locator('tr[data-key="/scale/"]');
+    await folder.locator('.folder-count', { hasText: /^1000 apps$/ }).waitFor(WAIT);
+    expect(await page.locator('tr[data-key]').count()).toBe(1);
+    await folder.getByRole('link', { name: 'scale' }).click();
+    await page.getByRole('heading', { name: '/scale', exact: true }).waitFor(WAIT);
     await page.locator('.summary', { hasText: /^1000 apps/ }).waitFor(WAIT);
     const firstScreen = await page.locator('tr[data-key]').count();
     expect(firstScreen).toBeGreaterThan(10);

@@ -185,6 +185,9 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
 
   it('lists the app with status, counts and health', async () => {
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Applications' }).click();
+    // The app lives in the group /ui-test: a folder on the overview, opened with one click.
+    await page.locator('tr[data-key="/ui-test/"]').getByRole('link', { name: 'ui-test' }).click();
+    await page.getByRole('heading', { name: '/ui-test', exact: true }).waitFor(WAIT);
     const row = page.locator('tr[data-key="/ui-test/web"]');
     await row.waitFor(WAIT);
     await row.locator('.badge', { hasText: 'Running' }).waitFor(WAIT);

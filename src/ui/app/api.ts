@@ -4,6 +4,7 @@
  * sent with every request so that a server configured for HTTP Basic (which answers 401 with
  * WWW-Authenticate) makes the browser prompt once and then reuse what the user typed.
  */
+import type { GroupNode } from './group-tree.js';
 import type { AppInfo, Deployment, DeploymentResult, ErrorBody, Pod, PodStatus, QueueEntry, ServerInfo, Task } from './marathon-types.js';
 
 export class ApiError extends Error {
@@ -122,6 +123,21 @@ export class MarathonClient {
 
   async destroyApp(appId: string, opts: WriteOptions = {}): Promise<Mutation> {
     return this.send('DELETE', `/v2/apps${appPath(appId)}${forceQuery(opts, '?')}`, undefined);
+  }
+
+  /** The group tree without apps or pods (the apps come from listApps). */
+  async groupTree(): Promise<GroupNode> {
+    return this.get<GroupNode>('/v2/groups?embed=group.groups');
+  }
+
+  /** PUT /v2/groups/{id} with `{"scaleBy": factor}`: every app below gets ceil(instances × factor). */
+  async scaleGroup(groupId: string, factor: number, opts: WriteOptions = {}): Promise<Mutation> {
+    return this.send('PUT', `/v2/groups${appPath(groupId)}${forceQuery(opts, '?')}`, JSON.stringify({ scaleBy: factor }));
+  }
+
+  /** DELETE /v2/groups/{id}: the group, its sub-groups and every app in them. */
+  async destroyGroup(groupId: string, opts: WriteOptions = {}): Promise<Mutation> {
+    return this.send('DELETE', `/v2/groups${appPath(groupId)}${forceQuery(opts, '?')}`, undefined);
   }
 
   /** Every pod with its instances (GET /v2/pods/::status). */

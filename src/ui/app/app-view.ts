@@ -11,6 +11,7 @@ import type { Store } from './store.js';
 import { VersionsPanel } from './versions-panel.js';
 import { VirtualTable } from './virtual-table.js';
 import { delayLeft, waitingPanel } from './waiting-panel.js';
+import { breadcrumbOf, groupHref, parentGroupOf } from './group-tree.js';
 
 export interface AppViewHooks {
   onAction(action: AppAction): void;
@@ -35,6 +36,8 @@ export class AppView {
   /** The failed task's stderr tail, by task id: fetched once per failure (undefined while loading, null if none). */
   private readonly failureStderr = new Map<string, string | null | undefined>();
   private now = Date.now();
+  /** Applications / each group of the app, linking to the group's page. */
+  private readonly crumbs = h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' });
 
   constructor(
     private readonly store: Store,
@@ -109,7 +112,7 @@ export class AppView {
     this.element = h(
       'section',
       { class: 'view app-view', 'aria-labelledby': 'app-title' },
-      h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' }, h('a', { href: '#/apps' }, 'Applications'), ' / '),
+      this.crumbs,
       h('div', { class: 'view-head' }, h('div', { class: 'title-line' }, this.title, this.badge), actions),
       this.facts,
       this.notice,
@@ -122,6 +125,7 @@ export class AppView {
     const detail = this.store.detail;
     if (detail === undefined) return;
     setText(this.title, detail.appId);
+    fill(this.crumbs, detail.appId, () => breadcrumbOf(parentGroupOf(detail.appId)).flatMap((c) => [h('a', { href: groupHref(c.id) }, c.label), ' / ']));
     this.editLink.href = editHref(detail.appId);
     const row = this.store.rows.get(detail.appId);
     const app = detail.app ?? row?.app;

@@ -12,7 +12,7 @@ export interface ConfirmOptions {
   danger?: boolean;
 }
 
-function openDialog<T>(build: (dialog: HTMLDialogElement, close: (value: T) => void) => void, cancelValue: T): Promise<T> {
+export function openDialog<T>(build: (dialog: HTMLDialogElement, close: (value: T) => void) => void, cancelValue: T): Promise<T> {
   return new Promise((resolve) => {
     const dialog = h('dialog', { class: 'modal' });
     let settled = false;

@@ -7,6 +7,7 @@ import { AppsView } from './apps-view.js';
 import { DeploymentsView } from './deployments-view.js';
 import { appHref, FrameScheduler, replaceChildren, setText } from './dom.js';
 import { EditorView } from './editor-view.js';
+import { ROOT_GROUP } from './group-tree.js';
 import { LiveUpdates, type LiveState } from './live.js';
 import { PodView } from './pod-view.js';
 import { QueueView } from './queue-view.js';
@@ -25,7 +26,7 @@ const deploymentCount = document.getElementById('deployment-count');
 let route: Route = parseRoute(location.hash);
 const frames = new FrameScheduler(render);
 
-const appsView = new AppsView(store, () => frames.request());
+const appsView = new AppsView(store, () => frames.request(), api);
 const appView = new AppView(store, api, {
   onAction: (action: AppAction) => void act(action),
   requestRender: () => frames.request(),
@@ -59,7 +60,7 @@ async function actOnPod(action: PodAction): Promise<void> {
 }
 
 function render(): void {
-  if (route.view === 'apps') appsView.render();
+  if (route.view === 'apps' || route.view === 'group') appsView.render();
   else if (route.view === 'app') appView.render();
   else if (route.view === 'pod') podView.render();
   else if (route.view === 'deployments') deploymentsView.render();
@@ -82,7 +83,8 @@ function navigate(): void {
   route = parseRoute(location.hash);
   document.querySelectorAll<HTMLAnchorElement>('header nav a').forEach((link) => {
     const current =
-      (link.dataset.view === 'apps' && (route.view === 'apps' || route.view === 'app' || route.view === 'pod')) || link.dataset.view === route.view;
+      (link.dataset.view === 'apps' && (route.view === 'apps' || route.view === 'app' || route.view === 'pod' || route.view === 'group')) ||
+      link.dataset.view === route.view;
     if (current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   });
@@ -90,8 +92,16 @@ function navigate(): void {
     case 'apps':
       store.openApp(undefined);
       store.openPod(undefined);
+      appsView.showGroup(ROOT_GROUP);
       replaceChildren(outlet, appsView.element);
       document.title = 'Applications · Pacer';
+      break;
+    case 'group':
+      store.openApp(undefined);
+      store.openPod(undefined);
+      appsView.showGroup(route.groupId);
+      replaceChildren(outlet, appsView.element);
+      document.title = `${route.groupId} · Pacer`;
       break;
     case 'app':
       store.openPod(undefined);
@@ -156,7 +166,7 @@ window.addEventListener('scroll', () => frames.request(), { passive: true });
 window.addEventListener('resize', () => frames.request());
 document.addEventListener('keydown', (e) => {
   const typing = e.target instanceof HTMLInputElement || e.target instanceof HTMLTextAreaElement || e.target instanceof HTMLSelectElement;
-  if (e.key === '/' && !typing && route.view === 'apps') {
+  if (e.key === '/' && !typing && (route.view === 'apps' || route.view === 'group')) {
     e.preventDefault();
     appsView.focusFilter();
   }

@@ -1,8 +1,12 @@
-/** Hash routes: `#/apps`, `#/apps/<app id path>`, `#/pods/<pod id path>`, `#/new`, `#/edit/<app id path>`, `#/deployments`, `#/queue`. */
+/**
+ * Hash routes: `#/apps`, `#/apps/<app id path>`, `#/groups/<group id path>`, `#/pods/<pod id path>`,
+ * `#/new`, `#/edit/<app id path>`, `#/deployments`, `#/queue`.
+ */
 
 export type Route =
   | { view: 'apps' }
   | { view: 'app'; appId: string }
+  | { view: 'group'; groupId: string }
   | { view: 'pod'; podId: string }
   | { view: 'new' }
   | { view: 'edit'; appId: string }
@@ -13,13 +17,14 @@ export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (/^\/deployments\/?$/.test(path)) return { view: 'deployments' };
   if (/^\/queue\/?$/.test(path)) return { view: 'queue' };
-  const match = /^\/(apps|pods|edit|new)(\/.*)?$/.exec(path);
+  const match = /^\/(apps|groups|pods|edit|new)(\/.*)?$/.exec(path);
   if (match === null) return { view: 'apps' };
   const [, head, rest] = match;
   const appId = rest === undefined || rest === '/' ? undefined : decodeId(rest);
   if (head === 'new') return { view: 'new' };
   if (appId === undefined) return { view: 'apps' };
   if (head === 'pods') return { view: 'pod', podId: appId };
+  if (head === 'groups') return { view: 'group', groupId: appId };
   return head === 'edit' ? { view: 'edit', appId } : { view: 'app', appId };
 }
 

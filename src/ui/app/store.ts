@@ -5,6 +5,7 @@
  */
 import { ApiError, type MarathonClient } from './api.js';
 import type { AppInfo, Deployment, PodStatus, QueueEntry, ServerInfo } from './marathon-types.js';
+import { groupIdsOf } from './group-tree.js';
 import { DebouncedRefresh } from './refresh.js';
 import { appStatus, progressByApp, progressByPod, queueByApp, type AppStatus, type DeploymentProgress } from './status.js';
 
@@ -54,6 +55,10 @@ export class Store {
   /** Running deployments and the launch queue as last fetched with the overview. */
   deployments: Deployment[] = [];
   queue: QueueEntry[] = [];
+  /** Every group id (sorted), so that groups without apps show as folders too. */
+  groupIds: string[] = [];
+  /** Whether `groupIds` holds an answer of /v2/groups (else a group without apps cannot be told from none). */
+  groupsLoaded = false;
 
   private readonly listeners = new Set<() => void>();
   private readonly refresher: DebouncedRefresh<RefreshScope>;
@@ -119,6 +124,7 @@ export class Store {
     await Promise.all([
       overview ? this.refreshOverview() : undefined,
       overview ? this.refreshPods() : undefined,
+      overview ? this.refreshGroups() : undefined,
       detailWanted ? this.refreshDetail(detailId) : undefined,
       podWanted ? this.refreshPod(podId) : undefined,
     ]);
@@ -156,6 +162,16 @@ export class Store {
       this.podsError = undefined;
     } catch (err) {
       this.podsError = describeError(err);
+    }
+  }
+
+  /** Group ids apart from apps: if /v2/groups fails, only groups without apps go missing. */
+  private async refreshGroups(): Promise<void> {
+    try {
+      this.groupIds = groupIdsOf(await this.api.groupTree());
+      this.groupsLoaded = true;
+    } catch {
+      // The folders derived from app ids still show; the next refresh tries again.
     }
   }
 

@@ -30,7 +30,8 @@ export class VirtualTable<T> {
   private readonly body: HTMLTableSectionElement;
   private readonly topSpacer: HTMLTableRowElement;
   private readonly bottomSpacer: HTMLTableRowElement;
-  private readonly empty: HTMLParagraphElement;
+  /** Shown instead of the table while there are no rows; its content is the caller's to change. */
+  readonly empty: HTMLParagraphElement;
   private rows: readonly T[] = [];
   private readonly rendered = new Map<string, HTMLTableRowElement>();
 
