@@ -96,7 +96,7 @@ export async function runPodAction(api: MarathonClient, action: PodAction, pod: 
   }
 }
 
-async function withForceRetry<T>(call: (opts: WriteOptions) => Promise<Mutation<T>>, what: string, kind = 'App'): Promise<Mutation<T> | undefined> {
+export async function withForceRetry<T>(call: (opts: WriteOptions) => Promise<Mutation<T>>, what: string, kind = 'App'): Promise<Mutation<T> | undefined> {
   try {
     return announce(await call({}), what);
   } catch (err) {

@@ -12,6 +12,7 @@ import { parseRoute, type Route } from './router.js';
 import { appsOfEvent } from './status.js';
 import { Store } from './store.js';
 import { serverTitle } from './server-title.js';
+import { TaskLogsView } from './task-logs-view.js';
 
 const api = new MarathonClient();
 const store = new Store(api);
@@ -27,6 +28,7 @@ const appView = new AppView(store, api, {
   onAction: (action: AppAction) => void act(action),
   requestRender: () => frames.request(),
 });
+const taskLogsView = new TaskLogsView(api);
 const podView = new PodView(store, { onAction: (action: PodAction) => void actOnPod(action) });
 const editorView = new EditorView(api, {
   onSaved: (appId) => {
@@ -67,6 +69,7 @@ function renderHeader(): void {
 
 function navigate(): void {
   route = parseRoute(location.hash);
+  if (route.view !== 'task-logs') taskLogsView.close();
   document.querySelectorAll<HTMLAnchorElement>('header nav a').forEach((link) => {
     const current =
       (link.dataset.view === 'apps' && (route.view === 'apps' || route.view === 'app' || route.view === 'pod')) || link.dataset.view === route.view;
@@ -91,6 +94,13 @@ function navigate(): void {
       store.openPod(route.podId);
       replaceChildren(outlet, podView.element);
       document.title = `${route.podId} · Pacer`;
+      break;
+    case 'task-logs':
+      store.openApp(undefined);
+      store.openPod(undefined);
+      replaceChildren(outlet, taskLogsView.element);
+      taskLogsView.open(route.taskId, route.file);
+      document.title = `Logs of ${route.taskId} · Pacer`;
       break;
     case 'new':
     case 'edit':

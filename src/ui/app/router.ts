@@ -1,9 +1,17 @@
-/** Hash routes: `#/apps`, `#/apps/<app id path>`, `#/pods/<pod id path>`, `#/new`, `#/edit/<app id path>`. */
+/** Hash routes: `#/apps`, `#/apps/<app id path>`, `#/pods/<pod id path>`, `#/new`, `#/edit/<app id path>`, `#/tasks/<task id>/logs[/stdout|/stderr]`. */
 
-export type Route = { view: 'apps' } | { view: 'app'; appId: string } | { view: 'pod'; podId: string } | { view: 'new' } | { view: 'edit'; appId: string };
+export type Route =
+  | { view: 'apps' }
+  | { view: 'app'; appId: string }
+  | { view: 'pod'; podId: string }
+  | { view: 'new' }
+  | { view: 'edit'; appId: string }
+  | { view: 'task-logs'; taskId: string; file: 'stdout' | 'stderr' | undefined };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
+  const logs = /^\/tasks\/([^/]+)\/logs(?:\/(stdout|stderr))?\/?$/.exec(path);
+  if (logs !== null) return { view: 'task-logs', taskId: decodeSegment(logs[1]!), file: logs[2] as 'stdout' | 'stderr' | undefined };
   const match = /^\/(apps|pods|edit|new)(\/.*)?$/.exec(path);
   if (match === null) return { view: 'apps' };
   const [, head, rest] = match;
@@ -26,4 +34,12 @@ function decodeId(rest: string): string {
       }
     });
   return `/${segments.join('/')}`;
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
