@@ -22,6 +22,19 @@ const APP = {
   instances: 4,
 };
 
+/** Persistent volumes make an app resident in Marathon's terms: the one kind of app "Kill and wipe" is offered for. */
+const RESIDENT = {
+  id: '/ui-actions/resident',
+  cmd: 'while true; do sleep 1; done',
+  cpus: 0.05,
+  mem: 16,
+  disk: 0,
+  instances: 1,
+  // Marathon refuses resident apps in the role '*'; the top-level group's name is a valid role.
+  role: 'ui-actions',
+  container: { type: 'MESOS', volumes: [{ containerPath: 'data', mode: 'RW', persistent: { size: 8 } }] },
+};
+
 interface TaskJson {
   id: string;
   state?: string;
@@ -156,6 +169,23 @@ describe.skipIf(!HAVE_CHROMIUM)('task actions in the web UI', () => {
     expect(after.some((id) => victims.includes(id))).toBe(false);
     expect(after.every((id) => before.includes(id))).toBe(true);
     await rowsShown(after);
+  }, 60_000);
+
+  it('offers "Kill and wipe" on the page of an app with persistent volumes', async () => {
+    const created = await target.api('POST', '/v2/apps', RESIDENT);
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    // Pacer makes no reservations, so this app never gets a task: the button is there, but
+    // disabled until a task is selected (against Marathon, its resident tasks would be listed).
+    await page.goto(`${target.baseUrl}/ui/#/apps${RESIDENT.id}`);
+    await page.getByRole('heading', { name: RESIDENT.id }).waitFor(WAIT);
+    const wipe = toolbar().getByRole('button', { name: 'Kill and wipe' });
+    await wipe.waitFor(WAIT);
+    expect(await wipe.isDisabled()).toBe(true);
+    expect((await target.api('DELETE', `/v2/apps${RESIDENT.id}?force=true`)).status).toBe(200);
+    await page.goto(`${target.baseUrl}/ui/#/apps${APP.id}`);
+    await page.getByRole('heading', { name: APP.id }).waitFor(WAIT);
+    await toolbar().getByRole('button', { name: 'Kill and scale' }).waitFor(WAIT);
+    expect(await toolbar().getByRole('button', { name: 'Kill and wipe' }).isHidden()).toBe(true);
   }, 60_000);
 
   it('restarts the app: a RestartApplication deployment replaces every task', async () => {
