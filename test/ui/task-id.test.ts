@@ -1,6 +1,7 @@
-/** Readable task ids and the log viewer's route: pure functions, no browser. */
+/** Readable task ids, the log viewer's route, when "Kill and wipe" is offered: pure functions, no browser. */
 import { describe, expect, it } from 'vitest';
 import { parseRoute } from '../../src/ui/app/router.js';
+import { offersWipe } from '../../src/ui/app/task-actions.js';
 import { appIdOfTask, splitTaskId } from '../../src/ui/app/task-id.js';
 import { downloadHref, taskLogsHref } from '../../src/ui/app/task-logs-view.js';
 
@@ -45,5 +46,15 @@ describe('the log viewer route', () => {
 
   it("downloads through Pacer's sandbox route", () => {
     expect(downloadHref(TASK, 'stderr')).toBe(`/pacer/tasks/${TASK}/files/download?path=stderr`);
+  });
+});
+
+describe('offersWipe (Marathon UI: "Kill & Wipe" only for stateful tasks)', () => {
+  const task = { id: TASK, appId: '/prod/web' };
+  it('is offered for apps with persistent volumes (residency) or tasks with local volumes', () => {
+    expect(offersWipe({ id: '/prod/web' }, [task])).toBe(false);
+    expect(offersWipe({ id: '/prod/web', residency: { taskLostBehavior: 'WAIT_FOREVER' } }, [task])).toBe(true);
+    expect(offersWipe({ id: '/prod/web' }, [{ ...task, localVolumes: [{ containerPath: 'data' }] }])).toBe(true);
+    expect(offersWipe({ id: '/prod/web' }, [{ ...task, localVolumes: [] }])).toBe(false);
   });
 });

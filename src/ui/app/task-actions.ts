@@ -101,6 +101,7 @@ export class TaskSelection {
   private update(): void {
     const n = this.selected.size;
     const total = this.tasks.length;
+    this.toolbar.hidden = total === 0;
     this.selectAll.checked = total > 0 && n === total;
     this.selectAll.indeterminate = n > 0 && n < total;
     this.selectAll.disabled = total === 0;
