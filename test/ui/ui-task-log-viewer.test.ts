@@ -2,8 +2,8 @@
  * The per-task log viewer (`#/tasks/<taskId>/logs`) in headless Chromium against a real
  * `pacer --master local`: opened from the app page, it shows the stderr of a task that wrote to
  * stderr and exited 1 (and its stdout on the other tab, and a working download link); "Follow"
- * appends the lines a running task writes after the page opened, and stops reading when the user
- * leaves; a task without a sandbox gets a clear message. Then Pacer restarts on the same data
+ * appends the lines a running task writes after the page opened, pauses while the tab is hidden,
+ * and stops reading when the user leaves; a task without a sandbox gets a clear message. Then Pacer restarts on the same data
  * and work directories, and the viewer still shows the failed task's stderr from the sandbox
  * kept on disk.
  */
@@ -112,7 +112,7 @@ describe.skipIf(!HAVE_CHROMIUM)('the task log viewer in the web UI', () => {
     expect(downloaded).toMatch(/^starting on \d+\n$/);
   }, 90_000);
 
-  it('follows a running task: lines written after the page opened appear, and reading stops when the user leaves', async () => {
+  it('follows a running task: lines written after the page opened appear, pause while the tab is hidden, and reading stops when the user leaves', async () => {
     expect((await api('POST', '/v2/apps', TICKER)).status).toBe(201);
     await page.goto(`${pacer!.url}/ui/#/apps${TICKER.id}`);
     const logsLink = page.locator('table[aria-label="Tasks"] a[data-log-viewer]').first();
@@ -138,6 +138,31 @@ describe.skipIf(!HAVE_CHROMIUM)('the task log viewer in the web UI', () => {
     expect(followed).toEqual(followed.map((_, i) => i));
     expect(followed.length).toBeGreaterThan(atOpen.length + 4);
     await screenshot(page, 'task-log-viewer-follow');
+
+    // A hidden browser tab pauses following (the page is told so as a browser tells it), and
+    // showing it again resumes from where it was.
+    const setVisibility = (state: 'hidden' | 'visible'): Promise<void> =>
+      page.evaluate((value) => {
+        Object.defineProperty(document, 'visibilityState', { value, configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, state);
+    await setVisibility('hidden');
+    await page.getByRole('status').filter({ hasText: 'following paused while the tab is hidden' }).waitFor(WAIT);
+    const readsWhileHidden: string[] = [];
+    const countReads = (r: { url(): string }): void => {
+      if (r.url().includes('/files/read')) readsWhileHidden.push(r.url());
+    };
+    page.on('request', countReads);
+    await page.waitForTimeout(2500);
+    page.off('request', countReads);
+    expect(readsWhileHidden).toEqual([]);
+    const lastWhileHidden = (await ticks()).at(-1)!;
+    await setVisibility('visible');
+    await output()
+      .filter({ hasText: `tick ${lastWhileHidden + 3}\n` })
+      .waitFor(WAIT);
+    const resumed = await ticks();
+    expect(resumed).toEqual(resumed.map((_, i) => i));
 
     // Leaving the page stops the polling: once the app page shows, no read of the file follows
     // for more than two follow intervals (a viewer still following would have read twice).

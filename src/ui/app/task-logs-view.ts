@@ -189,6 +189,7 @@ export class TaskLogsView {
     this.timer = undefined;
     try {
       for (let i = 0; i < MAX_READS_PER_TICK; i++) {
+        if (document.visibilityState === 'hidden') break;
         const chunk = await this.api.readTaskFile(this.taskId, this.file, this.offset);
         if (generation !== this.generation) return;
         if (chunk.data.length === 0) break;
