@@ -140,7 +140,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
   });
 
   it('scales the app through the dialog', async () => {
-    await page.getByRole('button', { name: 'Scale' }).click();
+    await page.getByRole('button', { name: 'Scale', exact: true }).click();
     const dialog = page.locator('dialog[open]');
     await dialog.waitFor(WAIT);
     await dialog.getByLabel('Number of instances').fill('3');
@@ -226,7 +226,7 @@ describe.skipIf(!HAVE_CHROMIUM)('web UI in headless Chromium against a real pace
   });
 
   it('meets the deployment lock (409) when scaling the waiting app and retries with force', async () => {
-    await page.getByRole('button', { name: 'Scale' }).click();
+    await page.getByRole('button', { name: 'Scale', exact: true }).click();
     const prompt = page.locator('dialog[open]');
     await prompt.getByLabel('Number of instances').fill('2');
     const [refused] = await Promise.all([

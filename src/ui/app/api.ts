@@ -100,6 +100,29 @@ export class MarathonClient {
     }
   }
 
+  /** One chunk of a sandbox file (upstream's files/read answer); `offset: -1` asks for the size only. */
+  async readTaskFile(taskId: string, file: string, offset: number, length?: number): Promise<{ data: string; offset: number }> {
+    const query = `path=${encodeURIComponent(file)}&offset=${offset}${length === undefined ? '' : `&length=${length}`}`;
+    return this.get<{ data: string; offset: number }>(`/pacer/tasks/${encodeURIComponent(taskId)}/files/read?${query}`);
+  }
+
+  /**
+   * POST /v2/tasks/delete: without flags the apps replace the killed tasks (the answer lists them,
+   * no deployment); `scale` lowers the instance counts in a deployment; `wipe` forgets the
+   * instances (and their reservations) as well.
+   */
+  async killTasks(
+    taskIds: readonly string[],
+    flags: { scale?: boolean; wipe?: boolean } & WriteOptions = {},
+  ): Promise<Mutation<{ tasks?: Task[]; deploymentId?: string }>> {
+    const query = new URLSearchParams();
+    if (flags.scale === true) query.set('scale', 'true');
+    if (flags.wipe === true) query.set('wipe', 'true');
+    if (flags.force === true) query.set('force', 'true');
+    const search = query.toString();
+    return this.send('POST', `/v2/tasks/delete${search === '' ? '' : `?${search}`}`, JSON.stringify({ ids: taskIds }));
+  }
+
   async info(): Promise<ServerInfo> {
     return this.get<ServerInfo>('/v2/info');
   }

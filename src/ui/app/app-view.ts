@@ -4,10 +4,13 @@ import type { AppAction } from './actions.js';
 import type { MarathonClient } from './api.js';
 import { fill, healthSummary, progressText, statusBadge } from './cells.js';
 import { editHref, h, replaceChildren, setText } from './dom.js';
-import { ago, formatCpus, formatMem, shortTaskId } from './format.js';
+import { ago, formatCpus, formatMem } from './format.js';
 import type { ServerInfo, Task } from './marathon-types.js';
 import { healthCounts, taskHealth } from './status.js';
 import type { Store } from './store.js';
+import { copyTaskIdButton, readableTaskId } from './task-id.js';
+import { TaskSelection } from './task-actions.js';
+import { taskLogsHref } from './task-logs-view.js';
 import { VersionsPanel } from './versions-panel.js';
 import { VirtualTable } from './virtual-table.js';
 import { delayLeft, waitingPanel } from './waiting-panel.js';
@@ -29,6 +32,7 @@ export class AppView {
   private readonly failure: HTMLDivElement;
   private readonly tasksHeading: HTMLHeadingElement;
   private readonly tasks: VirtualTable<Task>;
+  private readonly selection: TaskSelection;
   private readonly versions: VersionsPanel;
   private readonly config: HTMLPreElement;
   private readonly body: HTMLDivElement;
@@ -64,13 +68,15 @@ export class AppView {
     this.waiting = h('div');
     this.failure = h('div');
     this.tasksHeading = h('h2', { id: 'tasks-title' }, 'Tasks');
+    this.selection = new TaskSelection(api, { onDone: () => void store.refreshNow(), requestRender: () => hooks.requestRender() });
     this.tasks = new VirtualTable<Task>({
       label: 'Tasks',
       rowHeight: 40,
       emptyText: 'No tasks.',
       keyOf: (t) => t.id,
       columns: [
-        { header: 'Task', className: 'col-task mono', render: (cell, t) => fill(cell, t.id, () => h('span', { title: t.id }, shortTaskId(t.id))) },
+        { header: 'Select', className: 'col-select', render: (cell, t) => this.selection.renderCell(cell, t) },
+        { header: 'Task', className: 'col-task mono', render: (cell, t) => fill(cell, t.id, () => [readableTaskId(t.id), copyTaskIdButton(t.id)]) },
         { header: 'Host', className: 'col-host', render: (cell, t) => setText(cell, t.host ?? '–') },
         { header: 'Ports', className: 'col-ports mono', render: (cell, t) => setText(cell, (t.ports ?? []).join(', ') || '–') },
         {
@@ -96,6 +102,7 @@ export class AppView {
         { header: 'Sandbox', className: 'col-sandbox', render: (cell, t) => this.sandboxCell(cell, t) },
       ],
     });
+    this.selection.listenTo(this.tasks.element);
     this.versions = new VersionsPanel(api);
     this.config = h('pre', { class: 'config mono' });
     const configDetails = h('details', null, h('summary', null, h('h2', null, 'Configuration')), this.config);
@@ -105,7 +112,7 @@ export class AppView {
       null,
       this.waiting,
       this.failure,
-      h('section', { class: 'panel', 'aria-labelledby': 'tasks-title' }, this.tasksHeading, this.tasks.element),
+      h('section', { class: 'panel', 'aria-labelledby': 'tasks-title' }, this.tasksHeading, this.selection.toolbar, this.tasks.element),
       this.versions.element,
       h('section', { class: 'panel' }, configDetails),
     );
@@ -186,7 +193,9 @@ export class AppView {
               ' on ',
               failure.host ?? '?',
               ' · ',
-              h('span', { class: 'mono', title: failedTaskId }, shortTaskId(failedTaskId)),
+              h('span', { class: 'mono' }, readableTaskId(failedTaskId)),
+              ' ',
+              copyTaskIdButton(failedTaskId),
             ),
             h('pre', { class: 'mono failure-message' }, failure.message ?? ''),
             stderr === undefined
@@ -199,12 +208,15 @@ export class AppView {
                     h('h3', null, `Last lines of stderr`),
                     h('pre', { class: 'mono failure-stderr-text', 'aria-label': 'stderr of the failed task' }, stderr === '' ? '(empty)' : stderr),
                   ),
-            failedTaskId === '' ? null : h('p', null, logLinks(failedTaskId)),
+            failedTaskId === ''
+              ? null
+              : h('p', null, h('a', { href: taskLogsHref(failedTaskId, 'stderr'), 'data-log-viewer': '' }, 'Open its logs'), ' · ', logLinks(failedTaskId)),
           ),
     );
 
     const tasks = [...(app.tasks ?? [])].sort((a, b) => a.id.localeCompare(b.id));
     setText(this.tasksHeading, `Tasks (${tasks.length})`);
+    this.selection.setTasks(app, tasks);
     this.tasks.setRows(tasks);
     this.tasks.render();
     this.versions.update(detail.appId, detail.versions);
@@ -248,6 +260,8 @@ export class AppView {
   private sandboxCell(cell: HTMLTableCellElement, task: Task): void {
     const url = sandboxUrl(this.store.info, task);
     fill(cell, `${task.id}|${url ?? ''}`, () => [
+      h('a', { href: taskLogsHref(task.id), 'data-log-viewer': '', 'aria-label': `Logs of task ${task.id}` }, 'Logs'),
+      ' · ',
       logLinks(task.id),
       url === undefined ? null : ' · ',
       url === undefined ? null : h('a', { href: url, target: '_blank', rel: 'noopener' }, 'Mesos'),

@@ -15,6 +15,7 @@ import { parseRoute, type Route } from './router.js';
 import { appsOfEvent } from './status.js';
 import { Store } from './store.js';
 import { serverTitle } from './server-title.js';
+import { TaskLogsView } from './task-logs-view.js';
 
 const api = new MarathonClient();
 const store = new Store(api);
@@ -33,6 +34,7 @@ const appView = new AppView(store, api, {
 });
 const deploymentsView = new DeploymentsView(store, api);
 const queueView = new QueueView(store, api);
+const taskLogsView = new TaskLogsView(api);
 const podView = new PodView(store, { onAction: (action: PodAction) => void actOnPod(action) });
 const editorView = new EditorView(api, {
   onSaved: (appId) => {
@@ -81,6 +83,7 @@ function renderHeader(): void {
 
 function navigate(): void {
   route = parseRoute(location.hash);
+  if (route.view !== 'task-logs') taskLogsView.close();
   document.querySelectorAll<HTMLAnchorElement>('header nav a').forEach((link) => {
     const current =
       (link.dataset.view === 'apps' && (route.view === 'apps' || route.view === 'app' || route.view === 'pod' || route.view === 'group')) ||
@@ -122,6 +125,13 @@ function navigate(): void {
       replaceChildren(outlet, route.view === 'deployments' ? deploymentsView.element : queueView.element);
       document.title = `${route.view === 'deployments' ? 'Deployments' : 'Launch queue'} · Pacer`;
       void store.refreshNow();
+      break;
+    case 'task-logs':
+      store.openApp(undefined);
+      store.openPod(undefined);
+      replaceChildren(outlet, taskLogsView.element);
+      taskLogsView.open(route.taskId, route.file);
+      document.title = `Logs of ${route.taskId} · Pacer`;
       break;
     case 'new':
     case 'edit':

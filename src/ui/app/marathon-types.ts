@@ -26,6 +26,8 @@ export interface Task {
   version?: string;
   healthCheckResults?: HealthCheckResult[];
   ipAddresses?: Array<{ ipAddress: string; protocol?: string }>;
+  /** Persistent volumes of a resident task (Marathon's TaskInfo.localVolumes). */
+  localVolumes?: unknown[];
 }
 
 export interface TaskFailure {

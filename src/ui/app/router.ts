@@ -1,6 +1,6 @@
 /**
  * Hash routes: `#/apps`, `#/apps/<app id path>`, `#/groups/<group id path>`, `#/pods/<pod id path>`,
- * `#/new`, `#/edit/<app id path>`, `#/deployments`, `#/queue`.
+ * `#/new`, `#/edit/<app id path>`, `#/deployments`, `#/queue`, `#/tasks/<task id>/logs[/stdout|/stderr]`.
  */
 
 export type Route =
@@ -11,12 +11,15 @@ export type Route =
   | { view: 'new' }
   | { view: 'edit'; appId: string }
   | { view: 'deployments' }
-  | { view: 'queue' };
+  | { view: 'queue' }
+  | { view: 'task-logs'; taskId: string; file: 'stdout' | 'stderr' | undefined };
 
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/, '');
   if (/^\/deployments\/?$/.test(path)) return { view: 'deployments' };
   if (/^\/queue\/?$/.test(path)) return { view: 'queue' };
+  const logs = /^\/tasks\/([^/]+)\/logs(?:\/(stdout|stderr))?\/?$/.exec(path);
+  if (logs !== null) return { view: 'task-logs', taskId: decodeSegment(logs[1]!), file: logs[2] as 'stdout' | 'stderr' | undefined };
   const match = /^\/(apps|groups|pods|edit|new)(\/.*)?$/.exec(path);
   if (match === null) return { view: 'apps' };
   const [, head, rest] = match;
@@ -40,4 +43,12 @@ function decodeId(rest: string): string {
       }
     });
   return `/${segments.join('/')}`;
+}
+
+function decodeSegment(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
