@@ -28,7 +28,7 @@ const VIEWPORT = { width: 1280, height: 800 };
 const DEADLINE_MS = 5 * 60_000;
 /** Bound for one page condition. */
 const WAIT_MS = 15_000;
-const SCREENS = ['apps', 'group', 'app', 'failed-app', 'deployments', 'queue', 'task-logs', 'form', 'form-errors'];
+const SCREENS = ['apps', 'group', 'app', 'task-actions', 'failed-app', 'deployments', 'queue', 'task-logs', 'form', 'form-errors'];
 
 const { values: options } = parseArgs({
   options: {
@@ -274,43 +274,34 @@ async function shoot(page, name) {
   log(`wrote ${path.relative(process.cwd(), path.join(options.out, `${name}.png`))}`);
 }
 
-async function fillJsonEditor(page, app) {
-  const editor = page.locator('#app-json');
-  if ((await editor.count()) > 0 && (await editor.isVisible())) {
-    await editor.fill(JSON.stringify(app, null, 2));
-    return;
-  }
-  // A form beside the editor may hide it behind a switch.
-  await page
-    .getByRole('tab', { name: /JSON/i })
-    .or(page.getByRole('button', { name: /JSON/i }))
-    .first()
-    .click({ timeout: WAIT_MS });
-  await editor.fill(JSON.stringify(app, null, 2), { timeout: WAIT_MS });
-}
-
 function screens(demo) {
   return {
     apps: async (page) => open(page, '#/apps', 'table'),
     group: async (page) => open(page, '#/groups/shop', 'table'),
     app: async (page) => open(page, '#/apps/shop/web', '.task-health.healthy'),
+    'task-actions': async (page) => {
+      await open(page, '#/apps/shop/web', '.task-health.healthy');
+      await page.getByLabel('Select all').check({ timeout: WAIT_MS });
+      await sleep(300);
+    },
     'failed-app': async (page) => open(page, `#/apps${FAILING_APP.id}`, 'text=/exited|Failed|failure/i'),
-    deployments: async (page) => open(page, '#/deployments', `text=${STUCK_APP.id}`),
-    queue: async (page) => open(page, '#/queue', `text=${UNPLACEABLE_APP.id}`),
-    'task-logs': async (page) => open(page, `#/tasks/${encodeURIComponent(demo.failedTaskId)}/logs`, 'text=Address already in use'),
+    deployments: async (page) => open(page, '#/deployments', `text="${STUCK_APP.id}"`),
+    queue: async (page) => open(page, '#/queue', `text="${UNPLACEABLE_APP.id}"`),
+    'task-logs': async (page) => open(page, `#/tasks/${encodeURIComponent(demo.failedTaskId)}/logs/stderr`, 'text=Address already in use'),
     form: async (page) => open(page, '#/new', 'form, #app-json'),
     'form-errors': async (page) => {
-      await open(page, '#/new', 'form, #app-json');
-      await fillJsonEditor(page, { id: '/shop/invalid', cmd: 'sleep 100000', cpus: -1, mem: 32, instances: 1 });
+      // Through the form, so that Marathon's messages show at the fields they name.
+      await open(page, '#/new', 'form');
+      await page.getByLabel('ID', { exact: true }).fill('/shop/Bad_Id!', { timeout: WAIT_MS });
+      await page.getByLabel('Command', { exact: true }).fill('sleep 100000');
+      await page.getByLabel('CPUs', { exact: true }).fill('-1');
+      await page.getByLabel('Memory (MiB)', { exact: true }).fill('32');
+      await page.getByRole('button', { name: 'Create', exact: true }).click({ timeout: WAIT_MS });
       await page
-        .getByRole('button', { name: /^Create/ })
-        .first()
-        .click({ timeout: WAIT_MS });
-      await page
-        .locator('text=/greater than or equal|must be|error/i')
+        .locator('[aria-invalid="true"]')
         .first()
         .waitFor({ timeout: WAIT_MS })
-        .catch(() => log('#/new: no validation message appeared; taking the page as it is'));
+        .catch(() => log('#/new: no field was marked invalid; taking the page as it is'));
       await sleep(500);
     },
   };
