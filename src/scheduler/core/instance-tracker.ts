@@ -9,6 +9,9 @@
 import type { Logger } from 'pino';
 import type { Store, StoreWrite } from '../../state/store.js';
 import type { Goal, Instance, InstanceChange, InstanceTracker } from '../contracts.js';
+import { isWaitingForLaunch } from './conditions.js';
+
+const LAUNCHING: ReadonlySet<Instance['condition']> = new Set<Instance['condition']>(['Provisioned', 'Staging', 'Starting']);
 
 export type InstanceWrite = { put: Instance } | { expunge: string };
 
@@ -20,6 +23,16 @@ export class StoredInstanceTracker implements InstanceTracker {
   readonly #logger: Logger;
   readonly #instances = new Map<string, Instance>();
   readonly #byApp = new Map<string, Map<string, Instance>>();
+  /**
+   * Instances waiting for an offer (Scheduled, goal Running) per app, and those launched but not
+   * yet running or away: kept up to date on every change so an offer round, /v2/queue and the
+   * supervisor's tick cost what waits or launches, not every instance known.
+   */
+  readonly #waiting = new Map<string, Map<string, Instance>>();
+  readonly #launching = new Map<string, Instance>();
+  readonly #unreachable = new Map<string, Instance>();
+  /** Instances handed to readers (see `takeInstancesRead`). */
+  #instancesRead = 0;
   readonly #listeners = new Set<(change: InstanceChange) => void>();
   #tail: Promise<unknown> = Promise.resolve();
   #kill: KillRequester = () => undefined;
@@ -38,15 +51,60 @@ export class StoredInstanceTracker implements InstanceTracker {
     const entries = await this.#store.list<Instance>('instances');
     this.#instances.clear();
     this.#byApp.clear();
+    this.#waiting.clear();
+    this.#launching.clear();
+    this.#unreachable.clear();
     for (const { value } of entries) this.#index(value);
   }
 
   all(): readonly Instance[] {
+    this.#instancesRead += this.#instances.size;
     return [...this.#instances.values()];
+  }
+
+  /** Apps with instances waiting for an offer, and those instances (live views: do not keep them across a commit). */
+  *waitingByApp(): Generator<[appId: string, waiting: ReadonlyMap<string, Instance>]> {
+    for (const entry of this.#waiting) {
+      this.#instancesRead += entry[1].size;
+      yield entry;
+    }
+  }
+
+  /** The app's instances waiting for an offer (a live view). */
+  waitingOf(appId: string): ReadonlyMap<string, Instance> | undefined {
+    const waiting = this.#waiting.get(appId);
+    this.#instancesRead += waiting?.size ?? 0;
+    return waiting;
+  }
+
+  /** Whether any instance waits for an offer. */
+  get hasWaiting(): boolean {
+    return this.#waiting.size > 0;
+  }
+
+  /** Instances Provisioned, Staging or Starting (a live view). */
+  launching(): Iterable<Instance> {
+    return this.#launching.values();
+  }
+
+  /** Instances with `unreachableSince` set (a live view). */
+  unreachable(): Iterable<Instance> {
+    return this.#unreachable.values();
+  }
+
+  /**
+   * How many instances `all`, `ofApp`, `waitingByApp` and `waitingOf` handed out since the last
+   * call (then starts again at 0): what an offer round costs is asserted on this, not on timing.
+   */
+  takeInstancesRead(): number {
+    const read = this.#instancesRead;
+    this.#instancesRead = 0;
+    return read;
   }
 
   ofApp(appId: string): readonly Instance[] {
     const forApp = this.#byApp.get(appId);
+    this.#instancesRead += forApp?.size ?? 0;
     return forApp ? [...forApp.values()] : [];
   }
 
@@ -135,6 +193,33 @@ export class StoredInstanceTracker implements InstanceTracker {
       this.#byApp.set(instance.appId, forApp);
     }
     forApp.set(instance.instanceId, instance);
+    this.#classify(previous, instance);
+  }
+
+  /** Moves the instance between the condition indexes; `instance` undefined when it is gone. */
+  #classify(previous: Instance | undefined, instance: Instance | undefined): void {
+    const id = (instance ?? previous)!.instanceId;
+    if (
+      previous !== undefined &&
+      isWaitingForLaunch(previous) &&
+      (instance === undefined || !isWaitingForLaunch(instance) || instance.appId !== previous.appId)
+    ) {
+      const waiting = this.#waiting.get(previous.appId);
+      waiting?.delete(id);
+      if (waiting?.size === 0) this.#waiting.delete(previous.appId);
+    }
+    if (instance !== undefined && isWaitingForLaunch(instance)) {
+      let waiting = this.#waiting.get(instance.appId);
+      if (!waiting) {
+        waiting = new Map();
+        this.#waiting.set(instance.appId, waiting);
+      }
+      waiting.set(id, instance);
+    }
+    if (instance !== undefined && LAUNCHING.has(instance.condition)) this.#launching.set(id, instance);
+    else this.#launching.delete(id);
+    if (instance?.unreachableSince !== undefined) this.#unreachable.set(id, instance);
+    else this.#unreachable.delete(id);
   }
 
   #unindex(instance: Instance): void {
@@ -142,6 +227,7 @@ export class StoredInstanceTracker implements InstanceTracker {
     const forApp = this.#byApp.get(instance.appId);
     forApp?.delete(instance.instanceId);
     if (forApp?.size === 0) this.#byApp.delete(instance.appId);
+    this.#classify(instance, undefined);
   }
 
   #emit(change: InstanceChange): void {
