@@ -29,6 +29,8 @@ export class StoredInstanceTracker implements InstanceTracker {
    * supervisor's tick cost what waits or launches, not every instance known.
    */
   readonly #waiting = new Map<string, Map<string, Instance>>();
+  /** Per app: how many waiting instances each run-spec version has (launch keys without a scan). */
+  readonly #waitingVersions = new Map<string, Map<string, number>>();
   readonly #launching = new Map<string, Instance>();
   readonly #unreachable = new Map<string, Instance>();
   /** Instances handed to readers (see `takeInstancesRead`). */
@@ -52,6 +54,7 @@ export class StoredInstanceTracker implements InstanceTracker {
     this.#instances.clear();
     this.#byApp.clear();
     this.#waiting.clear();
+    this.#waitingVersions.clear();
     this.#launching.clear();
     this.#unreachable.clear();
     for (const { value } of entries) this.#index(value);
@@ -75,6 +78,11 @@ export class StoredInstanceTracker implements InstanceTracker {
     const waiting = this.#waiting.get(appId);
     this.#instancesRead += waiting?.size ?? 0;
     return waiting;
+  }
+
+  /** Per app, the run-spec versions its waiting instances have. */
+  *waitingVersionsByApp(): Generator<[appId: string, versions: Iterable<string>]> {
+    for (const [appId, versions] of this.#waitingVersions) yield [appId, versions.keys()];
   }
 
   /** Whether any instance waits for an offer. */
@@ -205,7 +213,7 @@ export class StoredInstanceTracker implements InstanceTracker {
       (instance === undefined || !isWaitingForLaunch(instance) || instance.appId !== previous.appId)
     ) {
       const waiting = this.#waiting.get(previous.appId);
-      waiting?.delete(id);
+      if (waiting?.delete(id) === true) this.#countVersion(previous, -1);
       if (waiting?.size === 0) this.#waiting.delete(previous.appId);
     }
     if (instance !== undefined && isWaitingForLaunch(instance)) {
@@ -214,12 +222,27 @@ export class StoredInstanceTracker implements InstanceTracker {
         waiting = new Map();
         this.#waiting.set(instance.appId, waiting);
       }
+      const before = waiting.get(id);
+      if (before !== undefined) this.#countVersion(before, -1);
       waiting.set(id, instance);
+      this.#countVersion(instance, 1);
     }
     if (instance !== undefined && LAUNCHING.has(instance.condition)) this.#launching.set(id, instance);
     else this.#launching.delete(id);
     if (instance?.unreachableSince !== undefined) this.#unreachable.set(id, instance);
     else this.#unreachable.delete(id);
+  }
+
+  #countVersion(instance: Instance, delta: 1 | -1): void {
+    let versions = this.#waitingVersions.get(instance.appId);
+    if (!versions) {
+      versions = new Map();
+      this.#waitingVersions.set(instance.appId, versions);
+    }
+    const count = (versions.get(instance.runSpecVersion) ?? 0) + delta;
+    if (count > 0) versions.set(instance.runSpecVersion, count);
+    else versions.delete(instance.runSpecVersion);
+    if (versions.size === 0) this.#waitingVersions.delete(instance.appId);
   }
 
   #unindex(instance: Instance): void {

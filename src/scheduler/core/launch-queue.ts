@@ -127,10 +127,10 @@ export class CoreLaunchQueue implements LaunchQueue {
   /** Launch keys (`appId@version`) of the waiting instances whose app is not backed off. */
   launchKeys(now: number): Set<string> {
     const keys = new Set<string>();
-    for (const [appId, waiting] of this.#opts.tracker.waitingByApp()) {
+    for (const [appId, versions] of this.#opts.tracker.waitingVersionsByApp()) {
       const app = this.#opts.apps.app(appId);
       if (app === undefined || this.#opts.rateLimiter.isDelayed(app, now)) continue;
-      for (const instance of waiting.values()) keys.add(launchKey(appId, instance.runSpecVersion));
+      for (const version of versions) keys.add(launchKey(appId, version));
     }
     return keys;
   }
