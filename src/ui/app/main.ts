@@ -148,7 +148,7 @@ setInterval(() => {
   tick++;
   if (route.view !== 'app') return;
   if (appView.counting) frames.request();
-  if (appView.queued && tick % 5 === 0) store.request({ kind: 'overview' });
+  if ((appView.queued || appView.deploying) && tick % 5 === 0) store.request({ kind: 'overview' });
 }, 1000);
 
 const themeToggle = document.getElementById('theme-toggle');
