@@ -18,7 +18,7 @@ export type {
 export { MatchingInputError, type MatchingErrorCode } from './errors.js';
 export { MARATHON_REASON_FUNNEL, REASON_KIND, type MarathonRejectReason, type RejectReason } from './reasons.js';
 export { formatDiagnosis } from './diagnosis.js';
-export { parseConstraints, type ParsedConstraint, type ConstraintOperator } from './constraints/parse.js';
+export { needsPlacedInstances, parseConstraints, type ParsedConstraint, type ConstraintOperator } from './constraints/parse.js';
 export { STRATEGY_LABEL, GPU_BEHAVIOR_LABEL } from './prepare.js';
 export {
   EMPTY_QUEUE_OFFER_STATS,

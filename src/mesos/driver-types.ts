@@ -32,6 +32,8 @@ export interface SchedulerDriverOptions {
   maxRedirects?: number;
   /** Attempts per call (including the first) on 503, 404 and connection failures. Default 10. */
   maxCallAttempts?: number;
+  /** ACCEPT/DECLINE calls in flight at once (they keep their order against SUPPRESS/REVIVE/UPDATE_FRAMEWORK). Default 64. */
+  maxConcurrentOfferCalls?: number;
   /** Time allowed for a response head, and for the first event of a new stream. Default 75 s. */
   requestTimeoutMs?: number;
   maxRecordBytes?: number;

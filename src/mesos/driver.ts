@@ -9,7 +9,7 @@ import type { DriverEvent, DriverState, SchedulerDriverOptions } from './driver-
 import { EventQueue } from './event-queue.js';
 import { CallSender } from './http-caller.js';
 import { basicAuthorization, masterBase, type RedirectPolicy, schedulerEndpoint, type TlsOptions } from './http-util.js';
-import { SerialLane } from './lane.js';
+import { OrderedCalls } from './lane.js';
 import { DEFAULT_MAX_RECORD_BYTES, RecordIOError } from './recordio.js';
 import { openEventStream, type EventStream } from './subscription.js';
 import type {
@@ -34,8 +34,10 @@ import { Watchdog } from './watchdog.js';
 /** What Mesos reports in SUBSCRIBED when it is silent on the matter (src/master/constants.hpp). */
 const DEFAULT_HEARTBEAT_INTERVAL_SECONDS = 15;
 
-/** Calls whose relative order matters; they go through one serialized lane. */
-const ORDERED_CALLS: ReadonlySet<Call['type']> = new Set<Call['type']>(['ACCEPT', 'DECLINE', 'SUPPRESS', 'REVIVE', 'UPDATE_FRAMEWORK']);
+/** Offer calls: concurrent with each other, ordered against the barriers (see OrderedCalls). */
+const OFFER_CALLS: ReadonlySet<Call['type']> = new Set<Call['type']>(['ACCEPT', 'DECLINE']);
+/** Calls that change filters or suppression for the whole framework: ordered against everything in OFFER_CALLS and each other. */
+const BARRIER_CALLS: ReadonlySet<Call['type']> = new Set<Call['type']>(['SUPPRESS', 'REVIVE', 'UPDATE_FRAMEWORK']);
 
 export type { DriverEvent, DriverState, SchedulerDriverOptions, SubscribedInfo } from './driver-types.js';
 
@@ -73,7 +75,7 @@ export class SchedulerDriver {
   readonly #requestTimeoutMs: number;
   readonly #maxRecordBytes: number;
   readonly #queue: EventQueue<DriverEvent>;
-  readonly #lane = new SerialLane();
+  readonly #ordered: OrderedCalls;
   readonly #callAgent: Agent;
   readonly #sender: CallSender;
   /** Aborted by close() or a fatal error: ends the loop and any subscribe in progress. */
@@ -114,6 +116,7 @@ export class SchedulerDriver {
     this.#queue = new EventQueue(opts.eventQueueHighWaterMark ?? 1024);
     this.#offerConstraints = opts.offerConstraints;
     this.#suppressedRoles = new Set(opts.suppressedRoles ?? []);
+    this.#ordered = new OrderedCalls(opts.maxConcurrentOfferCalls !== undefined ? { maxConcurrent: opts.maxConcurrentOfferCalls } : {});
 
     this.#frameworkInfo = structuredClone(opts.frameworkInfo);
     if (opts.credentials && this.#frameworkInfo.principal === undefined) {
@@ -233,7 +236,8 @@ export class SchedulerDriver {
         signal: active.calls.signal,
       });
     };
-    if (ORDERED_CALLS.has(call.type)) await this.#lane.run(send);
+    if (OFFER_CALLS.has(call.type)) await this.#ordered.concurrent(send);
+    else if (BARRIER_CALLS.has(call.type)) await this.#ordered.barrier(send);
     else await send();
   }
 

@@ -300,7 +300,11 @@ export class PacerServiceImpl implements PacerService, AppLookup {
   }
 
   deploymentsOf(appId: string): readonly DeploymentPlan[] {
-    return this.deployments().filter((p) => p.affectedApps.includes(appId));
+    // Copy only the plans asked for: a deployment may hold a thousand apps.
+    return this.#requireManager()
+      .list()
+      .filter((p) => p.affectedApps.includes(appId))
+      .map(snapshotPlan);
   }
 
   queue(now: number): readonly QueueEntry[] {

@@ -229,6 +229,34 @@ describe('pacer mesos-local with the Pacer driver', () => {
     expect(revived).toContain(declinedAgent);
   });
 
+  it('sends offer calls without waiting for each other, and a REVIVE right behind DECLINEs clears their filters', async () => {
+    const fw = subscribe({ name: 'ordered-calls' });
+    const offers: Offer[] = [];
+    while (new Set(offers.map((o) => o.agent_id.value)).size < 2) offers.push(...(await fw.offers()));
+    const [launchOn, ...others] = offers;
+    // One ACCEPT and a DECLINE with a long filter per other offer, all in flight together, and
+    // a REVIVE submitted right behind them without waiting for any answer.
+    const offerCalls = [
+      fw.driver.accept([launchOn!.id], [{ type: 'LAUNCH', launch: { task_infos: [shellTask('ordered-1', launchOn!, 'echo ordered')] } }]),
+      ...others.map((o) => fw.driver.decline([o.id], { refuse_seconds: 120 })),
+    ];
+    const revive = fw.driver.revive();
+    await Promise.all([...offerCalls, revive]);
+
+    // Had the REVIVE reached the master before a DECLINE, that DECLINE's 120 s filter would
+    // hold its agent back; it went out only after all of them were answered.
+    const declinedAgents = new Set(others.map((o) => o.agent_id.value));
+    declinedAgents.delete(launchOn!.agent_id.value);
+    const seen = new Set<string>();
+    let finished = false;
+    await fw.next((e) => {
+      for (const o of e.type === 'OFFERS' ? (e.offers?.offers ?? []) : []) seen.add(o.agent_id.value);
+      if (e.type === 'UPDATE' && e.update?.status.task_id.value === 'ordered-1' && e.update.status.state === 'TASK_FINISHED') finished = true;
+      return finished && [...declinedAgents].every((a) => seen.has(a)) ? true : undefined;
+    }, 'the launched task to finish and every declined agent to be offered again');
+    expect(declinedAgents.size).toBeGreaterThan(0);
+  });
+
   it('sends no offers while suppressed and offers again after REVIVE', async () => {
     const fw = subscribe({ name: 'suppress' });
     const offers = await fw.offers();

@@ -4,7 +4,7 @@ import { Backoff, sleep } from '../../src/mesos/backoff.js';
 import { StaticMasterDetector, createMasterDetector, parseMasterAddress } from '../../src/mesos/detector.js';
 import { buildFrameworkInfo } from '../../src/mesos/framework-info.js';
 import { resolveLocation, schedulerEndpoint } from '../../src/mesos/http-util.js';
-import { SerialLane } from '../../src/mesos/lane.js';
+import { OrderedCalls } from '../../src/mesos/lane.js';
 import { EventQueue } from '../../src/mesos/event-queue.js';
 
 describe('master addresses', () => {
@@ -109,27 +109,66 @@ describe('Backoff', () => {
   });
 });
 
-describe('SerialLane', () => {
-  it('runs one task at a time in order, and a failure does not block the rest', async () => {
-    const lane = new SerialLane();
+describe('OrderedCalls', () => {
+  /** A task that records when it starts and is answered when the test says so. */
+  function recorder() {
     const log: string[] = [];
-    let running = 0;
-    const task =
-      (name: string, fail = false) =>
-      async () => {
-        running += 1;
-        expect(running).toBe(1);
+    const answers = new Map<string, (fail?: boolean) => void>();
+    const task = (name: string) => () =>
+      new Promise<string>((resolve, reject) => {
         log.push(`start ${name}`);
-        await new Promise((r) => setImmediate(r));
-        log.push(`end ${name}`);
-        running -= 1;
-        if (fail) throw new Error(name);
-        return name;
-      };
-    const results = await Promise.allSettled([lane.run(task('a')), lane.run(task('b', true)), lane.run(task('c'))]);
-    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect(log).toEqual(['start a', 'end a', 'start b', 'end b', 'start c', 'end c']);
-    expect(lane.depth).toBe(0);
+        answers.set(name, (fail = false) => {
+          log.push(`end ${name}`);
+          if (fail) reject(new Error(name));
+          else resolve(name);
+        });
+      });
+    const answer = async (name: string, fail = false): Promise<void> => {
+      for (let i = 0; i < 20 && !answers.has(name); i++) await new Promise((r) => setImmediate(r));
+      answers.get(name)!(fail);
+      await new Promise((r) => setImmediate(r));
+    };
+    return { log, task, answer };
+  }
+
+  it('runs offer calls together, and a barrier only after all before it and before all after it', async () => {
+    const calls = new OrderedCalls();
+    const { log, task, answer } = recorder();
+    const results = Promise.allSettled([
+      calls.concurrent(task('accept-1')),
+      calls.concurrent(task('decline-1')),
+      calls.barrier(task('revive')),
+      calls.concurrent(task('decline-2')),
+      calls.barrier(task('suppress')),
+    ]);
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['start accept-1', 'start decline-1']);
+    await answer('decline-1', true);
+    expect(log).toEqual(['start accept-1', 'start decline-1', 'end decline-1']);
+    await answer('accept-1');
+    expect(log.slice(3)).toEqual(['end accept-1', 'start revive']);
+    await answer('revive');
+    expect(log.slice(5)).toEqual(['end revive', 'start decline-2']);
+    await answer('decline-2');
+    await answer('suppress');
+    expect(log.slice(7)).toEqual(['end decline-2', 'start suppress', 'end suppress']);
+    expect((await results).map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect(calls.depth).toBe(0);
+  });
+
+  it('keeps at most maxConcurrent offer calls in flight', async () => {
+    const calls = new OrderedCalls({ maxConcurrent: 2 });
+    const { log, task, answer } = recorder();
+    const all = Promise.all(['a', 'b', 'c', 'd'].map((n) => calls.concurrent(task(n))));
+    await new Promise((r) => setImmediate(r));
+    expect(log).toEqual(['start a', 'start b']);
+    await answer('b');
+    expect(log).toEqual(['start a', 'start b', 'end b', 'start c']);
+    await answer('a');
+    await answer('c');
+    await answer('d');
+    expect(await all).toEqual(['a', 'b', 'c', 'd']);
+    expect(calls.depth).toBe(0);
   });
 });
 

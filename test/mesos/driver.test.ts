@@ -6,7 +6,7 @@ import { SchedulerDriver, type SchedulerDriverOptions } from '../../src/mesos/dr
 import { MesosDriverError, MesosHttpError } from '../../src/mesos/errors.js';
 import { buildFrameworkInfo } from '../../src/mesos/framework-info.js';
 import type { Event } from '../../src/mesos/types.js';
-import { EventTap, FakeMaster, HEARTBEAT, subscribedEvent, type EventStreamWriter } from '../helpers/fake-master.js';
+import { EventTap, FakeMaster, HEARTBEAT, subscribedEvent, type EventStreamWriter, type ReceivedRequest } from '../helpers/fake-master.js';
 
 const logger = pino({ level: 'silent' });
 const cleanups: Array<() => Promise<void>> = [];
@@ -426,38 +426,58 @@ describe('SchedulerDriver connection handling', () => {
     expect(master.subscribes()[0]!.call?.subscribe?.framework_info.principal).toBe('pacer');
   });
 
-  it('serializes ACCEPT, DECLINE, SUPPRESS and REVIVE while other calls run alongside', async () => {
+  it('sends offer calls without waiting for each other, but never past a SUPPRESS/REVIVE in either direction', async () => {
+    // A slow master: every ordered call is held until the test answers it; arrival order is recorded.
     const master = await startMaster();
     const { script } = streaming('fw-lane');
     master.onSubscribe(script);
-    const held: Array<() => void> = [];
+    const held = new Map<string, () => void>();
+    const nameOf = (r: ReceivedRequest) => r.call?.accept?.offer_ids?.[0]?.value ?? r.call?.decline?.offer_ids?.[0]?.value ?? r.call?.type ?? '?';
     master.onCall((req, reply) => {
       if (req.call?.type === 'RECONCILE') reply.status(202);
-      else held.push(() => reply.status(202));
+      else held.set(nameOf(req), () => reply.status(202));
     });
     const { driver, tap } = startDriver(new StaticMasterDetector(master.base));
     await tap.take('subscribed');
+    const arrived = () => master.calls().map(nameOf);
+    const answer = async (name: string) => {
+      await master.waitForRequest((r) => nameOf(r) === name);
+      held.get(name)!();
+    };
 
-    const offer = { value: 'o1' };
     const done = [
-      driver.accept([offer], [{ type: 'LAUNCH', launch: { task_infos: [] } }]),
-      driver.decline([{ value: 'o2' }], { refuse_seconds: 5 }),
+      driver.accept([{ value: 'o1' }], [{ type: 'LAUNCH', launch: { task_infos: [] } }]),
+      driver.decline([{ value: 'o2' }], { refuse_seconds: 120 }),
+      driver.decline([{ value: 'o3' }], { refuse_seconds: 120 }),
+      driver.revive(),
+      driver.decline([{ value: 'o4' }], { refuse_seconds: 120 }),
       driver.suppress(),
-      driver.revive(['*']),
     ];
-    await master.waitForRequest((r) => r.call?.type === 'ACCEPT');
-    // An unordered call gets through while ACCEPT is unanswered...
+    // All three offer calls are at the master while none is answered: no round trip each.
+    await master.waitForRequest((r) => nameOf(r) === 'o1');
+    await master.waitForRequest((r) => nameOf(r) === 'o2');
+    await master.waitForRequest((r) => nameOf(r) === 'o3');
+    // Unordered calls are not held up either.
     await driver.reconcile();
-    // ...but DECLINE waits its turn.
-    expect(master.calls().map((r) => r.call?.type)).toEqual(['ACCEPT', 'RECONCILE']);
-    for (const type of ['DECLINE', 'SUPPRESS', 'REVIVE']) {
-      held.shift()!();
-      await master.waitForRequest((r) => r.call?.type === type);
-      expect(master.calls().at(-1)!.call?.type).toBe(type);
-    }
-    held.shift()!();
+    expect(arrived()).not.toContain('REVIVE');
+    await answer('o3');
+    await answer('o1');
+    await Promise.all([done[0], done[2]]);
+    await driver.reconcile();
+    // REVIVE clears filters: it must not go out before every DECLINE with a filter was answered.
+    expect(arrived()).not.toContain('REVIVE');
+    await answer('o2');
+    await master.waitForRequest((r) => nameOf(r) === 'REVIVE');
+    await driver.reconcile();
+    expect(arrived()).not.toContain('o4');
+    await answer('REVIVE');
+    // The DECLINE submitted after REVIVE went out only once REVIVE was answered, and SUPPRESS waits for it in turn.
+    await answer('o4');
+    await answer('SUPPRESS');
     await Promise.all(done);
-    expect(master.calls().map((r) => r.call?.type)).toEqual(['ACCEPT', 'RECONCILE', 'DECLINE', 'SUPPRESS', 'REVIVE']);
+    const order = arrived().filter((n) => n !== 'RECONCILE');
+    expect(order.slice(0, 3).sort()).toEqual(['o1', 'o2', 'o3']);
+    expect(order.slice(3)).toEqual(['REVIVE', 'o4', 'SUPPRESS']);
   });
 
   it('resubscribes at the new leader when the detector reports a change', async () => {
@@ -610,11 +630,14 @@ describe('SchedulerDriver call safety and recovery', () => {
     const { driver, tap } = startDriver(new StaticMasterDetector(master.base));
     await tap.take('subscribed');
     const accept = driver.accept([{ value: 'o1' }], []).catch((e: unknown) => e);
+    // Both wait for the ACCEPT: SUPPRESS is a barrier, and the DECLINE comes after it.
+    const suppress = driver.suppress().catch((e: unknown) => e);
     const decline = driver.decline([{ value: 'o2' }]).catch((e: unknown) => e);
     await master.waitForRequest((r) => r.call?.type === 'ACCEPT');
     (await first.writer).destroy();
     await tap.take('disconnected');
     expect(await accept).toMatchObject({ code: 'PACER_MESOS_NOT_SUBSCRIBED' });
+    expect(await suppress).toMatchObject({ code: 'PACER_MESOS_NOT_SUBSCRIBED' });
     expect(await decline).toMatchObject({ code: 'PACER_MESOS_NOT_SUBSCRIBED' });
     expect(master.calls().map((r) => r.call?.type)).toEqual(['ACCEPT']);
     await tap.take('subscribed');

@@ -4,7 +4,7 @@
  * statistics. Fields not embedded are left out, as Marathon does.
  */
 import { renderApp } from '../../model/apps/index.js';
-import type { AppDefinition, Instance, PacerService } from '../../scheduler/contracts.js';
+import type { AppDefinition, DeploymentPlan, Instance, PacerService } from '../../scheduler/contracts.js';
 import type { AppEmbed } from '../http/embed.js';
 import { renderTask, type TaskJson } from './task.js';
 
@@ -29,6 +29,26 @@ export interface AppInfoSources {
   service: PacerService;
   now: number;
   taskFailures?: TaskFailureSource | undefined;
+  /**
+   * Running deployments by affected app, built on first use: one request renders many apps,
+   * and copying every deployment for each of them made a list of N apps cost N × all plans.
+   */
+  deploymentsByApp?: Map<string, DeploymentPlan[]>;
+}
+
+function deploymentsOf(sources: AppInfoSources, appId: string): readonly DeploymentPlan[] {
+  if (sources.deploymentsByApp === undefined) {
+    const byApp = new Map<string, DeploymentPlan[]>();
+    for (const plan of sources.service.deployments()) {
+      for (const id of plan.affectedApps) {
+        const list = byApp.get(id);
+        if (list) list.push(plan);
+        else byApp.set(id, [plan]);
+      }
+    }
+    sources.deploymentsByApp = byApp;
+  }
+  return sources.deploymentsByApp.get(appId) ?? [];
 }
 
 interface TaskStatistic {
@@ -139,7 +159,7 @@ export function renderAppInfo(app: AppDefinition, embeds: ReadonlySet<AppEmbed>,
     out.tasksHealthy = c.healthy;
     out.tasksUnhealthy = c.unhealthy;
   }
-  const deployments = embeds.has('deployments') || embeds.has('readiness') ? service.deploymentsOf(app.id) : [];
+  const deployments = embeds.has('deployments') || embeds.has('readiness') ? deploymentsOf(sources, app.id) : [];
   if (embeds.has('deployments')) out.deployments = deployments.map((d) => ({ id: d.id }));
   if (embeds.has('readiness')) {
     out.readinessCheckResults = deployments.flatMap((d) =>

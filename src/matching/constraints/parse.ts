@@ -100,3 +100,14 @@ export function parseConstraints(raw: readonly (readonly unknown[])[] | undefine
 export function isStaticConstraint(c: ParsedConstraint): boolean {
   return c.operator === 'LIKE' || c.operator === 'UNLIKE' || c.operator === 'IS' || (c.operator === 'CLUSTER' && c.value !== '');
 }
+
+/**
+ * Whether matching needs to know where the app's instances already are (UNIQUE, MAX_PER,
+ * GROUP_BY, CLUSTER without a value). Constraints that do not parse count as needing it, so the
+ * matcher, not this shortcut, reports them.
+ */
+export function needsPlacedInstances(raw: readonly (readonly unknown[])[] | undefined): boolean {
+  if (raw === undefined || raw.length === 0) return false;
+  const parsed = parseConstraints(raw);
+  return parsed instanceof MatchingInputError || parsed.some((c) => !isStaticConstraint(c));
+}

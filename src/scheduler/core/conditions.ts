@@ -4,7 +4,7 @@
  * REASON_TASK_UNKNOWN as Unknown, everything else (and no reason) as Gone.
  */
 import type { TaskState, TaskStatusReason } from '../../mesos/types.js';
-import { ACTIVE_CONDITIONS, TERMINAL_CONDITIONS, type Condition } from '../contracts.js';
+import { ACTIVE_CONDITIONS, TERMINAL_CONDITIONS, type Condition, type Instance } from '../contracts.js';
 
 const LOST_BUT_MAY_RETURN: ReadonlySet<TaskStatusReason> = new Set<TaskStatusReason>([
   // A reconciliation answer hides the original reason, so assume the task may come back.
@@ -65,4 +65,9 @@ export function mesosStateName(condition: Condition): TaskState {
     default:
       return `TASK_${condition.toUpperCase()}` as TaskState;
   }
+}
+
+/** Waiting for an offer: nothing launched yet and meant to run. */
+export function isWaitingForLaunch(instance: Instance): boolean {
+  return instance.condition === 'Scheduled' && instance.goal === 'Running';
 }

@@ -9,6 +9,9 @@
 import type { Logger } from 'pino';
 import type { Store, StoreWrite } from '../../state/store.js';
 import type { Goal, Instance, InstanceChange, InstanceTracker } from '../contracts.js';
+import { isWaitingForLaunch } from './conditions.js';
+
+const LAUNCHING: ReadonlySet<Instance['condition']> = new Set<Instance['condition']>(['Provisioned', 'Staging', 'Starting']);
 
 export type InstanceWrite = { put: Instance } | { expunge: string };
 
@@ -20,6 +23,18 @@ export class StoredInstanceTracker implements InstanceTracker {
   readonly #logger: Logger;
   readonly #instances = new Map<string, Instance>();
   readonly #byApp = new Map<string, Map<string, Instance>>();
+  /**
+   * Instances waiting for an offer (Scheduled, goal Running) per app, and those launched but not
+   * yet running or away: kept up to date on every change so an offer round, /v2/queue and the
+   * supervisor's tick cost what waits or launches, not every instance known.
+   */
+  readonly #waiting = new Map<string, Map<string, Instance>>();
+  /** Per app: how many waiting instances each run-spec version has (launch keys without a scan). */
+  readonly #waitingVersions = new Map<string, Map<string, number>>();
+  readonly #launching = new Map<string, Instance>();
+  readonly #unreachable = new Map<string, Instance>();
+  /** Instances handed to readers (see `takeInstancesRead`). */
+  #instancesRead = 0;
   readonly #listeners = new Set<(change: InstanceChange) => void>();
   #tail: Promise<unknown> = Promise.resolve();
   #kill: KillRequester = () => undefined;
@@ -38,15 +53,66 @@ export class StoredInstanceTracker implements InstanceTracker {
     const entries = await this.#store.list<Instance>('instances');
     this.#instances.clear();
     this.#byApp.clear();
+    this.#waiting.clear();
+    this.#waitingVersions.clear();
+    this.#launching.clear();
+    this.#unreachable.clear();
     for (const { value } of entries) this.#index(value);
   }
 
   all(): readonly Instance[] {
+    this.#instancesRead += this.#instances.size;
     return [...this.#instances.values()];
+  }
+
+  /** Apps with instances waiting for an offer, and those instances (live views: do not keep them across a commit). */
+  *waitingByApp(): Generator<[appId: string, waiting: ReadonlyMap<string, Instance>]> {
+    for (const entry of this.#waiting) {
+      this.#instancesRead += entry[1].size;
+      yield entry;
+    }
+  }
+
+  /** The app's instances waiting for an offer (a live view). */
+  waitingOf(appId: string): ReadonlyMap<string, Instance> | undefined {
+    const waiting = this.#waiting.get(appId);
+    this.#instancesRead += waiting?.size ?? 0;
+    return waiting;
+  }
+
+  /** Per app, the run-spec versions its waiting instances have. */
+  *waitingVersionsByApp(): Generator<[appId: string, versions: Iterable<string>]> {
+    for (const [appId, versions] of this.#waitingVersions) yield [appId, versions.keys()];
+  }
+
+  /** Whether any instance waits for an offer. */
+  get hasWaiting(): boolean {
+    return this.#waiting.size > 0;
+  }
+
+  /** Instances Provisioned, Staging or Starting (a live view). */
+  launching(): Iterable<Instance> {
+    return this.#launching.values();
+  }
+
+  /** Instances with `unreachableSince` set (a live view). */
+  unreachable(): Iterable<Instance> {
+    return this.#unreachable.values();
+  }
+
+  /**
+   * How many instances `all`, `ofApp`, `waitingByApp` and `waitingOf` handed out since the last
+   * call (then starts again at 0): what an offer round costs is asserted on this, not on timing.
+   */
+  takeInstancesRead(): number {
+    const read = this.#instancesRead;
+    this.#instancesRead = 0;
+    return read;
   }
 
   ofApp(appId: string): readonly Instance[] {
     const forApp = this.#byApp.get(appId);
+    this.#instancesRead += forApp?.size ?? 0;
     return forApp ? [...forApp.values()] : [];
   }
 
@@ -135,6 +201,48 @@ export class StoredInstanceTracker implements InstanceTracker {
       this.#byApp.set(instance.appId, forApp);
     }
     forApp.set(instance.instanceId, instance);
+    this.#classify(previous, instance);
+  }
+
+  /** Moves the instance between the condition indexes; `instance` undefined when it is gone. */
+  #classify(previous: Instance | undefined, instance: Instance | undefined): void {
+    const id = (instance ?? previous)!.instanceId;
+    if (
+      previous !== undefined &&
+      isWaitingForLaunch(previous) &&
+      (instance === undefined || !isWaitingForLaunch(instance) || instance.appId !== previous.appId)
+    ) {
+      const waiting = this.#waiting.get(previous.appId);
+      if (waiting?.delete(id) === true) this.#countVersion(previous, -1);
+      if (waiting?.size === 0) this.#waiting.delete(previous.appId);
+    }
+    if (instance !== undefined && isWaitingForLaunch(instance)) {
+      let waiting = this.#waiting.get(instance.appId);
+      if (!waiting) {
+        waiting = new Map();
+        this.#waiting.set(instance.appId, waiting);
+      }
+      const before = waiting.get(id);
+      if (before !== undefined) this.#countVersion(before, -1);
+      waiting.set(id, instance);
+      this.#countVersion(instance, 1);
+    }
+    if (instance !== undefined && LAUNCHING.has(instance.condition)) this.#launching.set(id, instance);
+    else this.#launching.delete(id);
+    if (instance?.unreachableSince !== undefined) this.#unreachable.set(id, instance);
+    else this.#unreachable.delete(id);
+  }
+
+  #countVersion(instance: Instance, delta: 1 | -1): void {
+    let versions = this.#waitingVersions.get(instance.appId);
+    if (!versions) {
+      versions = new Map();
+      this.#waitingVersions.set(instance.appId, versions);
+    }
+    const count = (versions.get(instance.runSpecVersion) ?? 0) + delta;
+    if (count > 0) versions.set(instance.runSpecVersion, count);
+    else versions.delete(instance.runSpecVersion);
+    if (versions.size === 0) this.#waitingVersions.delete(instance.appId);
   }
 
   #unindex(instance: Instance): void {
@@ -142,6 +250,7 @@ export class StoredInstanceTracker implements InstanceTracker {
     const forApp = this.#byApp.get(instance.appId);
     forApp?.delete(instance.instanceId);
     if (forApp?.size === 0) this.#byApp.delete(instance.appId);
+    this.#classify(instance, undefined);
   }
 
   #emit(change: InstanceChange): void {

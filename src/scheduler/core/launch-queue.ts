@@ -29,6 +29,8 @@ export interface CoreLaunchQueueOptions {
   logger: Logger;
 }
 
+export { isWaitingForLaunch } from './conditions.js';
+
 export function scheduledInstance(app: AppDefinition, now: number): Instance {
   if (app.version === undefined) {
     throw new CoreError('PACER_CORE_APP_VERSION', `app ${app.id} has no version; the group manager assigns one before launching`);
@@ -44,10 +46,6 @@ export function scheduledInstance(app: AppDefinition, now: number): Instance {
     hostPorts: [],
     ipAddresses: [],
   };
-}
-
-export function isWaitingForLaunch(instance: Instance): boolean {
-  return instance.condition === 'Scheduled' && instance.goal === 'Running';
 }
 
 export class CoreLaunchQueue implements LaunchQueue {
@@ -107,25 +105,34 @@ export class CoreLaunchQueue implements LaunchQueue {
     return this.#opts.rateLimiter.isDelayed(app, now);
   }
 
-  /** Waiting instances, grouped by `appId@version`, whose app is not backed off. */
+  /**
+   * Waiting instances, grouped by `appId@version`, whose app is not backed off. Reads only the
+   * tracker's index of waiting instances: a round costs what waits, not what runs.
+   */
   launchable(now: number): Map<string, Instance[]> {
     const groups = new Map<string, Instance[]>();
-    const delayed = new Map<string, boolean>();
-    for (const instance of this.#opts.tracker.all()) {
-      if (!isWaitingForLaunch(instance)) continue;
-      let isDelayed = delayed.get(instance.appId);
-      if (isDelayed === undefined) {
-        const app = this.#opts.apps.app(instance.appId);
-        isDelayed = app === undefined || this.#opts.rateLimiter.isDelayed(app, now);
-        delayed.set(instance.appId, isDelayed);
+    for (const [appId, waiting] of this.#opts.tracker.waitingByApp()) {
+      const app = this.#opts.apps.app(appId);
+      if (app === undefined || this.#opts.rateLimiter.isDelayed(app, now)) continue;
+      for (const instance of waiting.values()) {
+        const key = launchKey(appId, instance.runSpecVersion);
+        const group = groups.get(key);
+        if (group) group.push(instance);
+        else groups.set(key, [instance]);
       }
-      if (isDelayed) continue;
-      const key = launchKey(instance.appId, instance.runSpecVersion);
-      const group = groups.get(key);
-      if (group) group.push(instance);
-      else groups.set(key, [instance]);
     }
     return groups;
+  }
+
+  /** Launch keys (`appId@version`) of the waiting instances whose app is not backed off. */
+  launchKeys(now: number): Set<string> {
+    const keys = new Set<string>();
+    for (const [appId, versions] of this.#opts.tracker.waitingVersionsByApp()) {
+      const app = this.#opts.apps.app(appId);
+      if (app === undefined || this.#opts.rateLimiter.isDelayed(app, now)) continue;
+      for (const version of versions) keys.add(launchKey(appId, version));
+    }
+    return keys;
   }
 
   recordOutcome(appId: string, outcome: RequestOutcome, now: number): void {
@@ -134,13 +141,7 @@ export class CoreLaunchQueue implements LaunchQueue {
 
   /** /v2/queue: apps with instances left to launch. */
   entries(now: number): QueueEntry[] {
-    const byApp = new Map<string, Instance[]>();
-    for (const instance of this.#opts.tracker.all()) {
-      if (!isWaitingForLaunch(instance)) continue;
-      const list = byApp.get(instance.appId);
-      if (list) list.push(instance);
-      else byApp.set(instance.appId, [instance]);
-    }
+    const byApp = new Map<string, ReadonlyMap<string, Instance>>(this.#opts.tracker.waitingByApp());
     for (const appId of this.#stats.keys()) if (!byApp.has(appId)) this.#stats.delete(appId);
     const entries: QueueEntry[] = [];
     for (const [appId, waiting] of byApp) {
@@ -151,15 +152,21 @@ export class CoreLaunchQueue implements LaunchQueue {
       entries.push({
         app,
         ...(pod !== undefined ? { pod } : {}),
-        count: waiting.length,
+        count: waiting.size,
         delay: this.#opts.rateLimiter.delayOf(app, now) ?? { timeLeftSeconds: 0, overdue: true },
-        since: timestamp(Math.min(...waiting.map((i) => i.since))),
+        since: timestamp(earliestSince(waiting.values())),
         processedOffersSummary: renderProcessedOffersSummary(stats),
         lastUnusedOffers: renderLastUnusedOffers(stats),
       });
     }
     return entries;
   }
+}
+
+function earliestSince(instances: Iterable<Instance>): number {
+  let earliest = Number.POSITIVE_INFINITY;
+  for (const instance of instances) earliest = Math.min(earliest, instance.since);
+  return earliest;
 }
 
 export function launchKey(appId: string, version: string): string {

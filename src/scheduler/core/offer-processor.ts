@@ -13,22 +13,22 @@ import type { Logger } from 'pino';
 import { formatAttribute } from '../../matching/constraints/values.js';
 import {
   match,
+  needsPlacedInstances,
   type LaunchRequest,
   type MatchOffer,
   type MatchResult,
   type MatchOptions,
-  type PlacedInstance,
   type TaskPlacement,
 } from '../../matching/index.js';
 import type { Offer, OfferOperation, TaskInfo } from '../../mesos/types.js';
 import { timestamp, type AppDefinition, type AppLookup, type Instance, type PodDefinition, type PodTask } from '../contracts.js';
-import { isActiveCondition } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
 import type { FailedPorts } from './failed-ports.js';
 import { taskIdOf } from './ids.js';
 import type { InstanceWrite, StoredInstanceTracker } from './instance-tracker.js';
 import type { CoreLaunchQueue } from './launch-queue.js';
 import type { OfferDemand } from './offer-demand.js';
+import { PlacedInstances } from './placed-instances.js';
 import { portRequests } from './ports.js';
 import { buildTaskInfo } from './task-builder.js';
 import { executorIdOf, podTaskIdOf } from './pod-instance.js';
@@ -94,9 +94,23 @@ const DEFAULT_DECLINE_SECONDS = 120;
 
 export class OfferProcessor {
   readonly #opts: OfferProcessorOptions;
+  readonly #placed: PlacedInstances;
+  /** Per constraint list (app definitions are immutable): whether it needs the placed instances. */
+  readonly #needsPlaced = new WeakMap<object, boolean>();
 
   constructor(opts: OfferProcessorOptions) {
     this.#opts = opts;
+    this.#placed = new PlacedInstances(opts.tracker);
+  }
+
+  /** The tracker was loaded anew: placements read before are stale. */
+  trackerLoaded(): void {
+    this.#placed.clear();
+  }
+
+  /** Apps whose placements are kept (those with constraints that depend on them and were asked about). */
+  get appsWithPlacements(): number {
+    return this.#placed.trackedApps;
   }
 
   /**
@@ -316,15 +330,9 @@ export class OfferProcessor {
     // ports are those of its endpoints.
     const ports = group.pod !== undefined ? podPortRequests(group.pod) : portRequests(app);
     const avoidPorts = this.#opts.failedPorts?.of(app.id);
-    const placed: PlacedInstance[] = this.#opts.tracker
-      .ofApp(app.id)
-      .filter((i) => isActiveCondition(i.condition) && i.hostname !== undefined)
-      .map((i) => ({
-        hostname: i.hostname!,
-        ...(i.region !== undefined ? { region: i.region } : {}),
-        ...(i.zone !== undefined ? { zone: i.zone } : {}),
-        attributes: (i.agentAttributes ?? []).map((a) => ({ name: a.name, type: 'TEXT' as const, text: { value: a.value } })),
-      }));
+    // Only constraints such as UNIQUE or GROUP_BY need to know where instances are; the
+    // placements are kept as instances change, never rebuilt from all of them per round.
+    const placed = this.#placementsMatter(app.constraints) ? this.#placed.of(app.id) : undefined;
     return {
       key: group.key,
       count: group.instances.length,
@@ -338,9 +346,19 @@ export class OfferProcessor {
       role: app.role,
       ...(app.acceptedResourceRoles !== undefined ? { acceptedResourceRoles: app.acceptedResourceRoles } : {}),
       labels: app.labels,
-      placed,
+      ...(placed !== undefined ? { placed } : {}),
       ...(avoidPorts !== undefined ? { avoidPorts } : {}),
     };
+  }
+
+  #placementsMatter(constraints: AppDefinition['constraints']): boolean {
+    if (constraints.length === 0) return false;
+    let needs = this.#needsPlaced.get(constraints);
+    if (needs === undefined) {
+      needs = needsPlacedInstances(constraints);
+      this.#needsPlaced.set(constraints, needs);
+    }
+    return needs;
   }
 
   #provision(

@@ -19,7 +19,7 @@ import { frameworkMessageEvent, schedulerDisconnectedEvent, schedulerRegisteredE
 import { MesosHealthView } from './health-view.js';
 import { StoredInstanceTracker } from './instance-tracker.js';
 import { KillService } from './kill-service.js';
-import { CoreLaunchQueue, isWaitingForLaunch, launchKey } from './launch-queue.js';
+import { CoreLaunchQueue } from './launch-queue.js';
 import { OfferDemand } from './offer-demand.js';
 import { OfferProcessor, type OfferMetrics } from './offer-processor.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -241,6 +241,7 @@ export class SchedulerCore {
     if (this.#loaded) return;
     this.#loaded = true;
     await this.#tracker.load();
+    this.#offers.trackerLoaded();
     await this.#queue.load();
   }
 
@@ -409,13 +410,6 @@ export class SchedulerCore {
   }
 
   #launchKeys(): ReadonlySet<string> {
-    const now = this.#clock();
-    const keys = new Set<string>();
-    for (const instance of this.#tracker.all()) {
-      if (!isWaitingForLaunch(instance)) continue;
-      const app = this.#opts.apps.app(instance.appId);
-      if (app && !this.#queue.isDelayed(app, now)) keys.add(launchKey(instance.appId, instance.runSpecVersion));
-    }
-    return keys;
+    return this.#queue.launchKeys(this.#clock());
   }
 }

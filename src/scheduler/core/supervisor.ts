@@ -31,8 +31,6 @@ export interface SupervisorOptions {
   intervalMs?: number;
 }
 
-const LAUNCHING = new Set<Instance['condition']>(['Provisioned', 'Staging', 'Starting']);
-
 export class Supervisor {
   readonly #opts: SupervisorOptions;
   #timer: NodeJS.Timeout | undefined;
@@ -67,8 +65,9 @@ export class Supervisor {
   }
 
   #launchTimeouts(now: number): void {
-    for (const instance of this.#opts.tracker.all()) {
-      if (!LAUNCHING.has(instance.condition) || instance.taskId === undefined) continue;
+    // Copies of the tracker's live indexes: a kill may change them while the loop runs.
+    for (const instance of [...this.#opts.tracker.launching()]) {
+      if (instance.taskId === undefined) continue;
       const launchedAt = instance.stagedAt !== undefined ? Date.parse(instance.stagedAt) : instance.since;
       if (now - launchedAt > this.#opts.taskLaunchTimeoutMs) {
         this.#opts.kills.kill(instance, `not running ${this.#opts.taskLaunchTimeoutMs} ms after launch`);
@@ -81,7 +80,7 @@ export class Supervisor {
     await tracker.exclusive(async () => {
       const writes: InstanceWrite[] = [];
       const expunged: Instance[] = [];
-      for (const instance of tracker.all()) {
+      for (const instance of [...tracker.unreachable()]) {
         if (instance.unreachableSince === undefined) continue;
         const strategy = apps.app(instance.appId)?.unreachableStrategy;
         if (strategy === undefined || strategy === 'disabled') continue;

@@ -237,6 +237,15 @@ export class AppView {
     return detail !== undefined && this.store.rows.get(detail.appId)?.queued !== undefined;
   }
 
+  /**
+   * True while a deployment of the app runs: its instances may join the launch queue after the
+   * event that announced the deployment was read, and joining the queue emits no event.
+   */
+  get deploying(): boolean {
+    const detail = this.store.detail;
+    return detail !== undefined && this.store.rows.get(detail.appId)?.status === 'Deploying';
+  }
+
   private renderWaiting(): void {
     const detail = this.store.detail;
     const entry = detail === undefined ? undefined : this.store.rows.get(detail.appId)?.queued;

@@ -196,7 +196,7 @@ setInterval(() => {
   }
   if (route.view !== 'app') return;
   if (appView.counting) frames.request();
-  if (appView.queued && tick % 5 === 0) store.request({ kind: 'overview' });
+  if ((appView.queued || appView.deploying) && tick % 5 === 0) store.request({ kind: 'overview' });
 }, 1000);
 
 const themeToggle = document.getElementById('theme-toggle');

@@ -1,0 +1,127 @@
+/**
+ * An offer round costs what waits for an offer, not what exists (issue #17): with 10,000
+ * instances running and 10 scheduled, the round, the REVIVE/SUPPRESS decision after it and
+ * /v2/queue go through the 10 only. Counted, not timed: the tracker counts every instance it
+ * hands out (`takeInstancesRead`), and the offer processor tells which apps it keeps placements
+ * for. Built from the core's real parts with a recording driver standing in for the master.
+ */
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { Offer } from '../../src/mesos/types.js';
+import type { AppDefinition, Instance } from '../../src/scheduler/contracts.js';
+import { StoredInstanceTracker } from '../../src/scheduler/core/instance-tracker.js';
+import { CoreLaunchQueue, scheduledInstance } from '../../src/scheduler/core/launch-queue.js';
+import { OfferDemand } from '../../src/scheduler/core/offer-demand.js';
+import { OfferProcessor } from '../../src/scheduler/core/offer-processor.js';
+import { RateLimiter } from '../../src/scheduler/core/rate-limiter.js';
+import { offer } from '../matching/fixtures.js';
+import { appOf, MapAppLookup } from './core/fixtures.js';
+import { JournalStore, recordingDriver, type Entry } from './core/recording-doubles.js';
+
+const logger = pino({ level: 'silent' });
+const NOW = 1_700_000_000_000;
+const RUNNING_APPS = 100;
+const RUNNING_PER_APP = 100;
+const SCHEDULED = 10;
+
+function running(app: AppDefinition, n: number): Instance {
+  const agent = `agent-${n % 50}`;
+  return {
+    ...scheduledInstance(app, NOW),
+    condition: 'Running',
+    incarnation: 1,
+    taskId: `${app.id.slice(1)}.task-${n}`,
+    agentId: agent,
+    hostname: `${agent}.example`,
+    agentAttributes: [{ name: 'rack', value: `r${n % 5}` }],
+  };
+}
+
+/** 10,000 running instances over 100 apps (half of them with a placement constraint), 10 scheduled of `waiting`. */
+async function cluster(waiting: AppDefinition) {
+  const journal: Entry[] = [];
+  const store = new JournalStore(journal);
+  const runningApps = Array.from({ length: RUNNING_APPS }, (_, i) =>
+    appOf({ id: `/busy/app-${i}`, cmd: 'sleep 1000', cpus: 0.01, mem: 1, ...(i % 2 === 0 ? { constraints: [['hostname', 'UNIQUE']] } : {}) }),
+  );
+  const apps = new MapAppLookup([...runningApps, waiting]);
+  const driver = recordingDriver(journal);
+  const tracker = new StoredInstanceTracker({ store, logger });
+  await tracker.load();
+  const rateLimiter = new RateLimiter();
+  const queueRef: { queue?: CoreLaunchQueue } = {};
+  const demand = new OfferDemand({ driver: () => driver, logger, wanted: () => queueRef.queue!.launchKeys(NOW) });
+  const queue = new CoreLaunchQueue({ tracker, store, rateLimiter, apps, demand, clock: () => NOW, logger });
+  queueRef.queue = queue;
+  const offers = new OfferProcessor({ tracker, queue, apps, demand, driver: () => driver, clock: () => NOW, logger, matchOptions: { seed: 7 } });
+
+  const instances = runningApps.flatMap((app) => Array.from({ length: RUNNING_PER_APP }, (_, n) => running(app, n)));
+  await tracker.exclusive(() => tracker.commit(instances.map((put) => ({ put }))));
+  await queue.add(waiting, SCHEDULED);
+  // Let the REVIVE the scheduling asked for go out before counting.
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+  tracker.takeInstancesRead();
+
+  let roundNo = 0;
+  const round = async (rack?: string) => {
+    roundNo++;
+    const attributes = rack !== undefined ? [{ name: 'rack', type: 'TEXT' as const, text: { value: rack } }] : [];
+    const outcome = await offers.process(
+      Array.from({ length: 4 }, (_, i) => offer({ id: `offer-${roundNo}-${i}`, agent: `fresh-${i}`, cpus: 8, mem: 4096, attributes }) as Offer),
+    );
+    await outcome.answered;
+    // The REVIVE/SUPPRESS decision the round asked for.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+  };
+  return { journal, tracker, queue, offers, round, waiting, close: () => demand.close() };
+}
+
+describe('an offer round with 10,000 instances running and 10 scheduled', () => {
+  it('reads only the 10 scheduled instances and keeps no placements for apps without placement constraints', async () => {
+    const waiting = appOf({ id: '/new', cmd: 'sleep 1000', cpus: 0.1, mem: 16, constraints: [['rack', 'CLUSTER', 'r1']] });
+    const c = await cluster(waiting);
+    try {
+      // No agent offered has rack r1: all 10 stay waiting, each round goes through all of them.
+      await c.round();
+      // Each of the round's readers (launchable, the REVIVE decision) may go through the 10 once.
+      expect(c.tracker.takeInstancesRead()).toBeLessThanOrEqual(3 * SCHEDULED);
+      expect(c.journal.filter((e) => e.kind === 'call' && e.type === 'ACCEPT')).toHaveLength(0);
+      expect(c.offers.appsWithPlacements).toBe(0);
+
+      await c.round('r1');
+      expect(c.tracker.takeInstancesRead()).toBeLessThanOrEqual(3 * SCHEDULED);
+      expect(c.tracker.ofApp('/new').filter((i) => i.condition === 'Provisioned')).toHaveLength(SCHEDULED);
+      expect(c.offers.appsWithPlacements).toBe(0);
+
+      await c.queue.add(c.waiting, SCHEDULED);
+      c.tracker.takeInstancesRead();
+      c.queue.entries(NOW);
+      expect(c.tracker.takeInstancesRead()).toBeLessThanOrEqual(SCHEDULED);
+    } finally {
+      c.close();
+    }
+  });
+
+  it("with a placement constraint, reads the waiting app's own instances once and then keeps them up to date", async () => {
+    const waiting = appOf({ id: '/new', cmd: 'sleep 1000', cpus: 0.1, mem: 16, constraints: [['hostname', 'UNIQUE']] });
+    const c = await cluster(waiting);
+    try {
+      await c.round();
+      const provisioned = c.tracker.ofApp('/new').filter((i) => i.condition === 'Provisioned');
+      // UNIQUE hostname over four fresh agents: four launch, six wait.
+      expect(provisioned).toHaveLength(4);
+      expect(c.offers.appsWithPlacements).toBe(1);
+      c.tracker.takeInstancesRead();
+
+      await c.round();
+      // The four placed ones come from the kept placements: no instance is read again for them.
+      expect(c.tracker.takeInstancesRead()).toBeLessThanOrEqual(3 * SCHEDULED);
+      expect(c.tracker.ofApp('/new').filter((i) => i.condition === 'Provisioned')).toHaveLength(4);
+      expect(c.offers.appsWithPlacements).toBe(1);
+    } finally {
+      c.close();
+    }
+  });
+});
