@@ -23,7 +23,12 @@ export function replyEmpty(res: ServerResponse, status: number, headers?: Outgoi
 }
 
 export function replyJson(res: ServerResponse, status: number, value: unknown): void {
-  const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+  replyJsonText(res, status, JSON.stringify(value));
+}
+
+/** A body already serialised as JSON. */
+export function replyJsonText(res: ServerResponse, status: number, json: string): void {
+  const bytes = Buffer.from(json, 'utf8');
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': bytes.length });
   res.end(bytes);
 }

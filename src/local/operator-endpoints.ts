@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterInfo } from '../mesos/types.js';
-import { replyEmpty, replyJson, replyText } from './http-replies.js';
+import { replyEmpty, replyJson, replyJsonText, replyText } from './http-replies.js';
 import { isRedirectEndpoint, replyLeaderRedirect } from './leader-redirect.js';
 import type { MasterStateView } from './master/state-json.js';
 import type { Leadership } from './master-leadership.js';
@@ -17,6 +17,8 @@ import { handleOperatorApi } from './operator-api/endpoint.js';
 export interface MasterView {
   readonly info: MasterInfo;
   stateJson(): object;
+  /** `stateJson()` as JSON text, rendered faster. */
+  stateText(): string;
   /** The state the operator API (`/api/v1`) answers from. */
   operatorView(): MasterStateView;
 }
@@ -76,7 +78,7 @@ export function handleOperatorRequest(
       replyLeaderRedirect(res, leader, pathname, req.url ?? pathname);
       return true;
     }
-    if (STATE_PATHS.has(pathname)) replyJson(res, 200, master.stateJson());
+    if (STATE_PATHS.has(pathname)) replyJsonText(res, 200, master.stateText());
     else answerOperatorApi(req, res, master, build);
     return true;
   }
