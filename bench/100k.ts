@@ -8,18 +8,22 @@
  *  4. the leader killed -9: time until the standby leads, and until it has reconciled every task
  *     (its "explicit reconciliation done" log line) with all of them running in its /v2/tasks.
  *
- *   npm run bench -- 100k [--apps 100] [--instances 1000] [--agents 5000] [--timeout 900]
+ *   npm run bench -- 100k [--apps 100] [--instances 1000] [--agents 5000] [--timeout 900] [--profile]
+ *
+ * --profile runs the master and both Pacers under `node --cpu-prof`; the .cpuprofile files of the
+ * processes that exit normally (the master, the standby) land in test-artifacts/profiles/100k.
  *
  * Targets: peak RSS of Pacer and the master together < 1.5 GiB; failover with reconciliation
  * < 10 s; /master/state < 1 s. Needs ZooKeeper (Debian's `zookeeper` package).
  */
 import { readFileSync } from 'node:fs';
-import { getJson, http, killAll, spawnMesosLocal, spawnPacer, waitFor, type ManagedProcess } from '../test/helpers/processes.js';
+import path from 'node:path';
+import { getJson, http, killAll, REPO_ROOT, spawnMesosLocal, spawnPacer, waitFor, type ManagedProcess } from '../test/helpers/processes.js';
 import { startZooKeeper, zookeeperAvailable, type ZooKeeperServer } from '../test/helpers/zookeeper.js';
 import { latency, peakRssMiB, round, sendJson } from './figures.js';
 
 const AGENT_RESOURCES = 'cpus:8;mem:16384;disk:10000;ports:[31000-32000]';
-const ZK_SESSION_TIMEOUT_MS = 2_000;
+const ZK_SESSION_TIMEOUT_MS = 5_000;
 const LATENCY_SAMPLES = 5;
 const RECONCILED_MSG = 'explicit reconciliation done; implicit reconciliation requested';
 
@@ -28,6 +32,7 @@ interface Args {
   instances: number;
   agents: number;
   timeoutSeconds: number;
+  profile: boolean;
 }
 
 export class HundredKBenchError extends Error {
@@ -35,16 +40,21 @@ export class HundredKBenchError extends Error {
 }
 
 function parseArgs(argv: string[]): Args {
-  const out: Args = { apps: 100, instances: 1_000, agents: 5_000, timeoutSeconds: 900 };
+  const out: Args = { apps: 100, instances: 1_000, agents: 5_000, timeoutSeconds: 900, profile: false };
   for (let i = 0; i < argv.length; i += 2) {
     const flag = argv[i];
+    if (flag === '--profile') {
+      out.profile = true;
+      i--;
+      continue;
+    }
     const n = Number(argv[i + 1]);
     if (!Number.isInteger(n) || n <= 0) throw new HundredKBenchError(`${flag} needs a positive integer`);
     if (flag === '--apps') out.apps = n;
     else if (flag === '--instances') out.instances = n;
     else if (flag === '--agents') out.agents = n;
     else if (flag === '--timeout') out.timeoutSeconds = n;
-    else throw new HundredKBenchError(`unknown argument ${flag}; known: --apps N --instances N --agents N --timeout S`);
+    else throw new HundredKBenchError(`unknown argument ${flag}; known: --apps N --instances N --agents N --timeout S --profile`);
   }
   return out;
 }
@@ -87,11 +97,14 @@ export async function run(argv: string[]): Promise<void> {
   let zk: ZooKeeperServer | undefined;
   let master: ManagedProcess | undefined;
   const pacers: ManagedProcess[] = [];
+  const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(REPO_ROOT, 'test-artifacts', 'profiles', '100k')}`] : [];
   try {
-    zk = await startZooKeeper();
+    // 100,000 instance nodes of about 1 KiB each do not fit the tests' 128 MiB heap.
+    zk = await startZooKeeper({ heapMiB: 1024 });
     master = await spawnMesosLocal(['--agents', '0', '--simulated_agents', String(args.agents), '--agent_resources', AGENT_RESOURCES], {
       name: 'bench-100k-master',
       startTimeoutMs: 120_000,
+      nodeArgs,
     });
     const zkUrl = `zk://${zk.connectString}/pacer-bench-100k`;
     for (let i = 0; i < 2; i++) {
@@ -99,6 +112,7 @@ export async function run(argv: string[]): Promise<void> {
         await spawnPacer(['--zk', zkUrl, '--master', master.url, '--zk_session_timeout', String(ZK_SESSION_TIMEOUT_MS)], {
           name: `bench-100k-pacer-${i}`,
           startTimeoutMs: 60_000,
+          nodeArgs,
         }),
       );
     }

@@ -23,7 +23,12 @@ export function replyEmpty(res: ServerResponse, status: number, headers?: Outgoi
 }
 
 export function replyJson(res: ServerResponse, status: number, value: unknown): void {
-  const bytes = Buffer.from(JSON.stringify(value), 'utf8');
+  replyJsonText(res, status, JSON.stringify(value));
+}
+
+/** A body already serialised as JSON. */
+export function replyJsonText(res: ServerResponse, status: number, json: string): void {
+  const bytes = Buffer.from(json, 'utf8');
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': bytes.length });
   res.end(bytes);
 }
@@ -34,11 +39,16 @@ export function replyJson(res: ServerResponse, status: number, value: unknown): 
  * and the sandbox files this way (MESOS-5911: JSONP spares it CORS when it follows a redirect).
  */
 export function replyJsonp(res: ServerResponse, value: unknown, jsonp: string | null | undefined): void {
+  replyJsonpText(res, JSON.stringify(value), jsonp);
+}
+
+/** replyJsonp for a body already serialised as JSON. */
+export function replyJsonpText(res: ServerResponse, json: string, jsonp: string | null | undefined): void {
   if (jsonp === null || jsonp === undefined) {
-    replyJson(res, 200, value);
+    replyJsonText(res, 200, json);
     return;
   }
-  const bytes = Buffer.from(`${jsonp}(${JSON.stringify(value)})`, 'utf8');
+  const bytes = Buffer.from(`${jsonp}(${json})`, 'utf8');
   res.writeHead(200, { 'Content-Type': 'text/javascript', 'Content-Length': bytes.length });
   res.end(bytes);
 }

@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterInfo } from '../mesos/types.js';
-import { replyEmpty, replyJson, replyJsonp, replyText } from './http-replies.js';
+import { replyEmpty, replyJson, replyJsonp, replyJsonpText, replyText } from './http-replies.js';
 import { isRedirectEndpoint, replyLeaderRedirect } from './leader-redirect.js';
 import { buildFrameworksJson, buildTasksJson, type MasterStateView, type TasksQuery } from './master/state-json.js';
 import type { Leadership } from './master-leadership.js';
@@ -17,6 +17,8 @@ import { handleOperatorApi } from './operator-api/endpoint.js';
 export interface MasterView {
   readonly info: MasterInfo;
   stateJson(): object;
+  /** `stateJson()` as JSON text, rendered faster. */
+  stateText(): string;
   /** The state the operator API (`/api/v1`) answers from. */
   operatorView(): MasterStateView;
 }
@@ -102,12 +104,10 @@ export function handleOperatorRequest(
       return true;
     }
     const query = new URL(req.url ?? pathname, 'http://master').searchParams;
-    const document = STATE_PATHS.has(pathname)
-      ? master.stateJson()
-      : FRAMEWORKS_PATHS.has(pathname)
-        ? buildFrameworksJson(master.operatorView(), query.get('framework_id') ?? undefined)
-        : buildTasksJson(master.operatorView(), tasksQuery(query));
-    replyJsonp(res, document, query.get('jsonp'));
+    const jsonp = query.get('jsonp');
+    if (STATE_PATHS.has(pathname)) replyJsonpText(res, master.stateText(), jsonp);
+    else if (FRAMEWORKS_PATHS.has(pathname)) replyJsonp(res, buildFrameworksJson(master.operatorView(), query.get('framework_id') ?? undefined), jsonp);
+    else replyJsonp(res, buildTasksJson(master.operatorView(), tasksQuery(query)), jsonp);
     return true;
   }
   if (HEALTH_PATHS.has(pathname)) {

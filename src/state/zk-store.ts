@@ -31,7 +31,7 @@ import {
 } from './store.js';
 import { bucketNames, bucketOf, decodeNodeName, decodeNodeValue, DEFAULT_COMPRESSION_THRESHOLD_BYTES, encodeNodeName, encodeNodeValue } from './zk-codec.js';
 import { ZkMultiError, type ZkMultiOp } from '../zk/multi.js';
-import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkErrorCode, type ZkNodeStat, type ZkUrl } from '../zk/session.js';
+import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkErrorCode, type ZkUrl } from '../zk/session.js';
 
 /** The layout this build reads and writes; stores with a higher version are refused. */
 export const ZK_FORMAT_VERSION = 1;
@@ -48,6 +48,8 @@ const MAX_COMMIT_ATTEMPTS = 3;
 /** A session that ended or lost its connection: reads may be retried on the next one. */
 const SESSION_LOST_CODES: ReadonlySet<ZkErrorCode> = new Set<ZkErrorCode>(['PACER_ZK_CONNECTION_LOSS', 'PACER_ZK_SESSION_EXPIRED', 'PACER_ZK_CLOSED']);
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** getData requests a listing keeps in flight: enough to hide the round trip, few enough to keep pings moving. */
+const LIST_READS_IN_FLIGHT = 256;
 
 export interface ZkStoreOptions {
   /** Requested ZooKeeper session timeout. Default 10 s (Marathon's zk_session_timeout). */
@@ -92,6 +94,15 @@ export class ZkStore implements Store {
   private readonly maxBatchBytes: number;
   private readonly maxNodeBytes: number;
   private readonly ensuredParents = new Set<string>();
+  /**
+   * Entry nodes known to exist: written by this store, or seen by its `get`/`list`. A commit
+   * sets these and creates every other node it puts, without asking ZooKeeper first, so a batch
+   * costs one round trip rather than one `exists` per node (100,000 of them when 100 apps of
+   * 1,000 instances launch). Only the leader writes (fencing), so the set stays true; should it
+   * not be (a node written or removed by another writer), the multi fails with NODE_EXISTS or
+   * NO_NODE, nothing is written, and the retry asks ZooKeeper about every node of the batch.
+   */
+  private readonly knownNodes = new Set<string>();
   private readonly wakers = new Set<() => void>();
   private readonly gate = new ListGate();
   private queue: PendingBatch[] = [];
@@ -152,7 +163,9 @@ export class ZkStore implements Store {
     validateKey(key);
     const session = await this.connectedSession(`get ${collection}/${key}`);
     try {
-      const { data } = await session.getData(this.entryPath(collection, key));
+      const path = this.entryPath(collection, key);
+      const { data } = await session.getData(path);
+      this.knownNodes.add(path);
       return (await decodeNodeValue(data, `${collection}/${key}`)) as T;
     } catch (error) {
       if (error instanceof ZkError && error.code === 'PACER_ZK_NO_NODE') return undefined;
@@ -184,14 +197,15 @@ export class ZkStore implements Store {
           }
           return prefix === undefined || child.key.startsWith(prefix);
         });
-        return Promise.all(
-          wanted.map(async ({ name, bucketPath, key }) => {
-            const data = await dataOrNone(session, joinPath(bucketPath, name));
-            return data === undefined ? undefined : { key, data };
-          }),
-        );
+        // A bounded number of reads in flight: 100,000 requests queued at once on one session
+        // delay its pings behind them, and the session can expire while it reads.
+        return mapBounded(wanted, LIST_READS_IN_FLIGHT, async ({ name, bucketPath, key }) => {
+          const data = await dataOrNone(session, joinPath(bucketPath, name));
+          return data === undefined ? undefined : { key, data };
+        });
       });
       const entries = found.filter((entry): entry is { key: string; data: Buffer } => entry !== undefined);
+      for (const { key } of entries) this.knownNodes.add(this.entryPath(collection, key));
       entries.sort((a, b) => compareKeys(a.key, b.key));
       return await Promise.all(entries.map(async ({ key, data }) => ({ key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T })));
     } catch (error) {
@@ -341,15 +355,20 @@ export class ZkStore implements Store {
   }
 
   private async commit(nodes: Map<string, Buffer | null>): Promise<void> {
+    let askAll = false;
     for (let attempt = 1; ; attempt++) {
       const session = await this.connectedSession('apply');
       const puts = [...nodes].filter(([, data]) => data !== null).map(([path]) => path);
-      let present: Array<ZkNodeStat | undefined>;
+      // Puts of unknown nodes are creates; deletes of unknown nodes need a look (they may be
+      // another leader's). After a race, every node is looked up.
+      const lookups = [...nodes].filter(([path, data]) => askAll || (data === null && !this.knownNodes.has(path))).map(([path]) => path);
+      const present = new Map<string, boolean>();
       try {
         const parents = [...new Set(puts.map(parentOf))].filter((parent) => !this.ensuredParents.has(parent));
         await Promise.all(parents.map((parent) => session.ensurePath(parent)));
         for (const parent of parents) this.ensuredParents.add(parent);
-        present = await Promise.all([...nodes.keys()].map((path) => session.exists(path)));
+        const stats = await Promise.all(lookups.map((path) => session.exists(path)));
+        lookups.forEach((path, index) => present.set(path, stats[index] !== undefined));
       } catch (error) {
         // Nothing of this batch is written yet, so a session lost while looking is retried on
         // its replacement (connectedSession waits for it, bounded).
@@ -361,15 +380,19 @@ export class ZkStore implements Store {
       const ops: ZkMultiOp[] = [];
       const guardPath = this.guardPath();
       if (guardPath !== undefined) ops.push({ type: 'check', path: guardPath });
-      [...nodes].forEach(([path, data], index) => {
-        const exists = present[index] !== undefined;
+      for (const [path, data] of nodes) {
+        const exists = present.get(path) ?? this.knownNodes.has(path);
         if (data !== null) ops.push(exists ? { type: 'setData', path, data } : { type: 'create', path, data });
         else if (exists) ops.push({ type: 'remove', path });
-      });
+      }
       if (ops.length === (guardPath === undefined ? 0 : 1)) return;
 
       try {
         await this.gate.write(() => session.multi(ops));
+        for (const [path, data] of nodes) {
+          if (data === null) this.knownNodes.delete(path);
+          else this.knownNodes.add(path);
+        }
         return;
       } catch (error) {
         if (error instanceof ZkMultiError && guardPath !== undefined && error.failedIndex === 0) {
@@ -377,9 +400,12 @@ export class ZkStore implements Store {
         }
         const raced = error instanceof ZkMultiError && (error.code === 'PACER_ZK_NODE_EXISTS' || error.code === 'PACER_ZK_NO_NODE');
         if (!raced || attempt >= MAX_COMMIT_ATTEMPTS) throw error;
-        // Another writer created or removed a node (or a bucket) since we looked: look again.
+        // Another writer created or removed a node (or a bucket) since we looked, or before we
+        // knew it: look at every node again.
         this.logger.warn({ err: error, attempt }, 'state store commit raced with another writer; retrying');
         this.ensuredParents.clear();
+        for (const path of nodes.keys()) this.knownNodes.delete(path);
+        askAll = true;
       }
     }
   }
@@ -456,6 +482,20 @@ class ListGate {
       release();
     }
   }
+}
+
+/** `Promise.all(items.map(fn))` with at most `limit` calls of `fn` pending; results in input order. */
+async function mapBounded<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 async function childrenOrNone(session: ZkSession, path: string): Promise<string[]> {

@@ -59,6 +59,8 @@ export interface SpawnOptions {
   name: string;
   startTimeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** Options for node itself, before the script (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: readonly string[];
 }
 
 /** Fails with a clear message when the compiled binary is missing (tests run against dist/). */
@@ -108,7 +110,7 @@ async function spawnListening(
   const fd = openSync(logFile, logsInUse.has(logFile) ? 'a' : 'w');
   logsInUse.add(logFile);
   const startOffset = fileSize(logFile);
-  const child = spawn(process.execPath, [entry, ...args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), entry, ...args], {
     cwd: REPO_ROOT,
     detached: true, // its own process group, so kill() reaches anything it spawned
     stdio: ['ignore', fd, fd],

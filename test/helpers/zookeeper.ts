@@ -86,6 +86,8 @@ export interface ZooKeeperOptions {
    * bench turns it on so ZooKeeper pays for durability as SQLite does.
    */
   forceSync?: boolean;
+  /** Java heap (-Xmx) in MiB; default 128. The 100k bench holds 100,000 instance nodes and needs more. */
+  heapMiB?: number;
 }
 
 export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<ZooKeeperServer> {
@@ -120,7 +122,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
     child = spawn(
       java,
       [
-        '-Xmx128m',
+        `-Xmx${options.heapMiB ?? 128}m`,
         '-XX:+UseSerialGC',
         '-XX:TieredStopAtLevel=1',
         '-Dzookeeper.admin.enableServer=false',

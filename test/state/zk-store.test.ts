@@ -154,6 +154,44 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     expect((await store.list('apps')).map((e) => e.key)).toEqual(['/one', '/two']);
   });
 
+  it('writes a batch of new and known entries without asking ZooKeeper about each node first', async () => {
+    const path = freshPath();
+    const store = await open(path);
+    const session = store.currentSession()!;
+    // Lookups of entry nodes, that is; their bucket nodes are ensured once each.
+    let lookups = 0;
+    const exists = session.exists.bind(session);
+    session.exists = (...args: Parameters<ZkSession['exists']>) => {
+      if (args[0].includes('instance-')) lookups++;
+      return exists(...args);
+    };
+    const keys = Array.from({ length: 300 }, (_, i) => `/app.instance-${i}`);
+    await store.apply(keys.map((key) => put('instances', key, { key, condition: 'Scheduled' })));
+    await store.apply(keys.map((key) => put('instances', key, { key, condition: 'Provisioned' })));
+    await store.apply([del('instances', keys[0]!)]);
+    // Creates of new nodes, updates and deletes of nodes it wrote: one multi each, no lookups.
+    expect(lookups).toBe(0);
+    expect(await store.get('instances', keys[0]!)).toBeUndefined();
+    expect(await store.get('instances', keys[1]!)).toEqual({ key: keys[1], condition: 'Provisioned' });
+    expect((await store.list('instances')).length).toBe(299);
+  });
+
+  it('recovers when a node it believed absent or present was changed by another writer', async () => {
+    const path = freshPath();
+    const first = await open(path);
+    const second = await open(path);
+    await first.apply([put('apps', '/shared', 'first'), put('apps', '/gone', 'first')]);
+    // `second` has never seen /shared: its create is refused with NODE_EXISTS, nothing of the
+    // batch is written, and the retry looks the nodes up and updates.
+    await second.apply([put('apps', '/shared', 'second'), put('apps', '/other', 1)]);
+    expect(await first.get('apps', '/shared')).toBe('second');
+    // `first` wrote /gone and believes it exists; `second` removes it behind its back.
+    await second.apply([del('apps', '/gone')]);
+    await first.apply([put('apps', '/gone', 'again')]);
+    expect(await second.get('apps', '/gone')).toBe('again');
+    expect((await first.list('apps')).map((e) => e.key)).toEqual(['/gone', '/other', '/shared']);
+  });
+
   it('fences writes on a guard node: a deposed leader cannot commit', async () => {
     const path = freshPath();
     const guard = `${path}/leader/member-x_0000000001`;

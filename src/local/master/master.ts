@@ -28,7 +28,7 @@ import { IdGenerator, newStatusUuid, packIpv4 } from './ids.js';
 import { OfferBuilder, type AgentOfferParts, type OfferRecord } from './offers.js';
 import { explicitReconciliation, implicitReconciliation } from './reconcile.js';
 import { ResourceBag } from './resources.js';
-import { buildStateJson, type MasterStateView } from './state-json.js';
+import { buildStateJson, StateRenderer, type MasterStateView } from './state-json.js';
 import { DEFAULT_FIRST_RETRY_MS, StatusUpdateManager } from './status-updates.js';
 
 export type { FrameworkConnection } from './connection.js';
@@ -131,6 +131,7 @@ export class LocalMaster {
   private readonly goneAgents = new Set<string>();
   private readonly offers = new Map<string, OfferRecord>();
   private readonly offerBuilder: OfferBuilder;
+  private readonly stateRenderer = new StateRenderer();
   private readonly startTime: number;
   private timer: NodeJS.Timeout | undefined;
   private allocationSoon: NodeJS.Immediate | undefined;
@@ -1016,6 +1017,11 @@ export class LocalMaster {
   /** The `/master/state` body, with upstream's field names. */
   stateJson(): object {
     return buildStateJson(this.stateView());
+  }
+
+  /** The `/master/state` body as JSON text, reusing the text of tasks unchanged since the last render. */
+  stateText(): string {
+    return this.stateRenderer.render(this.stateView());
   }
 
   /** The same state, for the operator API (`/api/v1`). */

@@ -77,7 +77,11 @@ function statusModel(s: TaskStatus): Json {
   return out;
 }
 
+/** How many tasks have been turned into JSON; tests count it to see what a render reuses. */
+export const stateRenderCounters = { tasksModelled: 0 };
+
 function taskModel(task: TaskRecord): Json {
+  stateRenderCounters.tasksModelled++;
   const resources = task.resources.toResources();
   const out: Record<string, Json> = {
     id: task.info.task_id.value,
@@ -129,7 +133,14 @@ function sumOf(bags: Iterable<ResourceBag>): ResourceBag {
   return total;
 }
 
-function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRecord>): Json {
+/** How a framework's live tasks go into the body: as models, or as a placeholder for their text. */
+type TasksSlot = (fw: FrameworkRecord) => Json;
+
+function frameworkModel(
+  fw: FrameworkRecord,
+  offers: ReadonlyMap<string, OfferRecord>,
+  tasksSlot: TasksSlot = (f) => [...f.tasks.values()].map(taskModel),
+): Json {
   const offered = [...fw.offers].map((id) => offers.get(id)).filter((o): o is OfferRecord => o !== undefined);
   const used = sumOf([...fw.tasks.values()].map((t) => t.resources));
   for (const e of fw.executors.values()) used.add(e.resources);
@@ -153,7 +164,7 @@ function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRe
     resources: resourcesModel(allocated.toResources()),
     used_resources: resourcesModel(used.toResources()),
     offered_resources: resourcesModel(offeredBag.toResources()),
-    tasks: [...fw.tasks.values()].map(taskModel),
+    tasks: tasksSlot(fw),
     unreachable_tasks: [],
     completed_tasks: fw.completedTasks.map(taskModel),
     offers: offered.map((o) => ({
@@ -175,7 +186,7 @@ function frameworkModel(fw: FrameworkRecord, offers: ReadonlyMap<string, OfferRe
   return out;
 }
 
-export function buildStateJson(view: MasterStateView): object {
+export function buildStateJson(view: MasterStateView, tasksSlot?: TasksSlot): object {
   const { info } = view;
   const slaves = view.agents.map(({ agent, registeredTime, total, allocated, offered }) => {
     const offeredBag = sumOf(offered);
@@ -234,7 +245,7 @@ export function buildStateJson(view: MasterStateView): object {
     },
     slaves,
     recovered_slaves: [],
-    frameworks: view.frameworks.map((fw) => frameworkModel(fw, view.offers)),
+    frameworks: view.frameworks.map((fw) => frameworkModel(fw, view.offers, tasksSlot)),
     completed_frameworks: view.completedFrameworks.map((fw) => frameworkModel(fw, view.offers)),
     orphan_tasks: [],
     unregistered_frameworks: [],
@@ -290,4 +301,51 @@ export function buildTasksJson(view: MasterStateView, query: TasksQuery = {}): o
   });
   const offset = query.offset ?? 0;
   return { tasks: tasks.slice(offset, offset + (query.limit ?? DEFAULT_TASK_LIMIT)).map(taskModel) };
+}
+
+/** A task's JSON text, and what it was rendered from: its state and how many statuses it had. */
+interface TaskText {
+  readonly state: string;
+  readonly statusCount: number;
+  readonly text: string;
+}
+
+/**
+ * `/master/state` as text, the same bytes as `JSON.stringify(buildStateJson(view))`. At 100,000
+ * tasks nearly all of the body is tasks, and a task's JSON changes only with a new status
+ * (TaskRecord.statuses only grows; everything else of a task is fixed at launch). So each task's
+ * text is kept between renders, keyed by the record, and reused while its state and status count
+ * are unchanged: a render then models only the tasks that changed since the last one.
+ */
+export class StateRenderer {
+  private readonly taskTexts = new WeakMap<TaskRecord, TaskText>();
+
+  render(view: MasterStateView): string {
+    // Each framework's task list becomes a unique placeholder string, replaced by the tasks'
+    // texts joined. JSON.stringify escapes NUL, so no string of the state can look like one.
+    const nonce = Math.random().toString(36).slice(2);
+    const lists: string[] = [];
+    const body = JSON.stringify(
+      buildStateJson(view, (fw) => {
+        lists.push(`[${this.tasksText(fw)}]`);
+        return `\u0000pacer-tasks-${nonce}-${lists.length - 1}`;
+      }),
+    );
+    if (lists.length === 0) return body;
+    const placeholder = new RegExp(`"\\\\u0000pacer-tasks-${nonce}-(\\d+)"`, 'g');
+    return body.replace(placeholder, (_, index: string) => lists[Number(index)]!);
+  }
+
+  private tasksText(fw: FrameworkRecord): string {
+    const parts: string[] = [];
+    for (const task of fw.tasks.values()) {
+      let cached = this.taskTexts.get(task);
+      if (cached === undefined || cached.state !== task.state || cached.statusCount !== task.statuses.length) {
+        cached = { state: task.state, statusCount: task.statuses.length, text: JSON.stringify(taskModel(task)) };
+        this.taskTexts.set(task, cached);
+      }
+      parts.push(cached.text);
+    }
+    return parts.join(',');
+  }
 }

@@ -13,6 +13,9 @@ import { isWaitingForLaunch } from './conditions.js';
 
 const LAUNCHING: ReadonlySet<Instance['condition']> = new Set<Instance['condition']>(['Provisioned', 'Staging', 'Starting']);
 
+/** Instance writes per store batch: 200 instances of about 1 KiB each stay far below ZooKeeper's 1 MiB request limit. */
+export const INSTANCE_WRITES_PER_BATCH = 200;
+
 export type InstanceWrite = { put: Instance } | { expunge: string };
 
 /** Called after a goal change was persisted, for each instance that now needs its task killed. */
@@ -135,18 +138,43 @@ export class StoredInstanceTracker implements InstanceTracker {
   }
 
   /**
-   * Persists instance writes (plus `extra` writes, in the same atomic batch), then updates the
+   * Persists instance writes (plus `extra` writes, with the last of them), then updates the
    * in-memory view and notifies listeners in write order. Call from inside `exclusive`.
+   *
+   * Instances are independent of each other, so a large commit (an offer round over thousands
+   * of agents, a group of 100 apps × 1,000) goes to the store as several atomic batches of at
+   * most INSTANCE_WRITES_PER_BATCH: one ZooKeeper multi must fit jute.maxbuffer (1 MiB), which
+   * 2,500 provisioned instances do not. The batches are queued at once, so the store still
+   * groups them into as few round trips as fit. When one fails, the batches that did commit are
+   * applied to the in-memory view (it never differs from the store) and the first error is thrown.
    */
   async commit(writes: readonly InstanceWrite[], extra: readonly StoreWrite[] = []): Promise<InstanceChange[]> {
     if (writes.length === 0 && extra.length === 0) return [];
-    const batch: StoreWrite[] = writes.map((w) =>
-      'put' in w ? { op: 'put', collection: 'instances', key: w.put.instanceId, value: w.put } : { op: 'delete', collection: 'instances', key: w.expunge },
+    const chunks: (readonly InstanceWrite[])[] = [];
+    for (let i = 0; i < writes.length; i += INSTANCE_WRITES_PER_BATCH) chunks.push(writes.slice(i, i + INSTANCE_WRITES_PER_BATCH));
+    if (chunks.length === 0) chunks.push([]);
+    const outcomes = await Promise.allSettled(
+      chunks.map((chunk, index) => {
+        const batch: StoreWrite[] = chunk.map((w) =>
+          'put' in w ? { op: 'put', collection: 'instances', key: w.put.instanceId, value: w.put } : { op: 'delete', collection: 'instances', key: w.expunge },
+        );
+        if (index === chunks.length - 1) batch.push(...extra);
+        return this.#store.apply(batch);
+      }),
     );
-    batch.push(...extra);
-    await this.#store.apply(batch);
-
     const changes: InstanceChange[] = [];
+    let failure: PromiseRejectedResult | undefined;
+    outcomes.forEach((outcome, index) => {
+      if (outcome.status === 'rejected') failure ??= outcome;
+      else this.#applyInMemory(chunks[index]!, changes);
+    });
+    for (const change of changes) this.#emit(change);
+    // The store rejects with StoreErrors only.
+    if (failure !== undefined) throw failure.reason as Error;
+    return changes;
+  }
+
+  #applyInMemory(writes: readonly InstanceWrite[], changes: InstanceChange[]): void {
     for (const w of writes) {
       if ('put' in w) {
         const previous = this.#instances.get(w.put.instanceId);
@@ -159,8 +187,6 @@ export class StoredInstanceTracker implements InstanceTracker {
         changes.push({ instance: previous, previous, expunged: true });
       }
     }
-    for (const change of changes) this.#emit(change);
-    return changes;
   }
 
   async setGoal(instanceIds: readonly string[], goal: Goal, reason: string): Promise<void> {

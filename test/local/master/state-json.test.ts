@@ -8,6 +8,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMesosLocal, type MesosLocalHandle } from '../../../src/local/index.js';
 import { rawRequest, subscribeJson } from '../wire-client.js';
+import { stateRenderCounters } from '../../../src/local/master/state-json.js';
 import { launch, makeMaster, subscribe, task } from './fakes.js';
 
 let local: MesosLocalHandle;
@@ -130,4 +131,39 @@ it("writes a task status's container_status as upstream's json(ContainerStatus):
     container_id: { value: 'c1' },
     network_infos: [{ ip_addresses: [{ protocol: 'IPv4', ip_address: '127.0.0.1' }] }],
   });
+});
+
+it('renders /master/state text identical to the state model, and models again only the tasks whose status changed', () => {
+  const { master, agents } = makeMaster(2);
+  const fw = subscribe(master);
+  master.allocate();
+  const offers = fw.connection.offers();
+  launch(master, fw, offers.slice(0, 1), [task('t1', 'agent-0'), task('t2', 'agent-0')]);
+  launch(master, fw, offers.slice(1, 2), [task('t3', 'agent-1')]);
+  agents[0]!.report(fw.id, 't1', 'TASK_RUNNING');
+  agents[1]!.report(fw.id, 't3', 'TASK_RUNNING');
+
+  const counted = (render: () => string): { text: string; modelled: number } => {
+    const before = stateRenderCounters.tasksModelled;
+    const text = render();
+    return { text, modelled: stateRenderCounters.tasksModelled - before };
+  };
+  const first = counted(() => master.stateText());
+  expect(JSON.parse(first.text)).toEqual(JSON.parse(JSON.stringify(master.stateJson())));
+  expect(first.modelled).toBe(3);
+
+  // Nothing changed: every task's text is reused.
+  expect(counted(() => master.stateText())).toEqual({ text: first.text, modelled: 0 });
+
+  // One new status: that task alone is modelled again, and the text shows it.
+  agents[0]!.report(fw.id, 't2', 'TASK_RUNNING');
+  const third = counted(() => master.stateText());
+  expect(third.modelled).toBe(1);
+  expect(third.text).toBe(JSON.stringify(master.stateJson()));
+  const tasks = (JSON.parse(third.text) as { frameworks: { tasks: { id: string; state: string }[] }[] }).frameworks[0]!.tasks;
+  expect(tasks.map((t) => [t.id, t.state])).toEqual([
+    ['t1', 'TASK_RUNNING'],
+    ['t2', 'TASK_RUNNING'],
+    ['t3', 'TASK_RUNNING'],
+  ]);
 });
