@@ -131,7 +131,7 @@ function matchRound(input: MatchInput, pool: ScratchPool): MatchResult {
     if (!tasks) continue;
     const group = book.groups[g]!;
     const offerIds = group.offers.map((o) => o.id.value);
-    const refuseSeconds = options.acceptRefuseSeconds ?? 5;
+    const refuseSeconds = options.acceptRefuseSeconds ?? 0;
     // Two literal shapes rather than a conditional spread, which builds the object slowly.
     launches.push(
       group.allocationRole !== undefined

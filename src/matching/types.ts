@@ -158,7 +158,11 @@ export interface MatchOptions {
   readonly declineRefuseSeconds?: number;
   /** Refuse seconds for offers that a still-waiting app may fit once capacity frees up. */
   readonly starvedRefuseSeconds?: number;
-  /** Filter sent with ACCEPT for the unused remainder. */
+  /**
+   * Filter sent with ACCEPT for the unused remainder: 0 by default, as Marathon's TaskLauncherImpl
+   * sends, so that an agent with room left is offered again in the next allocation and the next
+   * `--max_instances_per_offer` instances land without waiting out a filter.
+   */
   readonly acceptRefuseSeconds?: number;
   readonly maxLaunchesPerAgent?: number;
   /** How many unused offers each request's diagnosis lists. */
