@@ -124,4 +124,33 @@ describe('an offer round with 10,000 instances running and 10 scheduled', () => 
       c.close();
     }
   });
+
+  it('offers that arrive while a round holds the lock join one round instead of one round each', async () => {
+    const waiting = appOf({ id: '/new', cmd: 'sleep 1000', cpus: 0.1, mem: 16, constraints: [['rack', 'CLUSTER', 'r1']] });
+    const c = await cluster(waiting);
+    try {
+      let release!: () => void;
+      let entered!: () => void;
+      const inside = new Promise<void>((resolve) => (entered = resolve));
+      const held = c.tracker.exclusive(
+        () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+            entered();
+          }),
+      );
+      await inside;
+      const outcomes = [0, 1, 2].map((i) => c.offers.process([offer({ id: `late-${i}`, agent: `late-${i}`, cpus: 8, mem: 4096 }) as Offer]));
+      release();
+      await held;
+      await Promise.all((await Promise.all(outcomes)).map((o) => o.answered));
+      // No agent has rack r1: every offer is declined, and one round declines them in one call.
+      const declines = c.journal.filter((e) => e.kind === 'call' && e.type === 'DECLINE');
+      expect(declines).toHaveLength(1);
+      const declined = (declines[0] as { args: unknown[] }).args[0] as Array<{ value: string }>;
+      expect(declined.map((id) => id.value).sort()).toEqual(['late-0', 'late-1', 'late-2']);
+    } finally {
+      c.close();
+    }
+  });
 });

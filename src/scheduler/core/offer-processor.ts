@@ -80,6 +80,12 @@ export interface OfferRoundOutcome {
 /** A call to make once the round's launches are durable; never rejects. */
 type OfferCall = () => Promise<void>;
 
+/** Offers waiting for the lock; later offers join them until the round starts. */
+interface NextRound {
+  readonly offers: Offer[];
+  outcome: Promise<OfferRoundOutcome>;
+}
+
 interface PendingGroup {
   key: string;
   /** The app, or the pod's run-spec view (its resources are the whole instance's). */
@@ -97,6 +103,7 @@ export class OfferProcessor {
   readonly #placed: PlacedInstances;
   /** Per constraint list (app definitions are immutable): whether it needs the placed instances. */
   readonly #needsPlaced = new WeakMap<object, boolean>();
+  #nextRound: NextRound | undefined;
 
   constructor(opts: OfferProcessorOptions) {
     this.#opts = opts;
@@ -122,17 +129,35 @@ export class OfferProcessor {
     this.#opts.metrics?.offersReceived(offers.length);
     const driver = this.#opts.driver();
     if (!driver) return { answered: Promise.resolve() };
+    // Offers that arrive while a round holds the lock join the next round: a round's cost grows
+    // with the apps waiting, so one round over many offers beats many rounds over a few each.
+    const open = this.#nextRound;
+    if (open !== undefined) {
+      open.offers.push(...offers);
+      return open.outcome;
+    }
+    const round: NextRound = { offers: [...offers], outcome: Promise.resolve({ answered: Promise.resolve() }) };
+    this.#nextRound = round;
+    round.outcome = this.#runRound(driver, round);
+    return round.outcome;
+  }
+
+  async #runRound(driver: DriverPort, round: NextRound): Promise<OfferRoundOutcome> {
     let calls: OfferCall[];
     try {
-      calls = await this.#opts.tracker.exclusive(() => this.#round(driver, offers));
+      calls = await this.#opts.tracker.exclusive(() => {
+        if (this.#nextRound === round) this.#nextRound = undefined;
+        return this.#round(driver, round.offers);
+      });
     } catch (err) {
+      if (this.#nextRound === round) this.#nextRound = undefined;
       // Never sit on offers: whatever went wrong, hand them back briefly.
-      this.#opts.logger.error({ err, offerIds: offers.map((o) => o.id.value) }, 'offer round failed; declining the offers');
+      this.#opts.logger.error({ err, offerIds: round.offers.map((o) => o.id.value) }, 'offer round failed; declining the offers');
       calls = [
         () =>
           this.#decline(
             driver,
-            offers.map((o) => o.id.value),
+            round.offers.map((o) => o.id.value),
             this.#opts.matchOptions?.starvedRefuseSeconds ?? 5,
           ),
       ];
