@@ -247,6 +247,9 @@ export class PacerServiceImpl implements PacerService, AppLookup {
   async podVersion(id: string, version: Timestamp): Promise<PodDefinition | undefined> {
     const current = this.#root.pods.get(id);
     if (current?.version === version) return current;
+    // The offer path asks this of every waiting app in every round: an id that never was a pod
+    // needs no read of the store.
+    if (current === undefined && !this.#indexes.podVersions.has(id)) return undefined;
     return this.#store.get<PodDefinition>('podVersions', appVersionKey(id, version));
   }
 

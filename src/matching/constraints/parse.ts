@@ -82,10 +82,25 @@ export function parseConstraint(raw: readonly unknown[], index: number): ParsedC
 }
 
 /** Parse a constraint list; duplicates collapse as in Marathon, which stores a set. */
-export function parseConstraints(raw: readonly (readonly unknown[])[] | undefined): ParsedConstraint[] | MatchingInputError {
+/**
+ * Parsed lists by the list they came from. Run specs are immutable, and the offer path prepares
+ * every waiting app's request in every round: one parse per list is enough.
+ */
+const parsedLists = new WeakMap<object, readonly ParsedConstraint[]>();
+
+export function parseConstraints(raw: readonly (readonly unknown[])[] | undefined): readonly ParsedConstraint[] | MatchingInputError {
+  if (raw === undefined) return [];
+  const known = parsedLists.get(raw);
+  if (known !== undefined) return known;
+  const parsed = parseConstraintList(raw);
+  if (!(parsed instanceof MatchingInputError)) parsedLists.set(raw, parsed);
+  return parsed;
+}
+
+function parseConstraintList(raw: readonly (readonly unknown[])[]): ParsedConstraint[] | MatchingInputError {
   const out: ParsedConstraint[] = [];
   const seen = new Set<string>();
-  for (const [i, c] of (raw ?? []).entries()) {
+  for (const [i, c] of raw.entries()) {
     const parsed = parseConstraint(c, i);
     if (parsed instanceof MatchingInputError) return parsed;
     const key = `${parsed.field}\u0000${parsed.operator}\u0000${parsed.value}`;
