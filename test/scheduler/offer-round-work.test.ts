@@ -153,4 +153,58 @@ describe('an offer round with 10,000 instances running and 10 scheduled', () => 
       c.close();
     }
   });
+
+  it('takes only as many waiting apps as the offers can hold, and the next round starts with the apps left out', async () => {
+    const journal: Entry[] = [];
+    const store = new JournalStore(journal);
+    // Each app fits nowhere but on a rack-r1 agent; every app waits with 5 instances.
+    const waitingApps = Array.from({ length: 4 }, (_, i) =>
+      appOf({ id: `/wait-${i}`, cmd: 'sleep 1000', cpus: 0.1, mem: 16, constraints: [['rack', 'CLUSTER', 'r1']] }),
+    );
+    const apps = new MapAppLookup(waitingApps);
+    const driver = recordingDriver(journal);
+    const tracker = new StoredInstanceTracker({ store, logger });
+    await tracker.load();
+    const queueRef: { queue?: CoreLaunchQueue } = {};
+    const demand = new OfferDemand({ driver: () => driver, logger, wanted: () => queueRef.queue!.launchKeys(NOW) });
+    const queue = new CoreLaunchQueue({ tracker, store, rateLimiter: new RateLimiter(), apps, demand, clock: () => NOW, logger });
+    queueRef.queue = queue;
+    const processor = new OfferProcessor({
+      tracker,
+      queue,
+      apps,
+      demand,
+      driver: () => driver,
+      clock: () => NOW,
+      logger,
+      matchOptions: { seed: 7, maxLaunchesPerAgent: 5 },
+    });
+    try {
+      for (const app of waitingApps) await queue.add(app, 5);
+      const processed = (): number[] =>
+        waitingApps.map((app) => {
+          const entry = queue.entries(NOW).find((e) => e.app.id === app.id);
+          return (entry?.processedOffersSummary as { processedOffersCount: number }).processedOffersCount;
+        });
+      const round = async (n: number) => {
+        const outcome = await processor.process([offer({ id: `offer-${n}`, agent: `agent-${n}`, cpus: 8, mem: 4096 }) as Offer]);
+        await outcome.answered;
+      };
+      // One offer takes at most 5 instances: one app of 5 fills the round, the other three wait for the next.
+      await round(1);
+      expect(processed()).toEqual([1, 0, 0, 0]);
+      await round(2);
+      expect(processed()).toEqual([1, 1, 0, 0]);
+      await round(3);
+      await round(4);
+      expect(processed()).toEqual([1, 1, 1, 1]);
+      // The offer was declined briefly, not for --decline_offer_duration: apps were left out of the round.
+      const refuse = journal
+        .filter((e) => e.kind === 'call' && e.type === 'DECLINE')
+        .map((e) => ((e as { args: unknown[] }).args[1] as { refuse_seconds?: number } | undefined)?.refuse_seconds);
+      expect(refuse[0]).toBeLessThanOrEqual(5);
+    } finally {
+      demand.close();
+    }
+  });
 });

@@ -104,6 +104,8 @@ export class OfferProcessor {
   /** Per constraint list (app definitions are immutable): whether it needs the placed instances. */
   readonly #needsPlaced = new WeakMap<object, boolean>();
   #nextRound: NextRound | undefined;
+  /** Where the next round starts in the launchable groups (see #pendingGroups). */
+  #nextGroup = 0;
 
   constructor(opts: OfferProcessorOptions) {
     this.#opts = opts;
@@ -178,8 +180,12 @@ export class OfferProcessor {
           refuseSeconds,
         ),
     ];
-    const groups = await this.#pendingGroups(now);
+    const perAgent = this.#opts.matchOptions?.maxLaunchesPerAgent;
+    const { groups, skipped } = await this.#pendingGroups(now, perAgent === undefined ? Number.POSITIVE_INFINITY : offers.length * perAgent);
     if (groups.length === 0) return declineAll(this.#opts.matchOptions?.declineRefuseSeconds ?? DEFAULT_DECLINE_SECONDS);
+    // Apps left out of this round may fit what it leaves unused: those offers come back soon.
+    const starved = this.#opts.matchOptions?.starvedRefuseSeconds ?? 5;
+    const refuseFor = (seconds: number): number => (skipped ? Math.min(seconds, starved) : seconds);
 
     const byKey = new Map(groups.map((g) => [g.key, g]));
     let result: MatchResult;
@@ -317,14 +323,25 @@ export class OfferProcessor {
           logger.error({ err, offerIds: a.offerIds }, 'ACCEPT failed');
         }
       }),
-      ...result.declines.map((d) => () => this.#decline(driver, d.offerIds, d.refuseSeconds)),
+      ...result.declines.map((d) => () => this.#decline(driver, d.offerIds, refuseFor(d.refuseSeconds))),
       ...(unusedOfferIds.length > 0 ? [() => this.#decline(driver, unusedOfferIds, this.#opts.matchOptions?.starvedRefuseSeconds ?? 5)] : []),
     ];
   }
 
-  async #pendingGroups(now: number): Promise<PendingGroup[]> {
+  /**
+   * The waiting groups for a round, as many as its offers can take: at most `budget` instances
+   * (offers × --max_instances_per_offer), starting after the last group the previous round took.
+   * A round then costs what it can launch rather than every app that waits, and the rotation
+   * lets every app come first in turn, so one that fits nowhere does not hold the others back.
+   */
+  async #pendingGroups(now: number, budget: number): Promise<{ groups: PendingGroup[]; skipped: boolean }> {
+    const launchable = [...this.#opts.queue.launchable(now)];
+    const start = launchable.length === 0 ? 0 : this.#nextGroup % launchable.length;
     const groups: PendingGroup[] = [];
-    for (const [key, instances] of this.#opts.queue.launchable(now)) {
+    let wanted = 0;
+    let taken = 0;
+    for (; taken < launchable.length && wanted < budget; taken++) {
+      const [key, instances] = launchable[(start + taken) % launchable.length]!;
       const first = instances[0];
       if (first === undefined) continue;
       const current = this.#opts.apps.app(first.appId);
@@ -336,9 +353,13 @@ export class OfferProcessor {
       const pod = await this.#podAt(first.appId, first.runSpecVersion);
       // Re-read: the lookup may have yielded, and the lock keeps others from changing these.
       const stillWaiting = instances.filter((i) => this.#opts.tracker.get(i.instanceId)?.condition === 'Scheduled');
-      if (stillWaiting.length > 0) groups.push({ key, app, ...(pod !== undefined ? { pod } : {}), instances: stillWaiting });
+      if (stillWaiting.length > 0) {
+        groups.push({ key, app, ...(pod !== undefined ? { pod } : {}), instances: stillWaiting });
+        wanted += stillWaiting.length;
+      }
     }
-    return groups;
+    this.#nextGroup = start + taken;
+    return { groups, skipped: taken < launchable.length };
   }
 
   async #podAt(id: string, version: string): Promise<PodDefinition | undefined> {
