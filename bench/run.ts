@@ -30,6 +30,19 @@ async function main(argv: string[]): Promise<void> {
   await runOne(name, args);
 }
 
+// A bench stopped from outside (Ctrl-C, `timeout`) exits through process.exit, so that the
+// exit hooks of the test helpers stop the masters, Pacers and ZooKeeper servers it started;
+// Node's default for these signals ends the process without running them.
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.once(signal, () => {
+    console.error(`bench: ${signal}; stopping the processes it started`);
+    process.exit(code);
+  });
+}
+
 main(process.argv.slice(2)).catch((err: unknown) => {
   console.error(err instanceof Error ? err.stack : err);
   process.exitCode = 1;
