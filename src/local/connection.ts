@@ -13,8 +13,13 @@ import { encodeRecord } from '../mesos/recordio.js';
 import type { Event } from '../mesos/types.js';
 import type { FrameworkConnection } from './master/connection.js';
 
-/** A subscriber that lets this much output pile up unread is treated as gone. */
-export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/**
+ * A subscriber that lets this much output pile up unread is treated as gone. Upstream's master
+ * never drops a slow subscriber, and a busy scheduler at 100,000 tasks lags by well over 64 MiB of
+ * status updates for a while; dropping it then made it re-subscribe, reconcile everything and
+ * lag further. This bound only keeps a stuck subscriber from taking all of the master's memory.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024 * 1024;
 
 export interface HttpFrameworkConnectionOptions {
   readonly streamId: string;

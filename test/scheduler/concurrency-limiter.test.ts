@@ -31,6 +31,24 @@ describe('ConcurrencyLimiter', () => {
     expect(limiter.inFlight).toBe(0);
   });
 
+  it('keeps arrival order and its count across thousands of queued tasks', async () => {
+    const limiter = new ConcurrencyLimiter(3);
+    const started: number[] = [];
+    const total = 5_000;
+    const runs = Array.from({ length: total }, (_, n) =>
+      limiter.run(async () => {
+        started.push(n);
+        await Promise.resolve();
+        return n;
+      }),
+    );
+    expect(limiter.queued).toBe(total - 3);
+    expect(await Promise.all(runs)).toEqual(Array.from({ length: total }, (_, n) => n));
+    expect(started).toEqual(Array.from({ length: total }, (_, n) => n));
+    expect(limiter.queued).toBe(0);
+    expect(limiter.inFlight).toBe(0);
+  });
+
   it('frees the slot of a task that throws', async () => {
     const limiter = new ConcurrencyLimiter(1);
     await expect(limiter.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -76,11 +76,14 @@ export class StoredInstanceTracker implements InstanceTracker {
     }
   }
 
-  /** The app's instances waiting for an offer (a live view). */
-  waitingOf(appId: string): ReadonlyMap<string, Instance> | undefined {
+  /** The app's instances waiting for an offer, in the order they began to wait; only what the caller reads is counted. */
+  *waitingOf(appId: string): Generator<Instance> {
     const waiting = this.#waiting.get(appId);
-    this.#instancesRead += waiting?.size ?? 0;
-    return waiting;
+    if (waiting === undefined) return;
+    for (const instance of waiting.values()) {
+      this.#instancesRead++;
+      yield instance;
+    }
   }
 
   /** Per app, the run-spec versions its waiting instances have. */

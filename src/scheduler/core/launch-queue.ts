@@ -106,22 +106,28 @@ export class CoreLaunchQueue implements LaunchQueue {
   }
 
   /**
-   * Waiting instances, grouped by `appId@version`, whose app is not backed off. Reads only the
-   * tracker's index of waiting instances: a round costs what waits, not what runs.
+   * The app versions with waiting instances whose app is not backed off, without their
+   * instances: a round takes only as many as its offers can hold (see `waitingAt`), so listing
+   * every waiting instance each round would cost what waits rather than what launches.
    */
-  launchable(now: number): Map<string, Instance[]> {
-    const groups = new Map<string, Instance[]>();
-    for (const [appId, waiting] of this.#opts.tracker.waitingByApp()) {
+  launchableGroups(now: number): LaunchableGroup[] {
+    const groups: LaunchableGroup[] = [];
+    for (const [appId, versions] of this.#opts.tracker.waitingVersionsByApp()) {
       const app = this.#opts.apps.app(appId);
       if (app === undefined || this.#opts.rateLimiter.isDelayed(app, now)) continue;
-      for (const instance of waiting.values()) {
-        const key = launchKey(appId, instance.runSpecVersion);
-        const group = groups.get(key);
-        if (group) group.push(instance);
-        else groups.set(key, [instance]);
-      }
+      for (const version of versions) groups.push({ key: launchKey(appId, version), appId, version });
     }
     return groups;
+  }
+
+  /** Up to `limit` of the app's instances waiting at `version`, in the order they were scheduled. */
+  waitingAt(appId: string, version: string, limit: number): Instance[] {
+    const out: Instance[] = [];
+    for (const instance of this.#opts.tracker.waitingOf(appId)) {
+      if (out.length >= limit) break;
+      if (instance.runSpecVersion === version) out.push(instance);
+    }
+    return out;
   }
 
   /** Launch keys (`appId@version`) of the waiting instances whose app is not backed off. */
@@ -167,6 +173,13 @@ function earliestSince(instances: Iterable<Instance>): number {
   let earliest = Number.POSITIVE_INFINITY;
   for (const instance of instances) earliest = Math.min(earliest, instance.since);
   return earliest;
+}
+
+export interface LaunchableGroup {
+  /** `appId@version` */
+  readonly key: string;
+  readonly appId: string;
+  readonly version: string;
 }
 
 export function launchKey(appId: string, version: string): string {

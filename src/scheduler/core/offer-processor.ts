@@ -335,27 +335,25 @@ export class OfferProcessor {
    * lets every app come first in turn, so one that fits nowhere does not hold the others back.
    */
   async #pendingGroups(now: number, budget: number): Promise<{ groups: PendingGroup[]; skipped: boolean }> {
-    const launchable = [...this.#opts.queue.launchable(now)];
+    const launchable = this.#opts.queue.launchableGroups(now);
     const start = launchable.length === 0 ? 0 : this.#nextGroup % launchable.length;
     const groups: PendingGroup[] = [];
     let wanted = 0;
     let taken = 0;
     for (; taken < launchable.length && wanted < budget; taken++) {
-      const [key, instances] = launchable[(start + taken) % launchable.length]!;
-      const first = instances[0];
-      if (first === undefined) continue;
-      const current = this.#opts.apps.app(first.appId);
-      const app = current?.version === first.runSpecVersion ? current : await this.#opts.apps.appVersion(first.appId, first.runSpecVersion);
+      const { key, appId, version } = launchable[(start + taken) % launchable.length]!;
+      const current = this.#opts.apps.app(appId);
+      const app = current?.version === version ? current : await this.#opts.apps.appVersion(appId, version);
       if (!app) {
-        this.#opts.logger.warn({ appId: first.appId, version: first.runSpecVersion }, 'no app definition for waiting instances; not launching them');
+        this.#opts.logger.warn({ appId, version }, 'no app definition for waiting instances; not launching them');
         continue;
       }
-      const pod = await this.#podAt(first.appId, first.runSpecVersion);
-      // Re-read: the lookup may have yielded, and the lock keeps others from changing these.
-      const stillWaiting = instances.filter((i) => this.#opts.tracker.get(i.instanceId)?.condition === 'Scheduled');
-      if (stillWaiting.length > 0) {
-        groups.push({ key, app, ...(pod !== undefined ? { pod } : {}), instances: stillWaiting });
-        wanted += stillWaiting.length;
+      const pod = await this.#podAt(appId, version);
+      // Read after the lookups, which may have yielded; the lock keeps others from changing these.
+      const instances = this.#opts.queue.waitingAt(appId, version, budget - wanted);
+      if (instances.length > 0) {
+        groups.push({ key, app, ...(pod !== undefined ? { pod } : {}), instances });
+        wanted += instances.length;
       }
     }
     this.#nextGroup = start + taken;

@@ -31,6 +31,18 @@ export interface SupervisorOptions {
   intervalMs?: number;
 }
 
+/** Instances are immutable: each one's launch time is parsed once, not on every check of tens of thousands launching. */
+const launchTimes = new WeakMap<Instance, number>();
+
+function launchedAtMs(instance: Instance): number {
+  let at = launchTimes.get(instance);
+  if (at === undefined) {
+    at = instance.stagedAt !== undefined ? Date.parse(instance.stagedAt) : instance.since;
+    launchTimes.set(instance, at);
+  }
+  return at;
+}
+
 export class Supervisor {
   readonly #opts: SupervisorOptions;
   #timer: NodeJS.Timeout | undefined;
@@ -68,7 +80,7 @@ export class Supervisor {
     // Copies of the tracker's live indexes: a kill may change them while the loop runs.
     for (const instance of [...this.#opts.tracker.launching()]) {
       if (instance.taskId === undefined) continue;
-      const launchedAt = instance.stagedAt !== undefined ? Date.parse(instance.stagedAt) : instance.since;
+      const launchedAt = launchedAtMs(instance);
       if (now - launchedAt > this.#opts.taskLaunchTimeoutMs) {
         this.#opts.kills.kill(instance, `not running ${this.#opts.taskLaunchTimeoutMs} ms after launch`);
       }
