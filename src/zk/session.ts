@@ -7,6 +7,7 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ZkError, toZkError } from './errors.js';
 import { addMultiOp, toMultiError, type ZkMultiOp } from './multi.js';
+import { tuneZkWire } from './wire-tuning.js';
 
 export { ZkError, type ZkErrorCode } from './errors.js';
 
@@ -25,6 +26,8 @@ export interface ZkUrl {
   /** `user:pass@` credentials, used with ZooKeeper's `digest` scheme as Mesos and Marathon do. */
   credentials?: ZkCredentials;
 }
+
+tuneZkWire();
 
 const DEFAULT_CLIENT_PORT = 2181;
 const HOST_PATTERN = /^[A-Za-z0-9.-]+$/;

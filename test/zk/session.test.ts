@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkSessionState, type ZkWatchEvent } from '../../src/zk/session.js';
@@ -92,6 +93,38 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
       await session.close();
     }
     await expect(session.getChildren('/')).rejects.toMatchObject({ code: 'PACER_ZK_CLOSED' });
+  });
+
+  it('pipelines thousands of requests: one burst leaves in a few socket writes, and every reply reaches its caller', async () => {
+    const session = await ZkSession.connect(server.connectString, logger, { sessionTimeoutMs: 4_000 });
+    try {
+      const count = 2_000;
+      const payload = (i: number): string => `node-${i}-${'p'.repeat((i * 37) % 900)}`;
+      // One node far larger than a socket read, so its reply spans many chunks.
+      const large = 'L'.repeat(300_000);
+      await session.create('/pipelined/large', Buffer.from(large), { createParents: true });
+      await Promise.all(Array.from({ length: count }, (_, i) => session.create(`/pipelined/n${i}`, Buffer.from(payload(i)))));
+
+      const socket = (session as unknown as { client: { connectionManager: { socket: Socket } } }).client.connectionManager.socket;
+      let writes = 0;
+      const countWrites = <K extends '_write' | '_writev'>(key: K): void => {
+        const original = socket[key] as (...args: unknown[]) => void;
+        (socket as unknown as Record<K, (...args: unknown[]) => void>)[key] = function (this: Socket, ...args: unknown[]) {
+          writes++;
+          return original.apply(this, args);
+        };
+      };
+      countWrites('_write');
+      countWrites('_writev');
+      const reads = Array.from({ length: count }, (_, i) => session.getData(`/pipelined/n${i}`));
+      const largeRead = session.getData('/pipelined/large');
+      expect(writes).toBeLessThanOrEqual(2);
+      const got = await Promise.all(reads);
+      expect(got.map((r) => r.data.toString())).toEqual(Array.from({ length: count }, (_, i) => payload(i)));
+      expect((await largeRead).data.toString()).toBe(large);
+    } finally {
+      await session.close();
+    }
   });
 
   it('removes ephemeral nodes when the session closes', async () => {
