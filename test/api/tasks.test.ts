@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CHUNK_CHARS } from '../../src/api/http/json-stream.js';
 import type { Instance } from '../../src/scheduler/contracts.js';
 import { settle } from '../scheduler/fakes/fake-cluster.js';
 import { createApp, harness, instancesOf, json, type Harness } from './harness.js';
@@ -149,6 +150,26 @@ describe('/v2/tasks', () => {
     expect(both).toHaveLength(3);
     const ignored = json(await h.app.inject({ method: 'GET', url: '/v2/tasks?status=killed' })).tasks;
     expect(ignored).toHaveLength(3);
+  });
+
+  it('streams a list several chunks long whole: the same tasks as each app renders them', async () => {
+    await createApp(h, { id: '/many', cmd: 'sleep 1000', instances: 3_200, cpus: 0.001, mem: 0.1, disk: 0 });
+    expect(instancesOf(h, '/many').filter((i) => i.condition === 'Running')).toHaveLength(3_200);
+    const res = await h.app.inject({ method: 'GET', url: '/v2/tasks' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(res.body.length).toBeGreaterThan(2 * CHUNK_CHARS);
+    const perApp = [
+      ...json(await h.app.inject({ method: 'GET', url: '/v2/apps/web/tasks' })).tasks,
+      ...json(await h.app.inject({ method: 'GET', url: '/v2/apps/many/tasks' })).tasks,
+    ];
+    // Only /v2/tasks carries the app's service ports (Marathon's TasksResource); the rest is the same task JSON.
+    const servicePorts = new Map(['/web', '/many'].map((id) => [id, h.service.app(id)!.portDefinitions.map((p) => p.port)]));
+    const expected = perApp.map((t: { id: string; appId: string }) => ({ ...t, servicePorts: servicePorts.get(t.appId) }));
+    const sortById = (tasks: Array<{ id: string }>): Array<{ id: string }> => [...tasks].sort((x, y) => x.id.localeCompare(y.id));
+    const listed = json(res).tasks as Array<{ id: string }>;
+    expect(listed).toHaveLength(3_203);
+    expect(sortById(listed)).toEqual(sortById(expected));
   });
 
   it('POST /v2/tasks/delete kills known tasks, skips unknown well-formed ids, refuses malformed ones', async () => {

@@ -1,10 +1,12 @@
 /** `/v2/tasks` and `/v2/tasks/delete` (api/v2/TasksResource.scala). */
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppValidationError } from '../../model/apps/index.js';
 import { parseJsonBody } from '../../model/apps/parse.js';
 import type { Condition, Instance } from '../../scheduler/contracts.js';
 import { parseTaskId } from '../../scheduler/core/ids.js';
 import { badRequest, HttpError } from '../http/errors.js';
+import { jsonListStream } from '../http/json-stream.js';
 import { killFlags, queryValues, type Query } from '../http/query.js';
 import { renderTask, servicePortsOf, type TaskJson } from '../render/task.js';
 import { checkKillFlags, renderKilled } from './app-tasks.js';
@@ -17,29 +19,28 @@ const STATUS_FILTERS: Readonly<Record<string, Condition>> = { running: 'Running'
 const UUID = /^[0-9a-f]{1,8}-[0-9a-f]{1,4}-[0-9a-f]{1,4}-[0-9a-f]{1,4}-[0-9a-f]{1,12}$/i;
 
 export function registerTaskRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  app.get('/v2/tasks', (req: Request) => listTasks(ctx, req.query));
+  app.get('/v2/tasks', (req: Request, reply) => reply.type('application/json; charset=utf-8').send(listTasks(ctx, req.query)));
   app.post('/v2/tasks/delete', (req: Request, reply) => deleteTasks(ctx, req, reply));
 }
 
-function listTasks(ctx: RouteContext, query: Query): { tasks: TaskJson[] } {
+function listTasks(ctx: RouteContext, query: Query): Readable {
   const { service } = ctx;
   const wanted = new Set<Condition>();
   for (const s of [...queryValues(query, 'status'), ...queryValues(query, 'status[]')]) {
     const condition = STATUS_FILTERS[s.toLowerCase()];
     if (condition !== undefined) wanted.add(condition);
   }
-  const tasks = service.instances.all().flatMap((instance) => {
+  // The instances as they are now; each is rendered only when its turn in the stream comes.
+  return jsonListStream('tasks', service.instances.all(), (instance): TaskJson | undefined => {
     const app = service.app(instance.appId);
-    if (app === undefined) return [];
-    if (wanted.size > 0 && !wanted.has(instance.condition)) return [];
-    const task = renderTask(instance, {
+    if (app === undefined) return undefined;
+    if (wanted.size > 0 && !wanted.has(instance.condition)) return undefined;
+    return renderTask(instance, {
       healthResults: service.health.resultsOf(instance.instanceId),
       servicePorts: servicePortsOf(app),
       appRole: app.role,
     });
-    return task === undefined ? [] : [task];
   });
-  return { tasks };
 }
 
 /** `{"ids": [...]}`: the instance ids behind the task ids; malformed ids are a 400. */

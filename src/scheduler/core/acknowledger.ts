@@ -4,10 +4,13 @@
  * batch of a thousand updates neither opens a thousand sockets nor waits for one round trip
  * after another. A failed ACK is only logged: the agent resends the update, and the store
  * already holds what it says, so processing it again changes nothing.
+ *
+ * At 100,000 tasks tens of thousands of ACKs wait at once. Each waits as three strings, not as
+ * the update it answers, and an update the master resends while its ACK still waits (it resends
+ * after 10 s without one) joins that ACK instead of queueing a second call.
  */
 import type { Logger } from 'pino';
 import type { TaskStatus } from '../../mesos/types.js';
-import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { DriverPort } from './driver-port.js';
 
 export interface AcknowledgerOptions {
@@ -19,41 +22,92 @@ export interface AcknowledgerOptions {
 
 export const DEFAULT_MAX_ACKS_IN_FLIGHT = 64;
 
+interface PendingAck {
+  readonly key: string;
+  readonly agentId: string;
+  readonly taskId: string;
+  readonly uuid: string;
+  /** One per batch waiting for this ACK. */
+  readonly answered: Array<() => void>;
+}
+
 export class Acknowledger {
   readonly #opts: AcknowledgerOptions;
-  readonly #limiter: ConcurrencyLimiter;
+  readonly #maxInFlight: number;
+  #queue: PendingAck[] = [];
+  #head = 0;
+  #inFlight = 0;
+  /** Queued or in flight, by `taskId\0uuid`. */
+  readonly #pending = new Map<string, PendingAck>();
 
   constructor(opts: AcknowledgerOptions) {
     this.#opts = opts;
-    this.#limiter = new ConcurrencyLimiter(Math.max(1, Math.floor(opts.maxInFlight ?? DEFAULT_MAX_ACKS_IN_FLIGHT)));
+    this.#maxInFlight = Math.max(1, Math.floor(opts.maxInFlight ?? DEFAULT_MAX_ACKS_IN_FLIGHT));
+  }
+
+  /** ACKs queued or in flight. */
+  get pending(): number {
+    return this.#pending.size;
   }
 
   /** Acknowledges every update that carries a uuid; resolves when all were answered or failed. Never rejects. */
   send(statuses: readonly TaskStatus[]): Promise<void> {
-    const calls: Array<Promise<void>> = [];
-    // An update resent before our ACK reached the agent can sit twice in one batch; one ACK does.
-    const seen = new Set<string>();
+    const joined: PendingAck[] = [];
     for (const status of statuses) {
       if (status.uuid === undefined) continue;
-      const key = `${status.task_id.value}\u0000${status.uuid}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      const uuid = status.uuid;
-      calls.push(this.#limiter.run(() => this.#one(status, uuid)));
+      const taskId = status.task_id.value;
+      const key = `${taskId}\u0000${status.uuid}`;
+      let ack = this.#pending.get(key);
+      if (ack === undefined) {
+        if (status.agent_id === undefined) {
+          this.#opts.logger.warn({ taskId }, 'cannot acknowledge an update without agent id');
+          continue;
+        }
+        ack = { key, agentId: status.agent_id.value, taskId, uuid: status.uuid, answered: [] };
+        this.#pending.set(key, ack);
+        this.#queue.push(ack);
+      }
+      if (!joined.includes(ack)) joined.push(ack);
     }
-    return calls.length === 0 ? Promise.resolve() : Promise.all(calls).then(() => undefined);
+    if (joined.length === 0) return Promise.resolve();
+    const answered = new Promise<void>((resolve) => {
+      let left = joined.length;
+      const one = (): void => {
+        if (--left === 0) resolve();
+      };
+      for (const ack of joined) ack.answered.push(one);
+    });
+    this.#pump();
+    return answered;
   }
 
-  async #one(status: TaskStatus, uuid: string): Promise<void> {
+  #pump(): void {
+    while (this.#inFlight < this.#maxInFlight && this.#head < this.#queue.length) {
+      const ack = this.#queue[this.#head++]!;
+      if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
+        this.#queue = this.#queue.slice(this.#head);
+        this.#head = 0;
+      }
+      this.#inFlight++;
+      void this.#one(ack).finally(() => {
+        this.#inFlight--;
+        this.#pending.delete(ack.key);
+        for (const answered of ack.answered) answered();
+        this.#pump();
+      });
+    }
+  }
+
+  async #one(ack: PendingAck): Promise<void> {
     try {
       const driver = this.#opts.driver();
-      if (!driver || !status.agent_id) {
-        this.#opts.logger.warn({ taskId: status.task_id.value }, 'cannot acknowledge an update without agent id or driver');
+      if (!driver) {
+        this.#opts.logger.warn({ taskId: ack.taskId, agentId: ack.agentId }, 'cannot acknowledge an update without a driver');
         return;
       }
-      await driver.acknowledge(status.agent_id, status.task_id, uuid);
+      await driver.acknowledge({ value: ack.agentId }, { value: ack.taskId }, ack.uuid);
     } catch (err) {
-      this.#opts.logger.warn({ err, taskId: status.task_id.value, agentId: status.agent_id?.value }, 'ACKNOWLEDGE failed; the agent will resend');
+      this.#opts.logger.warn({ err, taskId: ack.taskId, agentId: ack.agentId }, 'ACKNOWLEDGE failed; the agent will resend');
     }
   }
 }

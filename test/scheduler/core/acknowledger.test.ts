@@ -48,4 +48,29 @@ describe('Acknowledger', () => {
     await expect(acks.send([status(1), status(1), status(2, { uuid: false }), status(3)])).resolves.toBeUndefined();
     expect(journal.map((e) => ((e as { args: unknown[] }).args[1] as { value: string }).value)).toEqual(['web.instance-1._app.1', 'web.instance-3._app.1']);
   });
+
+  it('an update resent while its ACK still waits joins that ACK: one call, and both batches resolve when it is answered', async () => {
+    const journal: Entry[] = [];
+    const driver = recordingDriver(journal, { held: new Set(['ACKNOWLEDGE']) });
+    const acks = new Acknowledger({ driver: () => driver, logger, maxInFlight: 1 });
+    let first = false;
+    let resent = false;
+    void acks.send([status(1), status(2)]).then(() => (first = true));
+    // The master resends both (its retry timer ran out): neither becomes a second call.
+    void acks.send([status(2), status(1)]).then(() => (resent = true));
+    expect(acks.pending).toBe(2);
+    await turns(3);
+    driver.release('ACKNOWLEDGE');
+    await turns(3);
+    expect([first, resent]).toEqual([false, false]);
+    driver.release('ACKNOWLEDGE');
+    await turns(3);
+    expect([first, resent]).toEqual([true, true]);
+    expect(journal.map((e) => (e as { args: unknown[] }).args[2])).toEqual(['dXVpZC01', 'dXVpZC02']);
+    expect(acks.pending).toBe(0);
+    // Answered: the same update arriving again is acknowledged again.
+    void acks.send([status(1)]);
+    await turns(3);
+    expect(journal).toHaveLength(3);
+  });
 });
