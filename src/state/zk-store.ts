@@ -199,15 +199,16 @@ export class ZkStore implements Store {
         });
         // A bounded number of reads in flight: 100,000 requests queued at once on one session
         // delay its pings behind them, and the session can expire while it reads.
+        // Each value is decoded as its reply arrives: decoding 100,000 after the last reply held
+        // the event loop for seconds, long enough for the leader-election session to look dead.
         return mapBounded(wanted, LIST_READS_IN_FLIGHT, async ({ name, bucketPath, key }) => {
           const data = await dataOrNone(session, joinPath(bucketPath, name));
-          return data === undefined ? undefined : { key, data };
+          return data === undefined ? undefined : { key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T };
         });
       });
-      const entries = found.filter((entry): entry is { key: string; data: Buffer } => entry !== undefined);
+      const entries = found.filter((entry): entry is StoreEntry<T> => entry !== undefined);
       for (const { key } of entries) this.knownNodes.add(this.entryPath(collection, key));
-      entries.sort((a, b) => compareKeys(a.key, b.key));
-      return await Promise.all(entries.map(async ({ key, data }) => ({ key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T })));
+      return entries.sort((a, b) => compareKeys(a.key, b.key));
     } catch (error) {
       throw toStoreError(error, what);
     }

@@ -259,26 +259,31 @@ export class ZkSession {
     let socket = this.librarySocket();
     let bytesRead = socket?.bytesRead ?? 0;
     let lastHeardAt = Date.now();
-    this.silenceTimer = setInterval(
-      () => {
-        const current = this.librarySocket();
-        if (current !== socket || (current?.bytesRead ?? 0) !== bytesRead) {
-          socket = current;
-          bytesRead = current?.bytesRead ?? 0;
-          lastHeardAt = Date.now();
-          return;
-        }
-        if (socket === undefined || Date.now() - lastHeardAt < readTimeoutMs) return;
-        const silent = socket;
-        // After a blocked event loop timers run before pending reads; judge once those are in.
-        setImmediate(() => {
-          if (this.stateValue !== 'connected' || this.librarySocket() !== silent || silent.bytesRead !== bytesRead) return;
-          this.logger.warn({ zkSessionId: this.sessionId, silentForMs: Date.now() - lastHeardAt }, 'zookeeper server stopped answering; reconnecting');
-          silent.destroy();
-        });
-      },
-      Math.max(25, Math.floor(readTimeoutMs / 4)),
-    );
+    const tickMs = Math.max(25, Math.floor(readTimeoutMs / 4));
+    let lastTickAt = lastHeardAt;
+    this.silenceTimer = setInterval(() => {
+      // Time this process could not run (a long synchronous stretch) is not the server's
+      // silence: nothing was sent to it then, not even a ping, so it had nothing to answer.
+      const now = Date.now();
+      const stalledMs = now - lastTickAt - tickMs;
+      if (stalledMs > tickMs) lastHeardAt += stalledMs;
+      lastTickAt = now;
+      const current = this.librarySocket();
+      if (current !== socket || (current?.bytesRead ?? 0) !== bytesRead) {
+        socket = current;
+        bytesRead = current?.bytesRead ?? 0;
+        lastHeardAt = Date.now();
+        return;
+      }
+      if (socket === undefined || Date.now() - lastHeardAt < readTimeoutMs) return;
+      const silent = socket;
+      // After a blocked event loop timers run before pending reads; judge once those are in.
+      setImmediate(() => {
+        if (this.stateValue !== 'connected' || this.librarySocket() !== silent || silent.bytesRead !== bytesRead) return;
+        this.logger.warn({ zkSessionId: this.sessionId, silentForMs: Date.now() - lastHeardAt }, 'zookeeper server stopped answering; reconnecting');
+        silent.destroy();
+      });
+    }, tickMs);
     this.silenceTimer.unref();
   }
 

@@ -13,6 +13,17 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 
+/** A length no ZooKeeper server sends: the stream is corrupt, and the connection must go. */
+export class ZkFrameError extends Error {
+  readonly code = 'PACER_ZK_BAD_FRAME';
+}
+
+function frameLength(buffer: Buffer, offset: number): number {
+  const length = buffer.readInt32BE(offset);
+  if (length < 0) throw new ZkFrameError(`ZooKeeper frame with a negative length (${length})`);
+  return length;
+}
+
 /** Cuts a stream of ZooKeeper frames (a 4-byte big-endian length, then that many bytes) into whole frames. */
 export class ZkFrameSplitter {
   #parts: Buffer[] = [];
@@ -22,30 +33,38 @@ export class ZkFrameSplitter {
 
   /** The whole frames completed by `chunk`, length prefix included; a partial frame is kept for the next chunk. */
   push(chunk: Buffer): Buffer[] {
-    let buffer: Buffer;
-    if (this.#buffered === 0) {
-      buffer = chunk;
-    } else {
-      this.#parts.push(chunk);
-      this.#buffered += chunk.length;
-      if (this.#buffered < this.#needed) return [];
-      buffer = Buffer.concat(this.#parts, this.#buffered);
-      this.#parts = [];
-      this.#buffered = 0;
-    }
     const frames: Buffer[] = [];
     let offset = 0;
-    while (buffer.length - offset >= 4) {
-      const end = offset + 4 + buffer.readInt32BE(offset);
-      if (end > buffer.length) break;
-      frames.push(buffer.subarray(offset, end));
+    // Finish the frame left over from earlier chunks, copying only its own bytes.
+    while (this.#buffered > 0) {
+      const take = Math.min(this.#needed - this.#buffered, chunk.length - offset);
+      this.#parts.push(chunk.subarray(offset, offset + take));
+      this.#buffered += take;
+      offset += take;
+      if (this.#buffered < this.#needed) return frames;
+      const joined = this.#parts.length === 1 ? this.#parts[0]! : Buffer.concat(this.#parts, this.#buffered);
+      if (this.#needed === 4 && joined.length === 4 && frameLength(joined, 0) > 0) {
+        // Only the length prefix so far.
+        this.#parts = [joined];
+        this.#needed = 4 + frameLength(joined, 0);
+        continue;
+      }
+      frames.push(joined);
+      this.#parts = [];
+      this.#buffered = 0;
+      this.#needed = 4;
+    }
+    while (chunk.length - offset >= 4) {
+      const end = offset + 4 + frameLength(chunk, offset);
+      if (end > chunk.length) break;
+      frames.push(chunk.subarray(offset, end));
       offset = end;
     }
-    if (offset < buffer.length) {
-      const rest = buffer.subarray(offset);
+    if (offset < chunk.length) {
+      const rest = chunk.subarray(offset);
       this.#parts = [rest];
       this.#buffered = rest.length;
-      this.#needed = rest.length >= 4 ? 4 + rest.readInt32BE(0) : 4;
+      this.#needed = rest.length >= 4 ? 4 + frameLength(rest, 0) : 4;
     }
     return frames;
   }
@@ -81,7 +100,15 @@ export function tuneZkWire(): void {
       splitter = new ZkFrameSplitter();
       splitters.set(socket, splitter);
     }
-    for (const frame of splitter.push(chunk)) {
+    let frames: Buffer[];
+    try {
+      frames = splitter.push(chunk);
+    } catch {
+      // The library reconnects when its socket closes.
+      socket.destroy();
+      return;
+    }
+    for (const frame of frames) {
       // A reply may make the library drop this connection; what is left of it is stale.
       if (this.socket !== socket || socket.destroyed) return;
       this.pendingBuffer = null;

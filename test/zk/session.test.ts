@@ -171,6 +171,31 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
     }
   });
 
+  it('keeps its connection through a synchronous stretch shorter than the session timeout: the stall is not the server going silent', async () => {
+    // Through a relay in this process, which the stall holds up too: no reply can be waiting to be read right after it.
+    const relay = await startRelay(server.port);
+    const session = await ZkSession.connect(relay.connectString, logger, { sessionTimeoutMs: 6_000 });
+    try {
+      const states: ZkSessionState[] = [];
+      session.onStateChange((state) => states.push(state));
+      await session.create('/stall/node', Buffer.from('x'), { createParents: true });
+      // Past one watchdog tick (a sixth of the timeout), so it has seen the reply.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      // Ends 5.4 s after the server last heard from us: past the 4 s read timeout the watchdog
+      // allows, before the 6 s after which the server would end the session.
+      const until = Date.now() + 4_300;
+      while (Date.now() < until) {
+        // Busy: no timer, no socket read, no ping.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await session.getData('/stall/node')).data.toString()).toBe('x');
+      expect(states).toEqual([]);
+    } finally {
+      await session.close();
+      await relay.close();
+    }
+  });
+
   it('drops a connection the server stopped answering, learns of the expiry, and the keeper replaces the session', async () => {
     const relay = await startRelay(server.port);
     const renewals: boolean[] = [];

@@ -1,6 +1,6 @@
 /** Cutting ZooKeeper's reply stream into frames: what the library is handed instead of re-copied chunks. */
 import { describe, expect, it } from 'vitest';
-import { ZkFrameSplitter } from '../../src/zk/wire-tuning.js';
+import { ZkFrameError, ZkFrameSplitter } from '../../src/zk/wire-tuning.js';
 
 function frame(payload: string): Buffer {
   const body = Buffer.from(payload);
@@ -41,5 +41,10 @@ describe('ZkFrameSplitter', () => {
     expect(got.map((f) => f.length)).toEqual([200_004, 9]);
     expect(got[0]!.subarray(4).toString()).toBe(big);
     expect(got[1]!.subarray(4).toString()).toBe('after');
+  });
+
+  it('refuses a negative length instead of walking backwards', () => {
+    const corrupt = Buffer.concat([frame('ok'), Buffer.from([0xff, 0xff, 0xff, 0xf0, 1, 2, 3])]);
+    expect(() => new ZkFrameSplitter().push(corrupt)).toThrow(ZkFrameError);
   });
 });
