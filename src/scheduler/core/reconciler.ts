@@ -1,7 +1,8 @@
 /**
  * Task reconciliation (mesos-and-anchors.md A1.9). After every SUBSCRIBED: explicit
  * reconciliation of every non-terminal task Pacer knows, repeated with truncated exponential
- * backoff for the tasks that have not been answered since the run began, then one implicit
+ * backoff for the tasks that have not been answered since the run began (asked again once the
+ * answers have stopped for the backoff, not while they still arrive), then one implicit
  * reconciliation (whose answers about strangers get them killed by the status processor).
  * Implicit reconciliation also runs every `intervalMs`. One run at a time; a new one cancels
  * the old.
@@ -32,6 +33,10 @@ interface ReconcileRun {
   wake: (() => void) | undefined;
   /** Tasks an update arrived for since the run began. */
   answered: Set<string>;
+  /** The tasks of the last RECONCILE not answered yet; the wait ends early when none are left. */
+  awaited: Set<string>;
+  /** When the last answer came (clock ms). */
+  lastAnswerAt: number;
 }
 
 export class Reconciler {
@@ -46,8 +51,12 @@ export class Reconciler {
   }
 
   /** Any update for the task during a run counts as an answer (kept only while a run lasts). */
-  noteUpdate(taskId: string, _at: number): void {
-    this.#run?.answered.add(taskId);
+  noteUpdate(taskId: string, at: number): void {
+    const run = this.#run;
+    if (run === undefined) return;
+    run.answered.add(taskId);
+    run.lastAnswerAt = at;
+    if (run.awaited.delete(taskId) && run.awaited.size === 0) run.wake?.();
   }
 
   /** Runs that reached their implicit reconciliation. */
@@ -62,7 +71,7 @@ export class Reconciler {
 
   onSubscribed(): void {
     this.cancel();
-    const run: ReconcileRun = { cancelled: false, wake: undefined, answered: new Set() };
+    const run: ReconcileRun = { cancelled: false, wake: undefined, answered: new Set(), awaited: new Set(), lastAnswerAt: this.#opts.clock() };
     this.#run = run;
     this.#runDone = this.#reconcile(run)
       .catch((err: unknown) => {
@@ -99,8 +108,10 @@ export class Reconciler {
     for (let round = 0; remaining.length > 0 && round < maxRounds; round++) {
       const driver = this.#opts.driver();
       if (run.cancelled || !driver || driver.state !== 'subscribed') return;
+      run.awaited = new Set(remaining.map((t) => t.task_id.value).filter((id) => !run.answered.has(id)));
+      run.lastAnswerAt = this.#opts.clock();
       await driver.reconcile(remaining);
-      await this.#sleep(run, backoff);
+      await this.#awaitAnswers(run, backoff);
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cancelled by stop() while sleeping
       if (run.cancelled) return;
       backoff = Math.min(backoff * 2, this.#opts.maxBackoffMs ?? 30_000);
@@ -135,6 +146,23 @@ export class Reconciler {
       }
       this.#schedulePeriodic();
     }, this.#opts.intervalMs ?? 600_000);
+  }
+
+  /**
+   * Until every task of the last RECONCILE was answered, or the answers stopped for `quietMs`.
+   * At 100,000 tasks the master's answers take seconds to arrive; asking again after a fixed
+   * wait re-sent most of them while they were still coming, and each resend brought them all
+   * once more.
+   */
+  async #awaitAnswers(run: ReconcileRun, quietMs: number): Promise<void> {
+    let wait = quietMs;
+    for (;;) {
+      await this.#sleep(run, wait);
+      if (run.cancelled || run.awaited.size === 0) return;
+      const quietFor = this.#opts.clock() - run.lastAnswerAt;
+      if (quietFor >= quietMs) return;
+      wait = quietMs - quietFor;
+    }
   }
 
   #sleep(run: { wake: (() => void) | undefined }, ms: number): Promise<void> {
