@@ -12,7 +12,7 @@ import type { AppDefinition, Instance } from '../../src/scheduler/contracts.js';
 import { StoredInstanceTracker } from '../../src/scheduler/core/instance-tracker.js';
 import { CoreLaunchQueue, scheduledInstance } from '../../src/scheduler/core/launch-queue.js';
 import { OfferDemand } from '../../src/scheduler/core/offer-demand.js';
-import { OfferProcessor } from '../../src/scheduler/core/offer-processor.js';
+import { MAX_OFFERS_PER_ROUND, OfferProcessor } from '../../src/scheduler/core/offer-processor.js';
 import { RateLimiter } from '../../src/scheduler/core/rate-limiter.js';
 import { offer } from '../matching/fixtures.js';
 import { appOf, MapAppLookup } from './core/fixtures.js';
@@ -149,6 +149,27 @@ describe('an offer round with 10,000 instances running and 10 scheduled', () => 
       expect(declines).toHaveLength(1);
       const declined = (declines[0] as { args: unknown[] }).args[0] as Array<{ value: string }>;
       expect(declined.map((id) => id.value).sort()).toEqual(['late-0', 'late-1', 'late-2']);
+    } finally {
+      c.close();
+    }
+  });
+
+  it(`a round matches at most ${MAX_OFFERS_PER_ROUND} offers; the rest wait for the next round instead of holding its ACCEPTs back`, async () => {
+    const waiting = appOf({ id: '/new', cmd: 'sleep 1000', cpus: 0.1, mem: 16, constraints: [['rack', 'CLUSTER', 'r1']] });
+    const c = await cluster(waiting);
+    try {
+      const count = MAX_OFFERS_PER_ROUND * 2 + 7;
+      const offers = Array.from({ length: count }, (_, i) => offer({ id: `o-${i}`, agent: `a-${i}`, cpus: 8, mem: 4096 }) as Offer);
+      const outcome = await c.offers.process(offers);
+      await outcome.answered;
+      // Rounds queued behind the first: wait until every offer was answered.
+      const declined = (): string[][] =>
+        c.journal
+          .filter((e) => e.kind === 'call' && e.type === 'DECLINE')
+          .map((e) => ((e as { args: unknown[] }).args[0] as Array<{ value: string }>).map((id) => id.value));
+      for (let turn = 0; turn < 100 && declined().flat().length < count; turn++) await new Promise((resolve) => setImmediate(resolve));
+      expect(declined().map((ids) => ids.length)).toEqual([MAX_OFFERS_PER_ROUND, MAX_OFFERS_PER_ROUND, 7]);
+      expect(declined().flat().sort()).toEqual(offers.map((o) => o.id.value).sort());
     } finally {
       c.close();
     }

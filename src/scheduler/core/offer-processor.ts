@@ -98,6 +98,9 @@ interface PendingGroup {
 /** Refuse seconds for offers nobody wants (Marathon `--decline_offer_duration`). */
 const DEFAULT_DECLINE_SECONDS = 120;
 
+/** Offers one round matches at most; see #runRound. */
+export const MAX_OFFERS_PER_ROUND = 500;
+
 export class OfferProcessor {
   readonly #opts: OfferProcessorOptions;
   readonly #placed: PlacedInstances;
@@ -133,6 +136,10 @@ export class OfferProcessor {
     if (!driver) return { answered: Promise.resolve() };
     // Offers that arrive while a round holds the lock join the next round: a round's cost grows
     // with the apps waiting, so one round over many offers beats many rounds over a few each.
+    return this.#enqueue(driver, offers);
+  }
+
+  #enqueue(driver: DriverPort, offers: readonly Offer[]): Promise<OfferRoundOutcome> {
     const open = this.#nextRound;
     if (open !== undefined) {
       open.offers.push(...offers);
@@ -149,6 +156,9 @@ export class OfferProcessor {
     try {
       calls = await this.#opts.tracker.exclusive(() => {
         if (this.#nextRound === round) this.#nextRound = undefined;
+        // A round persists every launch before its first ACCEPT goes out: 5,000 offers at once
+        // kept all of them waiting for 25,000 launches. The rest go to the next round.
+        if (round.offers.length > MAX_OFFERS_PER_ROUND) void this.#enqueue(driver, round.offers.splice(MAX_OFFERS_PER_ROUND));
         return this.#round(driver, round.offers);
       });
     } catch (err) {
