@@ -105,9 +105,32 @@ export class Acknowledger {
         this.#opts.logger.warn({ taskId: ack.taskId, agentId: ack.agentId }, 'cannot acknowledge an update without a driver');
         return;
       }
+      if (driver.state === 'stopped') {
+        this.#dropQueued();
+        return;
+      }
       await driver.acknowledge({ value: ack.agentId }, { value: ack.taskId }, ack.uuid);
     } catch (err) {
+      if (this.#opts.driver()?.state === 'stopped') {
+        this.#dropQueued();
+        return;
+      }
       this.#opts.logger.warn({ err, taskId: ack.taskId, agentId: ack.agentId }, 'ACKNOWLEDGE failed; the agent will resend');
+    }
+  }
+
+  /** The driver stopped (shutdown, lost leadership): one line for the queue and the ACK in hand, not a warning per ACK. */
+  #dropQueued(): void {
+    const dropped = this.#queue.slice(this.#head);
+    this.#queue = [];
+    this.#head = 0;
+    this.#opts.logger.info(
+      { acks: dropped.length + 1 },
+      'scheduler driver stopped: waiting ACKs dropped; the agents resend those updates to the next subscriber',
+    );
+    for (const ack of dropped) {
+      this.#pending.delete(ack.key);
+      for (const answered of ack.answered) answered();
     }
   }
 }

@@ -73,4 +73,25 @@ describe('Acknowledger', () => {
     await turns(3);
     expect(journal).toHaveLength(3);
   });
+
+  it('drops what waits with one log line once the driver has stopped, and still resolves every batch', async () => {
+    const journal: Entry[] = [];
+    const driver = recordingDriver(journal, { held: new Set(['ACKNOWLEDGE']) });
+    const lines: Array<{ msg: string; acks?: number }> = [];
+    const recorded = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line) as { msg: string; acks?: number }) });
+    const acks = new Acknowledger({ driver: () => driver, logger: recorded, maxInFlight: 2 });
+    let settled = false;
+    void acks.send(Array.from({ length: 500 }, (_, n) => status(n))).then(() => (settled = true));
+    await turns(2);
+    expect(journal).toHaveLength(2);
+    (driver as { state: string }).state = 'stopped';
+    driver.release('ACKNOWLEDGE');
+    await turns(5);
+    expect(settled).toBe(true);
+    expect(journal).toHaveLength(2);
+    expect(acks.pending).toBe(0);
+    expect(lines.map((l) => [l.msg, l.acks])).toEqual([
+      ['scheduler driver stopped: waiting ACKs dropped; the agents resend those updates to the next subscriber', 498],
+    ]);
+  });
 });
