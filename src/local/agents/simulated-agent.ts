@@ -31,9 +31,16 @@ export interface SimulatedAgentOptions extends Omit<AgentDescription, 'attribute
   readonly timers?: TimerQueue;
 }
 
+/** What a simulated task needs of its TaskInfo (the rest of it is the master's to keep, or not). */
+interface SimulatedTaskInfo {
+  readonly task_id: TaskInfo['task_id'];
+  readonly kill_policy: TaskInfo['kill_policy'];
+  readonly health_check: TaskInfo['health_check'];
+}
+
 interface SimulatedTask {
   readonly frameworkId: string;
-  readonly task: TaskInfo;
+  readonly task: SimulatedTaskInfo;
   readonly executorId: string;
   state: TaskState;
   timer: TimerHandle | undefined;
@@ -138,7 +145,8 @@ export class SimulatedAgent implements LocalAgent {
       this.options.logger?.warn({ agentId: this.id, frameworkId, taskId: task.task_id.value }, 'launch ignored');
       return;
     }
-    const entry: SimulatedTask = { frameworkId, task, executorId, state: 'TASK_STAGING', timer: undefined, killing: false };
+    const kept: SimulatedTaskInfo = { task_id: task.task_id, kill_policy: task.kill_policy, health_check: task.health_check };
+    const entry: SimulatedTask = { frameworkId, task: kept, executorId, state: 'TASK_STAGING', timer: undefined, killing: false };
     if (group !== undefined) entry.group = group;
     this.tasks.set(key, entry);
     const fails = this.random() < (this.options.failureRate ?? 0);

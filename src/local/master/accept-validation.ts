@@ -59,7 +59,7 @@ export interface TaskContext {
   /** The executor already known on this agent for this framework, if any. */
   existingExecutor(executorId: string): ExecutorInfo | undefined;
   /** Live tasks of that executor on this agent (for `share_cgroups`). */
-  tasksOfExecutor?(executorId: string): readonly TaskInfo[];
+  tasksOfExecutor?(executorId: string): readonly Pick<TaskInfo, 'container'>[];
 }
 
 function validateResourceList(resources: TaskInfo['resources'], what: 'Task' | 'Executor'): string | undefined {

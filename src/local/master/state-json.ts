@@ -95,8 +95,7 @@ function taskModel(task: TaskRecord): Json {
     statuses: task.statuses.map(statusModel),
   };
   // Upstream's Task carries the user of the task's command, else of its executor's command.
-  const user = task.info.command?.user ?? task.info.executor?.command?.user;
-  if (user !== undefined) out.user = user;
+  if (task.info.user !== undefined) out.user = task.info.user;
   if (task.info.labels?.labels !== undefined) out.labels = task.info.labels.labels as unknown as Json;
   if (task.info.discovery !== undefined) out.discovery = task.info.discovery as unknown as Json;
   if (task.info.container !== undefined) out.container = task.info.container as unknown as Json;
