@@ -28,7 +28,7 @@ import { IdGenerator, newStatusUuid, packIpv4 } from './ids.js';
 import { OfferBuilder, type AgentOfferParts, type OfferRecord } from './offers.js';
 import { explicitReconciliation, implicitReconciliation } from './reconcile.js';
 import { ResourceBag } from './resources.js';
-import { buildStateJson, StateRenderer, type MasterStateView } from './state-json.js';
+import { buildStateJson, stateTextChunks, type MasterStateView } from './state-json.js';
 import { DEFAULT_FIRST_RETRY_MS, StatusUpdateManager } from './status-updates.js';
 
 export type { FrameworkConnection } from './connection.js';
@@ -130,7 +130,6 @@ export class LocalMaster {
   private readonly goneAgents = new Set<string>();
   private readonly offers = new Map<string, OfferRecord>();
   private readonly offerBuilder: OfferBuilder;
-  private readonly stateRenderer = new StateRenderer();
   private readonly startTime: number;
   private timer: NodeJS.Timeout | undefined;
   private allocationSoon: NodeJS.Immediate | undefined;
@@ -1054,9 +1053,14 @@ export class LocalMaster {
     return buildStateJson(this.stateView());
   }
 
-  /** The `/master/state` body as JSON text, reusing the text of tasks unchanged since the last render. */
+  /** The `/master/state` body as JSON text in chunks, its tasks rendered as the chunks are taken. */
+  stateTextChunks(): Iterable<string> {
+    return stateTextChunks(this.stateView());
+  }
+
+  /** The `/master/state` body as one JSON text. */
   stateText(): string {
-    return this.stateRenderer.render(this.stateView());
+    return [...this.stateTextChunks()].join('');
   }
 
   /** The same state, for the operator API (`/api/v1`). */

@@ -36,9 +36,19 @@ function rangesText(r: Resource): string {
 
 /** Upstream's `model(Resources)`: scalar sums, ranges and sets as text; cpus/mem/disk/gpus always. */
 export function resourcesModel(resources: readonly Resource[]): Record<string, Json> {
+  return modelOf(ResourceBag.fromResources(resources), resources);
+}
+
+/** `resourcesModel(bag.toResources())` without parsing the list back into a bag (a task's, per render). */
+export function bagModel(bag: ResourceBag): Record<string, Json> {
+  return modelOf(bag, bag.toResources());
+}
+
+/** The model of `resources`, whose bag is `bag`. */
+function modelOf(bag: ResourceBag, resources: readonly Resource[]): Record<string, Json> {
   const out: Record<string, Json> = { disk: 0, mem: 0, gpus: 0, cpus: 0 };
   const scalars = new Map<string, number>();
-  ResourceBag.fromResources(resources).accumulateScalars(scalars, 1);
+  bag.accumulateScalars(scalars, 1);
   for (const [name, milli] of scalars) out[name] = milli / 1000;
   const ranges = new Map<string, Resource[]>();
   for (const r of resources) {
@@ -82,7 +92,6 @@ export const stateRenderCounters = { tasksModelled: 0 };
 
 function taskModel(task: TaskRecord): Json {
   stateRenderCounters.tasksModelled++;
-  const resources = task.resources.toResources();
   const out: Record<string, Json> = {
     id: task.info.task_id.value,
     name: task.info.name,
@@ -90,7 +99,7 @@ function taskModel(task: TaskRecord): Json {
     executor_id: task.executorId ?? '',
     slave_id: task.agentId,
     state: task.state,
-    resources: resourcesModel(resources),
+    resources: bagModel(task.resources),
     role: task.role,
     statuses: task.statuses.map(statusModel),
   };
@@ -302,49 +311,41 @@ export function buildTasksJson(view: MasterStateView, query: TasksQuery = {}): o
   return { tasks: tasks.slice(offset, offset + (query.limit ?? DEFAULT_TASK_LIMIT)).map(taskModel) };
 }
 
-/** A task's JSON text, and what it was rendered from: its state and how many statuses it had. */
-interface TaskText {
-  readonly state: string;
-  readonly statusCount: number;
-  readonly text: string;
-}
+/** Tasks per chunk of the streamed `/master/state`: about 200 KiB of text at Marathon's task size. */
+export const TASKS_PER_CHUNK = 500;
 
 /**
- * `/master/state` as text, the same bytes as `JSON.stringify(buildStateJson(view))`. At 100,000
- * tasks nearly all of the body is tasks, and a task's JSON changes only with a new status
- * (TaskRecord.statuses only grows; everything else of a task is fixed at launch). So each task's
- * text is kept between renders, keyed by the record, and reused while its state and status count
- * are unchanged: a render then models only the tasks that changed since the last one.
+ * `/master/state` as a sequence of text chunks whose concatenation is exactly
+ * `JSON.stringify(buildStateJson(view))`. At 100,000 tasks nearly all of the body is tasks: the
+ * rest of the document is rendered at once, the tasks lazily, TASKS_PER_CHUNK at a time, so that
+ * a writer that waits for the socket to drain between chunks holds one chunk rather than the whole
+ * document (46 MiB at 100,000 tasks, plus its models). Each framework's task list is taken when
+ * the document is rendered; a task whose status changes while the chunks are written shows its
+ * newer status, as each task is rendered when its chunk is.
  */
-export class StateRenderer {
-  private readonly taskTexts = new WeakMap<TaskRecord, TaskText>();
-
-  render(view: MasterStateView): string {
-    // Each framework's task list becomes a unique placeholder string, replaced by the tasks'
-    // texts joined. JSON.stringify escapes NUL, so no string of the state can look like one.
-    const nonce = Math.random().toString(36).slice(2);
-    const lists: string[] = [];
-    const body = JSON.stringify(
-      buildStateJson(view, (fw) => {
-        lists.push(`[${this.tasksText(fw)}]`);
-        return `\u0000pacer-tasks-${nonce}-${lists.length - 1}`;
-      }),
-    );
-    if (lists.length === 0) return body;
-    const placeholder = new RegExp(`"\\\\u0000pacer-tasks-${nonce}-(\\d+)"`, 'g');
-    return body.replace(placeholder, (_, index: string) => lists[Number(index)]!);
-  }
-
-  private tasksText(fw: FrameworkRecord): string {
-    const parts: string[] = [];
-    for (const task of fw.tasks.values()) {
-      let cached = this.taskTexts.get(task);
-      if (cached === undefined || cached.state !== task.state || cached.statusCount !== task.statuses.length) {
-        cached = { state: task.state, statusCount: task.statuses.length, text: JSON.stringify(taskModel(task)) };
-        this.taskTexts.set(task, cached);
-      }
-      parts.push(cached.text);
+export function* stateTextChunks(view: MasterStateView): Generator<string, void, undefined> {
+  // Each framework's task list becomes a unique placeholder string, replaced by the tasks'
+  // texts. JSON.stringify escapes NUL, so no string of the state can look like one.
+  const nonce = Math.random().toString(36).slice(2);
+  const lists: TaskRecord[][] = [];
+  const body = JSON.stringify(
+    buildStateJson(view, (fw) => {
+      lists.push([...fw.tasks.values()]);
+      return `\u0000pacer-tasks-${nonce}-${lists.length - 1}`;
+    }),
+  );
+  const placeholder = new RegExp(`"\\\\u0000pacer-tasks-${nonce}-(\\d+)"`, 'g');
+  let at = 0;
+  for (const match of body.matchAll(placeholder)) {
+    yield `${body.slice(at, match.index)}[`;
+    const tasks = lists[Number(match[1])]!;
+    for (let i = 0; i < tasks.length; i += TASKS_PER_CHUNK) {
+      const texts: string[] = [];
+      for (const task of tasks.slice(i, i + TASKS_PER_CHUNK)) texts.push(JSON.stringify(taskModel(task)));
+      yield i === 0 ? texts.join(',') : `,${texts.join(',')}`;
     }
-    return parts.join(',');
+    yield ']';
+    at = match.index + match[0].length;
   }
+  yield body.slice(at);
 }
