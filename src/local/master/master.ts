@@ -19,6 +19,7 @@ import {
 } from '../../mesos/types.js';
 import { validateLaunchTask, validateOfferIds, validateTaskGroup, type TaskContext } from './accept-validation.js';
 import { Allocator } from './allocator.js';
+import { ResourceBagInterner } from './bag-interner.js';
 import { validateCall } from './call-validation.js';
 import type { FrameworkConnection } from './connection.js';
 import { MasterCallError } from './errors.js';
@@ -61,6 +62,8 @@ const COMPLETED_FRAMEWORKS_KEPT = 50;
 interface AgentEntry {
   readonly agent: LocalAgent;
   readonly registeredTime: number;
+  /** The agent's resources as a bag, for the state (the allocator keeps its own). */
+  readonly total: ResourceBag;
   readonly offers: Set<string>;
   /** Live tasks (records rather than composed id strings: one string fewer per task). */
   readonly tasks: Set<TaskRecord>;
@@ -130,6 +133,7 @@ export class LocalMaster {
   private readonly goneAgents = new Set<string>();
   private readonly offers = new Map<string, OfferRecord>();
   private readonly offerBuilder: OfferBuilder;
+  private readonly taskBags = new ResourceBagInterner();
   private readonly startTime: number;
   private timer: NodeJS.Timeout | undefined;
   private allocationSoon: NodeJS.Immediate | undefined;
@@ -284,6 +288,7 @@ export class LocalMaster {
     const entry: AgentEntry = {
       agent,
       registeredTime: this.now(),
+      total: ResourceBag.fromResources(agent.resources).freeze(),
       offers: new Set(),
       tasks: new Set(),
       agentIdRef: { value: agent.id },
@@ -792,7 +797,7 @@ export class LocalMaster {
       frameworkId: fw.id,
       agentId: entry.agent.id,
       role,
-      resources: ResourceBag.fromResources(task.resources),
+      resources: this.taskBags.intern(ResourceBag.fromResources(task.resources)),
       executorId,
       state: 'TASK_STAGING',
       statusUpdateState: undefined,
@@ -898,16 +903,24 @@ export class LocalMaster {
   private stampedStatus(task: TaskRecord, reported: TaskStatus): TaskStatus {
     const taskId = task.info.task_id;
     const executorId = reported.executor_id ?? (task.executorId === undefined ? undefined : { value: task.executorId });
-    const status: TaskStatus = {
-      task_id: taskId,
-      state: reported.state,
-      source: reported.source ?? 'SOURCE_EXECUTOR',
-      agent_id: this.agents.get(task.agentId)?.agentIdRef ?? { value: task.agentId },
-    };
-    // A command task's executor is named after the task: the same value, one object.
-    if (executorId !== undefined) status.executor_id = executorId.value === taskId.value ? taskId : executorId;
-    status.timestamp = reported.timestamp ?? this.now() / 1000;
-    status.uuid = newStatusUuid();
+    const agentId = this.agents.get(task.agentId)?.agentIdRef ?? { value: task.agentId };
+    const source = reported.source ?? 'SOURCE_EXECUTOR';
+    const timestamp = reported.timestamp ?? this.now() / 1000;
+    const uuid = newStatusUuid();
+    // All fields every status has in one literal: V8 keeps them inside the object rather than in a
+    // separate property array. A command task's executor is named after the task: one object.
+    const status: TaskStatus =
+      executorId === undefined
+        ? { task_id: taskId, state: reported.state, source, agent_id: agentId, timestamp, uuid }
+        : {
+            task_id: taskId,
+            state: reported.state,
+            source,
+            agent_id: agentId,
+            executor_id: executorId.value === taskId.value ? taskId : executorId,
+            timestamp,
+            uuid,
+          };
     if (reported.reason !== undefined) status.reason = reported.reason;
     if (reported.data !== undefined) status.data = reported.data;
     if (reported.message !== undefined) status.message = reported.message;
@@ -1076,7 +1089,7 @@ export class LocalMaster {
       agents: [...this.agents.values()].map((e) => ({
         agent: e.agent,
         registeredTime: e.registeredTime,
-        total: ResourceBag.fromResources(e.agent.resources),
+        total: e.total,
         allocated: this.allocator.allocated(e.agent.id),
         offered: [...e.offers].map((id) => this.offers.get(id)!.resources),
       })),
