@@ -87,8 +87,21 @@ function statusModel(s: TaskStatus): Json {
   return out;
 }
 
-/** How many tasks have been turned into JSON; tests count it to see what a render reuses. */
+/** How many tasks have been turned into JSON; tests count it to see when a render does it. */
 export const stateRenderCounters = { tasksModelled: 0 };
+
+/** The models of frozen (interned, shared) bags: a few thousand serve 100,000 tasks. Frozen too. */
+const frozenBagModels = new WeakMap<ResourceBag, Record<string, Json>>();
+
+function taskBagModel(bag: ResourceBag): Record<string, Json> {
+  if (!bag.isFrozen) return bagModel(bag);
+  let model = frozenBagModels.get(bag);
+  if (model === undefined) {
+    model = Object.freeze(bagModel(bag));
+    frozenBagModels.set(bag, model);
+  }
+  return model;
+}
 
 function taskModel(task: TaskRecord): Json {
   stateRenderCounters.tasksModelled++;
@@ -99,7 +112,7 @@ function taskModel(task: TaskRecord): Json {
     executor_id: task.executorId ?? '',
     slave_id: task.agentId,
     state: task.state,
-    resources: bagModel(task.resources),
+    resources: taskBagModel(task.resources),
     role: task.role,
     statuses: task.statuses.map(statusModel),
   };
@@ -194,24 +207,36 @@ function frameworkModel(
   return out;
 }
 
+/** What of an agent's model never changes (its resources and attributes), made once per agent. */
+const fixedAgentModels = new WeakMap<AgentDescription, { readonly resources: Json; readonly attributes: Json }>();
+
+function agentModels(agent: AgentDescription, total: ResourceBag): { readonly resources: Json; readonly attributes: Json } {
+  let models = fixedAgentModels.get(agent);
+  if (models === undefined) {
+    models = { resources: Object.freeze(resourcesModel(total.toResources())), attributes: Object.freeze(attributesModel(agent.attributes)) };
+    fixedAgentModels.set(agent, models);
+  }
+  return models;
+}
+
 export function buildStateJson(view: MasterStateView, tasksSlot?: TasksSlot): object {
   const { info } = view;
   const slaves = view.agents.map(({ agent, registeredTime, total, allocated, offered }) => {
     const offeredBag = sumOf(offered);
     const used = allocated.clone().subtract(offeredBag).allocatedTo(undefined);
-    const totalList = total.toResources();
+    const fixed = agentModels(agent, total);
     const out: Record<string, Json> = {
       id: agent.id,
       pid: `slave(1)@${info.address?.ip ?? '127.0.0.1'}:${info.port}`,
       hostname: agent.hostname,
       port: info.port,
       registered_time: registeredTime / 1000,
-      resources: resourcesModel(totalList),
+      resources: fixed.resources,
       used_resources: resourcesModel(used.toResources()),
       offered_resources: resourcesModel(offeredBag.allocatedTo(undefined).toResources()),
       reserved_resources: {},
-      unreserved_resources: resourcesModel(totalList),
-      attributes: attributesModel(agent.attributes),
+      unreserved_resources: fixed.resources,
+      attributes: fixed.attributes,
       active: true,
       deactivated: false,
       version: info.version ?? '',
@@ -340,9 +365,10 @@ export function* stateTextChunks(view: MasterStateView): Generator<string, void,
     yield `${body.slice(at, match.index)}[`;
     const tasks = lists[Number(match[1])]!;
     for (let i = 0; i < tasks.length; i += TASKS_PER_CHUNK) {
-      const texts: string[] = [];
-      for (const task of tasks.slice(i, i + TASKS_PER_CHUNK)) texts.push(JSON.stringify(taskModel(task)));
-      yield i === 0 ? texts.join(',') : `,${texts.join(',')}`;
+      // One stringify of the chunk's models, less its brackets: V8 writes an array of same-shaped
+      // objects faster than it writes each alone.
+      const text = JSON.stringify(tasks.slice(i, i + TASKS_PER_CHUNK).map(taskModel));
+      yield i === 0 ? text.slice(1, -1) : `,${text.slice(1, -1)}`;
     }
     yield ']';
     at = match.index + match[0].length;

@@ -10,7 +10,7 @@ import { startMesosLocal, type MesosLocalHandle } from '../../../src/local/index
 import { rawRequest, subscribeJson } from '../wire-client.js';
 import { ResourceBag } from '../../../src/local/master/resources.js';
 import { bagModel, resourcesModel, stateRenderCounters, TASKS_PER_CHUNK } from '../../../src/local/master/state-json.js';
-import type { Resource } from '../../../src/mesos/types.js';
+import type { Resource, TaskInfo } from '../../../src/mesos/types.js';
 import { launch, makeMaster, subscribe, task } from './fakes.js';
 
 let local: MesosLocalHandle;
@@ -135,6 +135,21 @@ it("writes a task status's container_status as upstream's json(ContainerStatus):
   });
 });
 
+/** A task with the optional parts /master/state writes: user, labels, discovery, health check, a port. */
+function richer(j: number): Partial<TaskInfo> {
+  return {
+    command: { value: 'sleep 100', user: 'nobody', environment: { variables: [{ name: 'A', value: 'b' }] } },
+    labels: { labels: [{ key: 'k', value: `v"${j}` }] },
+    discovery: { visibility: 'FRAMEWORK', name: 'svc', ports: { ports: [{ number: 31000 + j, name: 'http', protocol: 'tcp' }] } },
+    health_check: { type: 'TCP', tcp: { port: 31000 + j } },
+    resources: [
+      { name: 'cpus', type: 'SCALAR', scalar: { value: 0.01 } },
+      { name: 'mem', type: 'SCALAR', scalar: { value: 1 } },
+      { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000 + j, end: 31000 + j }] } },
+    ],
+  };
+}
+
 it('streams /master/state in chunks of TASKS_PER_CHUNK tasks, rendered as they are taken, that join to the state model byte for byte', () => {
   const { master, agents } = makeMaster(3);
   const fw = subscribe(master);
@@ -146,7 +161,7 @@ it('streams /master/state in chunks of TASKS_PER_CHUNK tasks, rendered as they a
       master,
       fw,
       [offer],
-      Array.from({ length: 400 }, (_, j) => task(`t-${i}-${j}`, offer.agent_id.value, 0.01, 1)),
+      Array.from({ length: 400 }, (_, j) => task(`t-${i}-${j}`, offer.agent_id.value, 0.01, 1, j % 2 === 0 ? richer(j) : {})),
     );
   }
   for (const [i, agent] of agents.entries()) for (let j = 0; j < 400; j += 3) agent.report(fw.id, `t-${i}-${j}`, 'TASK_RUNNING');
