@@ -42,7 +42,7 @@ export class HttpFrameworkConnection implements FrameworkConnection {
   readonly #maxBufferedBytes: number;
   readonly #heartbeatIntervalMs: number;
   #heartbeat: NodeJS.Timeout | undefined;
-  #held: Uint8Array[] | undefined = [];
+  #held: { record: Uint8Array; onWritten: (() => void) | undefined }[] | undefined = [];
   #closed = false;
 
   constructor(opts: HttpFrameworkConnectionOptions) {
@@ -74,7 +74,7 @@ export class HttpFrameworkConnection implements FrameworkConnection {
     });
     // Send the headers now: a subscriber waits for them before it reads any event.
     this.#response.flushHeaders();
-    for (const record of held) this.#write(record);
+    for (const { record, onWritten } of held) this.#write(record, onWritten);
     if (this.#closed) {
       this.#response.end();
       return;
@@ -85,7 +85,7 @@ export class HttpFrameworkConnection implements FrameworkConnection {
     }
   }
 
-  send(event: Event): void {
+  send(event: Event, onWritten?: () => void): void {
     if (this.#closed) return;
     let record: Uint8Array;
     try {
@@ -95,8 +95,8 @@ export class HttpFrameworkConnection implements FrameworkConnection {
       this.#logger.error({ err, streamId: this.streamId, eventType: event.type }, 'cannot encode event; dropped');
       return;
     }
-    if (this.#held !== undefined) this.#held.push(record);
-    else this.#write(record);
+    if (this.#held !== undefined) this.#held.push({ record, onWritten });
+    else this.#write(record, onWritten);
     // Upstream starts a subscription's heartbeater right after SUBSCRIBED, and its first beat
     // goes out at once: HEARTBEAT is always the second event (SchedulerHttpApiTest.Subscribe).
     if (event.type === 'SUBSCRIBED' && this.#heartbeatIntervalMs > 0) this.send({ type: 'HEARTBEAT' });
@@ -110,9 +110,10 @@ export class HttpFrameworkConnection implements FrameworkConnection {
     if (this.#held === undefined) this.#response.end();
   }
 
-  #write(record: Uint8Array): void {
+  #write(record: Uint8Array, onWritten: (() => void) | undefined): void {
     if (this.#response.destroyed || this.#response.writableEnded) return;
-    this.#response.write(record);
+    if (onWritten === undefined) this.#response.write(record);
+    else this.#response.write(record, (err) => (err === undefined || err === null ? onWritten() : undefined));
     if (this.#response.writableLength > this.#maxBufferedBytes) {
       this.#lost(`subscriber left more than ${this.#maxBufferedBytes} bytes unread`);
       this.#response.destroy();

@@ -1,5 +1,6 @@
 import type { ExecutorInfo, OfferID, TaskGroupInfo, TaskInfo } from '../../mesos/types.js';
 import { validateId } from './framework-validation.js';
+import { InvalidResourceError } from './errors.js';
 import { ResourceBag, toMilli } from './resources.js';
 
 /**
@@ -63,9 +64,14 @@ export interface TaskContext {
 }
 
 function validateResourceList(resources: TaskInfo['resources'], what: 'Task' | 'Executor'): string | undefined {
-  const err = ResourceBag.validate(resources);
-  if (err !== undefined) return `${what} uses invalid resources: ${err}`;
-  const bag = ResourceBag.fromResources(resources);
+  // Parsed once: validating and then parsing again cost a second parse of every launched task.
+  let bag: ResourceBag;
+  try {
+    bag = ResourceBag.fromResources(resources);
+  } catch (err) {
+    if (err instanceof InvalidResourceError) return `${what} uses invalid resources: ${err.message}`;
+    throw err;
+  }
   const roles = bag.allocationRoles();
   if (roles.has(undefined)) return `Invalid ${what.toLowerCase()} resources: The resources are not allocated to a role`;
   if (roles.size > 1) {

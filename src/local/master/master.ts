@@ -151,7 +151,7 @@ export class LocalMaster {
     this.allocator = new Allocator<AgentEntry>(this.now, this.allocationIntervalMs);
     this.offerBuilder = new OfferBuilder(opts);
     this.updates = new StatusUpdateManager(this.now, opts.statusUpdateRetryMs ?? DEFAULT_FIRST_RETRY_MS, {
-      deliver: (frameworkId, status) => this.deliverReliable(frameworkId, status),
+      deliver: (frameworkId, status, onWritten) => this.deliverReliable(frameworkId, status, onWritten),
     });
     this.startTime = this.now();
     this.info = {
@@ -1001,11 +1001,11 @@ export class LocalMaster {
 
   // ---- delivery -------------------------------------------------------------------------------
 
-  private send(fw: FrameworkRecord, event: Event): boolean {
+  private send(fw: FrameworkRecord, event: Event, onWritten?: () => void): boolean {
     const connection = fw.connection;
     if (connection === undefined) return false;
     try {
-      connection.send(event);
+      connection.send(event, onWritten);
       return true;
     } catch (err) {
       this.logger.warn({ err, frameworkId: fw.id, eventType: event.type }, 'failed to write event to the framework stream');
@@ -1020,7 +1020,7 @@ export class LocalMaster {
     }
   }
 
-  private deliverReliable(frameworkId: string, status: TaskStatus): boolean {
+  private deliverReliable(frameworkId: string, status: TaskStatus, onWritten: () => void): boolean {
     const fw = this.frameworks.get(frameworkId);
     if (fw === undefined) return false;
     const task = fw.tasks.get(status.task_id.value);
@@ -1028,7 +1028,7 @@ export class LocalMaster {
       task.statusUpdateState = status.state;
       task.statusUpdateUuid = status.uuid;
     }
-    return this.send(fw, { type: 'UPDATE', update: { status } });
+    return this.send(fw, { type: 'UPDATE', update: { status } }, onWritten);
   }
 
   private masterStatus(
