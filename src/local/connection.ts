@@ -21,6 +21,9 @@ import type { FrameworkConnection } from './master/connection.js';
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024 * 1024;
 
+/** A backlog this large is logged (then each time it doubles): the master holds it in memory. */
+const FIRST_BACKLOG_LOG_BYTES = 16 * 1024 * 1024;
+
 export interface HttpFrameworkConnectionOptions {
   readonly streamId: string;
   readonly codec: WireCodec;
@@ -42,6 +45,7 @@ export class HttpFrameworkConnection implements FrameworkConnection {
   readonly #maxBufferedBytes: number;
   readonly #heartbeatIntervalMs: number;
   #heartbeat: NodeJS.Timeout | undefined;
+  #backlogLogAt = FIRST_BACKLOG_LOG_BYTES;
   #held: { record: Uint8Array; onWritten: (() => void) | undefined }[] | undefined = [];
   #closed = false;
 
@@ -114,7 +118,12 @@ export class HttpFrameworkConnection implements FrameworkConnection {
     if (this.#response.destroyed || this.#response.writableEnded) return;
     if (onWritten === undefined) this.#response.write(record);
     else this.#response.write(record, (err) => (err === undefined || err === null ? onWritten() : undefined));
-    if (this.#response.writableLength > this.#maxBufferedBytes) {
+    const buffered = this.#response.writableLength;
+    if (buffered >= this.#backlogLogAt) {
+      this.#logger.info({ streamId: this.streamId, bufferedBytes: buffered }, 'subscriber is behind: events wait unread in the master');
+      this.#backlogLogAt *= 2;
+    } else if (buffered < FIRST_BACKLOG_LOG_BYTES / 16) this.#backlogLogAt = FIRST_BACKLOG_LOG_BYTES;
+    if (buffered > this.#maxBufferedBytes) {
       this.#lost(`subscriber left more than ${this.#maxBufferedBytes} bytes unread`);
       this.#response.destroy();
     }
