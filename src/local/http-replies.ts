@@ -54,24 +54,13 @@ export function replyJsonpText(res: ServerResponse, json: string, jsonp: string 
 }
 
 /**
- * How much of a chunked body may wait in the response before the next chunk is taken. Waiting
- * for a full drain after each chunk made a 54 MiB state take ~200 turns of the event loop, each
- * behind whatever else the master had queued (a busy scheduler's calls); a few MiB keep the body
- * from being held whole and let a fast client have it in a few turns.
- */
-export const CHUNKED_BODY_BUFFER_BYTES = 4 * 1024 * 1024;
-
-/**
  * replyJsonp for a body in chunks (a large `/master/state`): sent with chunked transfer encoding,
- * taking the next chunk only while less than `bufferBytes` wait unsent, so that the body is
- * never held whole. Stops taking chunks when the client goes away.
+ * taking the next chunk only once the socket has taken the previous ones, so that the body is
+ * never held whole. Chunks are not queued in the response either: a queued chunk outlives the
+ * young generation and is promoted (a few GETs of a 54 MiB state grew the heap by hundreds of
+ * MiB that way), while one the socket takes at once dies young. Stops when the client goes away.
  */
-export function replyJsonpChunks(
-  res: ServerResponse,
-  chunks: Iterable<string>,
-  jsonp: string | null | undefined,
-  bufferBytes = CHUNKED_BODY_BUFFER_BYTES,
-): void {
+export function replyJsonpChunks(res: ServerResponse, chunks: Iterable<string>, jsonp: string | null | undefined): void {
   const wrapped = jsonp !== null && jsonp !== undefined;
   res.writeHead(200, { 'Content-Type': wrapped ? 'text/javascript' : 'application/json' });
   if (wrapped) res.write(`${jsonp}(`);
@@ -90,8 +79,7 @@ export function replyJsonpChunks(
         res.end(wrapped ? ')' : undefined);
         return;
       }
-      res.write(next.value);
-      if (res.writableLength > bufferBytes) {
+      if (!res.write(next.value)) {
         res.once('drain', pump);
         return;
       }

@@ -219,33 +219,39 @@ function agentModels(agent: AgentDescription, total: ResourceBag): { readonly re
   return models;
 }
 
-export function buildStateJson(view: MasterStateView, tasksSlot?: TasksSlot): object {
-  const { info } = view;
-  const slaves = view.agents.map(({ agent, registeredTime, total, allocated, offered }) => {
-    const offeredBag = sumOf(offered);
-    const used = allocated.clone().subtract(offeredBag).allocatedTo(undefined);
-    const fixed = agentModels(agent, total);
-    const out: Record<string, Json> = {
-      id: agent.id,
-      pid: `slave(1)@${info.address?.ip ?? '127.0.0.1'}:${info.port}`,
-      hostname: agent.hostname,
-      port: info.port,
-      registered_time: registeredTime / 1000,
-      resources: fixed.resources,
-      used_resources: resourcesModel(used.toResources()),
-      offered_resources: resourcesModel(offeredBag.allocatedTo(undefined).toResources()),
-      reserved_resources: {},
-      unreserved_resources: fixed.resources,
-      attributes: fixed.attributes,
-      active: true,
-      deactivated: false,
-      version: info.version ?? '',
-      capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
-    };
-    if (agent.domain !== undefined) out.domain = agent.domain as unknown as Json;
-    return out;
-  });
+type AgentView = MasterStateView['agents'][number];
 
+function agentModel(info: MasterInfo, { agent, registeredTime, total, allocated, offered }: AgentView): Json {
+  const offeredBag = sumOf(offered);
+  const used = allocated.clone().subtract(offeredBag).allocatedTo(undefined);
+  const fixed = agentModels(agent, total);
+  const out: Record<string, Json> = {
+    id: agent.id,
+    pid: `slave(1)@${info.address?.ip ?? '127.0.0.1'}:${info.port}`,
+    hostname: agent.hostname,
+    port: info.port,
+    registered_time: registeredTime / 1000,
+    resources: fixed.resources,
+    used_resources: resourcesModel(used.toResources()),
+    offered_resources: resourcesModel(offeredBag.allocatedTo(undefined).toResources()),
+    reserved_resources: {},
+    unreserved_resources: fixed.resources,
+    attributes: fixed.attributes,
+    active: true,
+    deactivated: false,
+    version: info.version ?? '',
+    capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
+  };
+  if (agent.domain !== undefined) out.domain = agent.domain as unknown as Json;
+  return out;
+}
+
+/** How the agents go into the body: as models, or as a placeholder for their text. */
+type AgentsSlot = (agents: readonly AgentView[]) => Json;
+
+export function buildStateJson(view: MasterStateView, tasksSlot?: TasksSlot, agentsSlot?: AgentsSlot): object {
+  const { info } = view;
+  const slaves = agentsSlot === undefined ? view.agents.map((a) => agentModel(info, a)) : agentsSlot(view.agents);
   return {
     version: info.version ?? '',
     build_date: '',
@@ -336,38 +342,59 @@ export function buildTasksJson(view: MasterStateView, query: TasksQuery = {}): o
   return { tasks: tasks.slice(offset, offset + (query.limit ?? DEFAULT_TASK_LIMIT)).map(taskModel) };
 }
 
-/** Tasks per chunk of the streamed `/master/state`: about 200 KiB of text at Marathon's task size. */
-export const TASKS_PER_CHUNK = 500;
+/**
+ * Tasks (and agents) per chunk of the streamed `/master/state`: ~110 KiB of text at Marathon's
+ * task size, under V8's largest young-generation object (128 KiB). A larger chunk's text goes to
+ * the large-object space, which only a full collection frees: 54 MiB of it per render at 100,000
+ * tasks grew the master's heap by hundreds of MiB over a few GETs.
+ */
+export const TASKS_PER_CHUNK = 200;
+export const AGENTS_PER_CHUNK = 200;
+
+/** A list of the document rendered later, a chunk at a time. */
+interface DeferredList {
+  readonly length: number;
+  readonly perChunk: number;
+  models(from: number, to: number): Json[];
+}
 
 /**
  * `/master/state` as a sequence of text chunks whose concatenation is exactly
- * `JSON.stringify(buildStateJson(view))`. At 100,000 tasks nearly all of the body is tasks: the
- * rest of the document is rendered at once, the tasks lazily, TASKS_PER_CHUNK at a time, so that
- * a writer that waits for the socket to drain between chunks holds one chunk rather than the whole
- * document (46 MiB at 100,000 tasks, plus its models). Each framework's task list is taken when
- * the document is rendered; a task whose status changes while the chunks are written shows its
- * newer status, as each task is rendered when its chunk is.
+ * `JSON.stringify(buildStateJson(view))`. Nearly all of the body is tasks and agents (54 MiB at
+ * 100,000 tasks on 5,000 agents): the rest of the document is rendered at once, the agents and
+ * each framework's tasks lazily, a chunk at a time, so that a writer that waits for the socket
+ * between chunks never holds the whole document. The lists are taken when the document is
+ * rendered; a task whose status changes while the chunks are written shows its newer status.
  */
 export function* stateTextChunks(view: MasterStateView): Generator<string, void, undefined> {
-  // Each framework's task list becomes a unique placeholder string, replaced by the tasks'
-  // texts. JSON.stringify escapes NUL, so no string of the state can look like one.
+  // Each deferred list becomes a unique placeholder string, replaced by its chunks.
+  // JSON.stringify escapes NUL, so no string of the state can look like one.
   const nonce = Math.random().toString(36).slice(2);
-  const lists: TaskRecord[][] = [];
+  const lists: DeferredList[] = [];
+  const defer = (list: DeferredList): Json => {
+    lists.push(list);
+    return `\u0000pacer-list-${nonce}-${lists.length - 1}`;
+  };
   const body = JSON.stringify(
-    buildStateJson(view, (fw) => {
-      lists.push([...fw.tasks.values()]);
-      return `\u0000pacer-tasks-${nonce}-${lists.length - 1}`;
-    }),
+    buildStateJson(
+      view,
+      (fw) => {
+        const tasks = [...fw.tasks.values()];
+        return defer({ length: tasks.length, perChunk: TASKS_PER_CHUNK, models: (from, to) => tasks.slice(from, to).map(taskModel) });
+      },
+      (agents) =>
+        defer({ length: agents.length, perChunk: AGENTS_PER_CHUNK, models: (from, to) => agents.slice(from, to).map((a) => agentModel(view.info, a)) }),
+    ),
   );
-  const placeholder = new RegExp(`"\\\\u0000pacer-tasks-${nonce}-(\\d+)"`, 'g');
+  const placeholder = new RegExp(`"\\\\u0000pacer-list-${nonce}-(\\d+)"`, 'g');
   let at = 0;
   for (const match of body.matchAll(placeholder)) {
     yield `${body.slice(at, match.index)}[`;
-    const tasks = lists[Number(match[1])]!;
-    for (let i = 0; i < tasks.length; i += TASKS_PER_CHUNK) {
+    const list = lists[Number(match[1])]!;
+    for (let i = 0; i < list.length; i += list.perChunk) {
       // One stringify of the chunk's models, less its brackets: V8 writes an array of same-shaped
       // objects faster than it writes each alone.
-      const text = JSON.stringify(tasks.slice(i, i + TASKS_PER_CHUNK).map(taskModel));
+      const text = JSON.stringify(list.models(i, i + list.perChunk));
       yield i === 0 ? text.slice(1, -1) : `,${text.slice(1, -1)}`;
     }
     yield ']';
