@@ -164,7 +164,9 @@ it('streams /master/state in chunks of TASKS_PER_CHUNK tasks, rendered as they a
       Array.from({ length: 400 }, (_, j) => task(`t-${i}-${j}`, offer.agent_id.value, 0.01, 1, j % 2 === 0 ? richer(j) : {})),
     );
   }
-  for (const [i, agent] of agents.entries()) for (let j = 0; j < 400; j += 3) agent.report(fw.id, `t-${i}-${j}`, 'TASK_RUNNING');
+  for (const [i, agent] of agents.entries())
+    for (let j = 0; j < 400; j += 3)
+      agent.report(fw.id, `t-${i}-${j}`, 'TASK_RUNNING', j % 2 === 0 ? { healthy: true, labels: { labels: [{ key: 'probe', value: 'ok' }] } } : {});
   const total = 3 * 400;
   expect(total).toBeGreaterThan(2 * TASKS_PER_CHUNK);
 
