@@ -4,7 +4,7 @@
  * Benches print medians and ratios against a baseline measured in the same run, because the
  * machines are shared and noisy.
  */
-const BENCHES = ['recordio', 'matching', 'allocator', 'launch', 'many-apps', 'groups', 'store', 'pods', '100k', 'mesos'] as const;
+const BENCHES = ['recordio', 'matching', 'allocator', 'launch', 'many-apps', 'groups', 'store', 'pods', 'master-state', '100k', 'mesos'] as const;
 /** Run only when named: they need something the machine may lack (ZooKeeper, a Mesos build) and take minutes. */
 const ON_REQUEST: readonly string[] = ['100k', 'mesos'];
 

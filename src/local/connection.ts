@@ -21,6 +21,9 @@ import type { FrameworkConnection } from './master/connection.js';
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024 * 1024;
 
+/** A backlog this large is logged (then each time it doubles): the master holds it in memory. */
+const FIRST_BACKLOG_LOG_BYTES = 16 * 1024 * 1024;
+
 export interface HttpFrameworkConnectionOptions {
   readonly streamId: string;
   readonly codec: WireCodec;
@@ -42,7 +45,8 @@ export class HttpFrameworkConnection implements FrameworkConnection {
   readonly #maxBufferedBytes: number;
   readonly #heartbeatIntervalMs: number;
   #heartbeat: NodeJS.Timeout | undefined;
-  #held: Uint8Array[] | undefined = [];
+  #backlogLogAt = FIRST_BACKLOG_LOG_BYTES;
+  #held: { record: Uint8Array; onWritten: (() => void) | undefined }[] | undefined = [];
   #closed = false;
 
   constructor(opts: HttpFrameworkConnectionOptions) {
@@ -74,7 +78,7 @@ export class HttpFrameworkConnection implements FrameworkConnection {
     });
     // Send the headers now: a subscriber waits for them before it reads any event.
     this.#response.flushHeaders();
-    for (const record of held) this.#write(record);
+    for (const { record, onWritten } of held) this.#write(record, onWritten);
     if (this.#closed) {
       this.#response.end();
       return;
@@ -85,7 +89,7 @@ export class HttpFrameworkConnection implements FrameworkConnection {
     }
   }
 
-  send(event: Event): void {
+  send(event: Event, onWritten?: () => void): void {
     if (this.#closed) return;
     let record: Uint8Array;
     try {
@@ -95,8 +99,8 @@ export class HttpFrameworkConnection implements FrameworkConnection {
       this.#logger.error({ err, streamId: this.streamId, eventType: event.type }, 'cannot encode event; dropped');
       return;
     }
-    if (this.#held !== undefined) this.#held.push(record);
-    else this.#write(record);
+    if (this.#held !== undefined) this.#held.push({ record, onWritten });
+    else this.#write(record, onWritten);
     // Upstream starts a subscription's heartbeater right after SUBSCRIBED, and its first beat
     // goes out at once: HEARTBEAT is always the second event (SchedulerHttpApiTest.Subscribe).
     if (event.type === 'SUBSCRIBED' && this.#heartbeatIntervalMs > 0) this.send({ type: 'HEARTBEAT' });
@@ -110,10 +114,16 @@ export class HttpFrameworkConnection implements FrameworkConnection {
     if (this.#held === undefined) this.#response.end();
   }
 
-  #write(record: Uint8Array): void {
+  #write(record: Uint8Array, onWritten: (() => void) | undefined): void {
     if (this.#response.destroyed || this.#response.writableEnded) return;
-    this.#response.write(record);
-    if (this.#response.writableLength > this.#maxBufferedBytes) {
+    if (onWritten === undefined) this.#response.write(record);
+    else this.#response.write(record, (err) => (err === undefined || err === null ? onWritten() : undefined));
+    const buffered = this.#response.writableLength;
+    if (buffered >= this.#backlogLogAt) {
+      this.#logger.info({ streamId: this.streamId, bufferedBytes: buffered }, 'subscriber is behind: events wait unread in the master');
+      this.#backlogLogAt *= 2;
+    } else if (buffered < FIRST_BACKLOG_LOG_BYTES / 16) this.#backlogLogAt = FIRST_BACKLOG_LOG_BYTES;
+    if (buffered > this.#maxBufferedBytes) {
       this.#lost(`subscriber left more than ${this.#maxBufferedBytes} bytes unread`);
       this.#response.destroy();
     }

@@ -53,6 +53,42 @@ export function replyJsonpText(res: ServerResponse, json: string, jsonp: string 
   res.end(bytes);
 }
 
+/**
+ * replyJsonp for a body in chunks (a large `/master/state`): sent with chunked transfer encoding,
+ * taking the next chunk only once the socket has taken the previous ones, so that the body is
+ * never held whole. Chunks are not queued in the response either: a queued chunk outlives the
+ * young generation and is promoted (a few GETs of a 54 MiB state grew the heap by hundreds of
+ * MiB that way), while one the socket takes at once dies young. Stops when the client goes away.
+ */
+export function replyJsonpChunks(res: ServerResponse, chunks: Iterable<string>, jsonp: string | null | undefined): void {
+  const wrapped = jsonp !== null && jsonp !== undefined;
+  res.writeHead(200, { 'Content-Type': wrapped ? 'text/javascript' : 'application/json' });
+  if (wrapped) res.write(`${jsonp}(`);
+  const iterator = chunks[Symbol.iterator]();
+  const pump = (): void => {
+    while (!res.destroyed) {
+      let next: IteratorResult<string>;
+      try {
+        next = iterator.next();
+      } catch (err) {
+        // The status line is out already: all that is left is to cut the body short.
+        res.destroy(err instanceof Error ? err : new Error(String(err)));
+        return;
+      }
+      if (next.done === true) {
+        res.end(wrapped ? ')' : undefined);
+        return;
+      }
+      if (!res.write(next.value)) {
+        res.once('drain', pump);
+        return;
+      }
+    }
+    iterator.return?.();
+  };
+  pump();
+}
+
 /** 405 worded as libprocess words it, with the Allow header RFC 7231 asks for. */
 export function replyMethodNotAllowed(res: ServerResponse, allowed: readonly string[], method: string | undefined): void {
   const received = method === undefined ? '' : `, but received '${method}'`;

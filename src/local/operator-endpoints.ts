@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MasterInfo } from '../mesos/types.js';
-import { replyEmpty, replyJson, replyJsonp, replyJsonpText, replyText } from './http-replies.js';
+import { replyEmpty, replyJson, replyJsonp, replyJsonpChunks, replyText } from './http-replies.js';
 import { isRedirectEndpoint, replyLeaderRedirect } from './leader-redirect.js';
 import { buildFrameworksJson, buildTasksJson, type MasterStateView, type TasksQuery } from './master/state-json.js';
 import type { Leadership } from './master-leadership.js';
@@ -17,8 +17,8 @@ import { handleOperatorApi } from './operator-api/endpoint.js';
 export interface MasterView {
   readonly info: MasterInfo;
   stateJson(): object;
-  /** `stateJson()` as JSON text, rendered faster. */
-  stateText(): string;
+  /** `stateJson()` as JSON text, in chunks rendered as they are taken (see stateTextChunks). */
+  stateTextChunks(): Iterable<string>;
   /** The state the operator API (`/api/v1`) answers from. */
   operatorView(): MasterStateView;
 }
@@ -105,7 +105,7 @@ export function handleOperatorRequest(
     }
     const query = new URL(req.url ?? pathname, 'http://master').searchParams;
     const jsonp = query.get('jsonp');
-    if (STATE_PATHS.has(pathname)) replyJsonpText(res, master.stateText(), jsonp);
+    if (STATE_PATHS.has(pathname)) replyJsonpChunks(res, master.stateTextChunks(), jsonp);
     else if (FRAMEWORKS_PATHS.has(pathname)) replyJsonp(res, buildFrameworksJson(master.operatorView(), query.get('framework_id') ?? undefined), jsonp);
     else replyJsonp(res, buildTasksJson(master.operatorView(), tasksQuery(query)), jsonp);
     return true;

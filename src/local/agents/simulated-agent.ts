@@ -33,7 +33,10 @@ export interface SimulatedAgentOptions extends Omit<AgentDescription, 'attribute
 
 interface SimulatedTask {
   readonly frameworkId: string;
-  readonly task: TaskInfo;
+  /** What it needs of its TaskInfo (the rest is the master's to keep, or not). */
+  readonly taskId: string;
+  readonly killPolicy: TaskInfo['kill_policy'];
+  readonly healthCheck: TaskInfo['health_check'];
   readonly executorId: string;
   state: TaskState;
   timer: TimerHandle | undefined;
@@ -60,7 +63,8 @@ export class SimulatedAgent implements LocalAgent {
   readonly attributes: readonly Attribute[];
   readonly domain?: DomainInfo;
 
-  private readonly tasks = new Map<string, SimulatedTask>();
+  /** Tasks by framework id, then task id (no composed key string per task). */
+  private readonly tasks = new Map<string, Map<string, SimulatedTask>>();
   private readonly random: () => number;
   private readonly timers: TimerQueue;
   private closed = false;
@@ -79,7 +83,9 @@ export class SimulatedAgent implements LocalAgent {
 
   /** Number of tasks that have not reached a terminal state. */
   get activeTaskCount(): number {
-    return this.tasks.size;
+    let n = 0;
+    for (const tasks of this.tasks.values()) n += tasks.size;
+    return n;
   }
 
   launchTask(frameworkId: string, task: TaskInfo, executor?: ExecutorInfo): void {
@@ -93,7 +99,7 @@ export class SimulatedAgent implements LocalAgent {
   }
 
   killTask(frameworkId: string, taskId: string, killPolicy?: KillPolicy): void {
-    const entry = this.tasks.get(taskKey(frameworkId, taskId));
+    const entry = this.tasks.get(frameworkId)?.get(taskId);
     if (entry === undefined) {
       this.options.sink.statusUpdate(
         frameworkId,
@@ -111,7 +117,7 @@ export class SimulatedAgent implements LocalAgent {
     if (entry.state === 'TASK_RUNNING' && (this.options.supportsTaskKillingState?.(frameworkId) ?? false)) {
       this.emit(entry, 'TASK_KILLING');
     }
-    const nanoseconds = killPolicy?.grace_period?.nanoseconds ?? entry.task.kill_policy?.grace_period?.nanoseconds;
+    const nanoseconds = killPolicy?.grace_period?.nanoseconds ?? entry.killPolicy?.grace_period?.nanoseconds;
     const graceMs = this.options.killAfterGracePeriod
       ? nanoseconds === undefined
         ? (this.options.defaultKillGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS)
@@ -126,21 +132,34 @@ export class SimulatedAgent implements LocalAgent {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const entry of [...this.tasks.values()]) {
+    for (const entry of [...this.tasks.values()].flatMap((tasks) => [...tasks.values()])) {
       entry.timer?.cancel();
       this.finish(entry, 'TASK_KILLED', { message: 'Command terminated with signal Killed' });
     }
   }
 
   private launch(frameworkId: string, task: TaskInfo, executorId: string, group?: SimulatedGroup): void {
-    const key = taskKey(frameworkId, task.task_id.value);
-    if (this.closed || this.tasks.has(key)) {
+    let tasks = this.tasks.get(frameworkId);
+    if (this.closed || tasks?.has(task.task_id.value) === true) {
       this.options.logger?.warn({ agentId: this.id, frameworkId, taskId: task.task_id.value }, 'launch ignored');
       return;
     }
-    const entry: SimulatedTask = { frameworkId, task, executorId, state: 'TASK_STAGING', timer: undefined, killing: false };
-    if (group !== undefined) entry.group = group;
-    this.tasks.set(key, entry);
+    const entry: SimulatedTask = {
+      frameworkId,
+      taskId: task.task_id.value,
+      killPolicy: task.kill_policy,
+      healthCheck: task.health_check,
+      executorId,
+      state: 'TASK_STAGING',
+      timer: undefined,
+      killing: false,
+      group,
+    };
+    if (tasks === undefined) {
+      tasks = new Map();
+      this.tasks.set(frameworkId, tasks);
+    }
+    tasks.set(entry.taskId, entry);
     const fails = this.random() < (this.options.failureRate ?? 0);
     entry.timer = this.timers.schedule(0, () => {
       this.emit(entry, 'TASK_STARTING');
@@ -152,7 +171,7 @@ export class SimulatedAgent implements LocalAgent {
 
   private running(entry: SimulatedTask): void {
     this.emit(entry, 'TASK_RUNNING');
-    const check = entry.task.health_check;
+    const check = entry.healthCheck;
     const healthAfterMs =
       check !== undefined && healthCheckProblem(check) === undefined
         ? (this.options.healthCheckDelayMs ?? (check.delay_seconds ?? HEALTH_CHECK_DEFAULTS.delaySeconds) * 1000)
@@ -174,7 +193,9 @@ export class SimulatedAgent implements LocalAgent {
   }
 
   private finish(entry: SimulatedTask, state: TaskState, details: StatusDetails): void {
-    if (!this.tasks.delete(taskKey(entry.frameworkId, entry.task.task_id.value))) return;
+    const tasks = this.tasks.get(entry.frameworkId);
+    if (tasks === undefined || !tasks.delete(entry.taskId)) return;
+    if (tasks.size === 0) this.tasks.delete(entry.frameworkId);
     entry.timer = undefined;
     this.emit(entry, state, details);
     const group = entry.group;
@@ -183,17 +204,13 @@ export class SimulatedAgent implements LocalAgent {
     // Upstream kills the siblings with the default grace period, not their own KillPolicy.
     const grace = { grace_period: { nanoseconds: (this.options.defaultKillGracePeriodMs ?? DEFAULT_KILL_GRACE_PERIOD_MS) * 1e6 } };
     for (const taskId of group.taskIds) {
-      if (this.tasks.has(taskKey(entry.frameworkId, taskId))) this.killTask(entry.frameworkId, taskId, grace);
+      if (this.tasks.get(entry.frameworkId)?.has(taskId) === true) this.killTask(entry.frameworkId, taskId, grace);
     }
   }
 
   private emit(entry: SimulatedTask, state: TaskState, details: StatusDetails = {}): void {
     entry.state = state;
-    const status = makeTaskStatus({ agentId: this.id, executorId: entry.executorId }, entry.task.task_id.value, state, details);
+    const status = makeTaskStatus({ agentId: this.id, executorId: entry.executorId }, entry.taskId, state, details);
     this.options.sink.statusUpdate(entry.frameworkId, status);
   }
-}
-
-function taskKey(frameworkId: string, taskId: string): string {
-  return `${frameworkId}\u0000${taskId}`;
 }

@@ -1,5 +1,6 @@
 import type { ExecutorInfo, OfferID, TaskGroupInfo, TaskInfo } from '../../mesos/types.js';
 import { validateId } from './framework-validation.js';
+import { InvalidResourceError } from './errors.js';
 import { ResourceBag, toMilli } from './resources.js';
 
 /**
@@ -59,13 +60,18 @@ export interface TaskContext {
   /** The executor already known on this agent for this framework, if any. */
   existingExecutor(executorId: string): ExecutorInfo | undefined;
   /** Live tasks of that executor on this agent (for `share_cgroups`). */
-  tasksOfExecutor?(executorId: string): readonly TaskInfo[];
+  tasksOfExecutor?(executorId: string): readonly Pick<TaskInfo, 'container'>[];
 }
 
 function validateResourceList(resources: TaskInfo['resources'], what: 'Task' | 'Executor'): string | undefined {
-  const err = ResourceBag.validate(resources);
-  if (err !== undefined) return `${what} uses invalid resources: ${err}`;
-  const bag = ResourceBag.fromResources(resources);
+  // Parsed once: validating and then parsing again cost a second parse of every launched task.
+  let bag: ResourceBag;
+  try {
+    bag = ResourceBag.fromResources(resources);
+  } catch (err) {
+    if (err instanceof InvalidResourceError) return `${what} uses invalid resources: ${err.message}`;
+    throw err;
+  }
   const roles = bag.allocationRoles();
   if (roles.has(undefined)) return `Invalid ${what.toLowerCase()} resources: The resources are not allocated to a role`;
   if (roles.size > 1) {

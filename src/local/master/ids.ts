@@ -17,8 +17,20 @@ export class IdGenerator {
   }
 }
 
+/** Random bytes drawn a block at a time: one `randomBytes(16)` per status cost ~9 µs, most of a
+ * status update's time at 100,000 tasks. */
+const UUID_BLOCK = 16 * 256;
+let uuidPool = Buffer.alloc(0);
+let uuidOffset = 0;
+
 export function newStatusUuid(): string {
-  return randomBytes(16).toString('base64');
+  if (uuidOffset + 16 > uuidPool.length) {
+    uuidPool = randomBytes(UUID_BLOCK);
+    uuidOffset = 0;
+  }
+  const uuid = uuidPool.toString('base64', uuidOffset, uuidOffset + 16);
+  uuidOffset += 16;
+  return uuid;
 }
 
 /** True when a base64 `bytes` value decodes to exactly the 16 bytes of a UUID. */

@@ -19,16 +19,17 @@ import {
 } from '../../mesos/types.js';
 import { validateLaunchTask, validateOfferIds, validateTaskGroup, type TaskContext } from './accept-validation.js';
 import { Allocator } from './allocator.js';
+import { ResourceBagInterner } from './bag-interner.js';
 import { validateCall } from './call-validation.js';
 import type { FrameworkConnection } from './connection.js';
 import { MasterCallError } from './errors.js';
 import { validateFrameworkInfo, validateFrameworkUpdate, validateSuppressedRoles } from './framework-validation.js';
-import { FrameworkRecord, frameworkRoles, type ExecutorRecord, type TaskRecord } from './frameworks.js';
+import { FrameworkRecord, frameworkRoles, keptTaskInfo, type ExecutorRecord, type TaskRecord } from './frameworks.js';
 import { IdGenerator, newStatusUuid, packIpv4 } from './ids.js';
 import { OfferBuilder, type AgentOfferParts, type OfferRecord } from './offers.js';
 import { explicitReconciliation, implicitReconciliation } from './reconcile.js';
 import { ResourceBag } from './resources.js';
-import { buildStateJson, StateRenderer, type MasterStateView } from './state-json.js';
+import { buildStateJson, stateTextChunks, type MasterStateView } from './state-json.js';
 import { DEFAULT_FIRST_RETRY_MS, StatusUpdateManager } from './status-updates.js';
 
 export type { FrameworkConnection } from './connection.js';
@@ -61,9 +62,13 @@ const COMPLETED_FRAMEWORKS_KEPT = 50;
 interface AgentEntry {
   readonly agent: LocalAgent;
   readonly registeredTime: number;
+  /** The agent's resources as a bag, for the state (the allocator keeps its own). */
+  readonly total: ResourceBag;
   readonly offers: Set<string>;
-  /** Live tasks as `frameworkId\0taskId`. */
-  readonly tasks: Set<string>;
+  /** Live tasks (records rather than composed id strings: one string fewer per task). */
+  readonly tasks: Set<TaskRecord>;
+  /** The agent's id as the `agent_id` of the statuses it reports, one object shared by all. */
+  readonly agentIdRef: { readonly value: string };
   /** What every offer of the agent shares. */
   readonly offerParts: AgentOfferParts;
 }
@@ -73,10 +78,7 @@ interface Launch {
 }
 
 const NO_EXECUTORS: readonly string[] = Object.freeze([]);
-
-function taskKey(frameworkId: string, taskId: string): string {
-  return `${frameworkId}\u0000${taskId}`;
-}
+const NO_STATUSES: readonly TaskStatus[] = Object.freeze([]);
 
 function executorKey(agentId: string, executorId: string): string {
   return `${agentId}\u0000${executorId}`;
@@ -131,7 +133,7 @@ export class LocalMaster {
   private readonly goneAgents = new Set<string>();
   private readonly offers = new Map<string, OfferRecord>();
   private readonly offerBuilder: OfferBuilder;
-  private readonly stateRenderer = new StateRenderer();
+  private readonly taskBags = new ResourceBagInterner();
   private readonly startTime: number;
   private timer: NodeJS.Timeout | undefined;
   private allocationSoon: NodeJS.Immediate | undefined;
@@ -149,7 +151,7 @@ export class LocalMaster {
     this.allocator = new Allocator<AgentEntry>(this.now, this.allocationIntervalMs);
     this.offerBuilder = new OfferBuilder(opts);
     this.updates = new StatusUpdateManager(this.now, opts.statusUpdateRetryMs ?? DEFAULT_FIRST_RETRY_MS, {
-      deliver: (frameworkId, status) => this.deliverReliable(frameworkId, status),
+      deliver: (frameworkId, status, onWritten) => this.deliverReliable(frameworkId, status, onWritten),
     });
     this.startTime = this.now();
     this.info = {
@@ -283,7 +285,15 @@ export class LocalMaster {
   addAgent(agent: LocalAgent): void {
     if (this.agents.has(agent.id)) return;
     const total = ResourceBag.fromResources(agent.resources);
-    const entry: AgentEntry = { agent, registeredTime: this.now(), offers: new Set(), tasks: new Set(), offerParts: this.offerBuilder.agentParts(agent) };
+    const entry: AgentEntry = {
+      agent,
+      registeredTime: this.now(),
+      total: ResourceBag.fromResources(agent.resources).freeze(),
+      offers: new Set(),
+      tasks: new Set(),
+      agentIdRef: { value: agent.id },
+      offerParts: this.offerBuilder.agentParts(agent),
+    };
     this.agents.set(agent.id, entry);
     this.goneAgents.delete(agent.id);
     this.allocator.addAgent(agent.id, total, entry);
@@ -300,11 +310,10 @@ export class LocalMaster {
       const offer = this.offers.get(offerId);
       if (offer !== undefined) this.rescindOffer(offer, false);
     }
-    for (const key of [...entry.tasks]) {
-      const [frameworkId, taskId] = key.split('\u0000') as [string, string];
-      const fw = this.frameworks.get(frameworkId);
-      const task = fw?.tasks.get(taskId);
-      if (fw === undefined || task === undefined) continue;
+    for (const task of [...entry.tasks]) {
+      const taskId = task.info.task_id.value;
+      const fw = this.frameworks.get(task.frameworkId);
+      if (fw === undefined || fw.tasks.get(taskId) !== task) continue;
       const pa = fw.partitionAware;
       const status = this.masterStatus(
         task.info.task_id.value,
@@ -784,17 +793,19 @@ export class LocalMaster {
 
   private addTask(fw: FrameworkRecord, entry: AgentEntry, role: string, task: TaskInfo, executorId: string | undefined): TaskRecord {
     const record: TaskRecord = {
-      info: withoutData(task),
+      info: keptTaskInfo(task),
       frameworkId: fw.id,
       agentId: entry.agent.id,
       role,
-      resources: ResourceBag.fromResources(task.resources),
-      ...(executorId !== undefined ? { executorId } : {}),
+      resources: this.taskBags.intern(ResourceBag.fromResources(task.resources)),
+      executorId,
       state: 'TASK_STAGING',
-      statuses: [],
+      statusUpdateState: undefined,
+      statusUpdateUuid: undefined,
+      statuses: NO_STATUSES,
     };
     fw.tasks.set(task.task_id.value, record);
-    entry.tasks.add(taskKey(fw.id, task.task_id.value));
+    entry.tasks.add(record);
     if (executorId !== undefined) fw.executors.get(executorKey(entry.agent.id, executorId))?.taskIds.add(task.task_id.value);
     // Per task only at debug: at info a launch of 10,000 instances would write 10,000 lines (the
     // ACCEPT summary stays at info); the resources string is built only when it is written.
@@ -872,14 +883,7 @@ export class LocalMaster {
       this.logger.warn({ frameworkId, taskId: task.info.task_id.value, state: reported.state }, 'status update after a terminal state dropped');
       return;
     }
-    const status: TaskStatus = {
-      ...reported,
-      agent_id: { value: task.agentId },
-      source: reported.source ?? 'SOURCE_EXECUTOR',
-      timestamp: reported.timestamp ?? this.now() / 1000,
-      uuid: newStatusUuid(),
-    };
-    if (status.executor_id === undefined && task.executorId !== undefined) status.executor_id = { value: task.executorId };
+    const status = this.stampedStatus(task, reported);
     const wasTerminal = isTerminalTaskState(task.state);
     this.recordStatus(task, status);
     if (!wasTerminal && isTerminalTaskState(status.state)) {
@@ -889,9 +893,52 @@ export class LocalMaster {
     this.updates.enqueue(fw.id, status);
   }
 
+  /**
+   * The agent's status as the master forwards and keeps it: its agent, source, time and a fresh
+   * uuid filled in, without `data` (MESOS-1746: the master does not keep it). Built field by
+   * field in one order, so that every status shares one V8 shape (spreading the agent's object
+   * gave each its own hidden class, ~270 bytes per status), and with the ids it repeats shared
+   * with the task's record.
+   */
+  private stampedStatus(task: TaskRecord, reported: TaskStatus): TaskStatus {
+    const taskId = task.info.task_id;
+    const executorId = reported.executor_id ?? (task.executorId === undefined ? undefined : { value: task.executorId });
+    const agentId = this.agents.get(task.agentId)?.agentIdRef ?? { value: task.agentId };
+    const source = reported.source ?? 'SOURCE_EXECUTOR';
+    const timestamp = reported.timestamp ?? this.now() / 1000;
+    const uuid = newStatusUuid();
+    // All fields every status has in one literal: V8 keeps them inside the object rather than in a
+    // separate property array. A command task's executor is named after the task: one object.
+    const status: TaskStatus =
+      executorId === undefined
+        ? { task_id: taskId, state: reported.state, source, agent_id: agentId, timestamp, uuid }
+        : {
+            task_id: taskId,
+            state: reported.state,
+            source,
+            agent_id: agentId,
+            executor_id: executorId.value === taskId.value ? taskId : executorId,
+            timestamp,
+            uuid,
+          };
+    if (reported.reason !== undefined) status.reason = reported.reason;
+    if (reported.data !== undefined) status.data = reported.data;
+    if (reported.message !== undefined) status.message = reported.message;
+    if (reported.healthy !== undefined) status.healthy = reported.healthy;
+    if (reported.check_status !== undefined) status.check_status = reported.check_status;
+    if (reported.labels !== undefined) status.labels = reported.labels;
+    if (reported.container_status !== undefined) status.container_status = reported.container_status;
+    if (reported.unreachable_time !== undefined) status.unreachable_time = reported.unreachable_time;
+    if (reported.limitation !== undefined) status.limitation = reported.limitation;
+    return status;
+  }
+
+  /** As upstream's Master::updateTask: a status of the task's latest state replaces it. */
   private recordStatus(task: TaskRecord, status: TaskStatus): void {
     task.state = status.state;
-    task.statuses.push(withoutData(status));
+    const kept = withoutData(status);
+    const last = task.statuses.length - 1;
+    task.statuses = last >= 0 && task.statuses[last]!.state === status.state ? [...task.statuses.slice(0, last), kept] : [...task.statuses, kept];
   }
 
   /** Returns a task's (and, with its last task, its executor's) resources to the allocator. */
@@ -913,7 +960,7 @@ export class LocalMaster {
     if (!released) this.releaseTask(fw, task);
     fw.tasks.delete(task.info.task_id.value);
     fw.addCompletedTask(task);
-    this.agents.get(task.agentId)?.tasks.delete(taskKey(fw.id, task.info.task_id.value));
+    this.agents.get(task.agentId)?.tasks.delete(task);
   }
 
   // ---- framework removal ----------------------------------------------------------------------
@@ -954,11 +1001,11 @@ export class LocalMaster {
 
   // ---- delivery -------------------------------------------------------------------------------
 
-  private send(fw: FrameworkRecord, event: Event): boolean {
+  private send(fw: FrameworkRecord, event: Event, onWritten?: () => void): boolean {
     const connection = fw.connection;
     if (connection === undefined) return false;
     try {
-      connection.send(event);
+      connection.send(event, onWritten);
       return true;
     } catch (err) {
       this.logger.warn({ err, frameworkId: fw.id, eventType: event.type }, 'failed to write event to the framework stream');
@@ -973,7 +1020,7 @@ export class LocalMaster {
     }
   }
 
-  private deliverReliable(frameworkId: string, status: TaskStatus): boolean {
+  private deliverReliable(frameworkId: string, status: TaskStatus, onWritten: () => void): boolean {
     const fw = this.frameworks.get(frameworkId);
     if (fw === undefined) return false;
     const task = fw.tasks.get(status.task_id.value);
@@ -981,7 +1028,7 @@ export class LocalMaster {
       task.statusUpdateState = status.state;
       task.statusUpdateUuid = status.uuid;
     }
-    return this.send(fw, { type: 'UPDATE', update: { status } });
+    return this.send(fw, { type: 'UPDATE', update: { status } }, onWritten);
   }
 
   private masterStatus(
@@ -1019,9 +1066,14 @@ export class LocalMaster {
     return buildStateJson(this.stateView());
   }
 
-  /** The `/master/state` body as JSON text, reusing the text of tasks unchanged since the last render. */
+  /** The `/master/state` body as JSON text in chunks, its tasks rendered as the chunks are taken. */
+  stateTextChunks(): Iterable<string> {
+    return stateTextChunks(this.stateView());
+  }
+
+  /** The `/master/state` body as one JSON text. */
   stateText(): string {
-    return this.stateRenderer.render(this.stateView());
+    return [...this.stateTextChunks()].join('');
   }
 
   /** The same state, for the operator API (`/api/v1`). */
@@ -1037,7 +1089,7 @@ export class LocalMaster {
       agents: [...this.agents.values()].map((e) => ({
         agent: e.agent,
         registeredTime: e.registeredTime,
-        total: ResourceBag.fromResources(e.agent.resources),
+        total: e.total,
         allocated: this.allocator.allocated(e.agent.id),
         offered: [...e.offers].map((id) => this.offers.get(id)!.resources),
       })),

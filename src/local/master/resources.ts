@@ -47,6 +47,11 @@ class Entry {
   }
 }
 
+/** The ranges of a scalar or set and the items of a scalar or range: one empty list for all
+ * (entries replace their lists, never change them), not two new arrays per entry. */
+const NO_RANGES: FlatRanges = Object.freeze([]);
+const NO_ITEMS: readonly string[] = Object.freeze([]);
+
 const shapes = new Map<string, Shape>();
 const scalarIndexes = new Map<string, number>();
 
@@ -94,7 +99,32 @@ function normalizeReservations(r: Resource): ResourceReservationInfo[] {
   return [];
 }
 
+/** Shapes of unreserved plain resources by type and name: most resources, found without building a key. */
+const plainShapes = new Map<string, Shape>();
+
+function isPlain(r: Resource): boolean {
+  return (
+    (r.reservations === undefined || r.reservations.length === 0) &&
+    (r.role === undefined || r.role === '*') &&
+    r.disk === undefined &&
+    r.revocable === undefined &&
+    r.shared === undefined &&
+    r.provider_id === undefined
+  );
+}
+
 function shapeOf(r: Resource, type: Kind): Shape {
+  if (!isPlain(r)) return keyedShapeOf(r, type);
+  const plainKey = `${type}\u0000${r.name}`;
+  let shape = plainShapes.get(plainKey);
+  if (shape === undefined) {
+    shape = keyedShapeOf(r, type);
+    plainShapes.set(plainKey, shape);
+  }
+  return shape;
+}
+
+function keyedShapeOf(r: Resource, type: Kind): Shape {
   const reservations = normalizeReservations(r);
   const key = JSON.stringify([r.name, type, reservations, r.disk ?? null, r.revocable !== undefined, r.shared !== undefined, r.provider_id?.value ?? null]);
   let shape = shapes.get(key);
@@ -158,7 +188,7 @@ function parseEntry(r: Resource): Entry | undefined {
       }
       const milli = toMilli(v);
       if (milli === 0) return undefined;
-      return new Entry(slotOf(shapeOf(r, 'SCALAR'), role), milli, [], []);
+      return new Entry(slotOf(shapeOf(r, 'SCALAR'), role), milli, NO_RANGES, NO_ITEMS);
     }
     case 'RANGES': {
       if (r.ranges === undefined || r.scalar !== undefined || r.set !== undefined) {
@@ -166,7 +196,7 @@ function parseEntry(r: Resource): Entry | undefined {
       }
       const ranges = parseRanges(r);
       if (ranges.length === 0) return undefined;
-      return new Entry(slotOf(shapeOf(r, 'RANGES'), role), 0, ranges, []);
+      return new Entry(slotOf(shapeOf(r, 'RANGES'), role), 0, ranges, NO_ITEMS);
     }
     case 'SET': {
       if (r.set === undefined || r.scalar !== undefined || r.ranges !== undefined) {
@@ -179,7 +209,7 @@ function parseEntry(r: Resource): Entry | undefined {
         }
       }
       if (items.length === 0) return undefined;
-      return new Entry(slotOf(shapeOf(r, 'SET'), role), 0, [], items);
+      return new Entry(slotOf(shapeOf(r, 'SET'), role), 0, NO_RANGES, items);
     }
     default:
       throw new InvalidResourceError(`Invalid resource ${describe(r)}: unsupported type '${String(r.type)}'`);
@@ -538,6 +568,13 @@ export class ResourceBag {
   }
 
   /** Upstream's textual form, e.g. `cpus(allocated: web):0.5; ports(allocated: web):[31000-31000]`. */
+  /** A text equal for two bags exactly when they hold the same resources (for interning). */
+  identityKey(): string {
+    const parts: string[] = [];
+    for (const e of this.entries.values()) parts.push(JSON.stringify([e.slot.shape.key, e.slot.role ?? null, e.milli, e.ranges, e.items]));
+    return parts.join(',');
+  }
+
   toString(): string {
     const parts: string[] = [];
     for (const e of this.entries.values()) {

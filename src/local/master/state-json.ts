@@ -36,9 +36,19 @@ function rangesText(r: Resource): string {
 
 /** Upstream's `model(Resources)`: scalar sums, ranges and sets as text; cpus/mem/disk/gpus always. */
 export function resourcesModel(resources: readonly Resource[]): Record<string, Json> {
+  return modelOf(ResourceBag.fromResources(resources), resources);
+}
+
+/** `resourcesModel(bag.toResources())` without parsing the list back into a bag (a task's, per render). */
+export function bagModel(bag: ResourceBag): Record<string, Json> {
+  return modelOf(bag, bag.toResources());
+}
+
+/** The model of `resources`, whose bag is `bag`. */
+function modelOf(bag: ResourceBag, resources: readonly Resource[]): Record<string, Json> {
   const out: Record<string, Json> = { disk: 0, mem: 0, gpus: 0, cpus: 0 };
   const scalars = new Map<string, number>();
-  ResourceBag.fromResources(resources).accumulateScalars(scalars, 1);
+  bag.accumulateScalars(scalars, 1);
   for (const [name, milli] of scalars) out[name] = milli / 1000;
   const ranges = new Map<string, Resource[]>();
   for (const r of resources) {
@@ -77,12 +87,24 @@ function statusModel(s: TaskStatus): Json {
   return out;
 }
 
-/** How many tasks have been turned into JSON; tests count it to see what a render reuses. */
+/** How many tasks have been turned into JSON; tests count it to see when a render does it. */
 export const stateRenderCounters = { tasksModelled: 0 };
+
+/** The models of frozen (interned, shared) bags: a few thousand serve 100,000 tasks. Frozen too. */
+const frozenBagModels = new WeakMap<ResourceBag, Record<string, Json>>();
+
+function taskBagModel(bag: ResourceBag): Record<string, Json> {
+  if (!bag.isFrozen) return bagModel(bag);
+  let model = frozenBagModels.get(bag);
+  if (model === undefined) {
+    model = Object.freeze(bagModel(bag));
+    frozenBagModels.set(bag, model);
+  }
+  return model;
+}
 
 function taskModel(task: TaskRecord): Json {
   stateRenderCounters.tasksModelled++;
-  const resources = task.resources.toResources();
   const out: Record<string, Json> = {
     id: task.info.task_id.value,
     name: task.info.name,
@@ -90,13 +112,12 @@ function taskModel(task: TaskRecord): Json {
     executor_id: task.executorId ?? '',
     slave_id: task.agentId,
     state: task.state,
-    resources: resourcesModel(resources),
+    resources: taskBagModel(task.resources),
     role: task.role,
     statuses: task.statuses.map(statusModel),
   };
   // Upstream's Task carries the user of the task's command, else of its executor's command.
-  const user = task.info.command?.user ?? task.info.executor?.command?.user;
-  if (user !== undefined) out.user = user;
+  if (task.info.user !== undefined) out.user = task.info.user;
   if (task.info.labels?.labels !== undefined) out.labels = task.info.labels.labels as unknown as Json;
   if (task.info.discovery !== undefined) out.discovery = task.info.discovery as unknown as Json;
   if (task.info.container !== undefined) out.container = task.info.container as unknown as Json;
@@ -186,33 +207,51 @@ function frameworkModel(
   return out;
 }
 
-export function buildStateJson(view: MasterStateView, tasksSlot?: TasksSlot): object {
-  const { info } = view;
-  const slaves = view.agents.map(({ agent, registeredTime, total, allocated, offered }) => {
-    const offeredBag = sumOf(offered);
-    const used = allocated.clone().subtract(offeredBag).allocatedTo(undefined);
-    const totalList = total.toResources();
-    const out: Record<string, Json> = {
-      id: agent.id,
-      pid: `slave(1)@${info.address?.ip ?? '127.0.0.1'}:${info.port}`,
-      hostname: agent.hostname,
-      port: info.port,
-      registered_time: registeredTime / 1000,
-      resources: resourcesModel(totalList),
-      used_resources: resourcesModel(used.toResources()),
-      offered_resources: resourcesModel(offeredBag.allocatedTo(undefined).toResources()),
-      reserved_resources: {},
-      unreserved_resources: resourcesModel(totalList),
-      attributes: attributesModel(agent.attributes),
-      active: true,
-      deactivated: false,
-      version: info.version ?? '',
-      capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
-    };
-    if (agent.domain !== undefined) out.domain = agent.domain as unknown as Json;
-    return out;
-  });
+/** What of an agent's model never changes (its resources and attributes), made once per agent. */
+const fixedAgentModels = new WeakMap<AgentDescription, { readonly resources: Json; readonly attributes: Json }>();
 
+function agentModels(agent: AgentDescription, total: ResourceBag): { readonly resources: Json; readonly attributes: Json } {
+  let models = fixedAgentModels.get(agent);
+  if (models === undefined) {
+    models = { resources: Object.freeze(resourcesModel(total.toResources())), attributes: Object.freeze(attributesModel(agent.attributes)) };
+    fixedAgentModels.set(agent, models);
+  }
+  return models;
+}
+
+type AgentView = MasterStateView['agents'][number];
+
+function agentModel(info: MasterInfo, { agent, registeredTime, total, allocated, offered }: AgentView): Json {
+  const offeredBag = sumOf(offered);
+  const used = allocated.clone().subtract(offeredBag).allocatedTo(undefined);
+  const fixed = agentModels(agent, total);
+  const out: Record<string, Json> = {
+    id: agent.id,
+    pid: `slave(1)@${info.address?.ip ?? '127.0.0.1'}:${info.port}`,
+    hostname: agent.hostname,
+    port: info.port,
+    registered_time: registeredTime / 1000,
+    resources: fixed.resources,
+    used_resources: resourcesModel(used.toResources()),
+    offered_resources: resourcesModel(offeredBag.allocatedTo(undefined).toResources()),
+    reserved_resources: {},
+    unreserved_resources: fixed.resources,
+    attributes: fixed.attributes,
+    active: true,
+    deactivated: false,
+    version: info.version ?? '',
+    capabilities: ['MULTI_ROLE', 'HIERARCHICAL_ROLE', 'RESERVATION_REFINEMENT'],
+  };
+  if (agent.domain !== undefined) out.domain = agent.domain as unknown as Json;
+  return out;
+}
+
+/** How the agents go into the body: as models, or as a placeholder for their text. */
+type AgentsSlot = (agents: readonly AgentView[]) => Json;
+
+export function buildStateJson(view: MasterStateView, tasksSlot?: TasksSlot, agentsSlot?: AgentsSlot): object {
+  const { info } = view;
+  const slaves = agentsSlot === undefined ? view.agents.map((a) => agentModel(info, a)) : agentsSlot(view.agents);
   return {
     version: info.version ?? '',
     build_date: '',
@@ -303,49 +342,63 @@ export function buildTasksJson(view: MasterStateView, query: TasksQuery = {}): o
   return { tasks: tasks.slice(offset, offset + (query.limit ?? DEFAULT_TASK_LIMIT)).map(taskModel) };
 }
 
-/** A task's JSON text, and what it was rendered from: its state and how many statuses it had. */
-interface TaskText {
-  readonly state: string;
-  readonly statusCount: number;
-  readonly text: string;
+/**
+ * Tasks (and agents) per chunk of the streamed `/master/state`: ~110 KiB of text at Marathon's
+ * task size, under V8's largest young-generation object (128 KiB). A larger chunk's text goes to
+ * the large-object space, which only a full collection frees: 54 MiB of it per render at 100,000
+ * tasks grew the master's heap by hundreds of MiB over a few GETs.
+ */
+export const TASKS_PER_CHUNK = 200;
+export const AGENTS_PER_CHUNK = 200;
+
+/** A list of the document rendered later, a chunk at a time. */
+interface DeferredList {
+  readonly length: number;
+  readonly perChunk: number;
+  models(from: number, to: number): Json[];
 }
 
 /**
- * `/master/state` as text, the same bytes as `JSON.stringify(buildStateJson(view))`. At 100,000
- * tasks nearly all of the body is tasks, and a task's JSON changes only with a new status
- * (TaskRecord.statuses only grows; everything else of a task is fixed at launch). So each task's
- * text is kept between renders, keyed by the record, and reused while its state and status count
- * are unchanged: a render then models only the tasks that changed since the last one.
+ * `/master/state` as a sequence of text chunks whose concatenation is exactly
+ * `JSON.stringify(buildStateJson(view))`. Nearly all of the body is tasks and agents (54 MiB at
+ * 100,000 tasks on 5,000 agents): the rest of the document is rendered at once, the agents and
+ * each framework's tasks lazily, a chunk at a time, so that a writer that waits for the socket
+ * between chunks never holds the whole document. The lists are taken when the document is
+ * rendered; a task whose status changes while the chunks are written shows its newer status.
  */
-export class StateRenderer {
-  private readonly taskTexts = new WeakMap<TaskRecord, TaskText>();
-
-  render(view: MasterStateView): string {
-    // Each framework's task list becomes a unique placeholder string, replaced by the tasks'
-    // texts joined. JSON.stringify escapes NUL, so no string of the state can look like one.
-    const nonce = Math.random().toString(36).slice(2);
-    const lists: string[] = [];
-    const body = JSON.stringify(
-      buildStateJson(view, (fw) => {
-        lists.push(`[${this.tasksText(fw)}]`);
-        return `\u0000pacer-tasks-${nonce}-${lists.length - 1}`;
-      }),
-    );
-    if (lists.length === 0) return body;
-    const placeholder = new RegExp(`"\\\\u0000pacer-tasks-${nonce}-(\\d+)"`, 'g');
-    return body.replace(placeholder, (_, index: string) => lists[Number(index)]!);
-  }
-
-  private tasksText(fw: FrameworkRecord): string {
-    const parts: string[] = [];
-    for (const task of fw.tasks.values()) {
-      let cached = this.taskTexts.get(task);
-      if (cached === undefined || cached.state !== task.state || cached.statusCount !== task.statuses.length) {
-        cached = { state: task.state, statusCount: task.statuses.length, text: JSON.stringify(taskModel(task)) };
-        this.taskTexts.set(task, cached);
-      }
-      parts.push(cached.text);
+export function* stateTextChunks(view: MasterStateView): Generator<string, void, undefined> {
+  // Each deferred list becomes a unique placeholder string, replaced by its chunks.
+  // JSON.stringify escapes NUL, so no string of the state can look like one.
+  const nonce = Math.random().toString(36).slice(2);
+  const lists: DeferredList[] = [];
+  const defer = (list: DeferredList): Json => {
+    lists.push(list);
+    return `\u0000pacer-list-${nonce}-${lists.length - 1}`;
+  };
+  const body = JSON.stringify(
+    buildStateJson(
+      view,
+      (fw) => {
+        const tasks = [...fw.tasks.values()];
+        return defer({ length: tasks.length, perChunk: TASKS_PER_CHUNK, models: (from, to) => tasks.slice(from, to).map(taskModel) });
+      },
+      (agents) =>
+        defer({ length: agents.length, perChunk: AGENTS_PER_CHUNK, models: (from, to) => agents.slice(from, to).map((a) => agentModel(view.info, a)) }),
+    ),
+  );
+  const placeholder = new RegExp(`"\\\\u0000pacer-list-${nonce}-(\\d+)"`, 'g');
+  let at = 0;
+  for (const match of body.matchAll(placeholder)) {
+    yield `${body.slice(at, match.index)}[`;
+    const list = lists[Number(match[1])]!;
+    for (let i = 0; i < list.length; i += list.perChunk) {
+      // One stringify of the chunk's models, less its brackets: V8 writes an array of same-shaped
+      // objects faster than it writes each alone.
+      const text = JSON.stringify(list.models(i, i + list.perChunk));
+      yield i === 0 ? text.slice(1, -1) : `,${text.slice(1, -1)}`;
     }
-    return parts.join(',');
+    yield ']';
+    at = match.index + match[0].length;
   }
+  yield body.slice(at);
 }

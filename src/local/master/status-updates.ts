@@ -12,15 +12,19 @@ export const DEFAULT_FIRST_RETRY_MS = 10_000;
 export const MAX_RETRY_MS = 600_000;
 
 export interface StatusUpdateTransport {
-  /** Sends the update to the framework; false when it has no connected stream. */
-  deliver(frameworkId: string, status: TaskStatus): boolean;
+  /**
+   * Sends the update to the framework; false when it has no connected stream. `onWritten` is
+   * called once the update has left the master (at once by transports without a buffer).
+   */
+  deliver(frameworkId: string, status: TaskStatus, onWritten: () => void): boolean;
 }
 
 interface Stream {
   readonly frameworkId: string;
   readonly taskId: string;
   readonly queue: TaskStatus[];
-  /** When the head was last sent, undefined while it waits for a connected framework. */
+  /** When the head is due to be sent again; undefined while it waits for a connected framework
+   * or for its last copy to leave the master. */
   nextRetryAt: number | undefined;
   backoffMs: number;
 }
@@ -132,7 +136,16 @@ export class StatusUpdateManager {
   private sendHead(stream: Stream, delayMs = stream.backoffMs): void {
     const head = stream.queue[0];
     if (head === undefined) return;
-    const sent = this.transport.deliver(stream.frameworkId, head);
-    stream.nextRetryAt = sent ? this.now() + delayMs : undefined;
+    stream.nextRetryAt = undefined;
+    // The retry clock starts when the update has left the master, not when it was queued behind
+    // a slow subscriber's backlog: a resend of an update the subscriber cannot have read yet
+    // would only lengthen that backlog (at 100,000 tasks, by every unacknowledged update).
+    this.transport.deliver(stream.frameworkId, head, () => {
+      if (stream.queue[0] === head && this.live(stream)) stream.nextRetryAt = this.now() + delayMs;
+    });
+  }
+
+  private live(stream: Stream): boolean {
+    return this.frameworks.get(stream.frameworkId)?.get(stream.taskId) === stream;
   }
 }

@@ -171,7 +171,7 @@ export function taskModel(task: TaskRecord): Task {
     agent_id: { value: task.agentId },
     state: task.state,
     resources: task.resources.toResources(),
-    statuses: task.statuses,
+    statuses: [...task.statuses],
   };
   if (task.executorId !== undefined) out.executor_id = { value: task.executorId };
   if (task.statusUpdateState !== undefined) out.status_update_state = task.statusUpdateState;
@@ -181,7 +181,7 @@ export function taskModel(task: TaskRecord): Task {
   if (info.container !== undefined) out.container = info.container;
   if (info.health_check !== undefined) out.health_check = info.health_check;
   if (info.kill_policy !== undefined) out.kill_policy = info.kill_policy;
-  if (info.command?.user !== undefined) out.user = info.command.user;
+  if (info.user !== undefined) out.user = info.user;
   return out;
 }
 

@@ -21,9 +21,14 @@ export class RecordingConnection implements FrameworkConnection {
   readonly events: Event[] = [];
   closed = false;
   constructor(readonly streamId: string) {}
-  send(event: Event): void {
+  /** While set, writes are held here instead of leaving at once (a subscriber that reads slowly). */
+  unwritten: (() => void)[] | undefined;
+  send(event: Event, onWritten?: () => void): void {
     if (this.closed) throw new Error('send on a closed stream');
     this.events.push(event);
+    if (onWritten === undefined) return;
+    if (this.unwritten !== undefined) this.unwritten.push(onWritten);
+    else onWritten();
   }
   close(): void {
     this.closed = true;

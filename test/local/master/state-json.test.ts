@@ -8,7 +8,9 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startMesosLocal, type MesosLocalHandle } from '../../../src/local/index.js';
 import { rawRequest, subscribeJson } from '../wire-client.js';
-import { stateRenderCounters } from '../../../src/local/master/state-json.js';
+import { ResourceBag } from '../../../src/local/master/resources.js';
+import { bagModel, resourcesModel, stateRenderCounters, TASKS_PER_CHUNK } from '../../../src/local/master/state-json.js';
+import type { Resource, TaskInfo } from '../../../src/mesos/types.js';
 import { launch, makeMaster, subscribe, task } from './fakes.js';
 
 let local: MesosLocalHandle;
@@ -133,37 +135,95 @@ it("writes a task status's container_status as upstream's json(ContainerStatus):
   });
 });
 
-it('renders /master/state text identical to the state model, and models again only the tasks whose status changed', () => {
-  const { master, agents } = makeMaster(2);
+/** A task with the optional parts /master/state writes: user, labels, discovery, health check, a port. */
+function richer(j: number): Partial<TaskInfo> {
+  return {
+    command: { value: 'sleep 100', user: 'nobody', environment: { variables: [{ name: 'A', value: 'b' }] } },
+    labels: { labels: [{ key: 'k', value: `v"${j}` }] },
+    discovery: { visibility: 'FRAMEWORK', name: 'svc', ports: { ports: [{ number: 31000 + j, name: 'http', protocol: 'tcp' }] } },
+    health_check: { type: 'TCP', tcp: { port: 31000 + j } },
+    resources: [
+      { name: 'cpus', type: 'SCALAR', scalar: { value: 0.01 } },
+      { name: 'mem', type: 'SCALAR', scalar: { value: 1 } },
+      { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 31000 + j, end: 31000 + j }] } },
+    ],
+  };
+}
+
+it('streams /master/state in chunks of TASKS_PER_CHUNK tasks, rendered as they are taken, that join to the state model byte for byte', () => {
+  const { master, agents } = makeMaster(3);
   const fw = subscribe(master);
   master.allocate();
   const offers = fw.connection.offers();
-  launch(master, fw, offers.slice(0, 1), [task('t1', 'agent-0'), task('t2', 'agent-0')]);
-  launch(master, fw, offers.slice(1, 2), [task('t3', 'agent-1')]);
-  agents[0]!.report(fw.id, 't1', 'TASK_RUNNING');
-  agents[1]!.report(fw.id, 't3', 'TASK_RUNNING');
+  // 3 agents x 400 tasks of 0.01 cpus: more than two chunks' worth.
+  for (const [i, offer] of offers.entries()) {
+    launch(
+      master,
+      fw,
+      [offer],
+      Array.from({ length: 400 }, (_, j) => task(`t-${i}-${j}`, offer.agent_id.value, 0.01, 1, j % 2 === 0 ? richer(j) : {})),
+    );
+  }
+  for (const [i, agent] of agents.entries())
+    for (let j = 0; j < 400; j += 3)
+      agent.report(fw.id, `t-${i}-${j}`, 'TASK_RUNNING', j % 2 === 0 ? { healthy: true, labels: { labels: [{ key: 'probe', value: 'ok' }] } } : {});
+  const total = 3 * 400;
+  expect(total).toBeGreaterThan(2 * TASKS_PER_CHUNK);
 
-  const counted = (render: () => string): { text: string; modelled: number } => {
-    const before = stateRenderCounters.tasksModelled;
-    const text = render();
-    return { text, modelled: stateRenderCounters.tasksModelled - before };
-  };
-  const first = counted(() => master.stateText());
-  expect(JSON.parse(first.text)).toEqual(JSON.parse(JSON.stringify(master.stateJson())));
-  expect(first.modelled).toBe(3);
+  const modelled = (): number => stateRenderCounters.tasksModelled;
+  const iterator = master.stateTextChunks()[Symbol.iterator]();
+  const taken: string[] = [];
+  const modelledPerChunk: number[] = [];
+  for (let before = modelled(), next = iterator.next(); next.done !== true; before = modelled(), next = iterator.next()) {
+    taken.push(next.value);
+    modelledPerChunk.push(modelled() - before);
+  }
+  // The first chunk (everything before the tasks) models no task; then at most TASKS_PER_CHUNK each.
+  expect(modelledPerChunk[0]).toBe(0);
+  expect(Math.max(...modelledPerChunk)).toBe(TASKS_PER_CHUNK);
+  expect(modelledPerChunk.reduce((a, b) => a + b, 0)).toBe(total);
+  expect(taken.join('')).toBe(JSON.stringify(master.stateJson()));
+  expect(master.stateText()).toBe(taken.join(''));
+  const tasks = (JSON.parse(taken.join('')) as { frameworks: { tasks: { id: string; state: string }[] }[] }).frameworks[0]!.tasks;
+  expect(tasks).toHaveLength(total);
+  expect(tasks.filter((t) => t.state === 'TASK_RUNNING')).toHaveLength(3 * 134);
+});
 
-  // Nothing changed: every task's text is reused.
-  expect(counted(() => master.stateText())).toEqual({ text: first.text, modelled: 0 });
+it("models a task's resource bag as upstream's model of its resource list", () => {
+  const resources: Resource[] = [
+    { name: 'cpus', type: 'SCALAR', scalar: { value: 1.5 }, allocation_info: { role: 'a' } },
+    { name: 'cpus', type: 'SCALAR', scalar: { value: 0.5 }, allocation_info: { role: 'b' } },
+    { name: 'mem', type: 'SCALAR', scalar: { value: 64 }, allocation_info: { role: 'a' } },
+    {
+      name: 'ports',
+      type: 'RANGES',
+      ranges: {
+        range: [
+          { begin: 31000, end: 31001 },
+          { begin: 31005, end: 31005 },
+        ],
+      },
+      allocation_info: { role: 'a' },
+    },
+    { name: 'ports', type: 'RANGES', ranges: { range: [{ begin: 32000, end: 32000 }] }, allocation_info: { role: 'b' } },
+    { name: 'zones', type: 'SET', set: { item: ['x', 'y'] }, allocation_info: { role: 'a' } },
+    { name: 'foo', type: 'SCALAR', scalar: { value: 3 }, allocation_info: { role: 'a' } },
+  ];
+  const bag = ResourceBag.fromResources(resources);
+  expect(JSON.stringify(bagModel(bag))).toBe(JSON.stringify(resourcesModel(bag.toResources())));
+  expect(bagModel(bag)).toEqual({ disk: 0, mem: 64, gpus: 0, cpus: 2, foo: 3, ports: '[31000-31001, 31005-31005], [32000-32000]', zones: '{x, y}' });
+});
 
-  // One new status: that task alone is modelled again, and the text shows it.
-  agents[0]!.report(fw.id, 't2', 'TASK_RUNNING');
-  const third = counted(() => master.stateText());
-  expect(third.modelled).toBe(1);
-  expect(third.text).toBe(JSON.stringify(master.stateJson()));
-  const tasks = (JSON.parse(third.text) as { frameworks: { tasks: { id: string; state: string }[] }[] }).frameworks[0]!.tasks;
-  expect(tasks.map((t) => [t.id, t.state])).toEqual([
-    ['t1', 'TASK_RUNNING'],
-    ['t2', 'TASK_RUNNING'],
-    ['t3', 'TASK_RUNNING'],
-  ]);
+it('answers /master/state?jsonp= with the same document wrapped in the callback, as text/javascript', async () => {
+  const plain = await rawRequest(local.url, { method: 'GET', path: '/master/state' });
+  const wrapped = await rawRequest(local.url, { method: 'GET', path: '/master/state?jsonp=angular.callbacks._0' });
+  expect(wrapped.status).toBe(200);
+  expect(wrapped.headers['content-type']).toBe('text/javascript');
+  expect(plain.headers['content-type']).toBe('application/json');
+  expect(wrapped.text.startsWith('angular.callbacks._0(')).toBe(true);
+  expect(wrapped.text.endsWith(')')).toBe(true);
+  const inner = JSON.parse(wrapped.text.slice('angular.callbacks._0('.length, -1)) as { id: string; slaves: unknown[] };
+  const direct = JSON.parse(plain.text) as { id: string; slaves: unknown[] };
+  expect(inner.id).toBe(direct.id);
+  expect(inner.slaves).toEqual(direct.slaves);
 });

@@ -11,6 +11,32 @@ function ack(master: LocalMaster, fw: Subscribed, status: TaskStatus): void {
 }
 
 describe('LocalMaster status updates', () => {
+  it('starts the retry clock of an update when it has left the master, not while it waits behind a slow subscriber', () => {
+    const { master, clock, agents } = makeMaster(1, { statusUpdateRetryMs: 1000 });
+    const fw = subscribe(master);
+    master.allocate();
+    launch(master, fw, fw.connection.offers(), [task('t1', 'agent-0')]);
+    fw.connection.unwritten = [];
+    agents[0]!.report(fw.id, 't1', 'TASK_RUNNING');
+    expect(fw.connection.updates()).toHaveLength(1);
+
+    // Still in the master's buffer after many retry intervals: the subscriber cannot have read it,
+    // and a copy would only queue behind it.
+    clock.advance(10_000);
+    master.tick();
+    expect(fw.connection.updates()).toHaveLength(1);
+
+    // Written out now: retried one interval later, as before.
+    for (const written of fw.connection.unwritten.splice(0)) written();
+    clock.advance(999);
+    master.tick();
+    expect(fw.connection.updates()).toHaveLength(1);
+    clock.advance(1);
+    master.tick();
+    expect(fw.connection.updates()).toHaveLength(2);
+    expect(fw.connection.updates()[1]!.uuid).toBe(fw.connection.updates()[0]!.uuid);
+  });
+
   it('retries an update until acknowledged, one in flight per task, then delivers the next', () => {
     const { master, clock, agents } = makeMaster(1, { statusUpdateRetryMs: 1000 });
     const fw = subscribe(master);
