@@ -229,3 +229,33 @@ describe('an offer round with 10,000 instances running and 10 scheduled', () => 
     }
   });
 });
+
+describe('CoreLaunchQueue.add', () => {
+  it('adds made in one event-loop turn for many apps are committed together, and a failed commit fails each of them', async () => {
+    const journal: Entry[] = [];
+    const store = new JournalStore(journal);
+    const apps = Array.from({ length: 50 }, (_, i) => appOf({ id: `/scale/app-${i}`, cmd: 'sleep 1000', cpus: 0.1, mem: 16 }));
+    const driver = recordingDriver(journal);
+    const tracker = new StoredInstanceTracker({ store, logger });
+    await tracker.load();
+    const queueRef: { queue?: CoreLaunchQueue } = {};
+    const demand = new OfferDemand({ driver: () => driver, logger, wanted: () => queueRef.queue!.launchKeys(NOW) });
+    const queue = new CoreLaunchQueue({ tracker, store, rateLimiter: new RateLimiter(), apps: new MapAppLookup(apps), demand, clock: () => NOW, logger });
+    queueRef.queue = queue;
+    try {
+      const added = await Promise.all(apps.map((app) => queue.add(app, 3)));
+      expect(added.map((a) => a.length)).toEqual(apps.map(() => 3));
+      const commits = journal.filter((e) => e.kind === 'store');
+      expect(commits).toHaveLength(1);
+      expect((commits[0] as { writes: unknown[] }).writes).toHaveLength(150);
+      expect([...tracker.waitingVersionsByApp()]).toHaveLength(50);
+
+      store.failNext = true;
+      const failed = await Promise.allSettled([queue.add(apps[0]!, 1), queue.add(apps[1]!, 1)]);
+      expect(failed.map((f) => f.status)).toEqual(['rejected', 'rejected']);
+      expect(tracker.ofApp(apps[0]!.id)).toHaveLength(3);
+    } finally {
+      demand.close();
+    }
+  });
+});
