@@ -50,6 +50,8 @@ export interface DeploymentManagerOptions {
 interface RunningDeployment {
   deployment: Deployment;
   runs: ActionRun[];
+  /** The current step's runs by app: every instance change pokes its app's runs, not all of them. */
+  runsByApp: Map<string, ActionRun[]>;
   cancelled: boolean;
   interrupt: () => void;
   interrupted: Promise<void>;
@@ -127,7 +129,7 @@ export class DeploymentManager {
     const interrupted = new Promise<void>((resolve) => (interrupt = resolve));
     let settle!: (outcome: DeploymentOutcome) => void;
     const finished = new Promise<DeploymentOutcome>((resolve) => (settle = resolve));
-    const entry: RunningDeployment = { deployment, runs: [], cancelled: false, interrupt, interrupted, finished, settle };
+    const entry: RunningDeployment = { deployment, runs: [], runsByApp: new Map(), cancelled: false, interrupt, interrupted, finished, settle };
     this.#running.set(deployment.plan.id, entry);
     this.#ensureTimer();
     this.#opts.logger.info(
@@ -192,6 +194,12 @@ export class DeploymentManager {
         this.#opts.events.publish(deploymentInfoEvent(plan, step, this.#now()));
         log.info({ step: index + 1, totalSteps: plan.steps.length, actions: step.actions }, 'deployment step started');
         entry.runs = step.actions.map((action) => this.#createRun(entry.deployment, action, log));
+        entry.runsByApp = new Map();
+        for (const run of entry.runs) {
+          const forApp = entry.runsByApp.get(run.appId);
+          if (forApp === undefined) entry.runsByApp.set(run.appId, [run]);
+          else forApp.push(run);
+        }
         for (const run of entry.runs) run.poke();
         failedStep = step;
         await Promise.race([Promise.all(entry.runs.map((r) => r.done)), entry.interrupted]);
@@ -275,7 +283,7 @@ export class DeploymentManager {
 
   #pokeApp(appId: string, instanceId: string, expunged: boolean): void {
     for (const entry of this.#running.values()) {
-      for (const run of entry.runs) if (run.appId === appId) run.poke(instanceId, expunged);
+      for (const run of entry.runsByApp.get(appId) ?? []) run.poke(instanceId, expunged);
     }
   }
 
