@@ -165,7 +165,9 @@ export class Reconciler {
     }
   }
 
-  #sleep(run: { wake: (() => void) | undefined }, ms: number): Promise<void> {
+  #sleep(run: { wake: (() => void) | undefined; cancelled: boolean }, ms: number): Promise<void> {
+    // Cancelled between two waits (while a RECONCILE was being sent): its wake-up already ran.
+    if (run.cancelled) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, ms);
       run.wake = () => {
