@@ -103,7 +103,7 @@ describe('npm start', () => {
     expect(below.some((p) => p.cmdline.includes(BIN) || p.cmdline.includes('bin/pacer.js'))).toBe(true);
 
     process.kill(npm.pid!, 'SIGTERM');
-    expect(await within(exited, 30_000)).toBe(true);
+    expect(await within(exited, 30_000), `npm start did not stop within 30 s; its output:\n${log.slice(-6_000)}`).toBe(true);
     // npm exits after its child; that child must have been Pacer, so nothing of it is left.
     expect(below.filter((p) => alive(p.pid))).toEqual([]);
     expect(await accepts(port)).toBe(false);
