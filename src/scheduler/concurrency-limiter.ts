@@ -1,3 +1,5 @@
+import { Fifo } from './fifo.js';
+
 /**
  * A cap on async work in flight (health probes, ACKNOWLEDGE calls): at most `limit` tasks run,
  * the rest wait in FIFO order and start only when they get a slot, so a queued task's own timeout
@@ -6,10 +8,7 @@
 export class ConcurrencyLimiter {
   readonly limit: number;
   #inFlight = 0;
-  // A queue with a head index: Array#shift copies the whole array, which made 60,000 queued
-  // ACKNOWLEDGE calls cost quadratic time.
-  #waiting: Array<() => void> = [];
-  #head = 0;
+  readonly #waiting = new Fifo<() => void>();
 
   constructor(limit: number) {
     if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency limit must be a positive integer, got ${limit}`);
@@ -21,7 +20,7 @@ export class ConcurrencyLimiter {
   }
 
   get queued(): number {
-    return this.#waiting.length - this.#head;
+    return this.#waiting.size;
   }
 
   /** Runs `task` once a slot is free; the slot is held until its promise settles. */
@@ -34,24 +33,10 @@ export class ConcurrencyLimiter {
     try {
       return await task();
     } finally {
-      const next = this.#dequeue();
+      const next = this.#waiting.shift();
       // The slot passes straight to the next waiter, so the count never dips and refills.
       if (next) next();
       else this.#inFlight--;
     }
-  }
-
-  #dequeue(): (() => void) | undefined {
-    if (this.#head === this.#waiting.length) return undefined;
-    const next = this.#waiting[this.#head];
-    this.#head++;
-    if (this.#head === this.#waiting.length) {
-      this.#waiting = [];
-      this.#head = 0;
-    } else if (this.#head >= 1024 && this.#head * 2 >= this.#waiting.length) {
-      this.#waiting = this.#waiting.slice(this.#head);
-      this.#head = 0;
-    }
-    return next;
   }
 }

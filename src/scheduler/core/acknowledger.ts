@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { TaskStatus } from '../../mesos/types.js';
+import { Fifo } from '../fifo.js';
 import type { DriverPort } from './driver-port.js';
 
 export interface AcknowledgerOptions {
@@ -34,8 +35,7 @@ interface PendingAck {
 export class Acknowledger {
   readonly #opts: AcknowledgerOptions;
   readonly #maxInFlight: number;
-  #queue: PendingAck[] = [];
-  #head = 0;
+  readonly #queue = new Fifo<PendingAck>();
   #inFlight = 0;
   /** Queued or in flight, by `taskId\0uuid`. */
   readonly #pending = new Map<string, PendingAck>();
@@ -82,12 +82,9 @@ export class Acknowledger {
   }
 
   #pump(): void {
-    while (this.#inFlight < this.#maxInFlight && this.#head < this.#queue.length) {
-      const ack = this.#queue[this.#head++]!;
-      if (this.#head >= 1024 && this.#head * 2 >= this.#queue.length) {
-        this.#queue = this.#queue.slice(this.#head);
-        this.#head = 0;
-      }
+    while (this.#inFlight < this.#maxInFlight) {
+      const ack = this.#queue.shift();
+      if (ack === undefined) return;
       this.#inFlight++;
       void this.#one(ack).finally(() => {
         this.#inFlight--;
@@ -121,9 +118,7 @@ export class Acknowledger {
 
   /** The driver stopped (shutdown, lost leadership): one line for the queue and the ACK in hand, not a warning per ACK. */
   #dropQueued(): void {
-    const dropped = this.#queue.slice(this.#head);
-    this.#queue = [];
-    this.#head = 0;
+    const dropped = this.#queue.drain();
     this.#opts.logger.info(
       { acks: dropped.length + 1 },
       'scheduler driver stopped: waiting ACKs dropped; the agents resend those updates to the next subscriber',
