@@ -154,13 +154,7 @@ export class CoreLaunchQueue implements LaunchQueue {
 
   /** Launch keys (`appId@version`) of the waiting instances whose app is not backed off. */
   launchKeys(now: number): Set<string> {
-    const keys = new Set<string>();
-    for (const [appId, versions] of this.#opts.tracker.waitingVersionsByApp()) {
-      const app = this.#opts.apps.app(appId);
-      if (app === undefined || this.#opts.rateLimiter.isDelayed(app, now)) continue;
-      for (const version of versions) keys.add(launchKey(appId, version));
-    }
-    return keys;
+    return new Set(this.launchableGroups(now).map((group) => group.key));
   }
 
   recordOutcome(appId: string, outcome: RequestOutcome, now: number): void {
