@@ -50,6 +50,15 @@ const SESSION_LOST_CODES: ReadonlySet<ZkErrorCode> = new Set<ZkErrorCode>(['PACE
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** getData requests a listing keeps in flight: enough to hide the round trip, few enough to keep pings moving. */
 const LIST_READS_IN_FLIGHT = 256;
+/**
+ * Nodes per multi-read, and multi-reads in flight. 100,000 nodes of 600 bytes load in about 0.3 s
+ * this way against 8 s one request each (2 cores, ad hoc); batches of 500 fill the pipe without
+ * making one reply large (a reply carries every value of its batch).
+ */
+const DEFAULT_MULTI_READ_BATCH = 500;
+const MULTI_READS_IN_FLIGHT = 4;
+/** The server's answer to a request type it does not know (multi-read before ZooKeeper 3.6). */
+const ZK_UNIMPLEMENTED = -6;
 
 export interface ZkStoreOptions {
   /** Requested ZooKeeper session timeout. Default 10 s (Marathon's zk_session_timeout). */
@@ -70,6 +79,8 @@ export interface ZkStoreOptions {
    * not write. The check runs inside each multi, so a deposed leader cannot commit.
    */
   writeGuard?: () => string | undefined;
+  /** Nodes a listing reads per multi-read request; 0 reads one node per request. Default DEFAULT_MULTI_READ_BATCH. */
+  multiReadBatch?: number;
 }
 
 interface PendingBatch {
@@ -109,6 +120,9 @@ export class ZkStore implements Store {
   private draining: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private released = false;
+  private readonly multiReadBatch: number;
+  /** Whether the server answers multi-reads, as probed on each new session. */
+  private multiRead: 'unknown' | 'works' | 'refused' = 'unknown';
 
   private constructor(
     private readonly url: ZkUrl,
@@ -123,6 +137,7 @@ export class ZkStore implements Store {
     this.compressionThresholdBytes = opts.compressionThresholdBytes ?? DEFAULT_COMPRESSION_THRESHOLD_BYTES;
     this.maxBatchBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES;
     this.maxNodeBytes = opts.maxNodeBytes ?? Number.POSITIVE_INFINITY;
+    this.multiReadBatch = opts.multiReadBatch ?? DEFAULT_MULTI_READ_BATCH;
   }
 
   /**
@@ -197,14 +212,7 @@ export class ZkStore implements Store {
           }
           return prefix === undefined || child.key.startsWith(prefix);
         });
-        // A bounded number of reads in flight: 100,000 requests queued at once on one session
-        // delay its pings behind them, and the session can expire while it reads.
-        // Each value is decoded as its reply arrives: decoding 100,000 after the last reply held
-        // the event loop for seconds, long enough for the leader-election session to look dead.
-        return mapBounded(wanted, LIST_READS_IN_FLIGHT, async ({ name, bucketPath, key }) => {
-          const data = await dataOrNone(session, joinPath(bucketPath, name));
-          return data === undefined ? undefined : { key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T };
-        });
+        return this.readValues<T>(session, collection, wanted);
       });
       const entries = found.filter((entry): entry is StoreEntry<T> => entry !== undefined);
       for (const { key } of entries) this.knownNodes.add(this.entryPath(collection, key));
@@ -212,6 +220,33 @@ export class ZkStore implements Store {
     } catch (error) {
       throw toStoreError(error, what);
     }
+  }
+
+  /**
+   * The values of the listed nodes, decoded as their replies arrive. With multi-read (ZooKeeper
+   * 3.6+) a few large requests; with an older server, one request per node.
+   */
+  private async readValues<T>(
+    session: ZkSession,
+    collection: Collection,
+    nodes: ReadonlyArray<{ name: string; bucketPath: string; key: string }>,
+  ): Promise<Array<StoreEntry<T> | undefined>> {
+    const decode = async (key: string, data: Buffer | undefined): Promise<StoreEntry<T> | undefined> =>
+      data === undefined ? undefined : { key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T };
+    if (this.multiReadBatch > 0 && this.multiRead === 'works') {
+      const batches: Array<typeof nodes> = [];
+      for (let start = 0; start < nodes.length; start += this.multiReadBatch) batches.push(nodes.slice(start, start + this.multiReadBatch));
+      const perBatch = await mapBounded(batches, MULTI_READS_IN_FLIGHT, async (batch) => {
+        const data = await session.getDataMany(batch.map(({ name, bucketPath }) => joinPath(bucketPath, name)));
+        return Promise.all(batch.map(({ key }, index) => decode(key, data[index])));
+      });
+      return perBatch.flat();
+    }
+    // A bounded number of reads in flight: 100,000 requests queued at once on one session
+    // delay its pings behind them, and the session can expire while it reads.
+    // Each value is decoded as its reply arrives: decoding 100,000 after the last reply held
+    // the event loop for seconds, long enough for the leader-election session to look dead.
+    return mapBounded(nodes, LIST_READS_IN_FLIGHT, async ({ name, bucketPath, key }) => decode(key, await dataOrNone(session, joinPath(bucketPath, name))));
   }
 
   apply(writes: readonly StoreWrite[]): Promise<void> {
@@ -247,7 +282,29 @@ export class ZkStore implements Store {
   private async adoptSession(session: ZkSession, renewed: boolean): Promise<void> {
     session.onStateChange(() => this.wake());
     if (!renewed) await this.checkFormat(session);
+    if (this.multiReadBatch > 0) await this.probeMultiRead(session);
     this.wake();
+  }
+
+  /**
+   * Asks for the format node by multi-read. A server older than 3.6 answers "unimplemented" and
+   * closes the connection (the session survives it), so the probe happens here, before any other
+   * request of the session can be caught by that close. Any other failure leaves listings on
+   * one request per node.
+   */
+  private async probeMultiRead(session: ZkSession): Promise<void> {
+    try {
+      await session.getDataMany([joinPath(joinPath(this.stateRoot, 'meta'), 'format')]);
+      this.multiRead = 'works';
+    } catch (error) {
+      this.multiRead = error instanceof ZkError && error.zkCode === ZK_UNIMPLEMENTED ? 'refused' : 'unknown';
+      this.logger.info(
+        { err: error },
+        this.multiRead === 'refused'
+          ? 'this ZooKeeper server has no multi-read (it needs 3.6 or later); listings read one node per request'
+          : 'could not learn whether ZooKeeper answers multi-reads; listings read one node per request',
+      );
+    }
   }
 
   private async checkFormat(session: ZkSession): Promise<void> {

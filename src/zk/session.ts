@@ -7,7 +7,8 @@ import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { ZkError, toZkError } from './errors.js';
 import { addMultiOp, toMultiError, type ZkMultiOp } from './multi.js';
-import { tuneZkWire } from './wire-tuning.js';
+import { decodeMultiReadReply, encodeMultiReadBody, OP_MULTI_READ } from './multi-read.js';
+import { tuneZkWire, type RawZkRequest } from './wire-tuning.js';
 
 export { ZkError, type ZkErrorCode } from './errors.js';
 
@@ -157,6 +158,8 @@ export interface ZkSessionIdentity {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** ZooKeeper's error code for a node that does not exist. */
+const NO_NODE = -101;
 const CLOSE_GRACE_MS = 2_000;
 
 /** One ZooKeeper session. After it expires it is dead: open a new one (see ZkSessionKeeper). */
@@ -287,6 +290,10 @@ export class ZkSession {
     this.silenceTimer.unref();
   }
 
+  private connectionManager(): { queue(request: RawZkRequest, callback: (error: unknown) => void): void } {
+    return (this.client as unknown as { connectionManager: { queue(request: RawZkRequest, callback: (error: unknown) => void): void } }).connectionManager;
+  }
+
   private librarySocket(): Socket | undefined {
     return (this.client as unknown as { connectionManager?: { socket?: Socket } }).connectionManager?.socket;
   }
@@ -339,6 +346,58 @@ export class ZkSession {
         done(e, { data: data ?? Buffer.alloc(0), stat: e ? emptyStat() : toNodeStat(stat) });
       if (watcher) this.client.getData(path, wrapWatcher(watcher), callback);
       else this.client.getData(path, callback);
+    });
+  }
+
+  /**
+   * The data of many nodes in one request (ZooKeeper's multi-read, servers 3.6 and later), in the
+   * order of `paths`; undefined for a node that does not exist. Rejects with PACER_ZK_ERROR
+   * carrying the server's code when the server refuses the request as a whole (an older server).
+   */
+  getDataMany(paths: readonly string[]): Promise<Array<Buffer | undefined>> {
+    for (const path of paths) validatePath(path);
+    return this.call(`multi-read of ${paths.length} nodes`, (done) => {
+      const body = encodeMultiReadBody(paths);
+      const request: RawZkRequest = {
+        header: { xid: 0, type: OP_MULTI_READ },
+        payload: undefined,
+        toBuffer() {
+          const frame = Buffer.allocUnsafe(12 + body.length);
+          frame.writeInt32BE(8 + body.length, 0);
+          frame.writeInt32BE(this.header.xid, 4);
+          frame.writeInt32BE(OP_MULTI_READ, 8);
+          body.copy(frame, 12);
+          return frame;
+        },
+        onReply: (err, reply) => {
+          if (err !== 0) {
+            done(new ZkError(err === NO_NODE ? 'PACER_ZK_NO_NODE' : 'PACER_ZK_ERROR', `multi-read of ${paths.length} nodes: server error ${err}`, err), []);
+            return;
+          }
+          let results;
+          try {
+            results = decodeMultiReadReply(reply, paths.length);
+          } catch (error) {
+            // The stream cannot be trusted past a reply it cannot read; the reconnect starts clean.
+            this.librarySocket()?.destroy();
+            done(error, []);
+            return;
+          }
+          const data: Array<Buffer | undefined> = [];
+          for (const [index, result] of results.entries()) {
+            if ('data' in result) data.push(result.data);
+            else if (result.error === NO_NODE) data.push(undefined);
+            else {
+              done(new ZkError('PACER_ZK_ERROR', `multi-read of ${paths[index]!}: server error ${result.error}`, result.error), []);
+              return;
+            }
+          }
+          done(undefined, data);
+        },
+      };
+      this.connectionManager().queue(request, (error: unknown) => {
+        if (error) done(error, []);
+      });
     });
   }
 

@@ -70,14 +70,47 @@ export class ZkFrameSplitter {
   }
 }
 
+/**
+ * A request the library queues and numbers but cannot encode or decode itself (multi-read):
+ * `toBuffer` writes the whole frame with the xid the library assigned, and the reply frame goes
+ * to `onReply` instead of the library's decoder. Failures (connection loss) reach the callback
+ * passed to the library's `queue`, as for its own requests.
+ */
+export interface RawZkRequest {
+  header: { xid: number; type: number };
+  payload: undefined;
+  toBuffer(): Buffer;
+  onReply(err: number, body: Buffer): void;
+}
+
+interface PendingPacket {
+  request: { header: { xid: number } | null; onReply?: RawZkRequest['onReply'] };
+}
+
 interface ConnectionManagerLike {
   socket?: Socket;
   pendingBuffer: Buffer | null;
+  pendingQueue: PendingPacket[];
+  zxid: Buffer;
   onSocketData: (this: ConnectionManagerLike, chunk: Buffer) => void;
   onPacketQueueReadable: (this: ConnectionManagerLike) => void;
 }
 
 const TUNED = Symbol('pacer.zkWireTuned');
+/** Reply header: frame length, xid, zxid, err; the body follows. */
+const REPLY_BODY_OFFSET = 20;
+
+/** Hands a reply to the raw request it answers, as the library would (pending queue, zxid); false when it is not one. */
+function takeRawReply(manager: ConnectionManagerLike, frame: Buffer): boolean {
+  const head = manager.pendingQueue[0];
+  const onReply = head?.request.onReply;
+  if (onReply === undefined || frame.length < REPLY_BODY_OFFSET || frame.readInt32BE(4) !== head!.request.header?.xid) return false;
+  manager.pendingQueue.shift();
+  const zxid = frame.subarray(8, 16);
+  if (zxid.some((byte) => byte !== 0)) manager.zxid = Buffer.from(zxid);
+  onReply(frame.readInt32BE(16), frame.subarray(REPLY_BODY_OFFSET));
+  return true;
+}
 const splitters = new WeakMap<Socket, ZkFrameSplitter>();
 
 /**
@@ -112,7 +145,7 @@ export function tuneZkWire(): void {
       // A reply may make the library drop this connection; what is left of it is stale.
       if (this.socket !== socket || socket.destroyed) return;
       this.pendingBuffer = null;
-      readOne.call(this, frame);
+      if (!takeRawReply(this, frame)) readOne.call(this, frame);
     }
   };
 

@@ -42,4 +42,19 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore on a real ZooKeeper', () => {
       dispose: () => removeTree(admin, path),
     };
   });
+
+  // Listings read values in multi-reads of a few nodes each (spanning batches), and one node per
+  // request as against a server older than 3.6.
+  for (const [name, multiReadBatch] of [
+    ['ZkStore, multi-reads of 3 nodes', 3],
+    ['ZkStore, one read per node', 0],
+  ] as const) {
+    storeContract(name, async () => {
+      const path = `/contract-${++next}`;
+      return {
+        open: () => ZkStore.open(`zk://${server.connectString}${path}`, logger, { sessionTimeoutMs: 4_000, multiReadBatch }),
+        dispose: () => removeTree(admin, path),
+      };
+    });
+  }
 });

@@ -176,6 +176,32 @@ describe.runIf(zookeeperTestsEnabled())('ZkStore specifics', () => {
     expect((await store.list('instances')).length).toBe(299);
   });
 
+  it('lists with a few multi-reads rather than a request per entry, and reads the same entries either way', async () => {
+    const path = freshPath();
+    const batched = await open(path, { multiReadBatch: 100 });
+    const keys = Array.from({ length: 1_000 }, (_, i) => `/app.instance-${i}`);
+    const value = (key: string): object => ({ key, condition: 'Running', note: 'é'.repeat(key.length) });
+    for (let start = 0; start < keys.length; start += 250) await batched.apply(keys.slice(start, start + 250).map((key) => put('instances', key, value(key))));
+    // One compressed value among them.
+    await batched.apply([put('instances', '/big.instance-x', { cmd: 'sleep 1000 '.repeat(10_000) })]);
+
+    const requestsOf = async (store: ZkStore): Promise<{ requests: number; entries: unknown }> => {
+      const manager = (store.currentSession() as unknown as { client: { connectionManager: { xid: number } } }).client.connectionManager;
+      const before = manager.xid;
+      const entries = await store.list('instances');
+      return { requests: manager.xid - before, entries };
+    };
+    const one = await open(path, { multiReadBatch: 0 });
+    const viaMultiRead = await requestsOf(batched);
+    const viaSingleReads = await requestsOf(one);
+    // 16 bucket listings, then 1,001 values in batches of 100.
+    expect(viaMultiRead.requests).toBe(16 + 11);
+    expect(viaSingleReads.requests).toBe(16 + 1_001);
+    expect(viaMultiRead.entries).toEqual(viaSingleReads.entries);
+    expect((viaMultiRead.entries as unknown[]).length).toBe(1_001);
+    expect(await batched.get('instances', keys[42]!)).toEqual(value(keys[42]!));
+  });
+
   it('recovers when a node it believed absent or present was changed by another writer', async () => {
     const path = freshPath();
     const first = await open(path);

@@ -127,6 +127,31 @@ describe.runIf(zookeeperTestsEnabled())('ZkSession against a real ZooKeeper', ()
     }
   });
 
+  it('reads many nodes in one multi-read request, in order, with missing nodes as undefined', async () => {
+    const session = await ZkSession.connect(server.connectString, logger, { sessionTimeoutMs: 4_000 });
+    try {
+      const count = 1_000;
+      const payload = (i: number): string => `value-${i}-${'v'.repeat((i * 53) % 700)}`;
+      await session.create('/many/n0', Buffer.from(payload(0)), { createParents: true });
+      await Promise.all(Array.from({ length: count - 1 }, (_, i) => session.create(`/many/n${i + 1}`, Buffer.from(payload(i + 1)))));
+      const paths = Array.from({ length: count }, (_, i) => `/many/n${i}`);
+      paths.splice(500, 0, '/many/absent');
+
+      const manager = (session as unknown as { client: { connectionManager: { xid: number } } }).client.connectionManager;
+      const before = manager.xid;
+      const data = await session.getDataMany(paths);
+      expect(manager.xid - before).toBe(1);
+      expect(data.map((d) => d?.toString())).toEqual(
+        paths.map((path) => (path === '/many/absent' ? undefined : payload(Number(path.slice('/many/n'.length))))),
+      );
+      // The connection carries on: the library's own requests still get their replies.
+      expect((await session.getData('/many/n7')).data.toString()).toBe(payload(7));
+      expect(() => session.getDataMany(['bad path'])).toThrow(/invalid znode path/);
+    } finally {
+      await session.close();
+    }
+  });
+
   it('removes ephemeral nodes when the session closes', async () => {
     const owner = await ZkSession.connect(server.connectString, logger);
     const observer = await ZkSession.connect(server.connectString, logger);
