@@ -6,7 +6,7 @@
  *  2. GET /v2/tasks, GET /v2/apps (leader) and GET /master/state (master) latencies at that size;
  *  3. peak RSS of the leader and of the master process;
  *  4. the leader killed -9: time until the standby leads, and until it has reconciled every task
- *     (its "explicit reconciliation done" log line) with all of them running in its /v2/tasks.
+ *     (its "explicit reconciliation done: every task answered" log line) with all of them running in its /v2/tasks.
  *
  *   npm run bench -- 100k [--apps 100] [--instances 1000] [--agents 5000] [--timeout 900] [--profile]
  *
@@ -25,7 +25,7 @@ import { latency, peakRssMiB, round, sendJson } from './figures.js';
 const AGENT_RESOURCES = 'cpus:8;mem:16384;disk:10000;ports:[31000-32000]';
 const ZK_SESSION_TIMEOUT_MS = 5_000;
 const LATENCY_SAMPLES = 5;
-const RECONCILED_MSG = 'explicit reconciliation done; implicit reconciliation requested';
+const RECONCILED_MSG = 'explicit reconciliation done: every task answered';
 
 interface Args {
   apps: number;
@@ -100,7 +100,7 @@ export async function run(argv: string[]): Promise<void> {
   const nodeArgs = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(REPO_ROOT, 'test-artifacts', 'profiles', '100k')}`] : [];
   try {
     // 100,000 instance nodes of about 1 KiB each do not fit the tests' 128 MiB heap.
-    zk = await startZooKeeper({ heapMiB: 1024 });
+    zk = await startZooKeeper({ heapMiB: 1024, productionJvm: true });
     master = await spawnMesosLocal(['--agents', '0', '--simulated_agents', String(args.agents), '--agent_resources', AGENT_RESOURCES], {
       name: 'bench-100k-master',
       startTimeoutMs: 120_000,

@@ -45,8 +45,13 @@ export function encodeNodeName(key: string): string {
   return name;
 }
 
+/** Names of plain bytes only (no escapes), `.` and `..` aside: the name is the key. */
+const PLAIN_NAME = /^[\x21-\x24\x26-\x2e\x30-\x7e]+$/;
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** The key a node name stands for, or undefined when the name is not one encodeNodeName makes. */
 export function decodeNodeName(name: string): string | undefined {
+  if (PLAIN_NAME.test(name)) return name === '.' || name === '..' ? undefined : name;
   const bytes: number[] = [];
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);
@@ -63,7 +68,7 @@ export function decodeNodeName(name: string): string | undefined {
   }
   let key: string;
   try {
-    key = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bytes));
+    key = UTF8.decode(Uint8Array.from(bytes));
   } catch {
     return undefined;
   }

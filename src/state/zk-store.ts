@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { StoreError, StoreFormatError, StoreLimitError } from './errors.js';
 import type { ZkStoreOpener } from './open-store.js';
 import {
-  compareKeys,
+  sortByKey,
   encodeBatch,
   validateCollection,
   validateKey,
@@ -214,9 +214,7 @@ export class ZkStore implements Store {
         });
         return this.readValues<T>(session, collection, wanted);
       });
-      const entries = found.filter((entry): entry is StoreEntry<T> => entry !== undefined);
-      for (const { key } of entries) this.knownNodes.add(this.entryPath(collection, key));
-      return entries.sort((a, b) => compareKeys(a.key, b.key));
+      return sortByKey(found.filter((entry): entry is StoreEntry<T> => entry !== undefined));
     } catch (error) {
       throw toStoreError(error, what);
     }
@@ -231,14 +229,19 @@ export class ZkStore implements Store {
     collection: Collection,
     nodes: ReadonlyArray<{ name: string; bucketPath: string; key: string }>,
   ): Promise<Array<StoreEntry<T> | undefined>> {
-    const decode = async (key: string, data: Buffer | undefined): Promise<StoreEntry<T> | undefined> =>
-      data === undefined ? undefined : { key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T };
+    const decode = async (path: string, key: string, data: Buffer | undefined): Promise<StoreEntry<T> | undefined> => {
+      if (data === undefined) return undefined;
+      const entry = { key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T };
+      this.knownNodes.add(path);
+      return entry;
+    };
     if (this.multiReadBatch > 0 && this.multiRead === 'works') {
       const batches: Array<typeof nodes> = [];
       for (let start = 0; start < nodes.length; start += this.multiReadBatch) batches.push(nodes.slice(start, start + this.multiReadBatch));
       const perBatch = await mapBounded(batches, MULTI_READS_IN_FLIGHT, async (batch) => {
-        const data = await session.getDataMany(batch.map(({ name, bucketPath }) => joinPath(bucketPath, name)));
-        return Promise.all(batch.map(({ key }, index) => decode(key, data[index])));
+        const paths = batch.map(({ name, bucketPath }) => joinPath(bucketPath, name));
+        const data = await session.getDataMany(paths);
+        return Promise.all(batch.map(({ key }, index) => decode(paths[index]!, key, data[index])));
       });
       return perBatch.flat();
     }
@@ -246,7 +249,10 @@ export class ZkStore implements Store {
     // delay its pings behind them, and the session can expire while it reads.
     // Each value is decoded as its reply arrives: decoding 100,000 after the last reply held
     // the event loop for seconds, long enough for the leader-election session to look dead.
-    return mapBounded(nodes, LIST_READS_IN_FLIGHT, async ({ name, bucketPath, key }) => decode(key, await dataOrNone(session, joinPath(bucketPath, name))));
+    return mapBounded(nodes, LIST_READS_IN_FLIGHT, async ({ name, bucketPath, key }) => {
+      const path = joinPath(bucketPath, name);
+      return decode(path, key, await dataOrNone(session, path));
+    });
   }
 
   apply(writes: readonly StoreWrite[]): Promise<void> {

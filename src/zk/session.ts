@@ -353,6 +353,7 @@ export class ZkSession {
    * The data of many nodes in one request (ZooKeeper's multi-read, servers 3.6 and later), in the
    * order of `paths`; undefined for a node that does not exist. Rejects with PACER_ZK_ERROR
    * carrying the server's code when the server refuses the request as a whole (an older server).
+   * The buffers are views into the reply: decode them and let them go.
    */
   getDataMany(paths: readonly string[]): Promise<Array<Buffer | undefined>> {
     for (const path of paths) validatePath(path);

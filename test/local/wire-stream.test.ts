@@ -127,6 +127,24 @@ describe('JSON subscription', () => {
     expect(raw).toMatch(/^\d+\n\{"type":"SUBSCRIBED"/);
   });
 
+  it('answers an explicit RECONCILE of 1,000 tasks with 1,000 whole records, in the order asked', async () => {
+    const { stream, frameworkId } = await subscribe('reconcile-burst');
+    const taskIds = Array.from({ length: 1_000 }, (_, n) => `never-launched-${n}`);
+    const answer = await postJson(base, call(frameworkId, { type: 'RECONCILE', reconcile: { tasks: taskIds.map((value) => ({ task_id: { value } })) } }), {
+      'Mesos-Stream-Id': (stream.headers['mesos-stream-id'] as string) ?? '',
+    });
+    expect(answer.status).toBe(202);
+    const answered: Json[] = [];
+    // The master sends the answers in one burst, written a few hundred records at a time.
+    while (answered.length < taskIds.length) {
+      const event = (await stream.records.nextJsonWhere((e) => e.type === 'UPDATE', { maxSkipped: 20 })) as Json;
+      answered.push(event.update.status as Json);
+    }
+    expect(answered.map((status) => status.task_id.value)).toEqual(taskIds);
+    // Upstream answers a task it never saw, on no known agent, with TASK_LOST (partition-unaware framework).
+    expect(new Set(answered.map((status) => `${status.state}/${status.reason}`))).toEqual(new Set(['TASK_LOST/REASON_RECONCILIATION']));
+  });
+
   it('answers JSON when Accept is missing or */*', async () => {
     const variants: Record<string, string>[] = [{ 'Content-Type': 'application/json' }, { 'Content-Type': 'application/json', Accept: '*/*' }];
     for (const headers of variants) {

@@ -33,7 +33,7 @@ describe('node names', () => {
   });
 
   it('refuse names they did not make', () => {
-    for (const name of ['%2', '%zz', '%2e', 'a%2Fb%', '%C3', 'é', 'a b', '%41']) expect(decodeNodeName(name), name).toBeUndefined();
+    for (const name of ['%2', '%zz', '%2e', 'a%2Fb%', '%C3', 'é', 'a b', '%41', '.', '..']) expect(decodeNodeName(name), name).toBeUndefined();
   });
 
   it('spread keys over all buckets, stably', () => {

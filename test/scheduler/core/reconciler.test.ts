@@ -21,14 +21,21 @@ function running(n: number): Instance {
   return { ...scheduledInstance(app, Date.now()), condition: 'Running', incarnation: 1, taskId: `web.task-${n}`, agentId: 'agent-1' };
 }
 
-async function setUp(tasks: number) {
+async function setUp(tasks: number, batchSize?: number) {
   const journal: Entry[] = [];
   const tracker = new StoredInstanceTracker({ store: new JournalStore(journal), logger });
   await tracker.load();
   await tracker.exclusive(() => tracker.commit(Array.from({ length: tasks }, (_, n) => ({ put: running(n) }))));
   journal.length = 0;
   const driver = recordingDriver(journal);
-  const reconciler = new Reconciler({ instances: tracker, driver: () => driver, clock: Date.now, logger, initialBackoffMs: QUIET_MS });
+  const reconciler = new Reconciler({
+    instances: tracker,
+    driver: () => driver,
+    clock: Date.now,
+    logger,
+    initialBackoffMs: QUIET_MS,
+    ...(batchSize ? { batchSize } : {}),
+  });
   const reconciles = (): string[][] =>
     journal
       .filter((e) => e.kind === 'call' && e.type === 'RECONCILE')
@@ -70,6 +77,25 @@ describe('Reconciler', () => {
     // Far less than the quiet period.
     await sleep(1);
     expect(reconciles()).toEqual([['web.task-0', 'web.task-1', 'web.task-2'], []]);
+    expect(reconciler.completedRuns).toBe(1);
+    reconciler.close();
+  });
+
+  it('asks in calls of at most the batch size, each round, and counts answers that come before the last call went out', async () => {
+    const { reconciler, reconciles } = await setUp(5, 2);
+    const all = Array.from({ length: 5 }, (_, n) => `web.task-${n}`);
+    reconciler.onSubscribed();
+    // Task 0 answers at once, before the later calls of the round are sent.
+    reconciler.noteUpdate('web.task-0', Date.now());
+    await sleep(10);
+    expect(reconciles()).toEqual([all.slice(0, 2), all.slice(2, 4), all.slice(4)]);
+    for (const id of ['web.task-1', 'web.task-2', 'web.task-4']) reconciler.noteUpdate(id, Date.now());
+    await sleep(QUIET_MS + 10);
+    // Only task 3 stayed silent: the second round asks about it alone.
+    expect(reconciles().slice(3)).toEqual([['web.task-3']]);
+    reconciler.noteUpdate('web.task-3', Date.now());
+    await sleep(1);
+    expect(reconciles().slice(4)).toEqual([[]]);
     expect(reconciler.completedRuns).toBe(1);
     reconciler.close();
   });
