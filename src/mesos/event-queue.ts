@@ -79,6 +79,43 @@ export class EventQueue<T> implements AsyncIterable<T> {
     }
   }
 
+  /**
+   * The same items in batches, for a consumer that works per batch: each batch waits for its
+   * first item, then for the end of the current event-loop turn, and takes what is queued by then
+   * (up to `max`). One wait per batch instead of several promises per item, which at 100,000
+   * status updates is a good part of the consumer's time.
+   */
+  async *batches(max: number): AsyncGenerator<T[], void, undefined> {
+    if (this.#iterating) throw new Error('EventQueue supports a single consumer');
+    this.#iterating = true;
+    try {
+      for (;;) {
+        while (this.size === 0) {
+          if (this.#ended) return;
+          await new Promise<void>((resolve) => {
+            this.#wakeConsumer = resolve;
+          });
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        const count = Math.min(Math.max(1, max), this.size);
+        const batch = this.#items.slice(this.#head, this.#head + count);
+        this.#items.fill(undefined as T, this.#head, this.#head + count);
+        this.#head += count;
+        if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+          this.#items = this.#items.slice(this.#head);
+          this.#head = 0;
+        }
+        if (this.size < this.#highWaterMark) this.#wake('producer');
+        yield batch;
+      }
+    } finally {
+      this.#iterating = false;
+      this.#items = [];
+      this.#head = 0;
+      this.end();
+    }
+  }
+
   #wake(who: 'consumer' | 'producer'): void {
     const wake = who === 'consumer' ? this.#wakeConsumer : this.#wakeProducer;
     if (who === 'consumer') this.#wakeConsumer = undefined;

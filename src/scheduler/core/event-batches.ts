@@ -9,9 +9,22 @@ import { CoreError } from './errors.js';
 
 const TURN_OVER: unique symbol = Symbol('turn over');
 
-export async function* batchesOf<T>(source: AsyncIterable<T>, maxBatch: number): AsyncGenerator<T[], void, undefined> {
+/** A source that batches by the same rule itself (the driver's event queue), without a promise per item. */
+export interface BatchingSource<T> extends AsyncIterable<T> {
+  batches(max: number): AsyncIterable<T[]>;
+}
+
+function isBatchingSource<T>(source: AsyncIterable<T>): source is BatchingSource<T> {
+  return typeof (source as Partial<BatchingSource<T>>).batches === 'function';
+}
+
+export async function* batchesOf<T>(source: AsyncIterable<T> | BatchingSource<T>, maxBatch: number): AsyncGenerator<T[], void, undefined> {
   if (!Number.isInteger(maxBatch) || maxBatch < 1) {
     throw new CoreError('PACER_CORE_BAD_COUNT', `batch size must be a positive integer, got ${maxBatch}`);
+  }
+  if (isBatchingSource(source)) {
+    yield* source.batches(maxBatch);
+    return;
   }
   const iterator = source[Symbol.asyncIterator]();
   // A next() that lost the race against the end of a turn is still owed its item: keep it.

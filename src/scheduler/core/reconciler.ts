@@ -36,6 +36,8 @@ export interface ReconcilerOptions {
  * while Pacer worked through the answers. In calls of this size the two overlap.
  */
 export const RECONCILE_BATCH = 5_000;
+/** RECONCILE calls under way at once: the master reads the next while it answers one. */
+const RECONCILE_CALLS_IN_FLIGHT = 3;
 
 interface ReconcileRun {
   cancelled: boolean;
@@ -120,11 +122,17 @@ export class Reconciler {
       // were counted: no update can fall between.
       run.awaited = new Set(remaining.map((t) => t.task_id.value));
       run.lastAnswerAt = this.#opts.clock();
+      const inFlight: Array<Promise<void>> = [];
       for (let start = 0; start < remaining.length; start += batchSize) {
         const driver = this.#opts.driver();
         if (run.cancelled || !driver || driver.state !== 'subscribed') return;
-        await driver.reconcile(remaining.slice(start, start + batchSize));
+        const call = driver.reconcile(remaining.slice(start, start + batchSize));
+        // Awaited below; a failure before then must not count as unhandled.
+        call.catch(() => undefined);
+        inFlight.push(call);
+        if (inFlight.length >= RECONCILE_CALLS_IN_FLIGHT) await inFlight.shift();
       }
+      await Promise.all(inFlight);
       await this.#awaitAnswers(run, backoff);
       if (run.cancelled) return;
       if (run.awaited.size === 0) {
