@@ -57,6 +57,7 @@ export class Reconciler {
   #runDone: Promise<void> = Promise.resolve();
   #periodic: NodeJS.Timeout | undefined;
   #completedRuns = 0;
+  #closed = false;
 
   constructor(opts: ReconcilerOptions) {
     this.#opts = opts;
@@ -81,6 +82,9 @@ export class Reconciler {
   }
 
   onSubscribed(): void {
+    // A SUBSCRIBED still in the event queue when the core stopped must not start a run, nor
+    // arm the periodic timer again (it kept a stopped process alive for 10 minutes).
+    if (this.#closed) return;
     this.cancel();
     const run: ReconcileRun = { cancelled: false, wake: undefined, awaited: new Set(), lastAnswerAt: this.#opts.clock() };
     this.#run = run;
@@ -105,6 +109,7 @@ export class Reconciler {
   }
 
   close(): void {
+    this.#closed = true;
     this.cancel();
     clearTimeout(this.#periodic);
     this.#periodic = undefined;
@@ -173,6 +178,8 @@ export class Reconciler {
       }
       this.#schedulePeriodic();
     }, this.#opts.intervalMs ?? 600_000);
+    // Reconciliation is no reason for the process to stay up.
+    this.#periodic.unref();
   }
 
   /**

@@ -99,4 +99,13 @@ describe('Reconciler', () => {
     expect(reconciler.completedRuns).toBe(1);
     reconciler.close();
   });
+
+  it('starts nothing once closed: a late SUBSCRIBED neither reconciles nor arms the periodic timer', async () => {
+    const { reconciler, reconciles } = await setUp(2);
+    reconciler.close();
+    reconciler.onSubscribed();
+    await sleep(700_000);
+    expect(reconciles()).toEqual([]);
+    expect(vi.getTimerCount()).toBe(0);
+  });
 });
