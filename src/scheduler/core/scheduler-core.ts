@@ -355,6 +355,8 @@ export class SchedulerCore {
     const now = this.#clock();
     switch (item.kind) {
       case 'subscribed':
+        // Queued before stop() and handled while it drains the loop: nothing may start now.
+        if (this.#state === 'stopped') return;
         this.#subscriptions++;
         this.#localRegion = item.masterInfo?.domain?.fault_domain?.region.name;
         this.#opts.events.publish(
@@ -382,6 +384,8 @@ export class SchedulerCore {
   async #onEvent(event: Event, now: number): Promise<void> {
     switch (event.type) {
       case 'OFFERS':
+        // Offers queued before stop() go with the stream: neither launched on nor declined.
+        if (this.#state === 'stopped') return;
         this.#demand.offersReceived();
         this.#track((await this.#offers.process(event.offers?.offers ?? [])).answered);
         return;
