@@ -37,15 +37,30 @@ export interface MesosLocalHandle {
   close(): Promise<void>;
 }
 
-type Cleanup = () => Promise<void> | void;
+/** One shutdown step, named so that a slow or failing one says which it is. */
+interface Cleanup {
+  readonly step: string;
+  readonly run: () => Promise<void> | void;
+}
+
+/** A shutdown step taking longer than this is logged at warn, while it still runs and when it ends. */
+const SLOW_STEP_MS = 1000;
 
 async function runCleanups(cleanups: Cleanup[], logger: Logger): Promise<void> {
-  for (const cleanup of cleanups.reverse()) {
+  for (const { step, run } of cleanups.reverse()) {
+    const startedAt = performance.now();
+    // Fires while the step still runs: a step that never ends is named by this line.
+    const slow = setTimeout(() => logger.warn({ step, elapsedMs: SLOW_STEP_MS }, 'mesos-local shutdown step is slow'), SLOW_STEP_MS);
     try {
-      await cleanup();
+      await run();
     } catch (err) {
-      logger.warn({ err }, 'mesos-local shutdown step failed');
+      logger.warn({ err, step }, 'mesos-local shutdown step failed');
+    } finally {
+      clearTimeout(slow);
     }
+    const durationMs = Math.round(performance.now() - startedAt);
+    if (durationMs > SLOW_STEP_MS) logger.warn({ step, durationMs }, 'mesos-local shutdown step took long');
+    else logger.debug({ step, durationMs }, 'mesos-local shutdown step done');
   }
 }
 
@@ -62,7 +77,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       // Tasks switched to another user (--switch_user) must reach their sandboxes below it.
       await chmod(created, 0o755);
       workDir = created;
-      cleanups.push(() => rm(created, { recursive: true, force: true }));
+      cleanups.push({ step: 'remove work dir', run: () => rm(created, { recursive: true, force: true }) });
     }
     const sandboxRoot = path.resolve(workDir);
 
@@ -91,7 +106,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
         }),
     });
     const port = await server.listen();
-    cleanups.push(() => server.close());
+    cleanups.push({ step: 'close http server', run: () => server.close() });
 
     const hostname = opts.hostname ?? opts.ip;
     const master = new LocalMaster(
@@ -122,7 +137,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       // As upstream's executors: TASK_KILLING only to frameworks that declared TASK_KILLING_STATE.
       supportsTaskKillingState: (frameworkId) => master.frameworkHasCapability(frameworkId, 'TASK_KILLING_STATE'),
     });
-    cleanups.push(() => Promise.all(agents.map((agent) => agent.close())).then(() => undefined));
+    cleanups.push({ step: 'close agents', run: () => Promise.all(agents.map((agent) => agent.close())).then(() => undefined) });
     const gc = new SandboxGc({
       workDir,
       gcDelayMs: opts.gcDelayMs ?? DEFAULT_GC_DELAY_MS,
@@ -130,13 +145,13 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       logger: log,
     });
     gc.start();
-    cleanups.push(() => gc.stop());
-    cleanups.push(() => master.stop());
+    cleanups.push({ step: 'stop sandbox gc', run: () => gc.stop() });
+    cleanups.push({ step: 'stop master', run: () => master.stop() });
     for (const agent of agents) master.addAgent(agent);
     master.start();
     if (opts.zk !== undefined) {
       const announcement = await announceMaster(opts.zk, master.info, log, { sessionTimeoutMs: opts.zkSessionTimeoutMs });
-      cleanups.push(() => announcement.close());
+      cleanups.push({ step: 'withdraw zookeeper announcement', run: () => announcement.close() });
       // Before attach: from the first request on, only the elected master serves.
       server.followLeadership(announcement);
     }
@@ -152,7 +167,10 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       agents,
       workDir,
       close: () => {
-        closing ??= runCleanups(cleanups, log).then(() => log.info('mesos-local master stopped'));
+        if (closing === undefined) {
+          log.debug({ steps: cleanups.length }, 'mesos-local master stopping');
+          closing = runCleanups(cleanups, log).then(() => log.info('mesos-local master stopped'));
+        }
         return closing;
       },
     };
