@@ -18,6 +18,7 @@ import { SandboxFiles } from './files.js';
 import { DEFAULT_GC_DELAY_MS, SandboxGc } from './agents/sandbox-gc.js';
 import { MesosLocalServer } from './server.js';
 import { announceMaster } from './zk-announce.js';
+import { runShutdownSteps, type ShutdownStep } from './shutdown-steps.js';
 
 export { resolveMesosLocalOptions, MESOS_LOCAL_DEFAULTS, MesosLocalOptionsError } from './options.js';
 export type { MesosLocalOptions } from './options.js';
@@ -37,39 +38,21 @@ export interface MesosLocalHandle {
   close(): Promise<void>;
 }
 
-/** One shutdown step, named so that a slow or failing one says which it is. */
-interface Cleanup {
-  readonly step: string;
-  readonly run: () => Promise<void> | void;
-}
-
-/** A shutdown step taking longer than this is logged at warn, while it still runs and when it ends. */
-const SLOW_STEP_MS = 1000;
-
-async function runCleanups(cleanups: Cleanup[], logger: Logger): Promise<void> {
-  for (const { step, run } of cleanups.reverse()) {
-    const startedAt = performance.now();
-    // Fires while the step still runs: a step that never ends is named by this line.
-    const slow = setTimeout(() => logger.warn({ step, elapsedMs: SLOW_STEP_MS }, 'mesos-local shutdown step is slow'), SLOW_STEP_MS);
-    try {
-      await run();
-    } catch (err) {
-      logger.warn({ err, step }, 'mesos-local shutdown step failed');
-    } finally {
-      clearTimeout(slow);
-    }
-    const durationMs = Math.round(performance.now() - startedAt);
-    if (durationMs > SLOW_STEP_MS) logger.warn({ step, durationMs }, 'mesos-local shutdown step took long');
-    else logger.debug({ step, durationMs }, 'mesos-local shutdown step done');
-  }
-}
+/** Agents give their tasks this long between SIGTERM and SIGKILL when the master stops. */
+const AGENTS_CLOSE_GRACE_MS = 1000;
+/**
+ * Leaves time for the killed processes to be reaped after the grace. The steps before it are bounded
+ * at 2.5 s (ZooKeeper) and 1.5 s (master, sandbox gc) each, so the agents have sent every SIGKILL
+ * within 9.5 s even if all of those hang: before embedded-master.ts ends the thread, at 10 s.
+ */
+const AGENTS_STEP_BOUND_MS = AGENTS_CLOSE_GRACE_MS + 3000;
 
 export async function startMesosLocal(options: Partial<MesosLocalOptions>, logger: Logger): Promise<MesosLocalHandle> {
   const opts = resolveMesosLocalOptions(options);
   const masterId = opts.masterId ?? randomUUID();
   const log = logger.child({ component: 'mesos-local', masterId });
   // Run in order of shutdown reversed: each step registers how to undo itself.
-  const cleanups: Cleanup[] = [];
+  const cleanups: ShutdownStep[] = [];
   try {
     let workDir = opts.workDir;
     if (workDir === undefined) {
@@ -77,7 +60,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       // Tasks switched to another user (--switch_user) must reach their sandboxes below it.
       await chmod(created, 0o755);
       workDir = created;
-      cleanups.push({ step: 'remove work dir', run: () => rm(created, { recursive: true, force: true }) });
+      cleanups.push({ step: 'remove work dir', run: () => rm(created, { recursive: true, force: true }), boundMs: 2000 });
     }
     const sandboxRoot = path.resolve(workDir);
 
@@ -133,11 +116,16 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       sink: master.statusSink,
       logger: log,
       switchUser: opts.switchUser ?? true,
+      closeGracePeriodMs: AGENTS_CLOSE_GRACE_MS,
       frameworkUser: (frameworkId) => master.frameworkUser(frameworkId),
       // As upstream's executors: TASK_KILLING only to frameworks that declared TASK_KILLING_STATE.
       supportsTaskKillingState: (frameworkId) => master.frameworkHasCapability(frameworkId, 'TASK_KILLING_STATE'),
     });
-    cleanups.push({ step: 'close agents', run: () => Promise.all(agents.map((agent) => agent.close())).then(() => undefined) });
+    cleanups.push({
+      step: 'close agents',
+      run: () => Promise.all(agents.map((agent) => agent.close())).then(() => undefined),
+      boundMs: AGENTS_STEP_BOUND_MS,
+    });
     const gc = new SandboxGc({
       workDir,
       gcDelayMs: opts.gcDelayMs ?? DEFAULT_GC_DELAY_MS,
@@ -151,7 +139,8 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
     master.start();
     if (opts.zk !== undefined) {
       const announcement = await announceMaster(opts.zk, master.info, log, { sessionTimeoutMs: opts.zkSessionTimeoutMs });
-      cleanups.push({ step: 'withdraw zookeeper announcement', run: () => announcement.close() });
+      // Removing the znode, then up to 2 s for ZooKeeper to end the session.
+      cleanups.push({ step: 'withdraw zookeeper announcement', run: () => announcement.close(), boundMs: 2500 });
       // Before attach: from the first request on, only the elected master serves.
       server.followLeadership(announcement);
     }
@@ -169,13 +158,13 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       close: () => {
         if (closing === undefined) {
           log.debug({ steps: cleanups.length }, 'mesos-local master stopping');
-          closing = runCleanups(cleanups, log).then(() => log.info('mesos-local master stopped'));
+          closing = runShutdownSteps(cleanups, log).then(() => log.info('mesos-local master stopped'));
         }
         return closing;
       },
     };
   } catch (err) {
-    await runCleanups(cleanups, log);
+    await runShutdownSteps(cleanups, log);
     throw err;
   }
 }
