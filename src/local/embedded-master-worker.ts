@@ -8,13 +8,15 @@ import { startMesosLocal } from './index.js';
 const port = parentPort;
 if (port === null) throw new Error('embedded-master-worker runs only as a worker thread');
 const settings = workerData as WorkerSettings;
-const logger = createLogger(settings.logLevel, 'pacer', settings.logFormat);
+// Synchronous: the stop's last lines ("mesos-local master stopped") are written as the thread ends.
+const logger = createLogger(settings.logLevel, 'pacer', settings.logFormat, { synchronous: true });
 const report = (message: WorkerReport): void => port.postMessage(message);
 
 /**
- * Ends the thread once the log lines written so far are out. pino's flush(cb) calls back at once
- * when its destination keeps no minimum write length, while an asynchronous write may still be
- * under way with later lines queued behind it: the last lines of a stop were lost that way.
+ * Ends the thread once the log lines written so far are out. pino's flush(cb) does not wait for
+ * asynchronous writes in flight, and those still queued when the thread exits are dropped: the
+ * last lines of a stop were lost that way. JSON lines are written synchronously (above); the
+ * pretty transport's own thread is waited for here.
  */
 function exitAfterLogs(code: number): void {
   const destination = (logger as unknown as Record<symbol, { flushSync?: () => void } | undefined>)[pino.symbols.streamSym];
