@@ -13,6 +13,7 @@ import { parseDurationMs } from './duration.js';
 import { FlagError, num, str, type FlagSpec, type FlagValues } from './flags.js';
 import { SERVE_FLAGS } from './specs.js';
 import { untilSignal } from './signals.js';
+import { exitIfStillRunning } from './exit-guard.js';
 
 const CONTENT_TYPES: Record<string, MediaType> = {
   json: 'application/json',
@@ -245,5 +246,7 @@ export async function runServe(values: FlagValues, given: ReadonlySet<string> = 
   ]);
   logger.info(outcome, 'shutting down');
   await pacer.close();
-  return outcome.reason === undefined ? 0 : 1;
+  const code = outcome.reason === undefined ? 0 : 1;
+  exitIfStillRunning(logger, code);
+  return code;
 }

@@ -31,6 +31,8 @@ export interface AgentFleetOptions {
   readonly switchUser?: boolean;
   /** FrameworkInfo.user by framework id. */
   readonly frameworkUser?: (frameworkId: string) => string | undefined;
+  /** Grace the process agents give their tasks between SIGTERM and SIGKILL when they close. */
+  readonly closeGracePeriodMs?: number;
 }
 
 function textAttribute(name: string, value: string): Attribute {
@@ -90,6 +92,7 @@ export function buildAgentFleet(opts: AgentFleetOptions): LocalAgent[] {
         ...(opts.supportsTaskKillingState ? { supportsTaskKillingState: opts.supportsTaskKillingState } : {}),
         ...(opts.switchUser !== undefined ? { switchUser: opts.switchUser } : {}),
         ...(opts.frameworkUser ? { frameworkUser: opts.frameworkUser } : {}),
+        ...(opts.closeGracePeriodMs !== undefined ? { closeGracePeriodMs: opts.closeGracePeriodMs } : {}),
       }),
     );
   }

@@ -77,9 +77,15 @@ export async function startEmbeddedMaster(options: Partial<MesosLocalOptions>, l
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
+      const before = worker.performance.eventLoopUtilization();
       worker.postMessage({ kind: 'close' });
       const timer = setTimeout(() => {
-        logger.warn({ timeoutMs: CLOSE_TIMEOUT_MS }, 'embedded master did not stop in time; ending its thread');
+        // Near 1: the thread was busy or blocked the whole time; near 0: it was idle, awaiting something that never came.
+        const { utilization } = worker.performance.eventLoopUtilization(before);
+        logger.warn(
+          { timeoutMs: CLOSE_TIMEOUT_MS, eventLoopUtilization: Number(utilization.toFixed(3)) },
+          'embedded master did not stop in time; ending its thread',
+        );
         void worker.terminate();
       }, CLOSE_TIMEOUT_MS);
       await exited;

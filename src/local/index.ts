@@ -18,6 +18,7 @@ import { SandboxFiles } from './files.js';
 import { DEFAULT_GC_DELAY_MS, SandboxGc } from './agents/sandbox-gc.js';
 import { MesosLocalServer } from './server.js';
 import { announceMaster } from './zk-announce.js';
+import { runShutdownSteps, type ShutdownStep } from './shutdown-steps.js';
 
 export { resolveMesosLocalOptions, MESOS_LOCAL_DEFAULTS, MesosLocalOptionsError } from './options.js';
 export type { MesosLocalOptions } from './options.js';
@@ -37,24 +38,21 @@ export interface MesosLocalHandle {
   close(): Promise<void>;
 }
 
-type Cleanup = () => Promise<void> | void;
-
-async function runCleanups(cleanups: Cleanup[], logger: Logger): Promise<void> {
-  for (const cleanup of cleanups.reverse()) {
-    try {
-      await cleanup();
-    } catch (err) {
-      logger.warn({ err }, 'mesos-local shutdown step failed');
-    }
-  }
-}
+/** Agents give their tasks this long between SIGTERM and SIGKILL when the master stops. */
+const AGENTS_CLOSE_GRACE_MS = 1000;
+/**
+ * Leaves time for the killed processes to be reaped after the grace. The steps before it are bounded
+ * at 2.5 s (ZooKeeper) and 1.5 s (master, sandbox gc) each, so the agents have sent every SIGKILL
+ * within 9.5 s even if all of those hang: before embedded-master.ts ends the thread, at 10 s.
+ */
+const AGENTS_STEP_BOUND_MS = AGENTS_CLOSE_GRACE_MS + 3000;
 
 export async function startMesosLocal(options: Partial<MesosLocalOptions>, logger: Logger): Promise<MesosLocalHandle> {
   const opts = resolveMesosLocalOptions(options);
   const masterId = opts.masterId ?? randomUUID();
   const log = logger.child({ component: 'mesos-local', masterId });
   // Run in order of shutdown reversed: each step registers how to undo itself.
-  const cleanups: Cleanup[] = [];
+  const cleanups: ShutdownStep[] = [];
   try {
     let workDir = opts.workDir;
     if (workDir === undefined) {
@@ -62,7 +60,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       // Tasks switched to another user (--switch_user) must reach their sandboxes below it.
       await chmod(created, 0o755);
       workDir = created;
-      cleanups.push(() => rm(created, { recursive: true, force: true }));
+      cleanups.push({ step: 'remove work dir', run: () => rm(created, { recursive: true, force: true }), boundMs: 2000 });
     }
     const sandboxRoot = path.resolve(workDir);
 
@@ -91,7 +89,7 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
         }),
     });
     const port = await server.listen();
-    cleanups.push(() => server.close());
+    cleanups.push({ step: 'close http server', run: () => server.close() });
 
     const hostname = opts.hostname ?? opts.ip;
     const master = new LocalMaster(
@@ -118,11 +116,16 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       sink: master.statusSink,
       logger: log,
       switchUser: opts.switchUser ?? true,
+      closeGracePeriodMs: AGENTS_CLOSE_GRACE_MS,
       frameworkUser: (frameworkId) => master.frameworkUser(frameworkId),
       // As upstream's executors: TASK_KILLING only to frameworks that declared TASK_KILLING_STATE.
       supportsTaskKillingState: (frameworkId) => master.frameworkHasCapability(frameworkId, 'TASK_KILLING_STATE'),
     });
-    cleanups.push(() => Promise.all(agents.map((agent) => agent.close())).then(() => undefined));
+    cleanups.push({
+      step: 'close agents',
+      run: () => Promise.all(agents.map((agent) => agent.close())).then(() => undefined),
+      boundMs: AGENTS_STEP_BOUND_MS,
+    });
     const gc = new SandboxGc({
       workDir,
       gcDelayMs: opts.gcDelayMs ?? DEFAULT_GC_DELAY_MS,
@@ -130,13 +133,14 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       logger: log,
     });
     gc.start();
-    cleanups.push(() => gc.stop());
-    cleanups.push(() => master.stop());
+    cleanups.push({ step: 'stop sandbox gc', run: () => gc.stop() });
+    cleanups.push({ step: 'stop master', run: () => master.stop() });
     for (const agent of agents) master.addAgent(agent);
     master.start();
     if (opts.zk !== undefined) {
       const announcement = await announceMaster(opts.zk, master.info, log, { sessionTimeoutMs: opts.zkSessionTimeoutMs });
-      cleanups.push(() => announcement.close());
+      // Removing the znode, then up to 2 s for ZooKeeper to end the session.
+      cleanups.push({ step: 'withdraw zookeeper announcement', run: () => announcement.close(), boundMs: 2500 });
       // Before attach: from the first request on, only the elected master serves.
       server.followLeadership(announcement);
     }
@@ -152,12 +156,15 @@ export async function startMesosLocal(options: Partial<MesosLocalOptions>, logge
       agents,
       workDir,
       close: () => {
-        closing ??= runCleanups(cleanups, log).then(() => log.info('mesos-local master stopped'));
+        if (closing === undefined) {
+          log.debug({ steps: cleanups.length }, 'mesos-local master stopping');
+          closing = runShutdownSteps(cleanups, log).then(() => log.info('mesos-local master stopped'));
+        }
         return closing;
       },
     };
   } catch (err) {
-    await runCleanups(cleanups, log);
+    await runShutdownSteps(cleanups, log);
     throw err;
   }
 }
