@@ -29,7 +29,16 @@ import {
   type StoreEntry,
   type StoreWrite,
 } from './store.js';
-import { bucketNames, bucketOf, decodeNodeName, decodeNodeValue, DEFAULT_COMPRESSION_THRESHOLD_BYTES, encodeNodeName, encodeNodeValue } from './zk-codec.js';
+import {
+  bucketNames,
+  bucketOf,
+  decodeNodeName,
+  decodeNodeValue,
+  decodePlainNodeValue,
+  DEFAULT_COMPRESSION_THRESHOLD_BYTES,
+  encodeNodeName,
+  encodeNodeValue,
+} from './zk-codec.js';
 import { ZkMultiError, type ZkMultiOp } from '../zk/multi.js';
 import { joinPath, parseZkUrl, redactUrl, ZkError, ZkSession, ZkSessionKeeper, type ZkErrorCode, type ZkUrl } from '../zk/session.js';
 
@@ -229,11 +238,13 @@ export class ZkStore implements Store {
     collection: Collection,
     nodes: ReadonlyArray<{ name: string; bucketPath: string; key: string }>,
   ): Promise<Array<StoreEntry<T> | undefined>> {
-    const decode = async (path: string, key: string, data: Buffer | undefined): Promise<StoreEntry<T> | undefined> => {
+    const decode = (path: string, key: string, data: Buffer | undefined): StoreEntry<T> | undefined | Promise<StoreEntry<T>> => {
       if (data === undefined) return undefined;
-      const entry = { key, value: (await decodeNodeValue(data, `${collection}/${key}`)) as T };
+      const where = `${collection}/${key}`;
+      const plain = decodePlainNodeValue(data, where);
       this.knownNodes.add(path);
-      return entry;
+      if (plain !== undefined) return { key, value: plain.value as T };
+      return decodeNodeValue(data, where).then((value) => ({ key, value: value as T }));
     };
     if (this.multiReadBatch > 0 && this.multiRead === 'works') {
       const batches: Array<typeof nodes> = [];
@@ -241,7 +252,9 @@ export class ZkStore implements Store {
       const perBatch = await mapBounded(batches, MULTI_READS_IN_FLIGHT, async (batch) => {
         const paths = batch.map(({ name, bucketPath }) => joinPath(bucketPath, name));
         const data = await session.getDataMany(paths);
-        return Promise.all(batch.map(({ key }, index) => decode(paths[index]!, key, data[index])));
+        const decoded = batch.map(({ key }, index) => decode(paths[index]!, key, data[index]));
+        if (!decoded.some((entry) => entry instanceof Promise)) return decoded as Array<StoreEntry<T> | undefined>;
+        return Promise.all(decoded.map(async (entry) => entry));
       });
       return perBatch.flat();
     }

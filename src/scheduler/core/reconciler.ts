@@ -161,12 +161,15 @@ export class Reconciler {
   }
 
   #liveTasks(): CallReconcileTask[] {
-    return this.#opts.instances
-      .all()
-      .filter((i) => i.taskId !== undefined && hasLiveTask(i.condition))
-      .flatMap((i) =>
-        liveTaskIdsOf(i).map((taskId) => ({ task_id: { value: taskId }, ...(i.agentId !== undefined ? { agent_id: { value: i.agentId } } : {}) })),
-      );
+    const tasks: CallReconcileTask[] = [];
+    for (const instance of this.#opts.instances.all()) {
+      if (instance.taskId === undefined || !hasLiveTask(instance.condition)) continue;
+      const agent = instance.agentId !== undefined ? { agent_id: { value: instance.agentId } } : {};
+      // The common case, one task, without the list liveTaskIdsOf builds (100,000 of them at scale).
+      if (instance.podTasks === undefined) tasks.push({ task_id: { value: instance.taskId }, ...agent });
+      else for (const taskId of liveTaskIdsOf(instance)) tasks.push({ task_id: { value: taskId }, ...agent });
+    }
+    return tasks;
   }
 
   #schedulePeriodic(): void {
