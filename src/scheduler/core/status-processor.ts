@@ -219,7 +219,10 @@ export class StatusProcessor {
 
     draft.effects.push(() => {
       this.#opts.failedPorts?.note(instance.appId, condition, instance.hostPorts);
-      events.publish(statusUpdateEvent(updated, status, now));
+      // Marathon publishes it for a change of the task's state: a reconciliation answer or a
+      // resent update that repeats the state changes nothing (100,000 of them after a failover).
+      const previousState = podTasks !== undefined ? podTaskOf(instance, taskId)?.status?.state : instance.status?.state;
+      if (status.state !== previousState || condition !== instance.condition) events.publish(statusUpdateEvent(updated, status, now));
       if (condition !== instance.condition) events.publish(instanceChangedEvent(updated, now));
       const healthy = podTasks !== undefined ? (status.healthy !== undefined ? updated.status?.healthy : undefined) : status.healthy;
       if (healthy !== undefined && !isTerminalCondition(condition)) {

@@ -99,6 +99,22 @@ describe('StatusProcessor', () => {
     t.close();
   });
 
+  it('publishes status_update_event for a change of state only: a repeated state (a reconciliation answer, a resent update) publishes nothing', async () => {
+    const t = await setup((app) => [provisioned(app)]);
+    const [instance] = t.tracker.all();
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING'));
+    expect(t.events.map((e) => e.eventType)).toEqual(['status_update_event', 'instance_changed_event']);
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { uuid: undefined, reason: 'REASON_RECONCILIATION' }));
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING'));
+    expect(t.events).toHaveLength(2);
+    await t.processor.process(status(instance!.taskId!, 'TASK_KILLING'));
+    expect(t.events.slice(2).map((e) => `${e.eventType}:${String((e as { taskStatus?: string }).taskStatus)}`)).toEqual([
+      'status_update_event:TASK_KILLING',
+      'instance_changed_event:undefined',
+    ]);
+    t.close();
+  });
+
   it('never acknowledges an update without a uuid (reconciliation answers)', async () => {
     const t = await setup((app) => [provisioned(app)]);
     const [instance] = t.tracker.all();
