@@ -21,9 +21,6 @@ import type { FrameworkConnection } from './master/connection.js';
  */
 export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024 * 1024;
 
-/** Events written together while the master sends a burst. */
-const CORKED_EVENTS = 256;
-
 /** A backlog this large is logged (then each time it doubles): the master holds it in memory. */
 const FIRST_BACKLOG_LOG_BYTES = 16 * 1024 * 1024;
 
@@ -51,7 +48,6 @@ export class HttpFrameworkConnection implements FrameworkConnection {
   #backlogLogAt = FIRST_BACKLOG_LOG_BYTES;
   #held: { record: Uint8Array; onWritten: (() => void) | undefined }[] | undefined = [];
   #closed = false;
-  #corkedEvents = 0;
 
   constructor(opts: HttpFrameworkConnectionOptions) {
     this.streamId = opts.streamId;
@@ -120,18 +116,6 @@ export class HttpFrameworkConnection implements FrameworkConnection {
 
   #write(record: Uint8Array, onWritten: (() => void) | undefined): void {
     if (this.#response.destroyed || this.#response.writableEnded) return;
-    // Events of one tick leave together, CORKED_EVENTS at a time: the master answers a RECONCILE
-    // in one synchronous loop, and a write per event made that a system call each, while holding
-    // the whole answer back until the loop ends would leave the subscriber idle meanwhile.
-    if (this.#response.writableCorked === 0) {
-      this.#response.cork();
-      this.#corkedEvents = 0;
-      process.nextTick(() => this.#response.uncork());
-    } else if (++this.#corkedEvents >= CORKED_EVENTS) {
-      this.#response.uncork();
-      this.#response.cork();
-      this.#corkedEvents = 0;
-    }
     if (onWritten === undefined) this.#response.write(record);
     else this.#response.write(record, (err) => (err === undefined || err === null ? onWritten() : undefined));
     const buffered = this.#response.writableLength;
