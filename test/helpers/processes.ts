@@ -398,3 +398,19 @@ function findRepoRoot(start: string): string {
   // A plain Error: this runs while the module initialises, before its classes exist.
   throw new Error(`cannot find the repository root above ${start}`);
 }
+
+/** True while the pid names a live (non-zombie) process. */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
+  }
+}

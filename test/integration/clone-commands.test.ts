@@ -11,7 +11,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { signalGroup, within } from '../helpers/pacer-process.js';
-import { freePort, removeDir, REPO_ROOT, requireBuild, tempDir, waitFor } from '../helpers/processes.js';
+import { isAlive, freePort, removeDir, REPO_ROOT, requireBuild, tempDir, waitFor } from '../helpers/processes.js';
 
 const BIN = path.join(REPO_ROOT, 'bin', 'pacer.js');
 
@@ -63,15 +63,6 @@ function descendants(root: number): Array<{ pid: number; cmdline: string }> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port });
@@ -105,7 +96,7 @@ describe('npm start', () => {
     process.kill(npm.pid!, 'SIGTERM');
     expect(await within(exited, 30_000), `npm start did not stop within 30 s; its output:\n${log.slice(-6_000)}`).toBe(true);
     // npm exits after its child; that child must have been Pacer, so nothing of it is left.
-    expect(below.filter((p) => alive(p.pid))).toEqual([]);
+    expect(below.filter((p) => isAlive(p.pid))).toEqual([]);
     expect(await accepts(port)).toBe(false);
     // Its own deadlines (60 s to answer, 30 s to stop) govern, not the suite's default: a loaded CI machine starts slowly.
   }, 120_000);

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { removeDir, REPO_ROOT, requireBuild, tempDir, waitFor } from '../helpers/processes.js';
+import { isAlive, removeDir, REPO_ROOT, requireBuild, tempDir, waitFor } from '../helpers/processes.js';
 import { commandTask, launchCall, RawFramework, scalarResources } from '../mesos-real/framework-view.js';
 
 // Starts the embedded master, prints its URL on stderr, stops it at the first line on stdin.
@@ -34,20 +34,11 @@ afterEach(() => {
   framework = undefined;
   host?.kill('SIGKILL');
   host = undefined;
-  if (taskPid !== undefined && alive(taskPid)) process.kill(-taskPid, 'SIGKILL');
+  if (taskPid !== undefined && isAlive(taskPid)) process.kill(-taskPid, 'SIGKILL');
   taskPid = undefined;
   removeDir(dir);
   dir = undefined;
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 interface LogLine {
   msg?: string;
@@ -96,13 +87,13 @@ describe('stopping the embedded master thread', () => {
       },
       { timeoutMs: 30_000 },
     );
-    expect(alive(taskPid)).toBe(true);
+    expect(isAlive(taskPid)).toBe(true);
 
     // The framework stays subscribed and reading: its stream is in flight when the stop begins.
     host.stdin!.write('close\n');
     expect(await exited, `the host did not exit cleanly; stderr:\n${stderr}`).toBe(0);
     expect(stderr).toContain('CLOSED');
-    expect(alive(taskPid), 'the task outlived the master').toBe(false);
+    expect(isAlive(taskPid), 'the task outlived the master').toBe(false);
 
     const lines = logLines(stdout);
     // The agents' step outlasts the 1 s grace of the task that ignores SIGTERM: its line is a warning.

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-
 import type { TaskStatus } from '../../../src/mesos/types.js';
 import type { AgentStatusSink } from '../../../src/local/agents/agent.js';
 
@@ -53,18 +51,4 @@ export class CollectingSink implements AgentStatusSink {
   }
 }
 
-/** True while the pid names a live (non-zombie) process. */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../../helpers/processes.js';
