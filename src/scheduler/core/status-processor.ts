@@ -165,6 +165,10 @@ export class StatusProcessor {
     const condition = instance.condition === 'UnreachableInactive' && reported === 'Unreachable' ? instance.condition : reported;
     const app = apps.app(instance.appId);
     const updated = this.#updatedInstance(instance, status, condition, now);
+    // Back from a partition after its replacement was launched (UnreachableInactive, not yet
+    // expunged): the replacement holds its place, so it goes, as an expunged one would.
+    const returnedAfterReplacement = instance.condition === 'UnreachableInactive' && instance.goal === 'Running' && isLiveAgain(condition);
+    if (returnedAfterReplacement) updated.goal = 'Decommissioned';
     if (podTasks !== undefined) {
       updated.podTasks = podTasks;
       const healthy = podInstanceHealth(podTasks);
@@ -208,11 +212,12 @@ export class StatusProcessor {
       });
     } else {
       if (materiallyChanged(instance, updated) || delayWrites.length > 0) draft.put(updated);
-      if (instance.goal !== 'Running' && hasLiveTask(condition)) {
+      if (updated.goal !== 'Running' && hasLiveTask(condition)) {
+        const reason = returnedAfterReplacement ? 'back from a partition after its replacement was launched' : `goal is ${updated.goal}`;
         draft.effects.push(() => {
           // Judged on what the whole batch left: a later update may already have ended the task.
           const current = tracker.get(instance.instanceId);
-          if (current?.taskId === taskId && current.goal !== 'Running' && hasLiveTask(current.condition)) kills.kill(current, `goal is ${current.goal}`);
+          if (current?.taskId === taskId && current.goal !== 'Running' && hasLiveTask(current.condition)) kills.kill(current, reason);
         });
       }
     }
@@ -287,6 +292,11 @@ function updatedPodTask(task: PodTask, status: TaskStatus, condition: Instance['
   return updated;
 }
 
+/** A condition of a task that runs (or is about to) and answers its agent: not unreachable, not ended. */
+function isLiveAgain(condition: Instance['condition']): boolean {
+  return hasLiveTask(condition) && condition !== 'Unreachable' && condition !== 'UnreachableInactive';
+}
+
 function materiallyChanged(before: Instance, after: Instance): boolean {
   if (before.podTasks !== undefined || after.podTasks !== undefined) {
     if (
@@ -297,6 +307,7 @@ function materiallyChanged(before: Instance, after: Instance): boolean {
   }
   return (
     before.condition !== after.condition ||
+    before.goal !== after.goal ||
     before.agentId !== after.agentId ||
     before.startedAt !== after.startedAt ||
     before.unreachableSince !== after.unreachableSince ||

@@ -166,6 +166,20 @@ describe('StatusProcessor', () => {
     t.close();
   });
 
+  it('kills a task back from a partition after its replacement was launched, and replaces it no second time', async () => {
+    const t = await setup((app) => [
+      { ...provisioned(app), condition: 'UnreachableInactive', unreachableSince: 1, status: { state: 'TASK_UNREACHABLE', timestamp: 1 } },
+    ]);
+    const [instance] = t.tracker.all();
+    await t.processor.process(status(instance!.taskId!, 'TASK_RUNNING', { reason: 'REASON_AGENT_REREGISTERED' }));
+    expect(t.tracker.get(instance!.instanceId)).toMatchObject({ condition: 'Running', goal: 'Decommissioned' });
+    expect(kinds(t.journal)).toEqual(['store', 'KILL', 'ACKNOWLEDGE']);
+    await t.processor.process(status(instance!.taskId!, 'TASK_KILLED'));
+    // Gone, and nothing scheduled in its place: the replacement launched while it was away stands.
+    expect(t.tracker.all()).toEqual([]);
+    t.close();
+  });
+
   it('kills a live task it does not know, persisting nothing', async () => {
     const t = await setup(() => []);
     await t.processor.process(status('stranger.instance-b6ff5fa5-7714-11e7-a55c-5ecf1c4671f6._app.1', 'TASK_RUNNING'));
