@@ -47,35 +47,11 @@ export class EventQueue<T> implements AsyncIterable<T> {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    if (this.#iterating) throw new Error('EventQueue supports a single consumer');
-    this.#iterating = true;
+    this.#claim();
     try {
-      for (;;) {
-        if (this.size > 0) {
-          const item = this.#items[this.#head] as T;
-          this.#items[this.#head] = undefined as T;
-          this.#head += 1;
-          if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-            this.#items = this.#items.slice(this.#head);
-            this.#head = 0;
-          }
-          if (this.size < this.#highWaterMark) this.#wake('producer');
-          yield item;
-        } else if (this.#ended) {
-          return;
-        } else {
-          await new Promise<void>((resolve) => {
-            this.#wakeConsumer = resolve;
-          });
-        }
-      }
+      while (await this.#hasItems()) yield this.#take(1)[0]!;
     } finally {
-      // The consumer went away: nobody will drain the queue, so stop accepting items
-      // rather than let the producer block (or buffer) forever.
-      this.#iterating = false;
-      this.#items = [];
-      this.#head = 0;
-      this.end();
+      this.#release();
     }
   }
 
@@ -86,34 +62,53 @@ export class EventQueue<T> implements AsyncIterable<T> {
    * status updates is a good part of the consumer's time.
    */
   async *batches(max: number): AsyncGenerator<T[], void, undefined> {
-    if (this.#iterating) throw new Error('EventQueue supports a single consumer');
-    this.#iterating = true;
+    this.#claim();
     try {
-      for (;;) {
-        while (this.size === 0) {
-          if (this.#ended) return;
-          await new Promise<void>((resolve) => {
-            this.#wakeConsumer = resolve;
-          });
-        }
+      while (await this.#hasItems()) {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        const count = Math.min(Math.max(1, max), this.size);
-        const batch = this.#items.slice(this.#head, this.#head + count);
-        this.#items.fill(undefined as T, this.#head, this.#head + count);
-        this.#head += count;
-        if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-          this.#items = this.#items.slice(this.#head);
-          this.#head = 0;
-        }
-        if (this.size < this.#highWaterMark) this.#wake('producer');
-        yield batch;
+        yield this.#take(Math.max(1, max));
       }
     } finally {
-      this.#iterating = false;
-      this.#items = [];
-      this.#head = 0;
-      this.end();
+      this.#release();
     }
+  }
+
+  #claim(): void {
+    if (this.#iterating) throw new Error('EventQueue supports a single consumer');
+    this.#iterating = true;
+  }
+
+  /** The consumer went away: nobody will drain the queue, so stop accepting items rather than let the producer block (or buffer) forever. */
+  #release(): void {
+    this.#iterating = false;
+    this.#items = [];
+    this.#head = 0;
+    this.end();
+  }
+
+  /** Waits until an item is queued; false once the queue has ended and is drained. */
+  async #hasItems(): Promise<boolean> {
+    while (this.size === 0) {
+      if (this.#ended) return false;
+      await new Promise<void>((resolve) => {
+        this.#wakeConsumer = resolve;
+      });
+    }
+    return true;
+  }
+
+  /** Up to `count` items off the head, in order; wakes a producer held at the high-water mark. */
+  #take(count: number): T[] {
+    const end = this.#head + Math.min(count, this.size);
+    const taken = this.#items.slice(this.#head, end);
+    this.#items.fill(undefined as T, this.#head, end);
+    this.#head = end;
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head);
+      this.#head = 0;
+    }
+    if (this.size < this.#highWaterMark) this.#wake('producer');
+    return taken;
   }
 
   #wake(who: 'consumer' | 'producer'): void {
