@@ -9,6 +9,7 @@
  */
 import type { Logger } from 'pino';
 import type { CallReconcileTask } from '../../mesos/types.js';
+import { ConcurrencyLimiter } from '../concurrency-limiter.js';
 import type { InstanceTracker } from '../contracts.js';
 import { hasLiveTask } from './conditions.js';
 import type { DriverPort } from './driver-port.js';
@@ -127,18 +128,21 @@ export class Reconciler {
       // were counted: no update can fall between.
       run.awaited = new Set(remaining.map((t) => t.task_id.value));
       run.lastAnswerAt = this.#opts.clock();
-      const inFlight: Array<Promise<void>> = [];
-      for (let start = 0; start < remaining.length; start += batchSize) {
-        const driver = this.#opts.driver();
-        if (run.cancelled || !driver || driver.state !== 'subscribed') return;
-        const call = driver.reconcile(remaining.slice(start, start + batchSize));
-        // Awaited below; a failure before then must not count as unhandled.
-        call.catch(() => undefined);
-        inFlight.push(call);
-        if (inFlight.length >= RECONCILE_CALLS_IN_FLIGHT) await inFlight.shift();
-      }
-      await Promise.all(inFlight);
+      const calls = new ConcurrencyLimiter(RECONCILE_CALLS_IN_FLIGHT);
+      const batches: CallReconcileTask[][] = [];
+      for (let start = 0; start < remaining.length; start += batchSize) batches.push(remaining.slice(start, start + batchSize));
+      await Promise.all(
+        batches.map((batch) =>
+          calls.run(async () => {
+            const driver = this.#opts.driver();
+            if (run.cancelled || !driver || driver.state !== 'subscribed') return;
+            await driver.reconcile(batch);
+          }),
+        ),
+      );
+      if (run.cancelled || this.#opts.driver()?.state !== 'subscribed') return;
       await this.#awaitAnswers(run, backoff);
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- cancelled by stop() while waiting for answers
       if (run.cancelled) return;
       if (run.awaited.size === 0) {
         remaining = [];
