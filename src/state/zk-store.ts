@@ -131,7 +131,7 @@ export class ZkStore implements Store {
   private released = false;
   private readonly multiReadBatch: number;
   /** Whether the server answers multi-reads, as probed on each new session. */
-  private multiRead: 'unknown' | 'works' | 'refused' = 'unknown';
+  private multiReadWorks = false;
 
   private constructor(
     private readonly url: ZkUrl,
@@ -246,7 +246,7 @@ export class ZkStore implements Store {
       if (plain !== undefined) return { key, value: plain.value as T };
       return decodeNodeValue(data, where).then((value) => ({ key, value: value as T }));
     };
-    if (this.multiReadBatch > 0 && this.multiRead === 'works') {
+    if (this.multiReadBatch > 0 && this.multiReadWorks) {
       const batches: Array<typeof nodes> = [];
       for (let start = 0; start < nodes.length; start += this.multiReadBatch) batches.push(nodes.slice(start, start + this.multiReadBatch));
       const perBatch = await mapBounded(batches, MULTI_READS_IN_FLIGHT, async (batch) => {
@@ -313,21 +313,25 @@ export class ZkStore implements Store {
    */
   private async probeMultiRead(session: ZkSession): Promise<void> {
     try {
-      await session.getDataMany([joinPath(joinPath(this.stateRoot, 'meta'), 'format')]);
-      this.multiRead = 'works';
+      await session.getDataMany([this.formatPath()]);
+      this.multiReadWorks = true;
     } catch (error) {
-      this.multiRead = error instanceof ZkError && error.zkCode === ZK_UNIMPLEMENTED ? 'refused' : 'unknown';
+      this.multiReadWorks = false;
       this.logger.info(
         { err: error },
-        this.multiRead === 'refused'
+        error instanceof ZkError && error.zkCode === ZK_UNIMPLEMENTED
           ? 'this ZooKeeper server has no multi-read (it needs 3.6 or later); listings read one node per request'
           : 'could not learn whether ZooKeeper answers multi-reads; listings read one node per request',
       );
     }
   }
 
+  private formatPath(): string {
+    return joinPath(joinPath(this.stateRoot, 'meta'), 'format');
+  }
+
   private async checkFormat(session: ZkSession): Promise<void> {
-    const formatPath = joinPath(joinPath(this.stateRoot, 'meta'), 'format');
+    const formatPath = this.formatPath();
     await session.ensurePath(joinPath(this.stateRoot, 'meta'));
     try {
       await session.create(formatPath, Buffer.from(String(ZK_FORMAT_VERSION)));
