@@ -196,6 +196,8 @@ export async function run(argv: string[]): Promise<void> {
       ].join('\n'),
     );
   } finally {
+    // Only a process that exits on its own writes its --cpu-prof file: stop them in order first.
+    if (args.profile) for (const p of [...pacers, master]) await p?.kill('SIGTERM');
     await killAll([...pacers, master]);
     await zk?.stop();
   }

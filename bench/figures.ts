@@ -40,20 +40,31 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** Times `samples` sequential GETs; the body of the last one is returned for further checks. */
+/**
+ * Times `samples` sequential GETs to the last byte of the body, as curl measures: the body is
+ * taken as raw chunks, not decoded into a string while the clock runs (building a 54 MiB string
+ * took this process about 0.4 s, which is the client's cost, not the server's). The last body is
+ * decoded afterwards, checked to be JSON, and returned for further checks.
+ */
 export async function latency(url: string, samples: number): Promise<{ medianMs: number; bytes: number; text: string }> {
   const times: number[] = [];
-  let bytes = 0;
-  let body = '';
+  let chunks: Buffer[] = [];
   for (let i = 0; i < samples; i++) {
     const started = performance.now();
-    const { status, text } = await getText(url);
+    const res = await request(url, { method: 'GET', headersTimeout: 60_000, bodyTimeout: 60_000 });
+    chunks = [];
+    for await (const chunk of res.body) chunks.push(chunk as Buffer);
     times.push(performance.now() - started);
-    if (status !== 200) throw new BenchFigureError(`GET ${url} answered ${status}`);
-    bytes = Buffer.byteLength(text);
-    body = text;
+    if (res.statusCode !== 200) throw new BenchFigureError(`GET ${url} answered ${res.statusCode}`);
   }
-  return { medianMs: median(times), bytes, text: body };
+  const body = Buffer.concat(chunks);
+  const text = body.toString('utf8');
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    throw new BenchFigureError(`GET ${url} answered a body that is not JSON: ${(err as Error).message}`);
+  }
+  return { medianMs: median(times), bytes: body.length, text };
 }
 
 export function round(value: number, digits: number): number {

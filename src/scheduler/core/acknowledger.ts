@@ -2,12 +2,18 @@
  * ACKNOWLEDGE calls for status updates that are already persisted. Calls run concurrently, at
  * most `maxInFlight` at a time (one HTTP request each: the v1 API has no batched ACK), so a
  * batch of a thousand updates neither opens a thousand sockets nor waits for one round trip
- * after another. A failed ACK is only logged: the agent resends the update, and the store
- * already holds what it says, so processing it again changes nothing.
+ * after another.
  *
- * At 100,000 tasks tens of thousands of ACKs wait at once. Each waits as three strings, not as
- * the update it answers, and an update the master resends while its ACK still waits (it resends
- * after 10 s without one) joins that ACK instead of queueing a second call.
+ * More in flight does not make them faster when the CPU is the limit: at 10,000 tasks, 64 in
+ * flight reached TASK_RUNNING about 17% sooner than 256 (the ACKs take CPU from the launch), and
+ * at 100,000 tasks 512 in flight (pipelined) still left over 100,000 waiting at the end of the
+ * launch. How long the oldest has waited (`oldestWaitingMs`) is what the launch flow control
+ * (LaunchFlow) watches instead.
+ *
+ * A failed ACK is only logged: the agent resends the update, and the store already holds what it
+ * says, so processing it again changes nothing. Each waiting ACK is three strings and a time, not
+ * the update it answers, and an update the master resends while its ACK still waits joins that
+ * ACK instead of queueing a second call.
  */
 import type { Logger } from 'pino';
 import type { TaskStatus } from '../../mesos/types.js';
@@ -17,8 +23,10 @@ import type { DriverPort } from './driver-port.js';
 export interface AcknowledgerOptions {
   driver: () => DriverPort | undefined;
   logger: Logger;
-  /** Default 64: at 10,000 tasks, 64 ACKs in flight reached TASK_RUNNING ≈17% sooner than 256 (launch bench, interleaved runs). */
+  /** Default DEFAULT_MAX_ACKS_IN_FLIGHT. */
   maxInFlight?: number;
+  /** Milliseconds, for the age of waiting ACKs. Default performance.now. */
+  clock?: () => number;
 }
 
 export const DEFAULT_MAX_ACKS_IN_FLIGHT = 64;
@@ -28,6 +36,7 @@ interface PendingAck {
   readonly agentId: string;
   readonly taskId: string;
   readonly uuid: string;
+  readonly queuedAt: number;
   /** One per batch waiting for this ACK. */
   readonly answered: Array<() => void>;
 }
@@ -35,6 +44,7 @@ interface PendingAck {
 export class Acknowledger {
   readonly #opts: AcknowledgerOptions;
   readonly #maxInFlight: number;
+  readonly #clock: () => number;
   readonly #queue = new Fifo<PendingAck>();
   #inFlight = 0;
   /** Queued or in flight, by `taskId\0uuid`. */
@@ -43,6 +53,7 @@ export class Acknowledger {
   constructor(opts: AcknowledgerOptions) {
     this.#opts = opts;
     this.#maxInFlight = Math.max(1, Math.floor(opts.maxInFlight ?? DEFAULT_MAX_ACKS_IN_FLIGHT));
+    this.#clock = opts.clock ?? (() => performance.now());
   }
 
   /** ACKs queued or in flight. */
@@ -52,7 +63,8 @@ export class Acknowledger {
 
   /** Acknowledges every update that carries a uuid; resolves when all were answered or failed. Never rejects. */
   send(statuses: readonly TaskStatus[]): Promise<void> {
-    const joined: PendingAck[] = [];
+    const joined = new Set<PendingAck>();
+    let now: number | undefined;
     for (const status of statuses) {
       if (status.uuid === undefined) continue;
       const taskId = status.task_id.value;
@@ -63,15 +75,16 @@ export class Acknowledger {
           this.#opts.logger.warn({ taskId }, 'cannot acknowledge an update without agent id');
           continue;
         }
-        ack = { key, agentId: status.agent_id.value, taskId, uuid: status.uuid, answered: [] };
+        now ??= this.#clock();
+        ack = { key, agentId: status.agent_id.value, taskId, uuid: status.uuid, queuedAt: now, answered: [] };
         this.#pending.set(key, ack);
         this.#queue.push(ack);
       }
-      if (!joined.includes(ack)) joined.push(ack);
+      joined.add(ack);
     }
-    if (joined.length === 0) return Promise.resolve();
+    if (joined.size === 0) return Promise.resolve();
     const answered = new Promise<void>((resolve) => {
-      let left = joined.length;
+      let left = joined.size;
       const one = (): void => {
         if (--left === 0) resolve();
       };
@@ -79,6 +92,12 @@ export class Acknowledger {
     });
     this.#pump();
     return answered;
+  }
+
+  /** How long the oldest ACK not yet sent has waited; 0 when none waits. */
+  get oldestWaitingMs(): number {
+    const oldest = this.#queue.peek();
+    return oldest === undefined ? 0 : this.#clock() - oldest.queuedAt;
   }
 
   #pump(): void {

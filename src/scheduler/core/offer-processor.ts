@@ -23,6 +23,7 @@ import {
 import type { Offer, OfferOperation, TaskInfo } from '../../mesos/types.js';
 import { timestamp, type AppDefinition, type AppLookup, type Instance, type PodDefinition, type PodTask } from '../contracts.js';
 import type { DriverPort } from './driver-port.js';
+import { PAUSED_REFUSE_SECONDS } from './launch-flow.js';
 import type { FailedPorts } from './failed-ports.js';
 import { taskIdOf } from './ids.js';
 import type { InstanceWrite, StoredInstanceTracker } from './instance-tracker.js';
@@ -56,6 +57,8 @@ export interface OfferProcessorOptions {
   drawSeed?: () => number;
   /** Marathon's `--env_vars_prefix` for the tasks' port variables and HOST. */
   envVarsPrefix?: string;
+  /** Flow control (LaunchFlow): while it says no, offers are declined briefly and nothing launches. */
+  flow?: { mayLaunch(): boolean };
 }
 
 /** A fresh 32-bit seed from the system's cryptographic random source. */
@@ -193,6 +196,7 @@ export class OfferProcessor {
     const perAgent = this.#opts.matchOptions?.maxLaunchesPerAgent;
     const { groups, skipped } = await this.#pendingGroups(now, perAgent === undefined ? Number.POSITIVE_INFINITY : offers.length * perAgent);
     if (groups.length === 0) return declineAll(this.#opts.matchOptions?.declineRefuseSeconds ?? DEFAULT_DECLINE_SECONDS);
+    if (this.#opts.flow?.mayLaunch() === false) return declineAll(PAUSED_REFUSE_SECONDS);
     // Apps left out of this round may fit what it leaves unused: those offers come back soon.
     const starved = this.#opts.matchOptions?.starvedRefuseSeconds ?? 5;
     const refuseFor = (seconds: number): number => (skipped ? Math.min(seconds, starved) : seconds);

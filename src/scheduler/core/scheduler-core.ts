@@ -11,6 +11,7 @@ import type { DriverEvent, SchedulerDriverOptions } from '../../mesos/driver-typ
 import type { Event, FrameworkInfo, TaskStatus } from '../../mesos/types.js';
 import type { Store } from '../../state/store.js';
 import type { AppLookup, EventBus, FrameworkStatus, HealthView, InstanceTracker, LaunchQueue, QueueEntry } from '../contracts.js';
+import { Acknowledger } from './acknowledger.js';
 import type { DriverPort } from './driver-port.js';
 import { CoreError } from './errors.js';
 import { FailedPorts } from './failed-ports.js';
@@ -19,6 +20,7 @@ import { frameworkMessageEvent, schedulerDisconnectedEvent, schedulerRegisteredE
 import { MesosHealthView } from './health-view.js';
 import { StoredInstanceTracker } from './instance-tracker.js';
 import { KillService } from './kill-service.js';
+import { LaunchFlow } from './launch-flow.js';
 import { CoreLaunchQueue } from './launch-queue.js';
 import { OfferDemand } from './offer-demand.js';
 import { OfferProcessor, type OfferMetrics } from './offer-processor.js';
@@ -152,7 +154,9 @@ export class SchedulerCore {
       logger,
     });
     const failedPorts = new FailedPorts();
+    const acknowledger = new Acknowledger({ driver, logger });
     this.#offers = new OfferProcessor({
+      flow: new LaunchFlow({ acks: acknowledger, logger }),
       failedPorts,
       tracker: this.#tracker,
       queue: this.#queue,
@@ -187,6 +191,7 @@ export class SchedulerCore {
       clock,
       logger,
       onUpdateSeen: (taskId, at) => this.#reconciler.noteUpdate(taskId, at),
+      acknowledger,
     });
     this.#supervisor = new Supervisor({
       tracker: this.#tracker,
