@@ -174,7 +174,10 @@ export const MARATHON_INERT_FLAGS: readonly FlagSpec[] = [
   inert(['max_parallel_offers', 'number', undefined, 'N', 'Offers matched at once'], NO_JVM),
   inert(['max_queued_offers', 'number', 1024, 'N', 'Offers queued for matching'], NO_JVM),
   inert(['launch_tokens', 'number', 100, 'N', 'Launches per token refresh'], 'Pacer pauses launches while status-update ACKs are 3 s behind instead'),
-  inert(['launch_token_refresh_interval', 'number', 30000, 'MS', 'Milliseconds between launch token refreshes'], 'Pacer pauses launches while status-update ACKs are 3 s behind instead'),
+  inert(
+    ['launch_token_refresh_interval', 'number', 30000, 'MS', 'Milliseconds between launch token refreshes'],
+    'Pacer pauses launches while status-update ACKs are 3 s behind instead',
+  ),
   inert(['launch_queue_request_timeout', 'number', 3000, 'MS', 'Launch queue actor timeout'], NO_JVM),
   inert(['task_operation_notification_timeout', 'number', 30000, 'MS', 'Launch queue notification timeout'], NO_JVM),
   inert(
