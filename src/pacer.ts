@@ -238,6 +238,10 @@ class Orchestrator {
           metrics.placements.inc(placements);
         },
         launched: (n) => metrics.launches.inc(n),
+        launchesPaused: (paused) => {
+          metrics.launchesPaused.set(paused ? 1 : 0);
+          if (paused) metrics.launchPauses.inc();
+        },
       },
       onDisconnected: () => metrics.streamReconnects.inc(),
       // Like Marathon, give up the process rather than linger unsubscribed: a supervisor

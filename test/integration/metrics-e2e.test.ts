@@ -37,6 +37,9 @@ describe('/metrics of a running Pacer', () => {
     expect(sample(text, 'pacer_task_launches_total')).toBeGreaterThanOrEqual(3);
     expect(sample(text, 'pacer_placements_total')).toBeGreaterThanOrEqual(3);
     expect(sample(text, 'pacer_deployments_started_total')).toBeGreaterThanOrEqual(1);
+    // Three tasks never outrun their ACKs: launch flow control did not pause.
+    expect(sample(text, 'pacer_launch_pauses_total')).toBe(0);
+    expect(sample(text, 'pacer_launches_paused')).toBe(0);
     expect(text).toMatch(/pacer_matcher_duration_seconds_count \d+/);
     expect(text).toMatch(/pacer_http_request_duration_seconds_count\{[^}]*route="\/v2\/apps"/);
   });

@@ -88,6 +88,11 @@ export class PacerMetrics extends PrefixedMetrics {
   });
   readonly placements: Count = this.#counter(this.named('placements_total'), 'Instances placed on an offer by the matcher.');
   readonly launches: Count = this.#counter(this.named('task_launches_total'), 'Tasks sent to Mesos in LAUNCH operations.');
+  readonly launchPauses: Count = this.#counter(
+    this.named('launch_pauses_total'),
+    'Times launching paused because status update acknowledgements were 3 s behind.',
+  );
+  readonly launchesPaused: Level = this.#gauge(this.named('launches_paused'), '1 while launching waits for status update acknowledgements to catch up.');
 
   // Tasks
   readonly #taskStates = new Counter({

@@ -29,6 +29,8 @@ export interface LaunchFlowOptions {
   pauseAfterMs?: number;
   /** Default 1 s. */
   resumeBelowMs?: number;
+  /** Told when launching pauses (true) and resumes (false). */
+  onChange?: (paused: boolean) => void;
 }
 
 /** How long offers declined during a pause are refused: short, so that launching resumes soon. */
@@ -39,6 +41,7 @@ export class LaunchFlow {
   readonly #logger: Logger;
   readonly #pauseAfterMs: number;
   readonly #resumeBelowMs: number;
+  readonly #onChange: ((paused: boolean) => void) | undefined;
   #paused = false;
   #pausedAt = 0;
   #pauses = 0;
@@ -48,6 +51,7 @@ export class LaunchFlow {
     this.#logger = opts.logger;
     this.#pauseAfterMs = opts.pauseAfterMs ?? 3_000;
     this.#resumeBelowMs = Math.min(opts.resumeBelowMs ?? 1_000, this.#pauseAfterMs);
+    this.#onChange = opts.onChange;
   }
 
   /** Times launching was paused since start. */
@@ -63,12 +67,14 @@ export class LaunchFlow {
       this.#pausedAt = performance.now();
       this.#pauses++;
       this.#logger.info({ ackLagMs: Math.round(lagMs), acksWaiting: this.#acks.pending }, 'launches paused: status update acknowledgements are behind');
+      this.#onChange?.(true);
     } else if (this.#paused && lagMs < this.#resumeBelowMs) {
       this.#paused = false;
       this.#logger.info(
         { ackLagMs: Math.round(lagMs), acksWaiting: this.#acks.pending, pausedMs: Math.round(performance.now() - this.#pausedAt) },
         'launches resumed',
       );
+      this.#onChange?.(false);
     }
     return !this.#paused;
   }

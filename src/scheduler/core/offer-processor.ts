@@ -73,6 +73,8 @@ export interface OfferMetrics {
   offersUsed(count: number): void;
   matched(seconds: number, placements: number): void;
   launched(count: number): void;
+  /** Launch flow control paused (true) or resumed (false). */
+  launchesPaused?(paused: boolean): void;
 }
 
 export interface OfferRoundOutcome {

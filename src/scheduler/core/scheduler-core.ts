@@ -156,7 +156,7 @@ export class SchedulerCore {
     const failedPorts = new FailedPorts();
     const acknowledger = new Acknowledger({ driver, logger });
     this.#offers = new OfferProcessor({
-      flow: new LaunchFlow({ acks: acknowledger, logger }),
+      flow: new LaunchFlow({ acks: acknowledger, logger, onChange: (paused) => opts.metrics?.launchesPaused?.(paused) }),
       failedPorts,
       tracker: this.#tracker,
       queue: this.#queue,

@@ -71,7 +71,8 @@ describe('LaunchFlow', () => {
   it('pauses once the oldest waiting ACK has waited 3 s and resumes under 1 s, logging each change once', async () => {
     const { acks, driver, at } = heldAcks();
     const { logger, lines } = recordingLogger();
-    const flow = new LaunchFlow({ acks, logger });
+    const changes: boolean[] = [];
+    const flow = new LaunchFlow({ acks, logger, onChange: (paused) => changes.push(paused) });
     void acks.send([status(1), status(2), status(3)]);
     at(2_999);
     expect(flow.mayLaunch()).toBe(true);
@@ -91,6 +92,7 @@ describe('LaunchFlow', () => {
     expect(flow.mayLaunch()).toBe(true);
     expect(lines.map((l) => l.msg)).toEqual(['launches paused: status update acknowledgements are behind', 'launches resumed']);
     expect(flow.pauses).toBe(1);
+    expect(changes).toEqual([true, false]);
   });
 
   it('holds a pause while the lag is between the marks', () => {
