@@ -12,10 +12,10 @@ import type { AppDefinition, Instance } from '../../src/scheduler/contracts.js';
 import { StoredInstanceTracker } from '../../src/scheduler/core/instance-tracker.js';
 import { CoreLaunchQueue, scheduledInstance } from '../../src/scheduler/core/launch-queue.js';
 import { OfferDemand } from '../../src/scheduler/core/offer-demand.js';
-import { MAX_OFFERS_PER_ROUND, OfferProcessor } from '../../src/scheduler/core/offer-processor.js';
+import { MAX_OFFERS_PER_ROUND } from '../../src/scheduler/core/offer-processor.js';
 import { RateLimiter } from '../../src/scheduler/core/rate-limiter.js';
 import { offer } from '../matching/fixtures.js';
-import { appOf, MapAppLookup } from './core/fixtures.js';
+import { appOf, MapAppLookup, offerPath } from './core/fixtures.js';
 import { JournalStore, recordingDriver, type Entry } from './core/recording-doubles.js';
 
 const logger = pino({ level: 'silent' });
@@ -39,21 +39,11 @@ function running(app: AppDefinition, n: number): Instance {
 
 /** 10,000 running instances over 100 apps (half of them with a placement constraint), 10 scheduled of `waiting`. */
 async function cluster(waiting: AppDefinition) {
-  const journal: Entry[] = [];
-  const store = new JournalStore(journal);
   const runningApps = Array.from({ length: RUNNING_APPS }, (_, i) =>
     appOf({ id: `/busy/app-${i}`, cmd: 'sleep 1000', cpus: 0.01, mem: 1, ...(i % 2 === 0 ? { constraints: [['hostname', 'UNIQUE']] } : {}) }),
   );
   const apps = new MapAppLookup([...runningApps, waiting]);
-  const driver = recordingDriver(journal);
-  const tracker = new StoredInstanceTracker({ store, logger });
-  await tracker.load();
-  const rateLimiter = new RateLimiter();
-  const queueRef: { queue?: CoreLaunchQueue } = {};
-  const demand = new OfferDemand({ driver: () => driver, logger, wanted: () => queueRef.queue!.launchKeys(NOW) });
-  const queue = new CoreLaunchQueue({ tracker, store, rateLimiter, apps, demand, clock: () => NOW, logger });
-  queueRef.queue = queue;
-  const offers = new OfferProcessor({ tracker, queue, apps, demand, driver: () => driver, clock: () => NOW, logger, matchOptions: { seed: 7 } });
+  const { journal, tracker, queue, demand, offers } = await offerPath({ apps, now: NOW, processor: { matchOptions: { seed: 7 } } });
 
   const instances = runningApps.flatMap((app) => Array.from({ length: RUNNING_PER_APP }, (_, n) => running(app, n)));
   await tracker.exclusive(() => tracker.commit(instances.map((put) => ({ put }))));
@@ -176,30 +166,16 @@ describe('an offer round with 10,000 instances running and 10 scheduled', () => 
   });
 
   it('takes only as many waiting apps as the offers can hold, and the next round starts with the apps left out', async () => {
-    const journal: Entry[] = [];
-    const store = new JournalStore(journal);
     // Each app fits nowhere but on a rack-r1 agent; every app waits with 5 instances.
     const waitingApps = Array.from({ length: 4 }, (_, i) =>
       appOf({ id: `/wait-${i}`, cmd: 'sleep 1000', cpus: 0.1, mem: 16, constraints: [['rack', 'CLUSTER', 'r1']] }),
     );
-    const apps = new MapAppLookup(waitingApps);
-    const driver = recordingDriver(journal);
-    const tracker = new StoredInstanceTracker({ store, logger });
-    await tracker.load();
-    const queueRef: { queue?: CoreLaunchQueue } = {};
-    const demand = new OfferDemand({ driver: () => driver, logger, wanted: () => queueRef.queue!.launchKeys(NOW) });
-    const queue = new CoreLaunchQueue({ tracker, store, rateLimiter: new RateLimiter(), apps, demand, clock: () => NOW, logger });
-    queueRef.queue = queue;
-    const processor = new OfferProcessor({
-      tracker,
+    const {
+      journal,
       queue,
-      apps,
       demand,
-      driver: () => driver,
-      clock: () => NOW,
-      logger,
-      matchOptions: { seed: 7, maxLaunchesPerAgent: 5 },
-    });
+      offers: processor,
+    } = await offerPath({ apps: new MapAppLookup(waitingApps), now: NOW, processor: { matchOptions: { seed: 7, maxLaunchesPerAgent: 5 } } });
     try {
       for (const app of waitingApps) await queue.add(app, 5);
       const processed = (): number[] =>

@@ -8,15 +8,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Offer, TaskStatus } from '../../../src/mesos/types.js';
 import { Acknowledger } from '../../../src/scheduler/core/acknowledger.js';
-import { StoredInstanceTracker } from '../../../src/scheduler/core/instance-tracker.js';
 import { LaunchFlow, PAUSED_REFUSE_SECONDS } from '../../../src/scheduler/core/launch-flow.js';
-import { CoreLaunchQueue } from '../../../src/scheduler/core/launch-queue.js';
-import { OfferDemand } from '../../../src/scheduler/core/offer-demand.js';
-import { OfferProcessor } from '../../../src/scheduler/core/offer-processor.js';
-import { RateLimiter } from '../../../src/scheduler/core/rate-limiter.js';
 import { offer } from '../../matching/fixtures.js';
-import { appOf, MapAppLookup } from './fixtures.js';
-import { JournalStore, recordingDriver, type Entry } from './recording-doubles.js';
+import { appOf, MapAppLookup, offerPath } from './fixtures.js';
+import { recordingDriver, type Entry } from './recording-doubles.js';
 
 const NOW = 1_700_000_000_000;
 
@@ -119,29 +114,12 @@ describe('LaunchFlow', () => {
 
 describe('an offer round while launches are paused', () => {
   async function core() {
-    const journal: Entry[] = [];
-    const store = new JournalStore(journal);
-    const logger = pino({ level: 'silent' });
     const app = appOf({ id: '/web', cmd: 'sleep 1000', cpus: 0.1, mem: 16, instances: 0 });
-    const apps = new MapAppLookup([app]);
-    const driver = recordingDriver(journal);
-    const tracker = new StoredInstanceTracker({ store, logger });
-    await tracker.load();
-    const queueRef: { queue?: CoreLaunchQueue } = {};
-    const demand = new OfferDemand({ driver: () => driver, logger, wanted: () => queueRef.queue!.launchKeys(NOW) });
-    const queue = new CoreLaunchQueue({ tracker, store, rateLimiter: new RateLimiter(), apps, demand, clock: () => NOW, logger });
-    queueRef.queue = queue;
     let mayLaunch = false;
-    const offers = new OfferProcessor({
-      tracker,
-      queue,
-      apps,
-      demand,
-      driver: () => driver,
-      clock: () => NOW,
-      logger,
-      matchOptions: { seed: 7 },
-      flow: { mayLaunch: () => mayLaunch },
+    const { journal, tracker, queue, demand, offers } = await offerPath({
+      apps: new MapAppLookup([app]),
+      now: NOW,
+      processor: { matchOptions: { seed: 7 }, flow: { mayLaunch: () => mayLaunch } },
     });
     await queue.add(app, 3);
     let n = 0;
