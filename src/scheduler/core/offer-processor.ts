@@ -27,7 +27,7 @@ import { PAUSED_REFUSE_SECONDS } from './launch-flow.js';
 import type { FailedPorts } from './failed-ports.js';
 import { taskIdOf } from './ids.js';
 import type { InstanceWrite, StoredInstanceTracker } from './instance-tracker.js';
-import type { CoreLaunchQueue } from './launch-queue.js';
+import type { CoreLaunchQueue, LaunchableGroup } from './launch-queue.js';
 import type { OfferDemand } from './offer-demand.js';
 import { PlacedInstances } from './placed-instances.js';
 import { portRequests } from './ports.js';
@@ -195,10 +195,14 @@ export class OfferProcessor {
           refuseSeconds,
         ),
     ];
-    const perAgent = this.#opts.matchOptions?.maxLaunchesPerAgent;
-    const { groups, skipped } = await this.#pendingGroups(now, perAgent === undefined ? Number.POSITIVE_INFINITY : offers.length * perAgent);
-    if (groups.length === 0) return declineAll(this.#opts.matchOptions?.declineRefuseSeconds ?? DEFAULT_DECLINE_SECONDS);
+    const declineRefuse = this.#opts.matchOptions?.declineRefuseSeconds ?? DEFAULT_DECLINE_SECONDS;
+    const launchable = this.#opts.queue.launchableGroups(now);
+    if (launchable.length === 0) return declineAll(declineRefuse);
+    // Asked before the groups are read: a paused round looks nothing up, nor moves the rotation on.
     if (this.#opts.flow?.mayLaunch() === false) return declineAll(PAUSED_REFUSE_SECONDS);
+    const perAgent = this.#opts.matchOptions?.maxLaunchesPerAgent;
+    const { groups, skipped } = await this.#pendingGroups(launchable, perAgent === undefined ? Number.POSITIVE_INFINITY : offers.length * perAgent);
+    if (groups.length === 0) return declineAll(declineRefuse);
     // Apps left out of this round may fit what it leaves unused: those offers come back soon.
     const starved = this.#opts.matchOptions?.starvedRefuseSeconds ?? 5;
     const refuseFor = (seconds: number): number => (skipped ? Math.min(seconds, starved) : seconds);
@@ -345,14 +349,13 @@ export class OfferProcessor {
   }
 
   /**
-   * The waiting groups for a round, as many as its offers can take: at most `budget` instances
+   * The waiting groups for a round (from `launchable`, never empty), as many as its offers can take: at most `budget` instances
    * (offers × --max_instances_per_offer), starting after the last group the previous round took.
    * A round then costs what it can launch rather than every app that waits, and the rotation
    * lets every app come first in turn, so one that fits nowhere does not hold the others back.
    */
-  async #pendingGroups(now: number, budget: number): Promise<{ groups: PendingGroup[]; skipped: boolean }> {
-    const launchable = this.#opts.queue.launchableGroups(now);
-    const start = launchable.length === 0 ? 0 : this.#nextGroup % launchable.length;
+  async #pendingGroups(launchable: readonly LaunchableGroup[], budget: number): Promise<{ groups: PendingGroup[]; skipped: boolean }> {
+    const start = this.#nextGroup % launchable.length;
     const groups: PendingGroup[] = [];
     let wanted = 0;
     let taken = 0;
